@@ -1,0 +1,100 @@
+// The command list: every command a front end may call, with its input and output types.
+//
+// This file is the single declaration. `for_each_command!(m)` hands the list to a macro `m`,
+// which turns it into the core dispatcher (`api::dispatch`), the Tauri commands and handler
+// (src-tauri), the app manifest (src-tauri/build.rs, which `include!`s this file), and the
+// TypeScript client (`bindings`). Each command is a method of `Caucus` with the same name.
+//
+// It holds only the macro, so build scripts can include it without the rest of the crate.
+
+#[macro_export]
+macro_rules! for_each_command {
+    ($m:ident) => {
+        $m! {
+            get_session(NoInput) -> Session;
+            set_acting_person(ActAs) -> Session;
+            load_demo_data(NoInput) -> DemoSummary;
+            record_history(HistoryQuery) -> Vec<HistoryEntry>;
+
+            create_organization(NewOrganization) -> Organization;
+            update_organization(OrganizationPatch) -> Organization;
+            get_organization(IdInput) -> Organization;
+            list_organizations(OrganizationFilter) -> Vec<Organization>;
+            archive_organization(IdInput) -> Organization;
+
+            create_person(NewPerson) -> Person;
+            update_person(PersonPatch) -> Person;
+            get_person(IdInput) -> Person;
+            list_people(PersonFilter) -> Vec<Person>;
+            archive_person(IdInput) -> Person;
+
+            create_group(NewGroup) -> Group;
+            update_group(GroupPatch) -> Group;
+            get_group(IdInput) -> Group;
+            list_groups(GroupFilter) -> Vec<Group>;
+            archive_group(IdInput) -> Group;
+
+            join_group(JoinGroup) -> Membership;
+            leave_group(LeaveGroup) -> Membership;
+            update_membership(MembershipPatch) -> Membership;
+            get_membership(IdInput) -> Membership;
+            list_memberships(MembershipFilter) -> Vec<Membership>;
+
+            create_tracked_issue(NewTrackedIssue) -> TrackedIssue;
+            update_tracked_issue(TrackedIssuePatch) -> TrackedIssue;
+            get_tracked_issue(IdInput) -> TrackedIssue;
+            list_tracked_issues(TrackedIssueFilter) -> Vec<TrackedIssue>;
+            archive_tracked_issue(IdInput) -> TrackedIssue;
+
+            create_recommendation(NewRecommendation) -> Recommendation;
+            update_recommendation(RecommendationPatch) -> Recommendation;
+            get_recommendation(IdInput) -> Recommendation;
+            list_recommendations(RecommendationFilter) -> Vec<Recommendation>;
+            archive_recommendation(IdInput) -> Recommendation;
+            transition_recommendation(Transition) -> Recommendation;
+            draft_answer(DraftAnswer) -> Recommendation;
+            publish_answer(IdInput) -> Recommendation;
+
+            create_translation(NewTranslation) -> Translation;
+            update_translation(TranslationPatch) -> Translation;
+            get_translation(IdInput) -> Translation;
+            list_translations(TranslationFilter) -> Vec<Translation>;
+            archive_translation(IdInput) -> Translation;
+
+            endorse_recommendation(Endorse) -> Endorsement;
+            get_endorsement(IdInput) -> Endorsement;
+            list_endorsements(EndorsementFilter) -> Vec<Endorsement>;
+            archive_endorsement(IdInput) -> Endorsement;
+
+            create_comment(NewComment) -> Comment;
+            update_comment(CommentPatch) -> Comment;
+            get_comment(IdInput) -> Comment;
+            list_comments(CommentFilter) -> Vec<Comment>;
+            archive_comment(IdInput) -> Comment;
+
+            create_meeting(NewMeeting) -> Meeting;
+            update_meeting(MeetingPatch) -> Meeting;
+            get_meeting(IdInput) -> Meeting;
+            list_meetings(MeetingFilter) -> Vec<Meeting>;
+            archive_meeting(IdInput) -> Meeting;
+
+            create_agenda_item(NewAgendaItem) -> AgendaItem;
+            update_agenda_item(AgendaItemPatch) -> AgendaItem;
+            get_agenda_item(IdInput) -> AgendaItem;
+            list_agenda_items(AgendaItemFilter) -> Vec<AgendaItem>;
+            archive_agenda_item(IdInput) -> AgendaItem;
+
+            record_attendance(NewAttendance) -> Attendance;
+            update_attendance(AttendancePatch) -> Attendance;
+            get_attendance(IdInput) -> Attendance;
+            list_attendance(AttendanceFilter) -> Vec<Attendance>;
+            archive_attendance(IdInput) -> Attendance;
+
+            create_decision(NewMeetingDecision) -> MeetingDecision;
+            update_decision(MeetingDecisionPatch) -> MeetingDecision;
+            get_decision(IdInput) -> MeetingDecision;
+            list_decisions(MeetingDecisionFilter) -> Vec<MeetingDecision>;
+            archive_decision(IdInput) -> MeetingDecision;
+        }
+    };
+}

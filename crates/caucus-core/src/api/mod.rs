@@ -1,0 +1,124 @@
+//! The command API: what every front end calls. The commands are declared once in
+//! [`commands`]; each is a method of [`Caucus`] with the same name, and [`dispatch`] calls one
+//! by name with JSON arguments (for the HTTP bridge and tests).
+//!
+//! Every write goes through [`Store::write`], which records it in the change log.
+
+pub mod commands;
+mod records;
+mod session;
+
+pub use session::*;
+
+use crate::error::{ApiError, CoreError, Result};
+use crate::model::*;
+use crate::store::history::HistoryEntry;
+use crate::store::Store;
+use serde::de::DeserializeOwned;
+use std::path::Path;
+use uuid::Uuid;
+
+/// An open Caucus replica and the person acting on it.
+pub struct Caucus {
+    store: Store,
+}
+
+impl Caucus {
+    /// Opens the replica in the database file at `path`, creating it if missing.
+    pub async fn open(path: &Path) -> Result<Caucus> {
+        Ok(Caucus {
+            store: Store::open(path).await?,
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+}
+
+/// Decodes a command's JSON arguments, turning serde's complaint into a typed error that
+/// names the field when serde does.
+pub fn parse_input<T: DeserializeOwned>(input: serde_json::Value) -> Result<T, ApiError> {
+    serde_json::from_value(input).map_err(|e| {
+        let message = e.to_string();
+        // serde names the field between backticks for unknown and missing fields.
+        let field = message
+            .split('`')
+            .nth(1)
+            .map(str::to_string)
+            .unwrap_or_else(|| "input".to_string());
+        CoreError::invalid(field, message).into()
+    })
+}
+
+macro_rules! dispatcher {
+    ($($name:ident ( $input:ty ) -> $output:ty;)*) => {
+        /// Calls the command `name` with JSON arguments and returns its JSON result.
+        pub async fn dispatch(
+            caucus: &Caucus,
+            name: &str,
+            input: serde_json::Value,
+        ) -> Result<serde_json::Value, ApiError> {
+            match name {
+                $(stringify!($name) => {
+                    let input: $input = parse_input(input)?;
+                    let output: $output = caucus.$name(input).await?;
+                    serde_json::to_value(output).map_err(|e| {
+                        ApiError::from(CoreError::invalid("output", e.to_string()))
+                    })
+                })*
+                other => Err(CoreError::UnknownCommand(other.chars().take(64).collect()).into()),
+            }
+        }
+
+        /// The names of every command, in declaration order.
+        pub const COMMAND_NAMES: &[&str] = &[$(stringify!($name)),*];
+    };
+}
+crate::for_each_command!(dispatcher);
+
+// Record kinds usable in `record_history`.
+impl RecordKind {
+    pub fn table(self) -> &'static crate::schema::Table {
+        use crate::schema as s;
+        match self {
+            RecordKind::Organization => &s::ORGANIZATION,
+            RecordKind::Person => &s::PERSON,
+            RecordKind::Group => &s::GROUP,
+            RecordKind::Membership => &s::MEMBERSHIP,
+            RecordKind::TrackedIssue => &s::TRACKED_ISSUE,
+            RecordKind::Recommendation => &s::RECOMMENDATION,
+            RecordKind::Translation => &s::TRANSLATION,
+            RecordKind::Endorsement => &s::ENDORSEMENT,
+            RecordKind::Comment => &s::COMMENT,
+            RecordKind::Meeting => &s::MEETING,
+            RecordKind::AgendaItem => &s::AGENDA_ITEM,
+            RecordKind::Attendance => &s::ATTENDANCE,
+            RecordKind::Decision => &s::DECISION,
+        }
+    }
+}
+
+impl Caucus {
+    /// The history of any record, oldest first.
+    pub async fn record_history(&self, q: HistoryQuery) -> Result<Vec<HistoryEntry>> {
+        let table = q.kind.table();
+        if crate::store::read::row_meta(self.store.pool(), table, q.id)
+            .await?
+            .is_none()
+        {
+            return Err(CoreError::NotFound {
+                entity: table.entity,
+                id: q.id.to_string(),
+            });
+        }
+        crate::store::history::history(self.store.pool(), table.name, q.id).await
+    }
+
+    /// The acting person's id, or a Forbidden error saying to choose one.
+    pub(crate) async fn require_actor(&self, doing: &str) -> Result<Uuid> {
+        self.acting_person_id()
+            .await?
+            .ok_or_else(|| CoreError::forbidden(format!("choose who you are acting as before {doing}")))
+    }
+}

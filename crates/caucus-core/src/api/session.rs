@@ -1,0 +1,111 @@
+//! The session: which device this is, who is acting on it, and the demo coalition.
+
+use super::Caucus;
+use crate::error::{CoreError, Result};
+use crate::model::Person;
+use crate::store::read;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+const ACTING_PERSON: &str = "acting_person";
+
+/// For commands that take no arguments.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct NoInput {}
+
+/// Choose the person this device acts as (or none).
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct ActAs {
+    pub person_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct Session {
+    pub site_id: Uuid,
+    pub acting_person: Option<Person>,
+    /// True when the replica holds no records yet.
+    pub empty: bool,
+}
+
+/// The kinds of record whose history can be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    Organization,
+    Person,
+    Group,
+    Membership,
+    TrackedIssue,
+    Recommendation,
+    Translation,
+    Endorsement,
+    Comment,
+    Meeting,
+    AgendaItem,
+    Attendance,
+    Decision,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryQuery {
+    pub kind: RecordKind,
+    pub id: Uuid,
+}
+
+/// What loading the demo coalition created.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct DemoSummary {
+    pub organizations: u32,
+    pub people: u32,
+    pub groups: u32,
+    pub recommendations: u32,
+}
+
+impl Caucus {
+    pub async fn get_session(&self, _: NoInput) -> Result<Session> {
+        let acting_person = match self.acting_person_id().await? {
+            Some(id) => Some(read::get::<Person>(self.store.pool(), id).await?),
+            None => None,
+        };
+        Ok(Session {
+            site_id: self.store.site_id().await,
+            acting_person,
+            empty: read::is_empty(self.store.pool()).await?,
+        })
+    }
+
+    pub async fn set_acting_person(&self, input: ActAs) -> Result<Session> {
+        if let Some(id) = input.person_id {
+            let person = read::get::<Person>(self.store.pool(), id).await?;
+            if person.archived {
+                return Err(CoreError::invalid("person_id", "that person is archived"));
+            }
+        }
+        let value = input.person_id.map(|id| id.to_string());
+        self.store
+            .set_local_setting(ACTING_PERSON, value.as_deref())
+            .await?;
+        self.get_session(super::NoInput {}).await
+    }
+
+    pub(crate) async fn acting_person_id(&self) -> Result<Option<Uuid>> {
+        Ok(self
+            .store
+            .local_setting(ACTING_PERSON)
+            .await?
+            .and_then(|s| Uuid::parse_str(&s).ok()))
+    }
+
+    /// Loads the demo coalition into an empty replica and acts as its secretariat admin.
+    pub async fn load_demo_data(&self, _: NoInput) -> Result<DemoSummary> {
+        if !read::is_empty(self.store.pool()).await? {
+            return Err(CoreError::conflict(
+                "the demo coalition can only be loaded into an empty database",
+            ));
+        }
+        crate::demo::load(self).await
+    }
+}

@@ -1,0 +1,103 @@
+//! Errors callers branch on, and the `{ code, message, field }` shape they cross a boundary in.
+
+use serde::Serialize;
+
+/// Every way a core operation can fail. Front ends decide by variant (or by [`ApiError::code`]),
+/// never by message text.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    /// An argument is malformed; `field` names it (dotted path for nested fields).
+    #[error("{field}: {reason}")]
+    Invalid { field: String, reason: String },
+    /// A referenced record does not exist.
+    #[error("no {entity} with id {id}")]
+    NotFound { entity: &'static str, id: String },
+    /// The acting person's role does not allow this.
+    #[error("not allowed: {reason}")]
+    Forbidden { reason: String },
+    /// The request contradicts the current state (a duplicate membership, a wrong transition).
+    #[error("{reason}")]
+    Conflict { reason: String },
+    /// A remote clock is too far ahead of ours to be trusted.
+    #[error("{reason}")]
+    Clock { reason: String },
+    /// The command name is not in the command list.
+    #[error("unknown command {0}")]
+    UnknownCommand(String),
+    /// The database failed underneath us.
+    #[error("storage error: {0}")]
+    Storage(#[from] sqlx::Error),
+    /// A migration failed while opening the database.
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl CoreError {
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        CoreError::Invalid {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    pub fn forbidden(reason: impl Into<String>) -> Self {
+        CoreError::Forbidden {
+            reason: reason.into(),
+        }
+    }
+
+    pub fn conflict(reason: impl Into<String>) -> Self {
+        CoreError::Conflict {
+            reason: reason.into(),
+        }
+    }
+
+    /// The stable code a front end switches on (and translates).
+    pub fn code(&self) -> &'static str {
+        match self {
+            CoreError::Invalid { .. } => "invalid",
+            CoreError::NotFound { .. } => "not_found",
+            CoreError::Forbidden { .. } => "forbidden",
+            CoreError::Conflict { .. } => "conflict",
+            CoreError::Clock { .. } => "clock",
+            CoreError::UnknownCommand(_) => "unknown_command",
+            CoreError::Storage(_) | CoreError::Migrate(_) => "storage",
+        }
+    }
+}
+
+/// An error as it crosses to a front end: the UI switches on `code`, shows a translated message
+/// for it, and falls back to `message`; `field` points at the form field at fault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+impl From<CoreError> for ApiError {
+    fn from(e: CoreError) -> Self {
+        let field = match &e {
+            CoreError::Invalid { field, .. } => Some(field.clone()),
+            _ => None,
+        };
+        if matches!(e, CoreError::Storage(_) | CoreError::Migrate(_)) {
+            tracing::error!(error = %e, "storage failure");
+        }
+        ApiError {
+            code: e.code().to_string(),
+            message: e.to_string(),
+            field,
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;

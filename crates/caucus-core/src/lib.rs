@@ -1,0 +1,24 @@
+//! Caucus core: everything a front end needs, and nothing about any front end.
+//!
+//! - [`model`]: the coalition's records and their validation.
+//! - [`lifecycle`]: the recommendation lifecycle and who may move it.
+//! - [`hlc`], [`change`]: the hybrid logical clock and the per-field change with its merge rule.
+//! - [`store`]: SQLite, migrations, and the one write path that applies changes.
+//! - [`api`]: the command API, declared once in [`api::commands`] for every transport.
+//! - [`demo`]: the demo coalition.
+//! - [`bindings`]: the TypeScript types and client generated for `ui/src/api`.
+
+pub mod api;
+pub mod bindings;
+pub mod change;
+pub mod demo;
+pub mod error;
+pub mod hlc;
+pub mod lifecycle;
+pub mod model;
+pub mod schema;
+pub mod store;
+pub mod text;
+
+pub use api::Caucus;
+pub use error::{ApiError, CoreError};

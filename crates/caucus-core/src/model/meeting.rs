@@ -1,0 +1,318 @@
+//! Meetings and their records: agenda items, attendance, decisions. Each part is its own record
+//! so that two note-takers working offline add items without overwriting each other.
+
+use super::group::pair_id;
+use super::{filter_input, id_list, patch_input, Entity, NewContext, NewInput, Reference};
+use crate::error::Result;
+use crate::schema;
+use crate::text;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct Meeting {
+    pub id: Uuid,
+    pub archived: bool,
+    pub group_id: Uuid,
+    pub title: String,
+    /// `YYYY-MM-DDTHH:MM`, local time at the meeting's place.
+    pub starts_at: String,
+    pub place: String,
+    /// Markdown.
+    pub minutes: String,
+}
+
+impl Entity for Meeting {
+    const TABLE: &'static schema::Table = &schema::MEETING;
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn validate(&self) -> Result<()> {
+        text::line("title", &self.title, text::TITLE_MAX)?;
+        text::date_time("starts_at", &self.starts_at)?;
+        text::optional_line("place", &self.place, text::NAME_MAX)?;
+        text::body("minutes", &self.minutes, true)
+    }
+    fn references(&self) -> Vec<Reference> {
+        vec![Reference::new("group_id", &schema::GROUP, self.group_id)]
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct NewMeeting {
+    pub group_id: Uuid,
+    pub title: String,
+    pub starts_at: String,
+    #[serde(default)]
+    pub place: String,
+}
+
+impl NewInput for NewMeeting {
+    type Entity = Meeting;
+    fn build(self, ctx: &NewContext) -> Result<Meeting> {
+        Ok(Meeting {
+            id: ctx.id,
+            archived: false,
+            group_id: self.group_id,
+            title: self.title,
+            starts_at: self.starts_at,
+            place: self.place,
+            minutes: String::new(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingPatch {
+    pub id: Uuid,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub starts_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minutes: Option<String>,
+}
+patch_input!(MeetingPatch => Meeting);
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingFilter {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub include_archived: Option<bool>,
+}
+filter_input!(MeetingFilter => Meeting);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct AgendaItem {
+    pub id: Uuid,
+    pub archived: bool,
+    pub meeting_id: Uuid,
+    pub position: i32,
+    pub title: String,
+    pub notes: String,
+}
+
+impl Entity for AgendaItem {
+    const TABLE: &'static schema::Table = &schema::AGENDA_ITEM;
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn validate(&self) -> Result<()> {
+        if !(0..=10_000).contains(&self.position) {
+            return Err(crate::CoreError::invalid(
+                "position",
+                "must be between 0 and 10000",
+            ));
+        }
+        text::line("title", &self.title, text::TITLE_MAX)?;
+        text::body("notes", &self.notes, true)
+    }
+    fn references(&self) -> Vec<Reference> {
+        vec![Reference::new("meeting_id", &schema::MEETING, self.meeting_id)]
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct NewAgendaItem {
+    pub meeting_id: Uuid,
+    pub position: i32,
+    pub title: String,
+    #[serde(default)]
+    pub notes: String,
+}
+
+impl NewInput for NewAgendaItem {
+    type Entity = AgendaItem;
+    fn build(self, ctx: &NewContext) -> Result<AgendaItem> {
+        Ok(AgendaItem {
+            id: ctx.id,
+            archived: false,
+            meeting_id: self.meeting_id,
+            position: self.position,
+            title: self.title,
+            notes: self.notes,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct AgendaItemPatch {
+    pub id: Uuid,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+patch_input!(AgendaItemPatch => AgendaItem);
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct AgendaItemFilter {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meeting_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub include_archived: Option<bool>,
+}
+filter_input!(AgendaItemFilter => AgendaItem);
+
+/// Whether a person attended a meeting. One per person and meeting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct Attendance {
+    pub id: Uuid,
+    pub archived: bool,
+    pub meeting_id: Uuid,
+    pub person_id: Uuid,
+    pub present: bool,
+}
+
+impl Entity for Attendance {
+    const TABLE: &'static schema::Table = &schema::ATTENDANCE;
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn validate(&self) -> Result<()> {
+        Ok(())
+    }
+    fn references(&self) -> Vec<Reference> {
+        vec![
+            Reference::new("meeting_id", &schema::MEETING, self.meeting_id),
+            Reference::new("person_id", &schema::PERSON, self.person_id),
+        ]
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct NewAttendance {
+    pub meeting_id: Uuid,
+    pub person_id: Uuid,
+    pub present: bool,
+}
+
+impl NewInput for NewAttendance {
+    type Entity = Attendance;
+    fn build(self, _ctx: &NewContext) -> Result<Attendance> {
+        Ok(Attendance {
+            id: pair_id(b"attendance", self.meeting_id, self.person_id),
+            archived: false,
+            meeting_id: self.meeting_id,
+            person_id: self.person_id,
+            present: self.present,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct AttendancePatch {
+    pub id: Uuid,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub present: Option<bool>,
+}
+patch_input!(AttendancePatch => Attendance);
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct AttendanceFilter {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meeting_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub include_archived: Option<bool>,
+}
+filter_input!(AttendanceFilter => Attendance);
+
+/// A decision taken at a meeting, linking the issues and recommendations it concerns.
+/// Linking never changes a recommendation's state by itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct MeetingDecision {
+    pub id: Uuid,
+    pub archived: bool,
+    pub meeting_id: Uuid,
+    pub text: String,
+    pub issue_ids: Vec<Uuid>,
+    pub recommendation_ids: Vec<Uuid>,
+}
+
+impl Entity for MeetingDecision {
+    const TABLE: &'static schema::Table = &schema::DECISION;
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn validate(&self) -> Result<()> {
+        text::body("text", &self.text, false)?;
+        id_list("issue_ids", &self.issue_ids)?;
+        id_list("recommendation_ids", &self.recommendation_ids)
+    }
+    fn references(&self) -> Vec<Reference> {
+        let mut refs = vec![Reference::new("meeting_id", &schema::MEETING, self.meeting_id)];
+        refs.extend(
+            self.issue_ids
+                .iter()
+                .map(|id| Reference::new("issue_ids", &schema::TRACKED_ISSUE, *id)),
+        );
+        refs.extend(
+            self.recommendation_ids
+                .iter()
+                .map(|id| Reference::new("recommendation_ids", &schema::RECOMMENDATION, *id)),
+        );
+        refs
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct NewMeetingDecision {
+    pub meeting_id: Uuid,
+    pub text: String,
+    #[serde(default)]
+    pub issue_ids: Vec<Uuid>,
+    #[serde(default)]
+    pub recommendation_ids: Vec<Uuid>,
+}
+
+impl NewInput for NewMeetingDecision {
+    type Entity = MeetingDecision;
+    fn build(self, ctx: &NewContext) -> Result<MeetingDecision> {
+        Ok(MeetingDecision {
+            id: ctx.id,
+            archived: false,
+            meeting_id: self.meeting_id,
+            text: self.text,
+            issue_ids: self.issue_ids,
+            recommendation_ids: self.recommendation_ids,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingDecisionPatch {
+    pub id: Uuid,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issue_ids: Option<Vec<Uuid>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recommendation_ids: Option<Vec<Uuid>>,
+}
+patch_input!(MeetingDecisionPatch => MeetingDecision);
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingDecisionFilter {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meeting_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub include_archived: Option<bool>,
+}
+filter_input!(MeetingDecisionFilter => MeetingDecision);

@@ -1,0 +1,208 @@
+//! The registry of synced tables and their columns. The merge writes fields by name, so every
+//! table and column a change may touch is listed here, and only names from this list ever reach
+//! SQL text. `store` tests check that the migrations create exactly these columns.
+
+/// The bucket of coalition-wide records (organizations and people); every other record belongs
+/// to the bucket of its group.
+pub const COALITION_BUCKET: &str = "coalition";
+
+/// How a column's JSON value is stored in SQLite and read back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// TEXT; a string, possibly empty.
+    Text,
+    /// TEXT or NULL.
+    OptText,
+    /// INTEGER 0/1, read back as a JSON boolean.
+    Bool,
+    /// INTEGER.
+    Int,
+    /// TEXT holding a JSON array.
+    Json,
+}
+
+#[derive(Debug)]
+pub struct Column {
+    pub name: &'static str,
+    pub kind: Kind,
+}
+
+/// Where a new row's bucket comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum BucketRule {
+    /// Coalition-wide.
+    Coalition,
+    /// The row is a group: its bucket is its own id.
+    Own,
+    /// The bucket is the group id in this column.
+    GroupColumn(&'static str),
+    /// The bucket is that of the row in `table` whose id is in `column`.
+    Parent {
+        column: &'static str,
+        table: &'static str,
+    },
+}
+
+#[derive(Debug)]
+pub struct Table {
+    /// SQL table name, also the `table` of every change to it.
+    pub name: &'static str,
+    /// The name people and errors use ("recommendation").
+    pub entity: &'static str,
+    pub columns: &'static [Column],
+    pub bucket: BucketRule,
+    /// Column lists are sorted by: a name or title, else creation order (ids are UUIDv7).
+    pub order_by: &'static str,
+}
+
+impl Table {
+    pub fn column(&self, name: &str) -> Option<&'static Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The SELECT expression that reads one row as a JSON object matching the record struct.
+    pub fn json_select(&self) -> String {
+        let mut parts = vec![
+            "'id', id".to_string(),
+            "'archived', json(CASE WHEN cl % 2 = 0 THEN 'true' ELSE 'false' END)".to_string(),
+        ];
+        for c in self.columns {
+            let expr = match c.kind {
+                Kind::Text | Kind::OptText | Kind::Int => c.name.to_string(),
+                Kind::Bool => {
+                    format!("json(CASE WHEN {} THEN 'true' ELSE 'false' END)", c.name)
+                }
+                Kind::Json => format!("json({})", c.name),
+            };
+            parts.push(format!("'{}', {}", c.name, expr));
+        }
+        format!("json_object({})", parts.join(", "))
+    }
+}
+
+macro_rules! columns {
+    ($($name:ident: $kind:ident),* $(,)?) => {
+        &[$(Column { name: stringify!($name), kind: Kind::$kind }),*]
+    };
+}
+
+pub static ORGANIZATION: Table = Table {
+    name: "organization",
+    entity: "organization",
+    columns: columns!(name: Text, country: Text, region: Text, themes: Json, status: Text),
+    bucket: BucketRule::Coalition,
+    order_by: "name",
+};
+pub static PERSON: Table = Table {
+    name: "person",
+    entity: "person",
+    columns: columns!(name: Text, email: Text, organization_id: OptText, secretariat_admin: Bool),
+    bucket: BucketRule::Coalition,
+    order_by: "name",
+};
+pub static GROUP: Table = Table {
+    name: "coalition_group",
+    entity: "group",
+    columns: columns!(name: Text, kind: Text, mandate: Text, region: OptText),
+    bucket: BucketRule::Own,
+    order_by: "name",
+};
+pub static MEMBERSHIP: Table = Table {
+    name: "membership",
+    entity: "membership",
+    columns: columns!(group_id: Text, person_id: Text, role: Text),
+    bucket: BucketRule::GroupColumn("group_id"),
+    order_by: "id",
+};
+pub static TRACKED_ISSUE: Table = Table {
+    name: "tracked_issue",
+    entity: "tracked issue",
+    columns: columns!(
+        group_id: Text, title: Text, description: Text, status: Text, priority: Text,
+        due_date: OptText, assignee_ids: Json, labels: Json, recommendation_ids: Json
+    ),
+    bucket: BucketRule::GroupColumn("group_id"),
+    order_by: "id",
+};
+pub static RECOMMENDATION: Table = Table {
+    name: "recommendation",
+    entity: "recommendation",
+    columns: columns!(
+        group_id: Text, author_id: Text, co_author_ids: Json, addressee: Text,
+        addressee_ids: Json, title: Text, body: Text, language: Text, state: Text,
+        answer_draft: Text, answer_draft_decision: OptText, answer: Text, duplicate_of: OptText
+    ),
+    bucket: BucketRule::GroupColumn("group_id"),
+    order_by: "id",
+};
+pub static TRANSLATION: Table = Table {
+    name: "translation",
+    entity: "translation",
+    columns: columns!(recommendation_id: Text, language: Text, title: Text, body: Text, machine: Bool),
+    bucket: BucketRule::Parent { column: "recommendation_id", table: "recommendation" },
+    order_by: "id",
+};
+pub static ENDORSEMENT: Table = Table {
+    name: "endorsement",
+    entity: "endorsement",
+    columns: columns!(recommendation_id: Text, organization_id: Text, person_id: Text),
+    bucket: BucketRule::Parent { column: "recommendation_id", table: "recommendation" },
+    order_by: "id",
+};
+pub static COMMENT: Table = Table {
+    name: "comment",
+    entity: "comment",
+    columns: columns!(recommendation_id: Text, author_id: Text, body: Text, kind: Text),
+    bucket: BucketRule::Parent { column: "recommendation_id", table: "recommendation" },
+    order_by: "id",
+};
+pub static MEETING: Table = Table {
+    name: "meeting",
+    entity: "meeting",
+    columns: columns!(group_id: Text, title: Text, starts_at: Text, place: Text, minutes: Text),
+    bucket: BucketRule::GroupColumn("group_id"),
+    order_by: "starts_at",
+};
+pub static AGENDA_ITEM: Table = Table {
+    name: "agenda_item",
+    entity: "agenda item",
+    columns: columns!(meeting_id: Text, position: Int, title: Text, notes: Text),
+    bucket: BucketRule::Parent { column: "meeting_id", table: "meeting" },
+    order_by: "position",
+};
+pub static ATTENDANCE: Table = Table {
+    name: "attendance",
+    entity: "attendance",
+    columns: columns!(meeting_id: Text, person_id: Text, present: Bool),
+    bucket: BucketRule::Parent { column: "meeting_id", table: "meeting" },
+    order_by: "id",
+};
+pub static DECISION: Table = Table {
+    name: "decision",
+    entity: "decision",
+    columns: columns!(meeting_id: Text, text: Text, issue_ids: Json, recommendation_ids: Json),
+    bucket: BucketRule::Parent { column: "meeting_id", table: "meeting" },
+    order_by: "id",
+};
+
+/// Every synced table.
+pub static TABLES: &[&Table] = &[
+    &ORGANIZATION,
+    &PERSON,
+    &GROUP,
+    &MEMBERSHIP,
+    &TRACKED_ISSUE,
+    &RECOMMENDATION,
+    &TRANSLATION,
+    &ENDORSEMENT,
+    &COMMENT,
+    &MEETING,
+    &AGENDA_ITEM,
+    &ATTENDANCE,
+    &DECISION,
+];
+
+/// The table of a change, if this version knows it.
+pub fn table(name: &str) -> Option<&'static Table> {
+    TABLES.iter().copied().find(|t| t.name == name)
+}

@@ -1,0 +1,136 @@
+//! The one write path: applies a batch of changes, local or remote, to the replica.
+//!
+//! For each change: record it in the log (a change already there is a duplicate and is
+//! skipped), raise the row's causal length to the change's, and, if the change's stamp beats
+//! the field's current one ([`crate::change::wins`]), write the value and the new stamp.
+//! Changes to tables or columns this version does not know stay in the log, to be forwarded
+//! and applied after an upgrade.
+
+use crate::change::{wins, Change, Stamp, ROW_COLUMN};
+use crate::error::Result;
+use crate::hlc::Hlc;
+use crate::schema::{self, Kind};
+use serde::Serialize;
+use sqlx::SqliteConnection;
+use uuid::Uuid;
+
+/// What a batch did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, specta::Type)]
+pub struct ApplyReport {
+    /// Changes new to this replica.
+    pub applied: u32,
+    /// Changes seen before, ignored.
+    pub duplicates: u32,
+    /// New changes whose value lost to a field's current one (kept in the log for history).
+    pub superseded: u32,
+}
+
+/// Applies `changes` on `conn`, which the caller holds inside a transaction.
+pub async fn apply(conn: &mut SqliteConnection, changes: &[Change]) -> Result<ApplyReport> {
+    let mut report = ApplyReport::default();
+    for c in changes {
+        let site = c.site.as_bytes().to_vec();
+        let seq = c.seq as i64;
+        let hlc = c.hlc.0 as i64;
+        let actor = c.actor.map(|a| a.to_string());
+        let row = c.row.to_string();
+        let value = c.value.to_string();
+        let cl = c.cl as i64;
+        let version = c.schema_version as i64;
+        let inserted = sqlx::query!(
+            "INSERT OR IGNORE INTO change_log
+                 (site, seq, hlc, actor, bucket, tbl, row_id, col, value, cl, schema_version)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            site,
+            seq,
+            hlc,
+            actor,
+            c.bucket,
+            c.table,
+            row,
+            c.column,
+            value,
+            cl,
+            version
+        )
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            report.duplicates += 1;
+            continue;
+        }
+        report.applied += 1;
+        let Some(table) = schema::table(&c.table) else {
+            continue;
+        };
+        // Identifiers below come from the static registry, never from the change.
+        sqlx::query(&format!(
+            "INSERT INTO {t} (id, bucket, cl) VALUES (?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET cl = MAX(cl, excluded.cl)",
+            t = table.name
+        ))
+        .bind(&row)
+        .bind(&c.bucket)
+        .bind(cl)
+        .execute(&mut *conn)
+        .await?;
+        if c.column == ROW_COLUMN {
+            continue;
+        }
+        let Some(column) = table.column(&c.column) else {
+            continue;
+        };
+        let current = sqlx::query!(
+            r#"SELECT cl AS "cl!: i64", hlc AS "hlc!: i64", site AS "site!: Vec<u8>"
+               FROM field_clock WHERE tbl = ? AND row_id = ? AND col = ?"#,
+            c.table,
+            row,
+            c.column
+        )
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| Stamp {
+            cl: r.cl as u64,
+            hlc: Hlc(r.hlc as u64),
+            site: Uuid::from_slice(&r.site).unwrap_or_default(),
+        });
+        if !wins(&c.stamp(), current.as_ref()) {
+            report.superseded += 1;
+            continue;
+        }
+        sqlx::query!(
+            "INSERT OR REPLACE INTO field_clock (tbl, row_id, col, cl, hlc, site)
+             VALUES (?, ?, ?, ?, ?, ?)",
+            c.table,
+            row,
+            c.column,
+            cl,
+            hlc,
+            site
+        )
+        .execute(&mut *conn)
+        .await?;
+        let sql = format!("UPDATE {} SET {} = ?1 WHERE id = ?2", table.name, column.name);
+        let query = sqlx::query(&sql);
+        // Values are coerced to the column's kind the same way on every replica, so even a
+        // malformed remote value leaves all replicas identical.
+        let query = match column.kind {
+            Kind::Text => query.bind(match &c.value {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            }),
+            Kind::OptText => query.bind(c.value.as_str().map(str::to_string)),
+            Kind::Bool => query.bind(c.value.as_bool().unwrap_or(false)),
+            Kind::Int => query.bind(c.value.as_i64().unwrap_or(0)),
+            Kind::Json => query.bind(if c.value.is_array() || c.value.is_object() {
+                c.value.to_string()
+            } else {
+                "[]".to_string()
+            }),
+        };
+        query.bind(&row).execute(&mut *conn).await?;
+    }
+    Ok(report)
+}

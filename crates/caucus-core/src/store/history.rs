@@ -1,0 +1,88 @@
+//! Record history, read from the change log: who changed which field, when, from which device,
+//! and the values that were superseded.
+
+use crate::change::Change;
+use crate::error::Result;
+use crate::hlc::Hlc;
+use serde::Serialize;
+use sqlx::SqlitePool;
+use uuid::Uuid;
+
+/// One field write in a record's history.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct HistoryEntry {
+    /// Milliseconds since the Unix epoch, from the change's clock.
+    pub at_ms: f64,
+    /// The device that made the change.
+    pub site: Uuid,
+    pub actor_id: Option<Uuid>,
+    pub actor_name: Option<String>,
+    /// The field, or `$row` for creating, archiving or restoring the record.
+    pub column: String,
+    /// The value written (any JSON value; null for `$row`).
+    #[specta(type = specta_typescript::Unknown)]
+    pub value: serde_json::Value,
+    /// Whether this is the value the record holds now.
+    pub current: bool,
+}
+
+/// A record's history, oldest first.
+pub async fn history(pool: &SqlitePool, table: &str, id: Uuid) -> Result<Vec<HistoryEntry>> {
+    let row = id.to_string();
+    let rows = sqlx::query!(
+        r#"SELECT c.hlc AS "hlc!: i64", c.site AS "site!: Vec<u8>", c.actor, p.name AS "actor_name?",
+                  c.col AS "col!", c.value AS "value!",
+                  (f.hlc IS NOT NULL) AS "current!: bool"
+           FROM change_log c
+           LEFT JOIN person p ON p.id = c.actor
+           LEFT JOIN field_clock f
+             ON f.tbl = c.tbl AND f.row_id = c.row_id AND f.col = c.col
+            AND f.hlc = c.hlc AND f.site = c.site AND f.cl = c.cl
+           WHERE c.tbl = ? AND c.row_id = ?
+           ORDER BY c.hlc, c.site, c.seq"#,
+        table,
+        row
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| HistoryEntry {
+            at_ms: Hlc(r.hlc as u64).ms() as f64,
+            site: Uuid::from_slice(&r.site).unwrap_or_default(),
+            actor_id: r.actor.and_then(|a| Uuid::parse_str(&a).ok()),
+            actor_name: r.actor_name,
+            current: r.current || r.col == crate::change::ROW_COLUMN,
+            column: r.col,
+            value: serde_json::from_str(&r.value).unwrap_or(serde_json::Value::Null),
+        })
+        .collect())
+}
+
+/// Every change in the log, in (site, seq) order.
+pub async fn all_changes(pool: &SqlitePool) -> Result<Vec<Change>> {
+    let rows = sqlx::query!(
+        r#"SELECT site AS "site!: Vec<u8>", seq AS "seq!: i64", hlc AS "hlc!: i64", actor,
+                  bucket AS "bucket!", tbl AS "tbl!", row_id AS "row_id!", col AS "col!",
+                  value AS "value!", cl AS "cl!: i64", schema_version AS "schema_version!: i64"
+           FROM change_log ORDER BY site, seq"#
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Change {
+            site: Uuid::from_slice(&r.site).unwrap_or_default(),
+            seq: r.seq as u64,
+            hlc: Hlc(r.hlc as u64),
+            actor: r.actor.and_then(|a| Uuid::parse_str(&a).ok()),
+            bucket: r.bucket,
+            table: r.tbl,
+            row: Uuid::parse_str(&r.row_id).unwrap_or_default(),
+            column: r.col,
+            value: serde_json::from_str(&r.value).unwrap_or(serde_json::Value::Null),
+            cl: r.cl as u64,
+            schema_version: r.schema_version as u32,
+        })
+        .collect())
+}

@@ -1,0 +1,221 @@
+//! The local replica in SQLite: opening it, the one write path ([`apply`]), and reads.
+//!
+//! The database runs in WAL mode with `synchronous=FULL`, so a write that returned has
+//! survived a crash or a power cut.
+
+pub mod apply;
+pub mod history;
+pub mod read;
+
+use crate::change::{Change, ROW_COLUMN, SCHEMA_VERSION};
+use crate::error::Result;
+use crate::hlc::{self, Clock, Hlc};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+use tokio::sync::Mutex;
+use uuid::Uuid;
+
+pub use apply::ApplyReport;
+
+/// One field of one row to write locally.
+#[derive(Debug, Clone)]
+pub struct Edit {
+    pub bucket: String,
+    pub table: &'static str,
+    pub row: Uuid,
+    /// A column name, or [`ROW_COLUMN`] to set the row's causal length.
+    pub column: &'static str,
+    pub value: serde_json::Value,
+    /// The row's causal length for this write.
+    pub cl: u64,
+}
+
+impl Edit {
+    /// The causal-length change that creates, archives or restores a row.
+    pub fn row(bucket: &str, table: &'static str, row: Uuid, cl: u64) -> Self {
+        Edit {
+            bucket: bucket.to_string(),
+            table,
+            row,
+            column: ROW_COLUMN,
+            value: serde_json::Value::Null,
+            cl,
+        }
+    }
+}
+
+/// This device as a writer: its site id, clock and next sequence number.
+#[derive(Debug)]
+struct LocalSite {
+    site: Uuid,
+    clock: Clock,
+    next_seq: u64,
+}
+
+/// An open replica.
+#[derive(Debug)]
+pub struct Store {
+    pool: SqlitePool,
+    /// Held for the whole of a local write: sequence numbers and clocks are handed out in
+    /// commit order, and only advanced once the transaction commits.
+    local: Mutex<LocalSite>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database file at `path` and brings its schema up to date.
+    pub async fn open(path: &Path) -> Result<Store> {
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(false);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        let local = Self::load_site(&pool).await?;
+        Ok(Store {
+            pool,
+            local: Mutex::new(local),
+        })
+    }
+
+    /// Reads the site id (creating it on first open), and derives the clock and the next
+    /// sequence number from the log itself, so they can never fall behind what was committed.
+    async fn load_site(pool: &SqlitePool) -> Result<LocalSite> {
+        let existing = sqlx::query_scalar!("SELECT value FROM local_state WHERE key = 'site_id'")
+            .fetch_optional(pool)
+            .await?;
+        let site = match existing.and_then(|s| Uuid::parse_str(&s).ok()) {
+            Some(site) => site,
+            None => {
+                let site = Uuid::now_v7();
+                let text = site.to_string();
+                sqlx::query!(
+                    "INSERT OR REPLACE INTO local_state (key, value) VALUES ('site_id', ?)",
+                    text
+                )
+                .execute(pool)
+                .await?;
+                site
+            }
+        };
+        let site_bytes = site.as_bytes().to_vec();
+        let max_seq: i64 = sqlx::query_scalar!(
+            r#"SELECT COALESCE(MAX(seq), 0) AS "m!: i64" FROM change_log WHERE site = ?"#,
+            site_bytes
+        )
+        .fetch_one(pool)
+        .await?;
+        let max_hlc: i64 =
+            sqlx::query_scalar!(r#"SELECT COALESCE(MAX(hlc), 0) AS "m!: i64" FROM change_log"#)
+                .fetch_one(pool)
+                .await?;
+        Ok(LocalSite {
+            site,
+            clock: Clock::starting_at(Hlc(max_hlc as u64)),
+            next_seq: max_seq as u64 + 1,
+        })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub async fn site_id(&self) -> Uuid {
+        self.local.lock().await.site
+    }
+
+    /// Writes local edits: stamps each as a change from this site and applies them through
+    /// [`apply::apply`] in one transaction. This is how every local change to user data is made.
+    pub async fn write(&self, actor: Option<Uuid>, edits: Vec<Edit>) -> Result<Vec<Change>> {
+        let mut local = self.local.lock().await;
+        let mut clock = local.clock;
+        let hlc = clock.tick(hlc::wall_ms());
+        let changes: Vec<Change> = edits
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| Change {
+                site: local.site,
+                seq: local.next_seq + i as u64,
+                hlc,
+                actor,
+                bucket: e.bucket,
+                table: e.table.to_string(),
+                row: e.row,
+                column: e.column.to_string(),
+                value: e.value,
+                cl: e.cl,
+                schema_version: SCHEMA_VERSION,
+            })
+            .collect();
+        let mut tx = self.pool.begin().await?;
+        apply::apply(&mut tx, &changes).await?;
+        tx.commit().await?;
+        // Only now that the changes are durable do the clock and sequence move on.
+        local.clock = clock;
+        local.next_seq += changes.len() as u64;
+        Ok(changes)
+    }
+
+    /// Applies changes from elsewhere (a hub, a peer, a bundle) in one transaction, through the
+    /// same merge as local edits. Refuses the whole batch if any clock is too far ahead.
+    pub async fn merge_remote(&self, changes: &[Change], wall_ms: u64) -> Result<ApplyReport> {
+        for c in changes {
+            Clock::check_remote(c.hlc, wall_ms)?;
+        }
+        let mut local = self.local.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let report = apply::apply(&mut tx, changes).await?;
+        tx.commit().await?;
+        for c in changes {
+            local.clock.observe(c.hlc);
+        }
+        Ok(report)
+    }
+
+    /// Reads a device-local setting.
+    pub async fn local_setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar!("SELECT value FROM local_state WHERE key = ?", key)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Writes a device-local setting. Settings are not user data and are never synced, so they
+    /// do not go through the change log.
+    pub async fn set_local_setting(&self, key: &str, value: Option<&str>) -> Result<()> {
+        match value {
+            Some(v) => {
+                sqlx::query!(
+                    "INSERT OR REPLACE INTO local_state (key, value) VALUES (?, ?)",
+                    key,
+                    v
+                )
+                .execute(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query!("DELETE FROM local_state WHERE key = ?", key)
+                    .execute(&self.pool)
+                    .await?
+            }
+        };
+        Ok(())
+    }
+
+    /// Every change in the log, in (site, seq) order: what a peer would need to rebuild this
+    /// replica.
+    pub async fn all_changes(&self) -> Result<Vec<Change>> {
+        history::all_changes(&self.pool).await
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
