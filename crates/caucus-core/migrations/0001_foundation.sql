@@ -26,7 +26,7 @@ CREATE TABLE change_log (
 ) WITHOUT ROWID;
 CREATE INDEX change_log_row ON change_log (tbl, row_id, hlc);
 
--- The winning stamp of each field: (cl, hlc, site) of the change whose value the row holds.
+-- The winning stamp of each field: (cl, hlc, site, seq) of the change whose value the row holds.
 CREATE TABLE field_clock (
     tbl    TEXT NOT NULL,
     row_id TEXT NOT NULL,
@@ -34,6 +34,7 @@ CREATE TABLE field_clock (
     cl     INTEGER NOT NULL,
     hlc    INTEGER NOT NULL,
     site   BLOB NOT NULL,
+    seq    INTEGER NOT NULL,
     PRIMARY KEY (tbl, row_id, col)
 ) WITHOUT ROWID;
 

@@ -3,7 +3,7 @@
 //! merge rule they all go through, and [`Replica`], an in-memory reference model of it.
 //!
 //! Merge rule, per field: the change with the highest [`Stamp`] wins, where a stamp orders by
-//! causal length, then hybrid logical clock, then site id. A row's causal length is the highest
+//! causal length, then hybrid logical clock, then site id (then the site's sequence number). A row's causal length is the highest
 //! one seen for it (odd = alive, even = deleted). Every field's value is a maximum over a total
 //! order, so applying changes is commutative, associative and idempotent; a change seen twice
 //! is recognised by `(site, seq)` and ignored.
@@ -47,16 +47,20 @@ impl Change {
             cl: self.cl,
             hlc: self.hlc,
             site: self.site,
+            seq: self.seq,
         }
     }
 }
 
-/// The total order that decides which write of a field wins.
+/// The total order that decides which write of a field wins. The site's sequence number comes
+/// last: one write may stamp several changes with the same clock, and `(site, seq)` is unique,
+/// so no two distinct changes ever tie.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Stamp {
     pub cl: u64,
     pub hlc: Hlc,
     pub site: Uuid,
+    pub seq: u64,
 }
 
 /// Whether an incoming write replaces the current one. This is the whole merge decision; the

@@ -46,7 +46,7 @@ pub fn check_transition(rec: &Recommendation, to: S, actor: &Actor) -> Result<()
     }
     match (from, to) {
         (S::Closed | S::Withdrawn, _) => Err(CoreError::conflict(format!(
-            "a {} recommendation cannot change state",
+            "the recommendation is {}: its state can no longer change",
             state_name(from)
         ))),
         (_, S::Withdrawn) => {
@@ -115,7 +115,7 @@ pub fn check_draft_answer(
         }
         other => {
             return Err(CoreError::conflict(format!(
-                "a {} recommendation cannot be answered; put it under review first",
+                "the recommendation is {}: put it under review before answering",
                 state_name(other)
             )))
         }
@@ -158,7 +158,7 @@ pub fn check_publish(rec: &Recommendation, actor: &Actor) -> Result<S> {
         }
         other => {
             return Err(CoreError::conflict(format!(
-                "a {} recommendation has no answer to publish",
+                "the recommendation is {}: there is no answer to publish",
                 state_name(other)
             )))
         }
@@ -171,7 +171,7 @@ pub fn check_publish(rec: &Recommendation, actor: &Actor) -> Result<S> {
 pub fn check_edit(rec: &Recommendation, actor: &Actor) -> Result<()> {
     if matches!(rec.state, S::Closed | S::Withdrawn) {
         return Err(CoreError::conflict(format!(
-            "a {} recommendation cannot be edited",
+            "the recommendation is {}: it can no longer be edited",
             state_name(rec.state)
         )));
     }

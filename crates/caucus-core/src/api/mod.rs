@@ -39,14 +39,26 @@ impl Caucus {
 /// Decodes a command's JSON arguments, turning serde's complaint into a typed error that
 /// names the field when serde does.
 pub fn parse_input<T: DeserializeOwned>(input: serde_json::Value) -> Result<T, ApiError> {
-    serde_json::from_value(input).map_err(|e| {
-        let message = e.to_string();
-        // serde names the field between backticks for unknown and missing fields.
-        let field = message
-            .split('`')
-            .nth(1)
-            .map(str::to_string)
-            .unwrap_or_else(|| "input".to_string());
+    serde_path_to_error::deserialize(input).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.inner().to_string();
+        // The path says where the bad value was; a missing field has no path of its own, but
+        // serde names it in the message, between backticks.
+        let named = message
+            .starts_with("unknown field")
+            .then(|| message.split('`').nth(1))
+            .flatten()
+            .or_else(|| {
+                message
+                    .starts_with("missing field")
+                    .then(|| message.split('`').nth(1))
+                    .flatten()
+            });
+        let field = match (named, path.as_str()) {
+            (Some(name), ".") => name.to_string(),
+            (_, ".") => "input".to_string(),
+            (_, p) => p.to_string(),
+        };
         CoreError::invalid(field, message).into()
     })
 }

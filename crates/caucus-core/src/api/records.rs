@@ -450,7 +450,7 @@ impl Caucus {
         let rec: Recommendation = self.get(input.recommendation_id).await?;
         if !matches!(rec.state, RecommendationState::Open | RecommendationState::UnderReview) {
             return Err(CoreError::conflict(format!(
-                "a {} recommendation cannot be endorsed",
+                "the recommendation is {}: it can no longer be endorsed",
                 lifecycle::state_name(rec.state)
             )));
         }

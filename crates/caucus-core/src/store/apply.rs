@@ -82,7 +82,7 @@ pub async fn apply(conn: &mut SqliteConnection, changes: &[Change]) -> Result<Ap
             continue;
         };
         let current = sqlx::query!(
-            r#"SELECT cl AS "cl!: i64", hlc AS "hlc!: i64", site AS "site!: Vec<u8>"
+            r#"SELECT cl AS "cl!: i64", hlc AS "hlc!: i64", site AS "site!: Vec<u8>", seq AS "seq!: i64"
                FROM field_clock WHERE tbl = ? AND row_id = ? AND col = ?"#,
             c.table,
             row,
@@ -94,20 +94,22 @@ pub async fn apply(conn: &mut SqliteConnection, changes: &[Change]) -> Result<Ap
             cl: r.cl as u64,
             hlc: Hlc(r.hlc as u64),
             site: Uuid::from_slice(&r.site).unwrap_or_default(),
+            seq: r.seq as u64,
         });
         if !wins(&c.stamp(), current.as_ref()) {
             report.superseded += 1;
             continue;
         }
         sqlx::query!(
-            "INSERT OR REPLACE INTO field_clock (tbl, row_id, col, cl, hlc, site)
-             VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO field_clock (tbl, row_id, col, cl, hlc, site, seq)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
             c.table,
             row,
             c.column,
             cl,
             hlc,
-            site
+            site,
+            seq
         )
         .execute(&mut *conn)
         .await?;

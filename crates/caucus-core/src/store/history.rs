@@ -37,7 +37,7 @@ pub async fn history(pool: &SqlitePool, table: &str, id: Uuid) -> Result<Vec<His
            LEFT JOIN person p ON p.id = c.actor
            LEFT JOIN field_clock f
              ON f.tbl = c.tbl AND f.row_id = c.row_id AND f.col = c.col
-            AND f.hlc = c.hlc AND f.site = c.site AND f.cl = c.cl
+            AND f.site = c.site AND f.seq = c.seq
            WHERE c.tbl = ? AND c.row_id = ?
            ORDER BY c.hlc, c.site, c.seq"#,
         table,
