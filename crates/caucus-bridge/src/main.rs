@@ -1,0 +1,174 @@
+//! `caucus-bridge`: serves the command API over HTTP on loopback, with the built UI, so the UI
+//! can run in an ordinary browser (browser tests, browser development).
+//!
+//! It binds 127.0.0.1 only and refuses any request without the random token it prints at
+//! start. The desktop app never starts it.
+//!
+//! Usage: `caucus-bridge --db PATH [--demo] [--port N] [--ui DIR]`
+//! Prints one line when ready: `CAUCUS_BRIDGE http://127.0.0.1:PORT TOKEN`.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use caucus_core::api::{dispatch, NoInput};
+use caucus_core::{ApiError, Caucus};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::ServeDir;
+
+struct Bridge {
+    caucus: Caucus,
+    token: String,
+}
+
+/// Command-line options.
+struct Options {
+    db: std::path::PathBuf,
+    demo: bool,
+    port: u16,
+    ui: Option<std::path::PathBuf>,
+}
+
+fn options() -> Result<Options, String> {
+    let mut args = std::env::args().skip(1);
+    let mut o = Options {
+        db: std::path::PathBuf::new(),
+        demo: false,
+        port: 0,
+        ui: None,
+    };
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--db" => o.db = args.next().ok_or("--db needs a path")?.into(),
+            "--demo" => o.demo = true,
+            "--port" => {
+                o.port = args
+                    .next()
+                    .and_then(|p| p.parse().ok())
+                    .ok_or("--port needs a number")?
+            }
+            "--ui" => o.ui = Some(args.next().ok_or("--ui needs a folder")?.into()),
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    if o.db.as_os_str().is_empty() {
+        return Err("usage: caucus-bridge --db PATH [--demo] [--port N] [--ui DIR]".into());
+    }
+    Ok(o)
+}
+
+fn error_status(e: &ApiError) -> StatusCode {
+    match e.code.as_str() {
+        "invalid" => StatusCode::UNPROCESSABLE_ENTITY,
+        "not_found" | "unknown_command" => StatusCode::NOT_FOUND,
+        "forbidden" => StatusCode::FORBIDDEN,
+        "conflict" | "clock" => StatusCode::CONFLICT,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// `POST /api/{command}` with the JSON arguments as body.
+async fn command(
+    State(bridge): State<Arc<Bridge>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let authorized = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|t| constant_time_eq(t.as_bytes(), bridge.token.as_bytes()));
+    if !authorized {
+        let e = ApiError {
+            code: "unauthorized".into(),
+            message: "missing or wrong bridge token".into(),
+            field: None,
+        };
+        return (StatusCode::UNAUTHORIZED, Json(e)).into_response();
+    }
+    let input: serde_json::Value = if body.is_empty() {
+        serde_json::json!({})
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(v) => v,
+            Err(e) => {
+                let e = ApiError {
+                    code: "invalid".into(),
+                    message: format!("the body is not JSON: {e}"),
+                    field: Some("input".into()),
+                };
+                return (StatusCode::UNPROCESSABLE_ENTITY, Json(e)).into_response();
+            }
+        }
+    };
+    match dispatch(&bridge.caucus, &name, input).await {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => (error_status(&e), Json(e)).into_response(),
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
+    let o = match options() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("caucus-bridge: {e}");
+            std::process::exit(2);
+        }
+    };
+    let caucus = match Caucus::open(&o.db).await {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("caucus-bridge: cannot open {}: {e}", o.db.display());
+            std::process::exit(1);
+        }
+    };
+    if o.demo {
+        let empty = caucus
+            .get_session(NoInput {})
+            .await
+            .map(|s| s.empty)
+            .unwrap_or(false);
+        if empty {
+            if let Err(e) = caucus.load_demo_data(NoInput {}).await {
+                eprintln!("caucus-bridge: loading the demo coalition failed: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
+    let token = uuid::Uuid::new_v4().simple().to_string();
+    let bridge = Arc::new(Bridge { caucus, token });
+    let mut app = Router::new()
+        .route("/api/{command}", post(command))
+        .layer(RequestBodyLimitLayer::new(1024 * 1024))
+        .with_state(bridge.clone());
+    if let Some(ui) = o.ui {
+        app = app.fallback_service(ServeDir::new(ui));
+    }
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, o.port));
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("caucus-bridge: cannot listen on {addr}: {e}");
+            std::process::exit(1);
+        }
+    };
+    let local = listener.local_addr().unwrap_or(addr);
+    println!("CAUCUS_BRIDGE http://{local} {}", bridge.token);
+    if let Err(e) = axum::serve(listener, app).await {
+        eprintln!("caucus-bridge: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,29 @@
+//! One Tauri command per entry of `caucus_core::for_each_command!`: each takes the managed
+//! replica and its typed input, calls the core method of the same name, and returns its
+//! result or a `{ code, message, field }` error.
+
+use caucus_core::api::*;
+use caucus_core::model::*;
+use caucus_core::store::history::HistoryEntry;
+use caucus_core::{ApiError, Caucus};
+
+macro_rules! tauri_commands {
+    ($($name:ident ( $input:ty ) -> $output:ty;)*) => {
+        $(
+            #[tauri::command]
+            pub async fn $name(
+                caucus: tauri::State<'_, Caucus>,
+                input: $input,
+            ) -> Result<$output, ApiError> {
+                caucus.$name(input).await.map_err(ApiError::from)
+            }
+        )*
+
+        /// The invoke handler for every command.
+        pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($name),*]
+        }
+    };
+}
+
+caucus_core::for_each_command!(tauri_commands);

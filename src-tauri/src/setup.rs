@@ -1,0 +1,60 @@
+//! Starting the app: the database file, the demo coalition, the window.
+//!
+//! `CAUCUS_DB` chooses the database file (default: `caucus.db` in the app's data folder).
+//! `CAUCUS_DEMO=1` loads the demo coalition into an empty database.
+
+use caucus_core::api::NoInput;
+use caucus_core::Caucus;
+use std::path::PathBuf;
+use tauri::Manager;
+
+fn database_path(app: &tauri::App) -> Result<PathBuf, String> {
+    if let Some(path) = std::env::var_os("CAUCUS_DB") {
+        return Ok(PathBuf::from(path));
+    }
+    let dir = app
+        .path()
+        .app_data_dir()
+        .map_err(|e| format!("no data folder: {e}"))?;
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    Ok(dir.join("caucus.db"))
+}
+
+async fn open(path: PathBuf, demo: bool) -> Result<Caucus, String> {
+    let caucus = Caucus::open(&path)
+        .await
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    if demo {
+        let session = caucus
+            .get_session(NoInput {})
+            .await
+            .map_err(|e| e.to_string())?;
+        if session.empty {
+            caucus
+                .load_demo_data(NoInput {})
+                .await
+                .map_err(|e| format!("loading the demo coalition failed: {e}"))?;
+        }
+    }
+    Ok(caucus)
+}
+
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
+    let result = tauri::Builder::default()
+        .setup(|app| {
+            let path = database_path(app)?;
+            let demo = std::env::var("CAUCUS_DEMO").is_ok_and(|v| v == "1");
+            let caucus = tauri::async_runtime::block_on(open(path, demo))?;
+            app.manage(caucus);
+            Ok(())
+        })
+        .invoke_handler(crate::commands::handler())
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("caucus: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,96 @@
+import { useMemo, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { commands } from "./api";
+import { useAction, useLoad, VersionContext } from "./data";
+import { ErrorLine } from "./screens/parts";
+import { GroupsScreen } from "./screens/Groups";
+import { GroupScreen } from "./screens/Group";
+import { RecommendationScreen } from "./screens/Recommendation";
+import { DirectoryScreen } from "./screens/Directory";
+
+export type Route =
+  | { view: "groups" }
+  | { view: "group"; id: string }
+  | { view: "recommendation"; id: string }
+  | { view: "directory" };
+
+export type Navigate = (route: Route) => void;
+
+export function App() {
+  const [version, setVersion] = useState(0);
+  const versionValue = useMemo(() => ({ version, bump: () => setVersion((v) => v + 1) }), [version]);
+  const [route, setRoute] = useState<Route>({ view: "groups" });
+  return (
+    <VersionContext.Provider value={versionValue}>
+      <Shell route={route} navigate={setRoute} />
+    </VersionContext.Provider>
+  );
+}
+
+function Shell({ route, navigate }: { route: Route; navigate: Navigate }) {
+  const { t } = useTranslation();
+  const session = useLoad(() => commands.getSession({}), []);
+  const people = useLoad(() => commands.listPeople({}), []);
+  const demo = useAction();
+
+  if (session.error) return <ErrorLine error={session.error} />;
+  if (!session.data) return <p className="loading">{t("app.loading")}</p>;
+
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <div className="brand">
+          <strong>{t("app.name")}</strong> <span>{t("app.tagline")}</span>
+        </div>
+        <nav aria-label={t("nav.groups")}>
+          <button
+            className={route.view === "groups" ? "nav current" : "nav"}
+            onClick={() => navigate({ view: "groups" })}
+          >
+            {t("nav.groups")}
+          </button>
+          <button
+            className={route.view === "directory" ? "nav current" : "nav"}
+            onClick={() => navigate({ view: "directory" })}
+          >
+            {t("nav.directory")}
+          </button>
+        </nav>
+        <label className="acting">
+          {t("app.actingAs")}{" "}
+          <select
+            data-testid="acting-person"
+            value={session.data.acting_person?.id ?? ""}
+            onChange={(e) =>
+              demo.run(() => commands.setActingPerson({ person_id: e.target.value || null }))
+            }
+          >
+            <option value="">{t("app.nobody")}</option>
+            {(people.data ?? []).map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </header>
+      <main>
+        {session.data.empty && (
+          <section className="card">
+            <p>{t("app.empty")}</p>
+            <button onClick={() => demo.run(() => commands.loadDemoData({}))} disabled={demo.busy}>
+              {t("app.loadDemo")}
+            </button>
+          </section>
+        )}
+        <ErrorLine error={demo.error} />
+        {route.view === "groups" && <GroupsScreen navigate={navigate} />}
+        {route.view === "group" && <GroupScreen id={route.id} navigate={navigate} session={session.data} />}
+        {route.view === "recommendation" && (
+          <RecommendationScreen id={route.id} navigate={navigate} session={session.data} />
+        )}
+        {route.view === "directory" && <DirectoryScreen />}
+      </main>
+    </div>
+  );
+}

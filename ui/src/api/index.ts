@@ -1,0 +1,2 @@
+export * from "./bindings";
+export { CommandError } from "./transport";

@@ -1,0 +1,297 @@
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import {
+  commands,
+  type IssueStatus,
+  type Language,
+  type Person,
+  type Priority,
+  type Role,
+  type Session,
+} from "../api";
+import { useAction, useLoad } from "../data";
+import type { Navigate } from "../App";
+import { ErrorLine, Markdown } from "./parts";
+
+export const ISSUE_STATUSES: IssueStatus[] = ["open", "monitoring", "action_needed", "resolved", "archived"];
+const PRIORITIES: Priority[] = ["low", "normal", "high", "urgent"];
+export const LANGUAGES: Language[] = ["en", "fr", "es", "ar", "pt"];
+const ROLES: Role[] = ["member", "observer", "leader", "focal_point"];
+
+async function loadGroup(id: string) {
+  const [group, memberships, people, issues, recommendations, endorsements] = await Promise.all([
+    commands.getGroup({ id }),
+    commands.listMemberships({ group_id: id }),
+    commands.listPeople({}),
+    commands.listTrackedIssues({ group_id: id }),
+    commands.listRecommendations({ group_id: id }),
+    commands.listEndorsements({}),
+  ]);
+  const byId = new Map(people.map((p) => [p.id, p]));
+  return { group, memberships, byId, issues, recommendations, endorsements };
+}
+
+export function GroupScreen({ id, navigate, session }: { id: string; navigate: Navigate; session: Session }) {
+  const { t } = useTranslation();
+  const data = useLoad(() => loadGroup(id), [id]);
+  const action = useAction();
+  const [joinRole, setJoinRole] = useState<Role>("member");
+  if (data.error) return <ErrorLine error={data.error} />;
+  if (!data.data) return <p className="loading">{t("app.loading")}</p>;
+  const { group, memberships, byId, issues, recommendations, endorsements } = data.data;
+  const me = session.acting_person?.id;
+  const mine = memberships.find((m) => m.person_id === me);
+  const named = (role: Role) =>
+    memberships
+      .filter((m) => m.role === role)
+      .map((m) => byId.get(m.person_id)?.name ?? "?")
+      .join(", ") || t("common.none");
+
+  return (
+    <div className="page">
+      <button className="link" onClick={() => navigate({ view: "groups" })}>
+        {t("nav.back")}
+      </button>
+      <h1>{group.name}</h1>
+      <p className="muted">{t(`groupKindOne.${group.kind}`)}</p>
+      <section className="card">
+        <h2>{t("groups.mandate")}</h2>
+        <Markdown source={group.mandate} />
+        <dl className="facts">
+          <dt>{t("groups.leader")}</dt>
+          <dd data-testid="group-leader">{named("leader")}</dd>
+          <dt>{t("groups.focalPoint")}</dt>
+          <dd>{named("focal_point")}</dd>
+        </dl>
+        {me &&
+          (mine ? (
+            <button onClick={() => action.run(() => commands.leaveGroup({ group_id: id, person_id: null }))}>
+              {t("groups.leave")}
+            </button>
+          ) : (
+            <div className="row">
+              <label>
+                {t("groups.joinAs")}{" "}
+                <select data-testid="join-role" value={joinRole} onChange={(e) => setJoinRole(e.target.value as Role)}>
+                  {ROLES.map((r) => (
+                    <option key={r} value={r}>
+                      {t(`role.${r}`)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <button
+                onClick={() =>
+                  action.run(() => commands.joinGroup({ group_id: id, person_id: null, role: joinRole }))
+                }
+              >
+                {t("groups.join")}
+              </button>
+            </div>
+          ))}
+        <ErrorLine error={action.error} />
+      </section>
+
+      <section className="card">
+        <h2>{t("groups.membersHeading")}</h2>
+        <p className="muted">{t("groups.members", { count: memberships.length })}</p>
+        <ul className="plain">
+          {memberships.map((m) => (
+            <li key={m.id}>
+              {byId.get(m.person_id)?.name ?? "?"} <span className="badge">{t(`role.${m.role}`)}</span>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section className="card">
+        <h2>{t("groups.issuesHeading")}</h2>
+        <NewIssueForm groupId={id} />
+        {issues.length === 0 && <p className="muted">{t("common.noItems")}</p>}
+        <table className="list">
+          <thead>
+            <tr>
+              <th>{t("common.title")}</th>
+              <th>{t("issue.status")}</th>
+              <th>{t("issue.priority")}</th>
+              <th>{t("issue.due")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {issues.map((issue) => (
+              <tr key={issue.id}>
+                <td>{issue.title}</td>
+                <td>
+                  <select
+                    aria-label={t("issue.status")}
+                    value={issue.status}
+                    onChange={(e) =>
+                      action.run(() =>
+                        commands.updateTrackedIssue({ id: issue.id, status: e.target.value as IssueStatus }),
+                      )
+                    }
+                  >
+                    {ISSUE_STATUSES.map((s) => (
+                      <option key={s} value={s}>
+                        {t(`issue.statuses.${s}`)}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td>{t(`issue.priorities.${issue.priority}`)}</td>
+                <td>{issue.due_date ?? ""}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      <section className="card">
+        <h2>{t("groups.recommendationsHeading")}</h2>
+        <NewRecommendationForm groupId={id} navigate={navigate} />
+        {recommendations.length === 0 && <p className="muted">{t("common.noItems")}</p>}
+        <ul className="plain">
+          {recommendations.map((r) => (
+            <li key={r.id}>
+              <button
+                className="link"
+                lang={r.language}
+                dir={r.language === "ar" ? "rtl" : "auto"}
+                onClick={() => navigate({ view: "recommendation", id: r.id })}
+              >
+                {r.title}
+              </button>{" "}
+              <span className="badge">{t(`recommendation.states.${r.state}`)}</span>{" "}
+              <span className="muted">
+                {t("recommendation.endorsements", {
+                  count: endorsements.filter((e) => e.recommendation_id === r.id).length,
+                })}
+              </span>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </div>
+  );
+}
+
+function NewIssueForm({ groupId }: { groupId: string }) {
+  const { t } = useTranslation();
+  const [title, setTitle] = useState("");
+  const [priority, setPriority] = useState<Priority>("normal");
+  const [due, setDue] = useState("");
+  const [labels, setLabels] = useState("");
+  const action = useAction();
+  return (
+    <details>
+      <summary>{t("issue.new")}</summary>
+      <form
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const created = await action.run(() =>
+            commands.createTrackedIssue({
+              group_id: groupId,
+              title,
+              status: null,
+              priority,
+              due_date: due || null,
+              labels: labels
+                .split(",")
+                .map((l) => l.trim())
+                .filter(Boolean),
+            }),
+          );
+          if (created) setTitle("");
+        }}
+      >
+        <label>
+          {t("common.title")}
+          <input name="issue-title" value={title} onChange={(e) => setTitle(e.target.value)} required />
+        </label>
+        <label>
+          {t("issue.priority")}
+          <select value={priority} onChange={(e) => setPriority(e.target.value as Priority)}>
+            {PRIORITIES.map((p) => (
+              <option key={p} value={p}>
+                {t(`issue.priorities.${p}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t("issue.due")}
+          <input type="date" value={due} onChange={(e) => setDue(e.target.value)} />
+        </label>
+        <label>
+          {t("issue.labels")}
+          <input value={labels} onChange={(e) => setLabels(e.target.value)} />
+        </label>
+        <ErrorLine error={action.error} />
+        <button type="submit" disabled={action.busy}>
+          {t("common.add")}
+        </button>
+      </form>
+    </details>
+  );
+}
+
+function NewRecommendationForm({ groupId, navigate }: { groupId: string; navigate: Navigate }) {
+  const { t } = useTranslation();
+  const [title, setTitle] = useState("");
+  const [body, setBody] = useState("");
+  const [language, setLanguage] = useState<Language>("en");
+  const [open, setOpen] = useState(true);
+  const action = useAction();
+  return (
+    <details>
+      <summary>{t("recommendation.new")}</summary>
+      <form
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const rec = await action.run(() =>
+            commands.createRecommendation({
+              group_id: groupId,
+              title,
+              body,
+              language,
+              addressee: null,
+              open,
+            }),
+          );
+          if (rec) navigate({ view: "recommendation", id: rec.id });
+        }}
+      >
+        <label>
+          {t("common.title")}
+          <input name="rec-title" value={title} onChange={(e) => setTitle(e.target.value)} required />
+        </label>
+        <label>
+          {t("common.body")}
+          <textarea name="rec-body" value={body} onChange={(e) => setBody(e.target.value)} required />
+        </label>
+        <label>
+          {t("common.language")}
+          <select value={language} onChange={(e) => setLanguage(e.target.value as Language)}>
+            {LANGUAGES.map((l) => (
+              <option key={l} value={l}>
+                {t(`languages.${l}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={open} onChange={(e) => setOpen(e.target.checked)} />
+          {t("recommendation.openNow")}
+        </label>
+        <ErrorLine error={action.error} />
+        <button type="submit" disabled={action.busy}>
+          {t("common.create")}
+        </button>
+      </form>
+    </details>
+  );
+}
+
+export function personName(byId: Map<string, Person>, id: string | null | undefined, fallback: string) {
+  return (id && byId.get(id)?.name) || fallback;
+}

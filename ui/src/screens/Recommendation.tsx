@@ -1,0 +1,235 @@
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { commands, type Decision, type RecommendationState, type Session } from "../api";
+import { useAction, useLoad } from "../data";
+import type { Navigate } from "../App";
+import { personName } from "./Group";
+import { ErrorLine, formatDate, Markdown } from "./parts";
+
+const DECISIONS: Decision[] = ["adopted", "referred", "not_adopted", "duplicate"];
+
+/** The plain moves offered from each state; the backend checks the role. */
+const MOVES: Partial<Record<RecommendationState, RecommendationState[]>> = {
+  draft: ["open", "withdrawn"],
+  open: ["under_review", "withdrawn"],
+  under_review: ["open", "withdrawn"],
+  adopted: ["follow_up", "closed", "withdrawn"],
+  not_adopted: ["follow_up", "closed", "withdrawn"],
+  duplicate: ["closed", "withdrawn"],
+  referred: ["withdrawn"],
+  follow_up: ["closed", "withdrawn"],
+};
+
+async function loadRecommendation(id: string) {
+  const rec = await commands.getRecommendation({ id });
+  const [group, comments, endorsements, people, organizations, history] = await Promise.all([
+    commands.getGroup({ id: rec.group_id }),
+    commands.listComments({ recommendation_id: id }),
+    commands.listEndorsements({ recommendation_id: id }),
+    commands.listPeople({}),
+    commands.listOrganizations({}),
+    commands.recordHistory({ kind: "recommendation", id }),
+  ]);
+  return {
+    rec,
+    group,
+    comments,
+    endorsements,
+    history,
+    people: new Map(people.map((p) => [p.id, p])),
+    orgs: new Map(organizations.map((o) => [o.id, o])),
+  };
+}
+
+export function RecommendationScreen({ id, navigate, session }: { id: string; navigate: Navigate; session: Session }) {
+  const { t, i18n } = useTranslation();
+  const data = useLoad(() => loadRecommendation(id), [id]);
+  const action = useAction();
+  const [comment, setComment] = useState("");
+  const [decision, setDecision] = useState<Decision>("adopted");
+  const [answer, setAnswer] = useState("");
+  const [duplicateOf, setDuplicateOf] = useState("");
+  if (data.error) return <ErrorLine error={data.error} />;
+  if (!data.data) return <p className="loading">{t("app.loading")}</p>;
+  const { rec, group, comments, endorsements, history, people, orgs } = data.data;
+  const myOrg = session.acting_person?.organization_id;
+  const ours = endorsements.find((e) => e.organization_id === myOrg);
+  const moves = MOVES[rec.state] ?? [];
+
+  return (
+    <div className="page">
+      <button className="link" onClick={() => navigate({ view: "group", id: group.id })}>
+        {group.name}
+      </button>
+      <h1 lang={rec.language} dir="auto">
+        {rec.title}
+      </h1>
+      <p>
+        <span className="badge" data-testid="rec-state">
+          {t(`recommendation.states.${rec.state}`)}
+        </span>{" "}
+        <span className="muted">
+          {t("recommendation.author")}: {personName(people, rec.author_id, "?")} · {t(`languages.${rec.language}`)}
+        </span>
+      </p>
+      <section className="card" lang={rec.language} dir="auto">
+        <Markdown source={rec.body} />
+      </section>
+
+      <section className="card">
+        <div className="row">
+          {moves.map((to) => (
+            <button
+              key={to}
+              data-testid={`move-${to}`}
+              onClick={() => action.run(() => commands.transitionRecommendation({ id, to }))}
+            >
+              {t(`recommendation.actions.${to}`)}
+            </button>
+          ))}
+        </div>
+        <ErrorLine error={action.error} />
+      </section>
+
+      {(rec.state === "under_review" || rec.state === "referred") && (
+        <section className="card">
+          <h2>{t("recommendation.answer")}</h2>
+          {rec.answer_draft_decision && (
+            <div className="draft">
+              <p>
+                <strong>{t("recommendation.draftedAnswer")}:</strong>{" "}
+                {t(`recommendation.decisions.${rec.answer_draft_decision}`)}
+              </p>
+              <Markdown source={rec.answer_draft} />
+              <button data-testid="publish-answer" onClick={() => action.run(() => commands.publishAnswer({ id }))}>
+                {t("recommendation.publishAnswer")}
+              </button>
+            </div>
+          )}
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              action.run(() =>
+                commands.draftAnswer({
+                  id,
+                  decision,
+                  text: answer,
+                  duplicate_of: decision === "duplicate" ? duplicateOf || null : null,
+                }),
+              );
+            }}
+          >
+            <label>
+              {t("recommendation.decision")}
+              <select data-testid="decision" value={decision} onChange={(e) => setDecision(e.target.value as Decision)}>
+                {DECISIONS.map((d) => (
+                  <option key={d} value={d}>
+                    {t(`recommendation.decisions.${d}`)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              {t("recommendation.answerText")}
+              <textarea name="answer-text" value={answer} onChange={(e) => setAnswer(e.target.value)} />
+            </label>
+            {decision === "duplicate" && (
+              <label>
+                {t("recommendation.duplicateOf")}
+                <input value={duplicateOf} onChange={(e) => setDuplicateOf(e.target.value)} />
+              </label>
+            )}
+            <button type="submit" data-testid="draft-answer">
+              {t("recommendation.draftAnswer")}
+            </button>
+          </form>
+        </section>
+      )}
+
+      {rec.answer && (
+        <section className="card">
+          <h2>{t("recommendation.answer")}</h2>
+          <Markdown source={rec.answer} />
+        </section>
+      )}
+
+      <section className="card">
+        <h2>{t("recommendation.endorsements", { count: endorsements.length })}</h2>
+        <ul className="plain">
+          {endorsements.map((e) => (
+            <li key={e.id}>
+              {orgs.get(e.organization_id)?.name ?? "?"}{" "}
+              <span className="muted">({personName(people, e.person_id, "?")})</span>
+            </li>
+          ))}
+        </ul>
+        {myOrg &&
+          (ours ? (
+            <button onClick={() => action.run(() => commands.archiveEndorsement({ id: ours.id }))}>
+              {t("recommendation.withdrawEndorsement")}
+            </button>
+          ) : (
+            (rec.state === "open" || rec.state === "under_review") && (
+              <button onClick={() => action.run(() => commands.endorseRecommendation({ recommendation_id: id }))}>
+                {t("recommendation.endorse")}
+              </button>
+            )
+          ))}
+      </section>
+
+      <section className="card">
+        <h2>{t("recommendation.comments")}</h2>
+        <ul className="plain comments">
+          {comments.map((c) => (
+            <li key={c.id}>
+              <strong>{personName(people, c.author_id, "?")}</strong>
+              <Markdown source={c.body} />
+            </li>
+          ))}
+        </ul>
+        <form
+          onSubmit={async (e) => {
+            e.preventDefault();
+            const ok = await action.run(() =>
+              commands.createComment({ recommendation_id: id, body: comment, kind: null }),
+            );
+            if (ok) setComment("");
+          }}
+        >
+          <label>
+            {t("recommendation.addComment")}
+            <textarea name="comment" value={comment} onChange={(e) => setComment(e.target.value)} required />
+          </label>
+          <button type="submit">{t("common.add")}</button>
+        </form>
+      </section>
+
+      <section className="card">
+        <h2>{t("common.history")}</h2>
+        <table className="list" data-testid="history">
+          <thead>
+            <tr>
+              <th>{t("history.when")}</th>
+              <th>{t("history.who")}</th>
+              <th>{t("history.field")}</th>
+              <th>{t("history.value")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {history.map((h, i) => (
+              <tr key={i} className={h.current ? "" : "superseded"}>
+                <td>{formatDate(h.at_ms ?? 0, i18n.language)}</td>
+                <td>{h.actor_name ?? t("history.unknownPerson")}</td>
+                <td>{h.column === "$row" ? t("history.created") : h.column}</td>
+                <td dir="auto">
+                  {h.column === "$row" ? "" : typeof h.value === "string" ? h.value : JSON.stringify(h.value)}
+                  {!h.current && <span className="muted"> ({t("history.superseded")})</span>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </div>
+  );
+}
