@@ -7,11 +7,13 @@ import { GroupsScreen } from "./screens/Groups";
 import { GroupScreen } from "./screens/Group";
 import { RecommendationScreen } from "./screens/Recommendation";
 import { DirectoryScreen } from "./screens/Directory";
+import { MeetingScreen } from "./screens/Meeting";
 
 export type Route =
   | { view: "groups" }
   | { view: "group"; id: string }
   | { view: "recommendation"; id: string }
+  | { view: "meeting"; id: string }
   | { view: "directory" };
 
 export type Navigate = (route: Route) => void;
@@ -89,6 +91,7 @@ function Shell({ route, navigate }: { route: Route; navigate: Navigate }) {
         {route.view === "recommendation" && (
           <RecommendationScreen id={route.id} navigate={navigate} session={session.data} />
         )}
+        {route.view === "meeting" && <MeetingScreen id={route.id} navigate={navigate} />}
         {route.view === "directory" && <DirectoryScreen />}
       </main>
     </div>

@@ -28,7 +28,10 @@ fn camel(name: &str) -> String {
 /// The TypeScript spelling of a command's output type as written in the command list.
 fn ts_type(rust: &str) -> String {
     let compact: String = rust.chars().filter(|c| !c.is_whitespace()).collect();
-    match compact.strip_prefix("Vec<").and_then(|s| s.strip_suffix('>')) {
+    match compact
+        .strip_prefix("Vec<")
+        .and_then(|s| s.strip_suffix('>'))
+    {
         Some(inner) => format!("{inner}[]"),
         None => compact,
     }

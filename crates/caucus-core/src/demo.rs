@@ -13,22 +13,118 @@ use uuid::Uuid;
 
 /// (name, country, region, themes, steering committee: true, emeritus: false)
 const ORGANIZATIONS: &[(&str, &str, Region, &[&str], bool)] = &[
-    ("Amnesty International", "GB", Region::Europe, &["human rights"], true),
-    ("Asociación Pro Derechos Humanos", "PE", Region::Americas, &["human rights"], true),
-    ("International Federation for Human Rights", "FR", Region::Europe, &["human rights"], true),
-    ("Human Rights First", "US", Region::Americas, &["human rights"], true),
-    ("Human Rights Watch", "US", Region::Americas, &["human rights"], true),
-    ("No Peace Without Justice", "IT", Region::Europe, &["international law", "peace"], true),
-    ("Parliamentarians for Global Action", "US", Region::Americas, &["international law"], true),
-    ("Women's Initiatives for Gender Justice", "NL", Region::Europe, &["women's issues", "gender justice"], true),
-    ("World Federalist Movement/Institute for Global Policy", "US", Region::Americas, &["international law", "peace"], true),
-    ("European Law Students' Association", "BE", Region::Europe, &["international law"], false),
-    ("Rights and Democracy", "CA", Region::Americas, &["human rights"], false),
-    ("Asian Forum for Human Rights and Development (FORUM-ASIA)", "TH", Region::AsiaPacific, &["human rights"], false),
-    ("Civil Resource Development and Documentation Centre (CIRDDOC)", "NG", Region::Africa, &["human rights", "women's issues"], false),
-    ("Comisión Andina de Juristas", "PE", Region::Americas, &["international law"], false),
-    ("Human Rights Network Uganda (HURINET-Uganda)", "UG", Region::Africa, &["human rights"], false),
-    ("The Redress Trust", "GB", Region::Europe, &["rights of victims"], false),
+    (
+        "Amnesty International",
+        "GB",
+        Region::Europe,
+        &["human rights"],
+        true,
+    ),
+    (
+        "Asociación Pro Derechos Humanos",
+        "PE",
+        Region::Americas,
+        &["human rights"],
+        true,
+    ),
+    (
+        "International Federation for Human Rights",
+        "FR",
+        Region::Europe,
+        &["human rights"],
+        true,
+    ),
+    (
+        "Human Rights First",
+        "US",
+        Region::Americas,
+        &["human rights"],
+        true,
+    ),
+    (
+        "Human Rights Watch",
+        "US",
+        Region::Americas,
+        &["human rights"],
+        true,
+    ),
+    (
+        "No Peace Without Justice",
+        "IT",
+        Region::Europe,
+        &["international law", "peace"],
+        true,
+    ),
+    (
+        "Parliamentarians for Global Action",
+        "US",
+        Region::Americas,
+        &["international law"],
+        true,
+    ),
+    (
+        "Women's Initiatives for Gender Justice",
+        "NL",
+        Region::Europe,
+        &["women's issues", "gender justice"],
+        true,
+    ),
+    (
+        "World Federalist Movement/Institute for Global Policy",
+        "US",
+        Region::Americas,
+        &["international law", "peace"],
+        true,
+    ),
+    (
+        "European Law Students' Association",
+        "BE",
+        Region::Europe,
+        &["international law"],
+        false,
+    ),
+    (
+        "Rights and Democracy",
+        "CA",
+        Region::Americas,
+        &["human rights"],
+        false,
+    ),
+    (
+        "Asian Forum for Human Rights and Development (FORUM-ASIA)",
+        "TH",
+        Region::AsiaPacific,
+        &["human rights"],
+        false,
+    ),
+    (
+        "Civil Resource Development and Documentation Centre (CIRDDOC)",
+        "NG",
+        Region::Africa,
+        &["human rights", "women's issues"],
+        false,
+    ),
+    (
+        "Comisión Andina de Juristas",
+        "PE",
+        Region::Americas,
+        &["international law"],
+        false,
+    ),
+    (
+        "Human Rights Network Uganda (HURINET-Uganda)",
+        "UG",
+        Region::Africa,
+        &["human rights"],
+        false,
+    ),
+    (
+        "The Redress Trust",
+        "GB",
+        Region::Europe,
+        &["rights of victims"],
+        false,
+    ),
 ];
 
 const ISSUE_TEAMS: &[&str] = &[
@@ -55,10 +151,18 @@ Membership is open to all coalition members.";
 /// (name, region, national coalitions in the region by 2009)
 const REGIONAL_NETWORKS: &[(&str, Region, u32)] = &[
     ("Africa regional network", Region::Africa, 21),
-    ("Asia and the Pacific regional network", Region::AsiaPacific, 14),
+    (
+        "Asia and the Pacific regional network",
+        Region::AsiaPacific,
+        14,
+    ),
     ("Europe regional network", Region::Europe, 14),
     ("Latin America regional network", Region::Americas, 9),
-    ("Middle East and North Africa regional network", Region::MiddleEastNorthAfrica, 11),
+    (
+        "Middle East and North Africa regional network",
+        Region::MiddleEastNorthAfrica,
+        11,
+    ),
 ];
 
 fn person(name: &str, organization_id: Uuid, admin: bool) -> NewPerson {
@@ -94,7 +198,11 @@ pub async fn load(c: &Caucus) -> Result<DemoSummary> {
 
     // The convenor acts for the secretariat; every other person represents a member.
     let convenor = c
-        .create_person(person("Melinda Reed", org("Women's Initiatives for Gender Justice"), true))
+        .create_person(person(
+            "Melinda Reed",
+            org("Women's Initiatives for Gender Justice"),
+            true,
+        ))
         .await?;
     c.set_acting_person(ActAs {
         person_id: Some(convenor.id),
@@ -174,7 +282,13 @@ ratification and implementation of the Rome Statute, and in education about the 
         })
         .await?;
     }
-    let team = |name: &str| teams.iter().find(|g| g.name == name).map(|g| g.id).unwrap_or_default();
+    let team = |name: &str| {
+        teams
+            .iter()
+            .find(|g| g.name == name)
+            .map(|g| g.id)
+            .unwrap_or_default()
+    };
 
     // Leaders and focal points of a few teams, and some members.
     let budget = team("Budget and finance");
@@ -186,21 +300,93 @@ ratification and implementation of the Rome Statute, and in education about the 
     join(c, budget, rep("The Redress Trust"), Role::Member).await?;
     join(c, elections, rep("Amnesty International"), Role::Leader).await?;
     join(c, elections, convenor.id, Role::FocalPoint).await?;
-    join(c, elections, rep("Comisión Andina de Juristas"), Role::Member).await?;
-    join(c, cooperation, rep("International Federation for Human Rights"), Role::Leader).await?;
+    join(
+        c,
+        elections,
+        rep("Comisión Andina de Juristas"),
+        Role::Member,
+    )
+    .await?;
+    join(
+        c,
+        cooperation,
+        rep("International Federation for Human Rights"),
+        Role::Leader,
+    )
+    .await?;
     join(c, cooperation, pace.id, Role::FocalPoint).await?;
-    join(c, cooperation, rep("Human Rights Network Uganda (HURINET-Uganda)"), Role::Member).await?;
-    join(c, gender, rep("Women's Initiatives for Gender Justice"), Role::Leader).await?;
+    join(
+        c,
+        cooperation,
+        rep("Human Rights Network Uganda (HURINET-Uganda)"),
+        Role::Member,
+    )
+    .await?;
+    join(
+        c,
+        gender,
+        rep("Women's Initiatives for Gender Justice"),
+        Role::Leader,
+    )
+    .await?;
     join(c, gender, convenor.id, Role::FocalPoint).await?;
-    join(c, gender, rep("Civil Resource Development and Documentation Centre (CIRDDOC)"), Role::Member).await?;
+    join(
+        c,
+        gender,
+        rep("Civil Resource Development and Documentation Centre (CIRDDOC)"),
+        Role::Member,
+    )
+    .await?;
 
     let issues = [
-        (budget, "Proposed programme budget of the Court for the next Assembly session", IssueStatus::ActionNeeded, Priority::High, Some("2026-12-01"), vec!["budget", "ASP"]),
-        (budget, "Arrears of States Parties", IssueStatus::Monitoring, Priority::Normal, None, vec!["budget"]),
-        (elections, "Nomination and election of six judges", IssueStatus::Open, Priority::Urgent, Some("2026-12-10"), vec!["judges", "ASP"]),
-        (cooperation, "Ratification of the Agreement on Privileges and Immunities (APIC)", IssueStatus::Monitoring, Priority::Normal, None, vec!["APIC", "ratification"]),
-        (cooperation, "Implementing legislation for the crimes of the Rome Statute", IssueStatus::Open, Priority::High, None, vec!["implementation"]),
-        (gender, "Gender balance in the election of judges", IssueStatus::Open, Priority::Normal, None, vec!["judges", "gender"]),
+        (
+            budget,
+            "Proposed programme budget of the Court for the next Assembly session",
+            IssueStatus::ActionNeeded,
+            Priority::High,
+            Some("2026-12-01"),
+            vec!["budget", "ASP"],
+        ),
+        (
+            budget,
+            "Arrears of States Parties",
+            IssueStatus::Monitoring,
+            Priority::Normal,
+            None,
+            vec!["budget"],
+        ),
+        (
+            elections,
+            "Nomination and election of six judges",
+            IssueStatus::Open,
+            Priority::Urgent,
+            Some("2026-12-10"),
+            vec!["judges", "ASP"],
+        ),
+        (
+            cooperation,
+            "Ratification of the Agreement on Privileges and Immunities (APIC)",
+            IssueStatus::Monitoring,
+            Priority::Normal,
+            None,
+            vec!["APIC", "ratification"],
+        ),
+        (
+            cooperation,
+            "Implementing legislation for the crimes of the Rome Statute",
+            IssueStatus::Open,
+            Priority::High,
+            None,
+            vec!["implementation"],
+        ),
+        (
+            gender,
+            "Gender balance in the election of judges",
+            IssueStatus::Open,
+            Priority::Normal,
+            None,
+            vec!["judges", "gender"],
+        ),
     ];
     for (group_id, title, status, priority, due, labels) in issues {
         c.create_tracked_issue(NewTrackedIssue {
@@ -212,6 +398,29 @@ ratification and implementation of the Rome Statute, and in education about the 
             due_date: due.map(str::to_string),
             assignee_ids: vec![],
             labels: labels.into_iter().map(str::to_string).collect(),
+        })
+        .await?;
+    }
+
+    // The budget team's meeting at the Assembly, with its agenda.
+    let meeting = c
+        .create_meeting(NewMeeting {
+            group_id: budget,
+            title: "Budget team briefing before the Assembly of States Parties".into(),
+            starts_at: "2026-12-02T09:00".into(),
+            place: "The Hague".into(),
+        })
+        .await?;
+    for (position, title) in [
+        (1, "The Committee on Budget and Finance report"),
+        (2, "Joint NGO letter on the programme budget"),
+        (3, "Division of labour for the session"),
+    ] {
+        c.create_agenda_item(NewAgendaItem {
+            meeting_id: meeting.id,
+            position,
+            title: title.into(),
+            notes: String::new(),
         })
         .await?;
     }

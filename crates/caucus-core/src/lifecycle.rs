@@ -83,9 +83,7 @@ fn leader_or_focal(actor: &Actor) -> Result<()> {
     if actor.answers() {
         Ok(())
     } else {
-        Err(forbid(
-            "only the team's leader or focal point may do this",
-        ))
+        Err(forbid("only the team's leader or focal point may do this"))
     }
 }
 
@@ -175,8 +173,7 @@ pub fn check_edit(rec: &Recommendation, actor: &Actor) -> Result<()> {
             state_name(rec.state)
         )));
     }
-    if actor.answers() || (rec.is_author(actor.person) && matches!(rec.state, S::Draft | S::Open))
-    {
+    if actor.answers() || (rec.is_author(actor.person) && matches!(rec.state, S::Draft | S::Open)) {
         Ok(())
     } else {
         Err(forbid(
@@ -238,18 +235,73 @@ mod tests {
         // (from, to, actor, allowed)
         let cases = [
             (S::Draft, S::Open, as_role(Some(Role::Member), author), true),
-            (S::Draft, S::Open, as_role(Some(Role::Leader), someone), false),
-            (S::Open, S::UnderReview, as_role(Some(Role::Leader), someone), true),
-            (S::Open, S::UnderReview, as_role(Some(Role::FocalPoint), someone), true),
-            (S::Open, S::UnderReview, as_role(Some(Role::Member), author), false),
-            (S::Open, S::UnderReview, as_role(Some(Role::Observer), someone), false),
+            (
+                S::Draft,
+                S::Open,
+                as_role(Some(Role::Leader), someone),
+                false,
+            ),
+            (
+                S::Open,
+                S::UnderReview,
+                as_role(Some(Role::Leader), someone),
+                true,
+            ),
+            (
+                S::Open,
+                S::UnderReview,
+                as_role(Some(Role::FocalPoint), someone),
+                true,
+            ),
+            (
+                S::Open,
+                S::UnderReview,
+                as_role(Some(Role::Member), author),
+                false,
+            ),
+            (
+                S::Open,
+                S::UnderReview,
+                as_role(Some(Role::Observer), someone),
+                false,
+            ),
             (S::Open, S::Withdrawn, as_role(None, author), true),
-            (S::UnderReview, S::Withdrawn, as_role(Some(Role::Leader), someone), false),
-            (S::Adopted, S::FollowUp, as_role(Some(Role::Leader), someone), true),
-            (S::FollowUp, S::Closed, as_role(Some(Role::FocalPoint), someone), true),
-            (S::FollowUp, S::Closed, as_role(Some(Role::Member), someone), false),
-            (S::UnderReview, S::Adopted, as_role(Some(Role::Leader), someone), false),
-            (S::Closed, S::Open, as_role(Some(Role::Leader), someone), false),
+            (
+                S::UnderReview,
+                S::Withdrawn,
+                as_role(Some(Role::Leader), someone),
+                false,
+            ),
+            (
+                S::Adopted,
+                S::FollowUp,
+                as_role(Some(Role::Leader), someone),
+                true,
+            ),
+            (
+                S::FollowUp,
+                S::Closed,
+                as_role(Some(Role::FocalPoint), someone),
+                true,
+            ),
+            (
+                S::FollowUp,
+                S::Closed,
+                as_role(Some(Role::Member), someone),
+                false,
+            ),
+            (
+                S::UnderReview,
+                S::Adopted,
+                as_role(Some(Role::Leader), someone),
+                false,
+            ),
+            (
+                S::Closed,
+                S::Open,
+                as_role(Some(Role::Leader), someone),
+                false,
+            ),
             (S::Withdrawn, S::Open, as_role(None, author), false),
         ];
         for (from, to, actor, allowed) in cases {

@@ -139,21 +139,30 @@ pub static TRANSLATION: Table = Table {
     name: "translation",
     entity: "translation",
     columns: columns!(recommendation_id: Text, language: Text, title: Text, body: Text, machine: Bool),
-    bucket: BucketRule::Parent { column: "recommendation_id", table: "recommendation" },
+    bucket: BucketRule::Parent {
+        column: "recommendation_id",
+        table: "recommendation",
+    },
     order_by: "id",
 };
 pub static ENDORSEMENT: Table = Table {
     name: "endorsement",
     entity: "endorsement",
     columns: columns!(recommendation_id: Text, organization_id: Text, person_id: Text),
-    bucket: BucketRule::Parent { column: "recommendation_id", table: "recommendation" },
+    bucket: BucketRule::Parent {
+        column: "recommendation_id",
+        table: "recommendation",
+    },
     order_by: "id",
 };
 pub static COMMENT: Table = Table {
     name: "comment",
     entity: "comment",
     columns: columns!(recommendation_id: Text, author_id: Text, body: Text, kind: Text),
-    bucket: BucketRule::Parent { column: "recommendation_id", table: "recommendation" },
+    bucket: BucketRule::Parent {
+        column: "recommendation_id",
+        table: "recommendation",
+    },
     order_by: "id",
 };
 pub static MEETING: Table = Table {
@@ -167,21 +176,30 @@ pub static AGENDA_ITEM: Table = Table {
     name: "agenda_item",
     entity: "agenda item",
     columns: columns!(meeting_id: Text, position: Int, title: Text, notes: Text),
-    bucket: BucketRule::Parent { column: "meeting_id", table: "meeting" },
+    bucket: BucketRule::Parent {
+        column: "meeting_id",
+        table: "meeting",
+    },
     order_by: "position",
 };
 pub static ATTENDANCE: Table = Table {
     name: "attendance",
     entity: "attendance",
     columns: columns!(meeting_id: Text, person_id: Text, present: Bool),
-    bucket: BucketRule::Parent { column: "meeting_id", table: "meeting" },
+    bucket: BucketRule::Parent {
+        column: "meeting_id",
+        table: "meeting",
+    },
     order_by: "id",
 };
 pub static DECISION: Table = Table {
     name: "decision",
     entity: "decision",
     columns: columns!(meeting_id: Text, text: Text, issue_ids: Json, recommendation_ids: Json),
-    bucket: BucketRule::Parent { column: "meeting_id", table: "meeting" },
+    bucket: BucketRule::Parent {
+        column: "meeting_id",
+        table: "meeting",
+    },
     order_by: "id",
 };
 

@@ -167,7 +167,13 @@ mod tests {
         for good in ["2026-02-28", "2024-02-29", "2026-12-31"] {
             assert!(date("d", good).is_ok(), "{good} is a real day");
         }
-        for bad in ["2026-02-29", "2026-13-01", "2026-1-01", "tomorrow", "2026-04-31"] {
+        for bad in [
+            "2026-02-29",
+            "2026-13-01",
+            "2026-1-01",
+            "tomorrow",
+            "2026-04-31",
+        ] {
             assert!(date("d", bad).is_err(), "{bad} is not a real day");
         }
         assert!(date_time("t", "2026-11-27T09:30").is_ok());

@@ -33,15 +33,29 @@ async fn demo_coalition_loads_once_with_its_teams() {
     let session = call(&c, "get_session", json!({})).await;
     assert_eq!(session["empty"], json!(true), "a new replica starts empty");
     let summary = call(&c, "load_demo_data", json!({})).await;
-    assert_eq!(summary["organizations"], json!(16), "nine steering committee members and seven emeritus");
+    assert_eq!(
+        summary["organizations"],
+        json!(16),
+        "nine steering committee members and seven emeritus"
+    );
     let teams = call(&c, "list_groups", json!({"kind": "issue_team"})).await;
-    let names: Vec<&str> = teams.as_array().expect("list").iter().filter_map(|t| t["name"].as_str()).collect();
+    let names: Vec<&str> = teams
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
     assert_eq!(names.len(), 13, "the coalition's thirteen issue teams");
     assert!(names.contains(&"Trust funds for victims"));
     let session = call(&c, "get_session", json!({})).await;
     assert_eq!(session["acting_person"]["name"], json!("Melinda Reed"));
-    let again = dispatch(&c, "load_demo_data", json!({})).await.expect_err("second load");
-    assert_eq!(again.code, "conflict", "the demo never loads over existing data");
+    let again = dispatch(&c, "load_demo_data", json!({}))
+        .await
+        .expect_err("second load");
+    assert_eq!(
+        again.code, "conflict",
+        "the demo never loads over existing data"
+    );
 }
 
 #[tokio::test]
@@ -52,41 +66,130 @@ async fn a_team_takes_a_recommendation_from_draft_to_adopted_with_history() {
 
     let team = call(&c, "create_group", json!({"name": "Universal ratification", "kind": "issue_team", "mandate": "Ratification of the Rome Statute"})).await;
     let team_id = team["id"].as_str().expect("id").to_string();
-    call(&c, "join_group", json!({"group_id": team_id, "role": "leader"})).await;
+    call(
+        &c,
+        "join_group",
+        json!({"group_id": team_id, "role": "leader"}),
+    )
+    .await;
     let issue = call(&c, "create_tracked_issue", json!({"group_id": team_id, "title": "Country of the month", "due_date": "2026-12-31", "labels": ["URC"]})).await;
     assert_eq!(issue["status"], json!("open"));
 
     // A member of another organization posts; the leader answers.
     let orgs = call(&c, "list_organizations", json!({})).await;
-    let hrw = orgs.as_array().expect("list").iter().find(|o| o["name"] == "Human Rights Watch").expect("HRW")["id"].clone();
-    let member = call(&c, "create_person", json!({"name": "A. Member", "organization_id": hrw})).await;
+    let hrw = orgs
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|o| o["name"] == "Human Rights Watch")
+        .expect("HRW")["id"]
+        .clone();
+    let member = call(
+        &c,
+        "create_person",
+        json!({"name": "A. Member", "organization_id": hrw}),
+    )
+    .await;
     call(&c, "set_acting_person", json!({"person_id": member["id"]})).await;
     call(&c, "join_group", json!({"group_id": team_id})).await;
     let rec = call(&c, "create_recommendation", json!({"group_id": team_id, "title": "Focus on APIC", "body": "Urge **ratification**.", "language": "en"})).await;
     assert_eq!(rec["state"], json!("draft"));
     let id = rec["id"].clone();
-    let opened = call(&c, "transition_recommendation", json!({"id": id, "to": "open"})).await;
+    let opened = call(
+        &c,
+        "transition_recommendation",
+        json!({"id": id, "to": "open"}),
+    )
+    .await;
     assert_eq!(opened["state"], json!("open"));
-    let denied = dispatch(&c, "transition_recommendation", json!({"id": id, "to": "under_review"})).await.expect_err("member reviews");
-    assert_eq!(denied.code, "forbidden", "a member may not put a recommendation under review");
-    call(&c, "endorse_recommendation", json!({"recommendation_id": id})).await;
-    let twice = dispatch(&c, "endorse_recommendation", json!({"recommendation_id": id})).await.expect_err("endorse twice");
+    let denied = dispatch(
+        &c,
+        "transition_recommendation",
+        json!({"id": id, "to": "under_review"}),
+    )
+    .await
+    .expect_err("member reviews");
+    assert_eq!(
+        denied.code, "forbidden",
+        "a member may not put a recommendation under review"
+    );
+    call(
+        &c,
+        "endorse_recommendation",
+        json!({"recommendation_id": id}),
+    )
+    .await;
+    let twice = dispatch(
+        &c,
+        "endorse_recommendation",
+        json!({"recommendation_id": id}),
+    )
+    .await
+    .expect_err("endorse twice");
     assert_eq!(twice.code, "conflict", "one endorsement per organization");
-    call(&c, "create_comment", json!({"recommendation_id": id, "body": "We support this."})).await;
+    call(
+        &c,
+        "create_comment",
+        json!({"recommendation_id": id, "body": "We support this."}),
+    )
+    .await;
 
     call(&c, "set_acting_person", json!({"person_id": admin["id"]})).await;
-    call(&c, "transition_recommendation", json!({"id": id, "to": "under_review"})).await;
-    let drafted = call(&c, "draft_answer", json!({"id": id, "decision": "adopted", "text": "Adopted for the next session."})).await;
-    assert_eq!(drafted["state"], json!("under_review"), "a drafted answer changes no state");
+    call(
+        &c,
+        "transition_recommendation",
+        json!({"id": id, "to": "under_review"}),
+    )
+    .await;
+    let drafted = call(
+        &c,
+        "draft_answer",
+        json!({"id": id, "decision": "adopted", "text": "Adopted for the next session."}),
+    )
+    .await;
+    assert_eq!(
+        drafted["state"],
+        json!("under_review"),
+        "a drafted answer changes no state"
+    );
     let adopted = call(&c, "publish_answer", json!({"id": id})).await;
     assert_eq!(adopted["state"], json!("adopted"));
     assert_eq!(adopted["answer"], json!("Adopted for the next session."));
 
-    let history = call(&c, "record_history", json!({"kind": "recommendation", "id": id})).await;
-    let states: Vec<&Value> = history.as_array().expect("history").iter().filter(|h| h["column"] == "state").map(|h| &h["value"]).collect();
-    assert_eq!(states, vec![&json!("draft"), &json!("open"), &json!("under_review"), &json!("adopted")], "every state the recommendation passed through");
-    let by_member = history.as_array().expect("history").iter().find(|h| h["value"] == "open").expect("open entry");
-    assert_eq!(by_member["actor_name"], json!("A. Member"), "history names who made each change");
+    let history = call(
+        &c,
+        "record_history",
+        json!({"kind": "recommendation", "id": id}),
+    )
+    .await;
+    let states: Vec<&Value> = history
+        .as_array()
+        .expect("history")
+        .iter()
+        .filter(|h| h["column"] == "state")
+        .map(|h| &h["value"])
+        .collect();
+    assert_eq!(
+        states,
+        vec![
+            &json!("draft"),
+            &json!("open"),
+            &json!("under_review"),
+            &json!("adopted")
+        ],
+        "every state the recommendation passed through"
+    );
+    let by_member = history
+        .as_array()
+        .expect("history")
+        .iter()
+        .find(|h| h["value"] == "open")
+        .expect("open entry");
+    assert_eq!(
+        by_member["actor_name"],
+        json!("A. Member"),
+        "history names who made each change"
+    );
 
     // Leaving and rejoining reuses the one membership record.
     call(&c, "leave_group", json!({"group_id": team_id})).await;
@@ -101,39 +204,165 @@ async fn bad_input_is_refused_with_a_typed_error_and_changes_nothing() {
     call(&c, "load_demo_data", json!({})).await;
     let teams = call(&c, "list_groups", json!({"kind": "issue_team"})).await;
     // The convenor (acting after the demo loads) is this team's focal point.
-    let team = teams.as_array().expect("list").iter().find(|t| t["name"] == "Gender justice").expect("team")["id"].clone();
+    let team = teams
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|t| t["name"] == "Gender justice")
+        .expect("team")["id"]
+        .clone();
     let person = call(&c, "get_session", json!({})).await["acting_person"]["id"].clone();
     let member = call(&c, "create_person", json!({"name": "Observer Person"})).await;
     let rec = call(&c, "list_recommendations", json!({})).await[0].clone();
     let missing = "0190a0f0-0000-7000-8000-000000000000";
 
     let cases: Vec<(&str, Value, &str, Option<&str>)> = vec![
-        ("create_organization", json!({"country": "NL", "region": "europe"}), "invalid", Some("name")),
-        ("create_organization", json!({"name": 42, "country": "NL", "region": "europe"}), "invalid", Some("name")),
-        ("create_organization", json!({"name": "X", "country": "NL", "region": "europe", "rogue": 1}), "invalid", Some("rogue")),
-        ("create_organization", json!({"name": "", "country": "NL", "region": "europe"}), "invalid", Some("name")),
-        ("create_organization", json!({"name": "x".repeat(201), "country": "NL", "region": "europe"}), "invalid", Some("name")),
-        ("create_organization", json!({"name": "a\u{0}b", "country": "NL", "region": "europe"}), "invalid", Some("name")),
-        ("create_organization", json!({"name": "a\u{7}b", "country": "NL", "region": "europe"}), "invalid", Some("name")),
-        ("create_organization", json!({"name": "abc\u{202E}fdp.exe", "country": "NL", "region": "europe"}), "invalid", Some("name")),
-        ("create_organization", json!({"name": "X", "country": "Netherlands", "region": "europe"}), "invalid", Some("country")),
-        ("create_organization", json!({"name": "X", "country": "NL", "region": "atlantis"}), "invalid", Some("region")),
-        ("create_group", json!({"name": "X", "kind": "secret_society"}), "invalid", Some("kind")),
-        ("get_group", json!({"id": "not-a-uuid"}), "invalid", Some("id")),
+        (
+            "create_organization",
+            json!({"country": "NL", "region": "europe"}),
+            "invalid",
+            Some("name"),
+        ),
+        (
+            "create_organization",
+            json!({"name": 42, "country": "NL", "region": "europe"}),
+            "invalid",
+            Some("name"),
+        ),
+        (
+            "create_organization",
+            json!({"name": "X", "country": "NL", "region": "europe", "rogue": 1}),
+            "invalid",
+            Some("rogue"),
+        ),
+        (
+            "create_organization",
+            json!({"name": "", "country": "NL", "region": "europe"}),
+            "invalid",
+            Some("name"),
+        ),
+        (
+            "create_organization",
+            json!({"name": "x".repeat(201), "country": "NL", "region": "europe"}),
+            "invalid",
+            Some("name"),
+        ),
+        (
+            "create_organization",
+            json!({"name": "a\u{0}b", "country": "NL", "region": "europe"}),
+            "invalid",
+            Some("name"),
+        ),
+        (
+            "create_organization",
+            json!({"name": "a\u{7}b", "country": "NL", "region": "europe"}),
+            "invalid",
+            Some("name"),
+        ),
+        (
+            "create_organization",
+            json!({"name": "abc\u{202E}fdp.exe", "country": "NL", "region": "europe"}),
+            "invalid",
+            Some("name"),
+        ),
+        (
+            "create_organization",
+            json!({"name": "X", "country": "Netherlands", "region": "europe"}),
+            "invalid",
+            Some("country"),
+        ),
+        (
+            "create_organization",
+            json!({"name": "X", "country": "NL", "region": "atlantis"}),
+            "invalid",
+            Some("region"),
+        ),
+        (
+            "create_group",
+            json!({"name": "X", "kind": "secret_society"}),
+            "invalid",
+            Some("kind"),
+        ),
+        (
+            "get_group",
+            json!({"id": "not-a-uuid"}),
+            "invalid",
+            Some("id"),
+        ),
         ("get_group", json!({"id": missing}), "not_found", None),
-        ("update_group", json!({"id": missing, "name": "Y"}), "not_found", None),
-        ("archive_organization", json!({"id": missing}), "not_found", None),
-        ("create_tracked_issue", json!({"group_id": missing, "title": "T"}), "invalid", Some("group_id")),
-        ("create_tracked_issue", json!({"group_id": team, "title": "T", "due_date": "2026-02-30"}), "invalid", Some("due_date")),
-        ("create_tracked_issue", json!({"group_id": team, "title": "T", "labels": ["a", "a"]}), "invalid", Some("labels[1]")),
-        ("create_recommendation", json!({"group_id": team, "title": "T", "body": "", "language": "en"}), "invalid", Some("body")),
-        ("create_recommendation", json!({"group_id": team, "title": "T", "body": "B", "language": "de"}), "invalid", Some("language")),
-        ("join_group", json!({"group_id": team, "person_id": person}), "conflict", None),
-        ("transition_recommendation", json!({"id": rec["id"], "to": "adopted"}), "conflict", None),
-        ("draft_answer", json!({"id": rec["id"], "decision": "adopted", "text": ""}), "conflict", None),
+        (
+            "update_group",
+            json!({"id": missing, "name": "Y"}),
+            "not_found",
+            None,
+        ),
+        (
+            "archive_organization",
+            json!({"id": missing}),
+            "not_found",
+            None,
+        ),
+        (
+            "create_tracked_issue",
+            json!({"group_id": missing, "title": "T"}),
+            "invalid",
+            Some("group_id"),
+        ),
+        (
+            "create_tracked_issue",
+            json!({"group_id": team, "title": "T", "due_date": "2026-02-30"}),
+            "invalid",
+            Some("due_date"),
+        ),
+        (
+            "create_tracked_issue",
+            json!({"group_id": team, "title": "T", "labels": ["a", "a"]}),
+            "invalid",
+            Some("labels[1]"),
+        ),
+        (
+            "create_recommendation",
+            json!({"group_id": team, "title": "T", "body": "", "language": "en"}),
+            "invalid",
+            Some("body"),
+        ),
+        (
+            "create_recommendation",
+            json!({"group_id": team, "title": "T", "body": "B", "language": "de"}),
+            "invalid",
+            Some("language"),
+        ),
+        (
+            "join_group",
+            json!({"group_id": team, "person_id": person}),
+            "conflict",
+            None,
+        ),
+        (
+            "transition_recommendation",
+            json!({"id": rec["id"], "to": "adopted"}),
+            "conflict",
+            None,
+        ),
+        (
+            "draft_answer",
+            json!({"id": rec["id"], "decision": "adopted", "text": ""}),
+            "conflict",
+            None,
+        ),
         ("unknown_command", json!({}), "unknown_command", None),
-        ("set_acting_person", json!({"person_id": missing}), "not_found", None),
-        ("record_history", json!({"kind": "recommendation", "id": missing}), "not_found", None),
+        (
+            "set_acting_person",
+            json!({"person_id": missing}),
+            "not_found",
+            None,
+        ),
+        (
+            "record_history",
+            json!({"kind": "recommendation", "id": missing}),
+            "not_found",
+            None,
+        ),
     ];
     for (name, input, code, field) in cases {
         let before = change_count(&c).await;
@@ -142,15 +371,30 @@ async fn bad_input_is_refused_with_a_typed_error_and_changes_nothing() {
             .expect_err(&format!("{name}({input}) must be refused"));
         assert_eq!(err.code, code, "{name}({input}): {}", err.message);
         if let Some(field) = field {
-            assert_eq!(err.field.as_deref(), Some(field), "{name}({input}): {}", err.message);
+            assert_eq!(
+                err.field.as_deref(),
+                Some(field),
+                "{name}({input}): {}",
+                err.message
+            );
         }
-        assert_eq!(change_count(&c).await, before, "{name}({input}) must change nothing");
+        assert_eq!(
+            change_count(&c).await,
+            before,
+            "{name}({input}) must change nothing"
+        );
     }
 
     // A person with no role in the team may not move its recommendations.
     call(&c, "set_acting_person", json!({"person_id": member["id"]})).await;
     let before = change_count(&c).await;
-    let err = dispatch(&c, "transition_recommendation", json!({"id": rec["id"], "to": "under_review"})).await.expect_err("no role");
+    let err = dispatch(
+        &c,
+        "transition_recommendation",
+        json!({"id": rec["id"], "to": "under_review"}),
+    )
+    .await
+    .expect_err("no role");
     assert_eq!(err.code, "forbidden");
     assert_eq!(change_count(&c).await, before);
 }
@@ -160,16 +404,31 @@ async fn bad_input_is_refused_with_a_typed_error_and_changes_nothing() {
 async fn schema_registry_matches_the_migrations() {
     let (_dir, c) = open().await;
     for table in caucus_core::schema::TABLES {
-        let cols: Vec<String> = sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{}')", table.name))
-            .fetch_all(c.store().pool())
-            .await
-            .expect("table info");
-        let mut expected: Vec<String> = ["id", "bucket", "cl"].iter().map(|s| s.to_string()).collect();
+        let cols: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT name FROM pragma_table_info('{}')",
+            table.name
+        ))
+        .fetch_all(c.store().pool())
+        .await
+        .expect("table info");
+        let mut expected: Vec<String> = ["id", "bucket", "cl"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         expected.extend(table.columns.iter().map(|c| c.name.to_string()));
         assert_eq!(cols, expected, "table {}", table.name);
     }
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(c.store().pool()).await.expect("mode");
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(c.store().pool())
+        .await
+        .expect("mode");
     assert_eq!(mode, "wal");
-    let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(c.store().pool()).await.expect("sync");
-    assert_eq!(sync, 2, "synchronous=FULL so acknowledged writes survive power loss");
+    let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(c.store().pool())
+        .await
+        .expect("sync");
+    assert_eq!(
+        sync, 2,
+        "synchronous=FULL so acknowledged writes survive power loss"
+    );
 }

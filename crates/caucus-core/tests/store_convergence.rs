@@ -30,7 +30,12 @@ fn model_dump(r: &Replica) -> Dump {
                     .unwrap_or(default)
                     .to_string()
             };
-            (id.to_string(), cl as i64, text("name", ""), text("country", "ZZ"))
+            (
+                id.to_string(),
+                cl as i64,
+                text("name", ""),
+                text("country", "ZZ"),
+            )
         })
         .collect()
 }
@@ -47,11 +52,10 @@ fn sqlite_replicas_converge_to_the_model() {
         cases,
         ..Config::default()
     });
-    let strategy = (prop::collection::vec(draft(), 1..30), 3usize..=5)
-        .prop_flat_map(|(d, n)| {
-            let len = d.len();
-            (Just(d), prop::collection::vec(delivery(len), n))
-        });
+    let strategy = (prop::collection::vec(draft(), 1..30), 3usize..=5).prop_flat_map(|(d, n)| {
+        let len = d.len();
+        (Just(d), prop::collection::vec(delivery(len), n))
+    });
     let case = std::sync::atomic::AtomicU32::new(0);
     runner
         .run(&strategy, |(d, orders)| {
@@ -70,13 +74,20 @@ fn sqlite_replicas_converge_to_the_model() {
                     // Deliver in batches of three, as a sync would.
                     let batch: Vec<Change> = order.iter().map(|&k| all[k].clone()).collect();
                     for chunk in batch.chunks(3) {
-                        store.merge_remote(chunk, u64::MAX / 2).await.expect("merge");
+                        store
+                            .merge_remote(chunk, u64::MAX / 2)
+                            .await
+                            .expect("merge");
                     }
                     dumps.push(dump(&store).await);
                     store.close().await;
                 }
                 for d in &dumps {
-                    prop_assert_eq!(d, &expected, "a SQLite replica differs from the reference model");
+                    prop_assert_eq!(
+                        d,
+                        &expected,
+                        "a SQLite replica differs from the reference model"
+                    );
                 }
                 Ok(())
             })

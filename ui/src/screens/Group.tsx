@@ -11,6 +11,7 @@ import {
 } from "../api";
 import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
+import { NewMeetingForm } from "./Meeting";
 import { ErrorLine, Markdown } from "./parts";
 
 export const ISSUE_STATUSES: IssueStatus[] = ["open", "monitoring", "action_needed", "resolved", "archived"];
@@ -19,16 +20,17 @@ export const LANGUAGES: Language[] = ["en", "fr", "es", "ar", "pt"];
 const ROLES: Role[] = ["member", "observer", "leader", "focal_point"];
 
 async function loadGroup(id: string) {
-  const [group, memberships, people, issues, recommendations, endorsements] = await Promise.all([
+  const [group, memberships, people, issues, recommendations, endorsements, meetings] = await Promise.all([
     commands.getGroup({ id }),
     commands.listMemberships({ group_id: id }),
     commands.listPeople({}),
     commands.listTrackedIssues({ group_id: id }),
     commands.listRecommendations({ group_id: id }),
     commands.listEndorsements({}),
+    commands.listMeetings({ group_id: id }),
   ]);
   const byId = new Map(people.map((p) => [p.id, p]));
-  return { group, memberships, byId, issues, recommendations, endorsements };
+  return { group, memberships, byId, issues, recommendations, endorsements, meetings };
 }
 
 export function GroupScreen({ id, navigate, session }: { id: string; navigate: Navigate; session: Session }) {
@@ -38,7 +40,7 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
   const [joinRole, setJoinRole] = useState<Role>("member");
   if (data.error) return <ErrorLine error={data.error} />;
   if (!data.data) return <p className="loading">{t("app.loading")}</p>;
-  const { group, memberships, byId, issues, recommendations, endorsements } = data.data;
+  const { group, memberships, byId, issues, recommendations, endorsements, meetings } = data.data;
   const me = session.acting_person?.id;
   const mine = memberships.find((m) => m.person_id === me);
   const named = (role: Role) =>
@@ -166,6 +168,23 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
                 {t("recommendation.endorsements", {
                   count: endorsements.filter((e) => e.recommendation_id === r.id).length,
                 })}
+              </span>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section className="card">
+        <h2>{t("groups.meetingsHeading")}</h2>
+        <NewMeetingForm groupId={id} navigate={navigate} />
+        <ul className="plain">
+          {meetings.map((m) => (
+            <li key={m.id}>
+              <button className="link" onClick={() => navigate({ view: "meeting", id: m.id })}>
+                {m.title}
+              </button>{" "}
+              <span className="muted">
+                {m.starts_at.replace("T", " ")} · {m.place}
               </span>
             </li>
           ))}

@@ -6,6 +6,22 @@ import type { Navigate } from "../App";
 import { personName } from "./Group";
 import { ErrorLine, formatDate, Markdown } from "./parts";
 
+/** A history value as a person reads it: states and people by name. */
+function historyValue(
+  t: (k: string) => string,
+  column: string,
+  value: unknown,
+  names: Map<string, string>,
+): string {
+  if (column === "$row" || value === null || value === "") return "";
+  if (typeof value === "string" && names.has(value)) return names.get(value)!;
+  if (Array.isArray(value)) return value.map((v) => names.get(String(v)) ?? String(v)).join(", ");
+  if (column === "state" && typeof value === "string") return t(`recommendation.states.${value}`);
+  if (column === "answer_draft_decision" && typeof value === "string") return t(`recommendation.decisions.${value}`);
+  if (column === "language" && typeof value === "string") return t(`languages.${value}`);
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
 const DECISIONS: Decision[] = ["adopted", "referred", "not_adopted", "duplicate"];
 
 /** The plain moves offered from each state; the backend checks the role. */
@@ -55,6 +71,11 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
   const myOrg = session.acting_person?.organization_id;
   const ours = endorsements.find((e) => e.organization_id === myOrg);
   const moves = MOVES[rec.state] ?? [];
+  const names = new Map<string, string>([
+    [group.id, group.name],
+    ...[...people.values()].map((p) => [p.id, p.name] as [string, string]),
+    ...[...orgs.values()].map((o) => [o.id, o.name] as [string, string]),
+  ]);
 
   return (
     <div className="page">
@@ -216,20 +237,26 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
             </tr>
           </thead>
           <tbody>
-            {history.map((h, i) => (
+            {history
+              // A record's first write sets every field; the empty ones say nothing.
+              .filter((h) => !(isEmpty(h.value) && h.at_ms === history[0]?.at_ms && h.column !== "$row"))
+              .map((h, i) => (
               <tr key={i} className={h.current ? "" : "superseded"}>
                 <td>{formatDate(h.at_ms ?? 0, i18n.language)}</td>
                 <td>{h.actor_name ?? t("history.unknownPerson")}</td>
-                <td>{h.column === "$row" ? t("history.created") : h.column}</td>
-                <td dir="auto">
-                  {h.column === "$row" ? "" : typeof h.value === "string" ? h.value : JSON.stringify(h.value)}
+                <td>{h.column === "$row" ? t("history.created") : t(`fields.${h.column}`, h.column)}</td>
+                <td dir="auto">{historyValue(t, h.column, h.value, names)}
                   {!h.current && <span className="muted"> ({t("history.superseded")})</span>}
                 </td>
               </tr>
-            ))}
+              ))}
           </tbody>
         </table>
       </section>
     </div>
   );
+}
+
+function isEmpty(v: unknown) {
+  return v === null || v === "" || (Array.isArray(v) && v.length === 0);
 }

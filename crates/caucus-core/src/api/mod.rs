@@ -129,8 +129,8 @@ impl Caucus {
 
     /// The acting person's id, or a Forbidden error saying to choose one.
     pub(crate) async fn require_actor(&self, doing: &str) -> Result<Uuid> {
-        self.acting_person_id()
-            .await?
-            .ok_or_else(|| CoreError::forbidden(format!("choose who you are acting as before {doing}")))
+        self.acting_person_id().await?.ok_or_else(|| {
+            CoreError::forbidden(format!("choose who you are acting as before {doing}"))
+        })
     }
 }

@@ -18,7 +18,10 @@ fn columns_of<E: Entity>(record: &E) -> Result<Map<String, Value>> {
             map.remove("archived");
             Ok(map)
         }
-        _ => Err(CoreError::invalid("record", "does not serialize to an object")),
+        _ => Err(CoreError::invalid(
+            "record",
+            "does not serialize to an object",
+        )),
     }
 }
 
@@ -39,7 +42,8 @@ impl Caucus {
             BucketRule::GroupColumn(col) => Ok(uuid_in(col)?.to_string()),
             BucketRule::Parent { column, table } => {
                 let parent = uuid_in(column)?;
-                let table = schema::table(table).ok_or_else(|| CoreError::invalid(column, "unknown parent"))?;
+                let table = schema::table(table)
+                    .ok_or_else(|| CoreError::invalid(column, "unknown parent"))?;
                 read::row_meta(self.store.pool(), table, parent)
                     .await?
                     .map(|(bucket, _)| bucket)
@@ -79,7 +83,10 @@ impl Caucus {
         let cl = match read::row_meta(self.store.pool(), table, record.id()).await? {
             None => 1,
             Some((_, cl)) if crate::change::is_alive(cl) => {
-                return Err(CoreError::conflict(format!("this {} exists already", table.entity)))
+                return Err(CoreError::conflict(format!(
+                    "this {} exists already",
+                    table.entity
+                )))
             }
             // Archived: the write restores it, with the next odd causal length.
             Some((_, cl)) => cl + 1,
@@ -149,8 +156,8 @@ impl Caucus {
                 map.insert(k, v);
             }
         }
-        let updated: E =
-            serde_json::from_value(merged).map_err(|e| CoreError::invalid("input", e.to_string()))?;
+        let updated: E = serde_json::from_value(merged)
+            .map_err(|e| CoreError::invalid("input", e.to_string()))?;
         updated.validate()?;
         self.check_references(&updated).await?;
         let (bucket, cl) = read::row_meta(self.store.pool(), table, current.id())
@@ -194,7 +201,10 @@ impl Caucus {
                 id: id.to_string(),
             })?;
         if !crate::change::is_alive(cl) {
-            return Err(CoreError::conflict(format!("this {} is already archived", table.entity)));
+            return Err(CoreError::conflict(format!(
+                "this {} is already archived",
+                table.entity
+            )));
         }
         let actor = self.acting_person_id().await?;
         self.store
@@ -243,7 +253,9 @@ impl Caucus {
         if me.secretariat_admin {
             return Ok(());
         }
-        let mine = self.get::<Membership>(Membership::id_for(group_id, person)).await;
+        let mine = self
+            .get::<Membership>(Membership::id_for(group_id, person))
+            .await;
         match mine {
             Ok(m) if !m.archived && matches!(m.role, Role::Leader | Role::FocalPoint) => Ok(()),
             _ => Err(CoreError::forbidden(
@@ -298,22 +310,94 @@ macro_rules! record_commands {
     };
 }
 
-record_commands!(Organization, NewOrganization, OrganizationPatch, OrganizationFilter,
-    create_organization, update_organization, get_organization, list_organizations, archive_organization);
-record_commands!(Person, NewPerson, PersonPatch, PersonFilter,
-    create_person, update_person, get_person, list_people, archive_person);
-record_commands!(Group, NewGroup, GroupPatch, GroupFilter,
-    create_group, update_group, get_group, list_groups, archive_group);
-record_commands!(TrackedIssue, NewTrackedIssue, TrackedIssuePatch, TrackedIssueFilter,
-    create_tracked_issue, update_tracked_issue, get_tracked_issue, list_tracked_issues, archive_tracked_issue);
-record_commands!(Translation, NewTranslation, TranslationPatch, TranslationFilter,
-    create_translation, update_translation, get_translation, list_translations, archive_translation);
-record_commands!(Meeting, NewMeeting, MeetingPatch, MeetingFilter,
-    create_meeting, update_meeting, get_meeting, list_meetings, archive_meeting);
-record_commands!(AgendaItem, NewAgendaItem, AgendaItemPatch, AgendaItemFilter,
-    create_agenda_item, update_agenda_item, get_agenda_item, list_agenda_items, archive_agenda_item);
-record_commands!(MeetingDecision, NewMeetingDecision, MeetingDecisionPatch, MeetingDecisionFilter,
-    create_decision, update_decision, get_decision, list_decisions, archive_decision);
+record_commands!(
+    Organization,
+    NewOrganization,
+    OrganizationPatch,
+    OrganizationFilter,
+    create_organization,
+    update_organization,
+    get_organization,
+    list_organizations,
+    archive_organization
+);
+record_commands!(
+    Person,
+    NewPerson,
+    PersonPatch,
+    PersonFilter,
+    create_person,
+    update_person,
+    get_person,
+    list_people,
+    archive_person
+);
+record_commands!(
+    Group,
+    NewGroup,
+    GroupPatch,
+    GroupFilter,
+    create_group,
+    update_group,
+    get_group,
+    list_groups,
+    archive_group
+);
+record_commands!(
+    TrackedIssue,
+    NewTrackedIssue,
+    TrackedIssuePatch,
+    TrackedIssueFilter,
+    create_tracked_issue,
+    update_tracked_issue,
+    get_tracked_issue,
+    list_tracked_issues,
+    archive_tracked_issue
+);
+record_commands!(
+    Translation,
+    NewTranslation,
+    TranslationPatch,
+    TranslationFilter,
+    create_translation,
+    update_translation,
+    get_translation,
+    list_translations,
+    archive_translation
+);
+record_commands!(
+    Meeting,
+    NewMeeting,
+    MeetingPatch,
+    MeetingFilter,
+    create_meeting,
+    update_meeting,
+    get_meeting,
+    list_meetings,
+    archive_meeting
+);
+record_commands!(
+    AgendaItem,
+    NewAgendaItem,
+    AgendaItemPatch,
+    AgendaItemFilter,
+    create_agenda_item,
+    update_agenda_item,
+    get_agenda_item,
+    list_agenda_items,
+    archive_agenda_item
+);
+record_commands!(
+    MeetingDecision,
+    NewMeetingDecision,
+    MeetingDecisionPatch,
+    MeetingDecisionFilter,
+    create_decision,
+    update_decision,
+    get_decision,
+    list_decisions,
+    archive_decision
+);
 
 impl Caucus {
     pub async fn get_membership(&self, input: IdInput) -> Result<Membership> {
@@ -334,7 +418,9 @@ impl Caucus {
         let id = Membership::id_for(input.group_id, person_id);
         if let Ok(existing) = self.get::<Membership>(id).await {
             if !existing.archived {
-                return Err(CoreError::conflict("this person is already a member of the group"));
+                return Err(CoreError::conflict(
+                    "this person is already a member of the group",
+                ));
             }
         }
         self.insert(Membership {
@@ -355,7 +441,9 @@ impl Caucus {
         let id = Membership::id_for(input.group_id, person_id);
         match self.get::<Membership>(id).await {
             Ok(m) if !m.archived => self.archive(id).await,
-            _ => Err(CoreError::conflict("this person is not a member of the group")),
+            _ => Err(CoreError::conflict(
+                "this person is not a member of the group",
+            )),
         }
     }
 
@@ -370,7 +458,10 @@ impl Caucus {
     pub async fn get_recommendation(&self, input: IdInput) -> Result<Recommendation> {
         self.get(input.id).await
     }
-    pub async fn list_recommendations(&self, input: RecommendationFilter) -> Result<Vec<Recommendation>> {
+    pub async fn list_recommendations(
+        &self,
+        input: RecommendationFilter,
+    ) -> Result<Vec<Recommendation>> {
         self.list(input).await
     }
 
@@ -379,9 +470,14 @@ impl Caucus {
         self.create(input).await
     }
 
-    pub async fn update_recommendation(&self, input: RecommendationPatch) -> Result<Recommendation> {
+    pub async fn update_recommendation(
+        &self,
+        input: RecommendationPatch,
+    ) -> Result<Recommendation> {
         let rec: Recommendation = self.get(input.id).await?;
-        let actor = self.lifecycle_actor(rec.group_id, "editing a recommendation").await?;
+        let actor = self
+            .lifecycle_actor(rec.group_id, "editing a recommendation")
+            .await?;
         lifecycle::check_edit(&rec, &actor)?;
         self.update(input).await
     }
@@ -389,40 +485,68 @@ impl Caucus {
     /// Archiving hides a recommendation from lists; only the team's leader or focal point may.
     pub async fn archive_recommendation(&self, input: IdInput) -> Result<Recommendation> {
         let rec: Recommendation = self.get(input.id).await?;
-        let actor = self.lifecycle_actor(rec.group_id, "archiving a recommendation").await?;
+        let actor = self
+            .lifecycle_actor(rec.group_id, "archiving a recommendation")
+            .await?;
         if !matches!(actor.role, Some(Role::Leader | Role::FocalPoint)) {
-            return Err(CoreError::forbidden("only the team's leader or focal point may archive a recommendation"));
+            return Err(CoreError::forbidden(
+                "only the team's leader or focal point may archive a recommendation",
+            ));
         }
         self.archive(input.id).await
     }
 
     pub async fn transition_recommendation(&self, input: Transition) -> Result<Recommendation> {
         let rec: Recommendation = self.get(input.id).await?;
-        let actor = self.lifecycle_actor(rec.group_id, "changing a recommendation's state").await?;
+        let actor = self
+            .lifecycle_actor(rec.group_id, "changing a recommendation's state")
+            .await?;
         lifecycle::check_transition(&rec, input.to, &actor)?;
         let mut fields = Map::new();
-        fields.insert("state".into(), serde_json::to_value(input.to).unwrap_or(Value::Null));
+        fields.insert(
+            "state".into(),
+            serde_json::to_value(input.to).unwrap_or(Value::Null),
+        );
         self.update_fields(&rec, fields).await
     }
 
     pub async fn draft_answer(&self, input: DraftAnswer) -> Result<Recommendation> {
         crate::text::body("text", &input.text, true)?;
         let rec: Recommendation = self.get(input.id).await?;
-        let actor = self.lifecycle_actor(rec.group_id, "answering a recommendation").await?;
-        lifecycle::check_draft_answer(&rec, input.decision, &input.text, input.duplicate_of, &actor)?;
+        let actor = self
+            .lifecycle_actor(rec.group_id, "answering a recommendation")
+            .await?;
+        lifecycle::check_draft_answer(
+            &rec,
+            input.decision,
+            &input.text,
+            input.duplicate_of,
+            &actor,
+        )?;
         let mut fields = Map::new();
         fields.insert("answer_draft".into(), Value::String(input.text));
-        fields.insert("answer_draft_decision".into(), serde_json::to_value(input.decision).unwrap_or(Value::Null));
-        fields.insert("duplicate_of".into(), serde_json::to_value(input.duplicate_of).unwrap_or(Value::Null));
+        fields.insert(
+            "answer_draft_decision".into(),
+            serde_json::to_value(input.decision).unwrap_or(Value::Null),
+        );
+        fields.insert(
+            "duplicate_of".into(),
+            serde_json::to_value(input.duplicate_of).unwrap_or(Value::Null),
+        );
         self.update_fields(&rec, fields).await
     }
 
     pub async fn publish_answer(&self, input: IdInput) -> Result<Recommendation> {
         let rec: Recommendation = self.get(input.id).await?;
-        let actor = self.lifecycle_actor(rec.group_id, "publishing an answer").await?;
+        let actor = self
+            .lifecycle_actor(rec.group_id, "publishing an answer")
+            .await?;
         let state = lifecycle::check_publish(&rec, &actor)?;
         let mut fields = Map::new();
-        fields.insert("state".into(), serde_json::to_value(state).unwrap_or(Value::Null));
+        fields.insert(
+            "state".into(),
+            serde_json::to_value(state).unwrap_or(Value::Null),
+        );
         fields.insert("answer".into(), Value::String(rec.answer_draft.clone()));
         fields.insert("answer_draft".into(), Value::String(String::new()));
         fields.insert("answer_draft_decision".into(), Value::Null);
@@ -448,7 +572,10 @@ impl Caucus {
             CoreError::forbidden("only people who act for an organization can endorse")
         })?;
         let rec: Recommendation = self.get(input.recommendation_id).await?;
-        if !matches!(rec.state, RecommendationState::Open | RecommendationState::UnderReview) {
+        if !matches!(
+            rec.state,
+            RecommendationState::Open | RecommendationState::UnderReview
+        ) {
             return Err(CoreError::conflict(format!(
                 "the recommendation is {}: it can no longer be endorsed",
                 lifecycle::state_name(rec.state)
@@ -463,7 +590,9 @@ impl Caucus {
         })
         .await
         .map_err(|e| match e {
-            CoreError::Conflict { .. } => CoreError::conflict("your organization has already endorsed this recommendation"),
+            CoreError::Conflict { .. } => {
+                CoreError::conflict("your organization has already endorsed this recommendation")
+            }
             other => other,
         })
     }

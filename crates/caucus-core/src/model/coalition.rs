@@ -143,8 +143,7 @@ impl Entity for Person {
         if !self.email.is_empty() {
             text::line("email", &self.email, text::NAME_MAX)?;
             let at = self.email.find('@');
-            if at.is_none_or(|i| i == 0 || i == self.email.len() - 1) || self.email.contains(' ')
-            {
+            if at.is_none_or(|i| i == 0 || i == self.email.len() - 1) || self.email.contains(' ') {
                 return Err(CoreError::invalid("email", "must be an email address"));
             }
         }

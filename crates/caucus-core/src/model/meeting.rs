@@ -114,7 +114,11 @@ impl Entity for AgendaItem {
         text::body("notes", &self.notes, true)
     }
     fn references(&self) -> Vec<Reference> {
-        vec![Reference::new("meeting_id", &schema::MEETING, self.meeting_id)]
+        vec![Reference::new(
+            "meeting_id",
+            &schema::MEETING,
+            self.meeting_id,
+        )]
     }
 }
 
@@ -254,7 +258,11 @@ impl Entity for MeetingDecision {
         id_list("recommendation_ids", &self.recommendation_ids)
     }
     fn references(&self) -> Vec<Reference> {
-        let mut refs = vec![Reference::new("meeting_id", &schema::MEETING, self.meeting_id)];
+        let mut refs = vec![Reference::new(
+            "meeting_id",
+            &schema::MEETING,
+            self.meeting_id,
+        )];
         refs.extend(
             self.issue_ids
                 .iter()

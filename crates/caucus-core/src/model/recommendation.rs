@@ -2,7 +2,9 @@
 //! comments. The lifecycle rules live in [`crate::lifecycle`].
 
 use super::group::pair_id;
-use super::{filter_input, id_list, patch_input, Entity, Language, NewContext, NewInput, Reference};
+use super::{
+    filter_input, id_list, patch_input, Entity, Language, NewContext, NewInput, Reference,
+};
 use crate::error::{CoreError, Result};
 use crate::schema;
 use crate::text;
@@ -351,8 +353,16 @@ impl Entity for Endorsement {
     }
     fn references(&self) -> Vec<Reference> {
         vec![
-            Reference::new("recommendation_id", &schema::RECOMMENDATION, self.recommendation_id),
-            Reference::new("organization_id", &schema::ORGANIZATION, self.organization_id),
+            Reference::new(
+                "recommendation_id",
+                &schema::RECOMMENDATION,
+                self.recommendation_id,
+            ),
+            Reference::new(
+                "organization_id",
+                &schema::ORGANIZATION,
+                self.organization_id,
+            ),
             Reference::new("person_id", &schema::PERSON, self.person_id),
         ]
     }
@@ -406,7 +416,11 @@ impl Entity for Comment {
     }
     fn references(&self) -> Vec<Reference> {
         vec![
-            Reference::new("recommendation_id", &schema::RECOMMENDATION, self.recommendation_id),
+            Reference::new(
+                "recommendation_id",
+                &schema::RECOMMENDATION,
+                self.recommendation_id,
+            ),
             Reference::new("author_id", &schema::PERSON, self.author_id),
         ]
     }
@@ -423,9 +437,9 @@ pub struct NewComment {
 impl NewInput for NewComment {
     type Entity = Comment;
     fn build(self, ctx: &NewContext) -> Result<Comment> {
-        let author_id = ctx
-            .actor
-            .ok_or_else(|| CoreError::forbidden("choose who you are acting as before commenting"))?;
+        let author_id = ctx.actor.ok_or_else(|| {
+            CoreError::forbidden("choose who you are acting as before commenting")
+        })?;
         Ok(Comment {
             id: ctx.id,
             archived: false,

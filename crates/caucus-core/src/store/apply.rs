@@ -113,7 +113,10 @@ pub async fn apply(conn: &mut SqliteConnection, changes: &[Change]) -> Result<Ap
         )
         .execute(&mut *conn)
         .await?;
-        let sql = format!("UPDATE {} SET {} = ?1 WHERE id = ?2", table.name, column.name);
+        let sql = format!(
+            "UPDATE {} SET {} = ?1 WHERE id = ?2",
+            table.name, column.name
+        );
         let query = sqlx::query(&sql);
         // Values are coerced to the column's kind the same way on every replica, so even a
         // malformed remote value leaves all replicas identical.

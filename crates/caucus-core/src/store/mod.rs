@@ -10,7 +10,9 @@ pub mod read;
 use crate::change::{Change, ROW_COLUMN, SCHEMA_VERSION};
 use crate::error::Result;
 use crate::hlc::{self, Clock, Hlc};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;

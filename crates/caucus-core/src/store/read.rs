@@ -36,8 +36,8 @@ pub async fn get<E: Entity>(pool: &SqlitePool, id: Uuid) -> Result<E> {
 /// Records matching a filter: each present filter field must equal the column of that name.
 pub async fn list<F: FilterInput>(pool: &SqlitePool, filter: &F) -> Result<Vec<F::Entity>> {
     let t = <F::Entity as Entity>::TABLE;
-    let conditions = serde_json::to_value(filter)
-        .map_err(|e| CoreError::invalid("filter", e.to_string()))?;
+    let conditions =
+        serde_json::to_value(filter).map_err(|e| CoreError::invalid("filter", e.to_string()))?;
     let mut sql = format!("SELECT {} FROM {} WHERE 1 = 1", t.json_select(), t.name);
     let mut binds = Vec::new();
     if let serde_json::Value::Object(map) = conditions {
@@ -47,9 +47,9 @@ pub async fn list<F: FilterInput>(pool: &SqlitePool, filter: &F) -> Result<Vec<F
             }
             // Filter fields are checked against the registry; a mismatch is a programming
             // error caught by the tests, not user input.
-            let column = t.column(&key).ok_or_else(|| {
-                CoreError::invalid(key.clone(), "not a filter of this list")
-            })?;
+            let column = t
+                .column(&key)
+                .ok_or_else(|| CoreError::invalid(key.clone(), "not a filter of this list"))?;
             sql.push_str(&format!(" AND {} = ?", column.name));
             binds.push(match value {
                 serde_json::Value::String(s) => s,

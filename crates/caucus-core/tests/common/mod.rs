@@ -22,7 +22,14 @@ pub const COLUMNS: [&str; 3] = [ROW_COLUMN, "name", "country"];
 pub type Draft = (usize, usize, usize, u8, u64, u64);
 
 pub fn draft() -> impl Strategy<Value = Draft> {
-    (0..SITES.len(), 0..ROWS.len(), 0..COLUMNS.len(), 0u8..4, 1u64..5, 1u64..40)
+    (
+        0..SITES.len(),
+        0..ROWS.len(),
+        0..COLUMNS.len(),
+        0u8..4,
+        1u64..5,
+        1u64..40,
+    )
 }
 
 /// Turns drafts into changes with gap-free per-site sequence numbers, so each (site, seq)
@@ -59,7 +66,10 @@ pub fn changes(drafts: &[Draft]) -> Vec<Change> {
 
 /// A delivery order: a permutation of `n` items with some delivered twice.
 pub fn delivery(n: usize) -> impl Strategy<Value = Vec<usize>> {
-    (Just((0..n).collect::<Vec<_>>()).prop_shuffle(), prop::collection::vec(0..n.max(1), 0..=n))
+    (
+        Just((0..n).collect::<Vec<_>>()).prop_shuffle(),
+        prop::collection::vec(0..n.max(1), 0..=n),
+    )
         .prop_map(move |(mut order, dups)| {
             if n > 0 {
                 order.extend(dups);

@@ -1,0 +1,64 @@
+# Caucus — the two commands are `make run` and `make test`; the rest are for developers.
+# Everything installs what it needs first (scripts/bootstrap), and Rust builds never need a
+# database: sqlx reads the committed .sqlx/ query data.
+
+SHELL := /bin/bash
+export SQLX_OFFLINE := true
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+CARGO_PACKAGES := -p caucus-app -p caucus-bridge -p caucus-core
+
+.PHONY: run test deps ui build fmt lint rust-test ui-test browser-test window-test bindings sqlx-prepare clean
+
+## Open the app on a local database with the demo coalition.
+run: build
+	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
+	  echo "make run needs a desktop session (no DISPLAY or WAYLAND_DISPLAY is set)"; exit 1; fi
+	CAUCUS_DEMO=1 ./target/debug/caucus
+
+## Every check: formatting, lints, Rust tests, UI type check and unit tests, browser tests,
+## and the real-window smoke test.
+test: deps fmt lint rust-test ui-test build browser-test window-test
+	@echo "make test: every check passed"
+
+deps:
+	./scripts/bootstrap
+
+ui: deps
+	npm run build
+
+build: ui
+	cargo build $(CARGO_PACKAGES)
+
+fmt:
+	cargo fmt --all -- --check
+
+lint:
+	cargo clippy --workspace --all-targets -- -D warnings
+
+rust-test: ui
+	cargo test --workspace
+
+ui-test:
+	npm run typecheck
+	npm run test:unit
+
+browser-test: build
+	npm run test:browser
+
+window-test: build
+	npm run test:window
+
+## Regenerate ui/src/api/bindings.ts after changing a command or a type it uses.
+bindings:
+	UPDATE_BINDINGS=1 cargo test -p caucus-core --lib bindings
+
+## Refresh .sqlx/ after changing a query (needs sqlx-cli 0.8.6).
+sqlx-prepare:
+	rm -f target/sqlx-prepare.db
+	DATABASE_URL=sqlite://$(CURDIR)/target/sqlx-prepare.db sqlx database create
+	DATABASE_URL=sqlite://$(CURDIR)/target/sqlx-prepare.db sqlx migrate run --source crates/caucus-core/migrations
+	SQLX_OFFLINE=false DATABASE_URL=sqlite://$(CURDIR)/target/sqlx-prepare.db cargo sqlx prepare --workspace
+
+clean:
+	cargo clean
+	rm -rf ui/dist test-results

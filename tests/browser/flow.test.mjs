@@ -1,0 +1,109 @@
+// A team leader's whole flow in a real browser against the HTTP bridge: create a team, track
+// an issue, post a recommendation, take it through open → under review → adopted, and read
+// its history. Saves test-results/browser/flow.png.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { chromiumArgs, root, startBridge } from "../support/bridge.mjs";
+
+let bridge;
+let browser;
+const shots = join(root, "test-results/browser");
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  bridge = await startBridge();
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: chromiumArgs,
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  bridge?.stop();
+});
+
+test("the bridge refuses requests without its token", async () => {
+  const res = await fetch(`${bridge.url}/api/list_groups`, { method: "POST", body: "{}" });
+  assert.equal(res.status, 401, "no token, no data");
+  const wrong = await fetch(`${bridge.url}/api/list_groups`, {
+    method: "POST",
+    body: "{}",
+    headers: { authorization: "Bearer not-the-token" },
+  });
+  assert.equal(wrong.status, 401);
+});
+
+test("a leader creates a team and answers a recommendation", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(e.message));
+  await page.goto(`${bridge.url}/#token=${bridge.token}`);
+
+  // The demo coalition's teams are listed, acting as its convenor.
+  await page.getByRole("button", { name: "Trust funds for victims" }).waitFor();
+  await page.screenshot({ path: join(shots, "groups.png"), fullPage: true });
+
+  // Create a team and lead it.
+  await page.getByText("New group").click();
+  await page.locator("input[name=group-name]").fill("Universal ratification campaign");
+  await page.locator("textarea[name=group-mandate]").fill("Focus on **one country** each month.");
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.getByRole("heading", { name: "Universal ratification campaign" }).waitFor();
+  await page.getByTestId("join-role").selectOption("leader");
+  await page.getByRole("button", { name: "Join this group" }).click();
+  await page.getByTestId("group-leader").getByText("Melinda Reed").waitFor();
+
+  // Track an issue.
+  await page.getByText("Track an issue").click();
+  await page.locator("input[name=issue-title]").fill("Ratification by the country of the month");
+  await page.getByRole("button", { name: "Add" }).click();
+  await page.getByRole("cell", { name: "Ratification by the country of the month" }).waitFor();
+
+  // Post a recommendation, open for comments.
+  await page.getByText("Post a recommendation").click();
+  await page.locator("input[name=rec-title]").fill("Write to every foreign ministry");
+  await page.locator("textarea[name=rec-body]").fill("Members should **write** before the Assembly.");
+  await page.getByRole("button", { name: "Create" }).click();
+  const state = page.getByTestId("rec-state");
+  await state.getByText("Open").waitFor();
+
+  // Open → under review → adopted (drafted, then published).
+  await page.getByTestId("move-under_review").click();
+  await state.getByText("Under review").waitFor();
+  await page.getByTestId("decision").selectOption("adopted");
+  await page.locator("textarea[name=answer-text]").fill("Adopted: the secretariat will circulate a model letter.");
+  await page.getByTestId("draft-answer").click();
+  await page.getByText("Drafted answer (not yet published)").waitFor();
+  assert.equal(await state.textContent(), "Under review", "a drafted answer changes no state");
+  await page.getByTestId("publish-answer").click();
+  await state.getByText("Adopted").waitFor();
+
+  // The history shows each state, by whom.
+  const history = page.getByTestId("history");
+  for (const state of ["Open", "Under review", "Adopted"]) {
+    await history.getByRole("cell", { name: new RegExp(`^${state}`) }).first().waitFor();
+  }
+  assert.ok((await history.getByRole("cell", { name: "Melinda Reed" }).count()) > 0, "history names the actor");
+  await page.screenshot({ path: join(shots, "flow.png"), fullPage: true });
+  assert.deepEqual(problems, [], "no script errors on the page");
+});
+
+test("member-written Markdown renders inert", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${bridge.url}/#token=${bridge.token}`);
+  await page.getByRole("button", { name: "Gender justice" }).click();
+  await page.getByText("Post a recommendation").click();
+  await page.locator("input[name=rec-title]").fill("Markup test");
+  await page
+    .locator("textarea[name=rec-body]")
+    .fill('<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>[x](javascript:window.__pwned=3)');
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.getByTestId("rec-state").waitFor();
+  await page.locator(".markdown a").first().click().catch(() => {});
+  assert.equal(await page.evaluate(() => window.__pwned), undefined, "no member-written script ran");
+  assert.equal(await page.locator(".markdown script, .markdown img").count(), 0);
+});

@@ -1,0 +1,232 @@
+import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { commands } from "../api";
+import { useAction, useLoad } from "../data";
+import type { Navigate } from "../App";
+import { ErrorLine, Markdown } from "./parts";
+
+async function loadMeeting(id: string) {
+  const meeting = await commands.getMeeting({ id });
+  const [group, agenda, attendance, decisions, memberships, people, issues, recommendations] = await Promise.all([
+    commands.getGroup({ id: meeting.group_id }),
+    commands.listAgendaItems({ meeting_id: id }),
+    commands.listAttendance({ meeting_id: id }),
+    commands.listDecisions({ meeting_id: id }),
+    commands.listMemberships({ group_id: meeting.group_id }),
+    commands.listPeople({}),
+    commands.listTrackedIssues({ group_id: meeting.group_id }),
+    commands.listRecommendations({ group_id: meeting.group_id }),
+  ]);
+  return {
+    meeting,
+    group,
+    agenda,
+    attendance,
+    decisions,
+    memberships,
+    people: new Map(people.map((p) => [p.id, p])),
+    issues,
+    recommendations,
+  };
+}
+
+/** A meeting's record, made to be kept during the meeting with no network. */
+export function MeetingScreen({ id, navigate }: { id: string; navigate: Navigate }) {
+  const { t } = useTranslation();
+  const data = useLoad(() => loadMeeting(id), [id]);
+  const action = useAction();
+  const [item, setItem] = useState("");
+  const [minutes, setMinutes] = useState<string | null>(null);
+  const [decision, setDecision] = useState("");
+  const [linkedIssue, setLinkedIssue] = useState("");
+  const [linkedRec, setLinkedRec] = useState("");
+  useEffect(() => setMinutes(null), [id]);
+  if (data.error) return <ErrorLine error={data.error} />;
+  if (!data.data) return <p className="loading">{t("app.loading")}</p>;
+  const { meeting, group, agenda, attendance, decisions, memberships, people, issues, recommendations } = data.data;
+  const present = new Map(attendance.map((a) => [a.person_id, a.present]));
+
+  return (
+    <div className="page">
+      <button className="link" onClick={() => navigate({ view: "group", id: group.id })}>
+        {group.name}
+      </button>
+      <h1>{meeting.title}</h1>
+      <p className="muted">
+        {meeting.starts_at.replace("T", " ")} · {meeting.place}
+      </p>
+      <ErrorLine error={action.error} />
+
+      <section className="card">
+        <h2>{t("meeting.agenda")}</h2>
+        <ol>
+          {agenda.map((a) => (
+            <li key={a.id}>{a.title}</li>
+          ))}
+        </ol>
+        <form
+          className="row"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            const ok = await action.run(() =>
+              commands.createAgendaItem({ meeting_id: id, position: agenda.length + 1, title: item }),
+            );
+            if (ok) setItem("");
+          }}
+        >
+          <label>
+            {t("meeting.newItem")}
+            <input name="agenda-title" value={item} onChange={(e) => setItem(e.target.value)} required />
+          </label>
+          <button type="submit">{t("common.add")}</button>
+        </form>
+      </section>
+
+      <section className="card">
+        <h2>{t("meeting.attendance")}</h2>
+        <ul className="plain">
+          {memberships.map((m) => (
+            <li key={m.person_id}>
+              <label className="check">
+                <input
+                  type="checkbox"
+                  checked={present.get(m.person_id) ?? false}
+                  onChange={(e) =>
+                    action.run(() =>
+                      commands.recordAttendance({ meeting_id: id, person_id: m.person_id, present: e.target.checked }),
+                    )
+                  }
+                />
+                {people.get(m.person_id)?.name ?? "?"}
+              </label>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section className="card">
+        <h2>{t("meeting.minutes")}</h2>
+        {minutes === null ? (
+          <>
+            <Markdown source={meeting.minutes} />
+            <button onClick={() => setMinutes(meeting.minutes)}>{t("meeting.editMinutes")}</button>
+          </>
+        ) : (
+          <form
+            onSubmit={async (e) => {
+              e.preventDefault();
+              const ok = await action.run(() => commands.updateMeeting({ id, minutes }));
+              if (ok) setMinutes(null);
+            }}
+          >
+            <textarea name="minutes" value={minutes} onChange={(e) => setMinutes(e.target.value)} />
+            <div className="row">
+              <button type="submit">{t("common.save")}</button>
+              <button type="button" onClick={() => setMinutes(null)}>
+                {t("common.cancel")}
+              </button>
+            </div>
+          </form>
+        )}
+      </section>
+
+      <section className="card">
+        <h2>{t("meeting.decisions")}</h2>
+        <ul className="plain">
+          {decisions.map((d) => (
+            <li key={d.id}>
+              <Markdown source={d.text} />
+              <span className="muted">
+                {[
+                  ...d.issue_ids.map((i) => issues.find((x) => x.id === i)?.title),
+                  ...d.recommendation_ids.map((r) => recommendations.find((x) => x.id === r)?.title),
+                ]
+                  .filter(Boolean)
+                  .join(" · ")}
+              </span>
+            </li>
+          ))}
+        </ul>
+        <form
+          onSubmit={async (e) => {
+            e.preventDefault();
+            const ok = await action.run(() =>
+              commands.createDecision({
+                meeting_id: id,
+                text: decision,
+                issue_ids: linkedIssue ? [linkedIssue] : [],
+                recommendation_ids: linkedRec ? [linkedRec] : [],
+              }),
+            );
+            if (ok) setDecision("");
+          }}
+        >
+          <label>
+            {t("meeting.newDecision")}
+            <textarea name="decision" value={decision} onChange={(e) => setDecision(e.target.value)} required />
+          </label>
+          <label>
+            {t("meeting.linkIssue")}
+            <select value={linkedIssue} onChange={(e) => setLinkedIssue(e.target.value)}>
+              <option value="">{t("common.none")}</option>
+              {issues.map((i) => (
+                <option key={i.id} value={i.id}>
+                  {i.title}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t("meeting.linkRecommendation")}
+            <select value={linkedRec} onChange={(e) => setLinkedRec(e.target.value)}>
+              <option value="">{t("common.none")}</option>
+              {recommendations.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.title}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit">{t("common.add")}</button>
+        </form>
+      </section>
+    </div>
+  );
+}
+
+export function NewMeetingForm({ groupId, navigate }: { groupId: string; navigate: Navigate }) {
+  const { t } = useTranslation();
+  const [title, setTitle] = useState("");
+  const [startsAt, setStartsAt] = useState("");
+  const [place, setPlace] = useState("");
+  const action = useAction();
+  return (
+    <details>
+      <summary>{t("meeting.new")}</summary>
+      <form
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const m = await action.run(() =>
+            commands.createMeeting({ group_id: groupId, title, starts_at: startsAt, place }),
+          );
+          if (m) navigate({ view: "meeting", id: m.id });
+        }}
+      >
+        <label>
+          {t("common.title")}
+          <input name="meeting-title" value={title} onChange={(e) => setTitle(e.target.value)} required />
+        </label>
+        <label>
+          {t("meeting.startsAt")}
+          <input type="datetime-local" value={startsAt} onChange={(e) => setStartsAt(e.target.value)} required />
+        </label>
+        <label>
+          {t("meeting.place")}
+          <input value={place} onChange={(e) => setPlace(e.target.value)} />
+        </label>
+        <ErrorLine error={action.error} />
+        <button type="submit">{t("common.create")}</button>
+      </form>
+    </details>
+  );
+}
