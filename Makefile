@@ -17,7 +17,7 @@ run: build
 
 ## Every check: formatting, lints, Rust tests, UI type check and unit tests, browser tests,
 ## and the real-window smoke test.
-test: deps fmt lint rust-test ui-test build browser-test window-test
+test: deps fmt build lint rust-test ui-test browser-test window-test
 	@echo "make test: every check passed"
 
 deps:
@@ -32,7 +32,7 @@ build: ui
 fmt:
 	cargo fmt --all -- --check
 
-lint:
+lint: ui
 	cargo clippy --workspace --all-targets -- -D warnings
 
 rust-test: ui

@@ -94,17 +94,7 @@ impl Caucus {
         let bucket = self.bucket_for(&record).await?;
         let mut edits = vec![Edit::row(&bucket, table.name, record.id(), cl)];
         for (name, value) in columns_of(&record)? {
-            let column = table
-                .column(&name)
-                .ok_or_else(|| CoreError::invalid(name.clone(), "not a column"))?;
-            edits.push(Edit {
-                bucket: bucket.clone(),
-                table: table.name,
-                row: record.id(),
-                column: column.name,
-                value,
-                cl,
-            });
+            edits.push(field_edit(table, &bucket, record.id(), &name, value, cl)?);
         }
         let actor = self.acting_person_id().await?;
         self.store.write(actor, edits).await?;
@@ -168,20 +158,9 @@ impl Caucus {
             })?;
         let mut edits = Vec::new();
         for (name, value) in columns_of(&updated)? {
-            if before.get(&name) == Some(&value) {
-                continue;
+            if before.get(&name) != Some(&value) {
+                edits.push(field_edit(table, &bucket, current.id(), &name, value, cl)?);
             }
-            let column = table
-                .column(&name)
-                .ok_or_else(|| CoreError::invalid(name.clone(), "not a column"))?;
-            edits.push(Edit {
-                bucket: bucket.clone(),
-                table: table.name,
-                row: current.id(),
-                column: column.name,
-                value,
-                cl,
-            });
         }
         if !edits.is_empty() {
             let actor = self.acting_person_id().await?;
@@ -263,6 +242,28 @@ impl Caucus {
             )),
         }
     }
+}
+
+/// The edit that writes one field, with the column name taken from the registry.
+fn field_edit(
+    table: &'static Table,
+    bucket: &str,
+    row: Uuid,
+    name: &str,
+    value: Value,
+    cl: u64,
+) -> Result<Edit> {
+    let column = table
+        .column(name)
+        .ok_or_else(|| CoreError::invalid(name.to_string(), "not a column"))?;
+    Ok(Edit {
+        bucket: bucket.to_string(),
+        table: table.name,
+        row,
+        column: column.name,
+        value,
+        cl,
+    })
 }
 
 fn current_archived<E: Entity>(record: &E) -> Result<bool> {
