@@ -121,3 +121,38 @@ test("the layout mirrors right to left", async () => {
   await page.screenshot({ path: join(shots, "group-rtl.png"), fullPage: true });
   assert.ok(ltrBrand.x < 640 && rtlBrand.x > 640, "the brand moves from the left edge to the right edge");
 });
+
+test("a meeting record: agenda, attendance, minutes and a decision linked to an issue", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on("dialog", (d) => d.accept());
+  await page.goto(`${bridge.url}/#token=${bridge.token}`);
+  await page.getByRole("button", { name: "Budget and finance" }).click();
+  await page.getByRole("button", { name: "Budget team briefing before the Assembly of States Parties" }).click();
+  await page.getByRole("heading", { name: "Budget team briefing before the Assembly of States Parties" }).waitFor();
+
+  await page.locator("input[name=agenda-title]").fill("Any other business");
+  await page.getByRole("button", { name: "Add" }).first().click();
+  await page.getByText("Any other business").waitFor();
+
+  const attendee = page.getByRole("checkbox", { name: "William Pace" });
+  // The box follows the stored record, so it turns checked once the write is saved.
+  await attendee.click();
+  for (let i = 0; i < 50 && !(await attendee.isChecked()); i++) await page.waitForTimeout(100);
+  assert.ok(await attendee.isChecked(), "attendance is recorded");
+
+  await page.getByRole("button", { name: "Edit the minutes" }).click();
+  await page.locator("textarea[name=minutes]").fill("The team agreed to **send the letter**.");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.locator(".markdown strong", { hasText: "send the letter" }).waitFor();
+
+  await page.locator("textarea[name=decision]").fill("Send the joint letter on the programme budget.");
+  await page.getByLabel("Concerns the issue").selectOption({ label: "Arrears of States Parties" });
+  await page.getByRole("button", { name: "Add" }).last().click();
+  await page.locator("li .muted", { hasText: "Arrears of States Parties" }).waitFor();
+  await page.screenshot({ path: join(shots, "meeting.png"), fullPage: true });
+
+  // Archiving an agenda item removes it from the agenda (the history keeps it).
+  const item = page.locator("li", { hasText: "Any other business" });
+  await item.getByRole("button", { name: "Archive" }).click();
+  await item.waitFor({ state: "detached" });
+});

@@ -2,7 +2,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { commands, type Region } from "../api";
 import { useAction, useLoad } from "../data";
-import { ErrorLine } from "./parts";
+import { ArchiveButton, ErrorLine, TextEdit } from "./parts";
 
 const REGIONS: Region[] = ["africa", "americas", "asia_pacific", "europe", "middle_east_north_africa"];
 
@@ -57,6 +57,7 @@ export function DirectoryScreen() {
               <th>{t("common.name")}</th>
               <th>{t("directory.country")}</th>
               <th>{t("directory.region")}</th>
+              <th />
             </tr>
           </thead>
           <tbody>
@@ -65,6 +66,10 @@ export function DirectoryScreen() {
                 <td>{o.name}</td>
                 <td>{o.country}</td>
                 <td>{t(`region.${o.region}`)}</td>
+                <td className="actions">
+                  <TextEdit label={t("common.name")} value={o.name} save={(name) => commands.updateOrganization({ id: o.id, name })} />
+                  <ArchiveButton onArchive={() => action.run(() => commands.archiveOrganization({ id: o.id }))} />
+                </td>
               </tr>
             ))}
           </tbody>
@@ -111,11 +116,13 @@ export function DirectoryScreen() {
         <ErrorLine error={action.error} />
         <ul className="plain">
           {(people.data ?? []).map((p) => (
-            <li key={p.id}>
+            <li key={p.id} className="actions">
               {p.name} <span className="muted">{p.organization_id ? orgName.get(p.organization_id) : ""}</span>{" "}
               <button className="link" onClick={() => action.run(() => commands.setActingPerson({ person_id: p.id }))}>
                 {t("directory.actAs")}
-              </button>
+              </button>{" "}
+              <TextEdit label={t("common.name")} value={p.name} save={(name) => commands.updatePerson({ id: p.id, name })} />
+              <ArchiveButton onArchive={() => action.run(() => commands.archivePerson({ id: p.id }))} />
             </li>
           ))}
         </ul>

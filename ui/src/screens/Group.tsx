@@ -12,7 +12,7 @@ import {
 import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
 import { NewMeetingForm } from "./Meeting";
-import { ErrorLine, Markdown } from "./parts";
+import { ArchiveButton, Editor, ErrorLine, Markdown, TextEdit } from "./parts";
 
 export const ISSUE_STATUSES: IssueStatus[] = ["open", "monitoring", "action_needed", "resolved", "archived"];
 const PRIORITIES: Priority[] = ["low", "normal", "high", "urgent"];
@@ -91,6 +91,16 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
               </button>
             </div>
           ))}
+        <div className="actions">
+          <Editor summary={t("common.edit")}>
+            {(close) => <GroupEditForm id={id} name={group.name} mandate={group.mandate} onSaved={close} />}
+          </Editor>
+          <ArchiveButton
+            onArchive={async () => {
+              if (await action.run(() => commands.archiveGroup({ id }))) navigate({ view: "groups" });
+            }}
+          />
+        </div>
         <ErrorLine error={action.error} />
       </section>
 
@@ -98,11 +108,31 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
         <h2>{t("groups.membersHeading")}</h2>
         <p className="muted">{t("groups.members", { count: memberships.length })}</p>
         <ul className="plain">
-          {memberships.map((m) => (
-            <li key={m.id}>
-              {byId.get(m.person_id)?.name ?? "?"} <span className="badge">{t(`role.${m.role}`)}</span>
-            </li>
-          ))}
+          {memberships.map((m) => {
+            const name = byId.get(m.person_id)?.name ?? "?";
+            return (
+              <li key={m.id} className="actions">
+                {name}
+                <select
+                  aria-label={t("groups.changeRole", { name })}
+                  value={m.role}
+                  onChange={(e) => action.run(() => commands.updateMembership({ id: m.id, role: e.target.value as Role }))}
+                >
+                  {ROLES.map((r) => (
+                    <option key={r} value={r}>
+                      {t(`role.${r}`)}
+                    </option>
+                  ))}
+                </select>
+                <button
+                  className="secondary"
+                  onClick={() => action.run(() => commands.leaveGroup({ group_id: id, person_id: m.person_id }))}
+                >
+                  {t("common.remove")}
+                </button>
+              </li>
+            );
+          })}
         </ul>
       </section>
 
@@ -117,6 +147,7 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
               <th>{t("issue.status")}</th>
               <th>{t("issue.priority")}</th>
               <th>{t("issue.due")}</th>
+              <th />
             </tr>
           </thead>
           <tbody>
@@ -142,6 +173,10 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
                 </td>
                 <td>{t(`issue.priorities.${issue.priority}`)}</td>
                 <td>{issue.due_date ?? ""}</td>
+                <td className="actions">
+                  <TextEdit label={t("common.title")} value={issue.title} save={(title) => commands.updateTrackedIssue({ id: issue.id, title })} />
+                  <ArchiveButton onArchive={() => action.run(() => commands.archiveTrackedIssue({ id: issue.id }))} />
+                </td>
               </tr>
             ))}
           </tbody>
@@ -191,6 +226,31 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
         </ul>
       </section>
     </div>
+  );
+}
+
+function GroupEditForm({ id, name, mandate, onSaved }: { id: string; name: string; mandate: string; onSaved: () => void }) {
+  const { t } = useTranslation();
+  const [draft, setDraft] = useState({ name, mandate });
+  const action = useAction();
+  return (
+    <form
+      onSubmit={async (e) => {
+        e.preventDefault();
+        if (await action.run(() => commands.updateGroup({ id, name: draft.name, mandate: draft.mandate }))) onSaved();
+      }}
+    >
+      <label>
+        {t("common.name")}
+        <input value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} required />
+      </label>
+      <label>
+        {t("groups.mandate")}
+        <textarea value={draft.mandate} onChange={(e) => setDraft({ ...draft, mandate: e.target.value })} />
+      </label>
+      <ErrorLine error={action.error} />
+      <button type="submit">{t("common.save")}</button>
+    </form>
   );
 }
 

@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { commands } from "../api";
 import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
-import { ErrorLine, Markdown } from "./parts";
+import { ArchiveButton, ErrorLine, Markdown, TextEdit } from "./parts";
 
 async function loadMeeting(id: string) {
   const meeting = await commands.getMeeting({ id });
@@ -52,8 +52,13 @@ export function MeetingScreen({ id, navigate }: { id: string; navigate: Navigate
         {group.name}
       </button>
       <h1>{meeting.title}</h1>
-      <p className="muted">
+      <p className="muted actions">
         {meeting.starts_at.replace("T", " ")} · {meeting.place}
+        <ArchiveButton
+          onArchive={async () => {
+            if (await action.run(() => commands.archiveMeeting({ id }))) navigate({ view: "group", id: group.id });
+          }}
+        />
       </p>
       <ErrorLine error={action.error} />
 
@@ -61,7 +66,13 @@ export function MeetingScreen({ id, navigate }: { id: string; navigate: Navigate
         <h2>{t("meeting.agenda")}</h2>
         <ol>
           {agenda.map((a) => (
-            <li key={a.id}>{a.title}</li>
+            <li key={a.id}>
+              <span className="actions">
+                {a.title}
+                <TextEdit label={t("common.title")} value={a.title} save={(title) => commands.updateAgendaItem({ id: a.id, title })} />
+                <ArchiveButton onArchive={() => action.run(() => commands.archiveAgendaItem({ id: a.id }))} />
+              </span>
+            </li>
           ))}
         </ol>
         <form
@@ -86,7 +97,7 @@ export function MeetingScreen({ id, navigate }: { id: string; navigate: Navigate
         <h2>{t("meeting.attendance")}</h2>
         <ul className="plain">
           {memberships.map((m) => (
-            <li key={m.person_id}>
+            <li key={m.person_id} className="actions">
               <label className="check">
                 <input
                   type="checkbox"
@@ -99,6 +110,17 @@ export function MeetingScreen({ id, navigate }: { id: string; navigate: Navigate
                 />
                 {people.get(m.person_id)?.name ?? "?"}
               </label>
+              {attendance.some((a) => a.person_id === m.person_id && !a.present) && (
+                <button
+                  className="secondary"
+                  onClick={() => {
+                    const record = attendance.find((a) => a.person_id === m.person_id);
+                    if (record) action.run(() => commands.archiveAttendance({ id: record.id }));
+                  }}
+                >
+                  {t("meeting.clearAttendance")}
+                </button>
+              )}
             </li>
           ))}
         </ul>
@@ -144,6 +166,10 @@ export function MeetingScreen({ id, navigate }: { id: string; navigate: Navigate
                   .filter(Boolean)
                   .join(" · ")}
               </span>
+              <div className="actions">
+                <TextEdit label={t("meeting.newDecision")} value={d.text} multiline save={(text) => commands.updateDecision({ id: d.id, text })} />
+                <ArchiveButton onArchive={() => action.run(() => commands.archiveDecision({ id: d.id }))} />
+              </div>
             </li>
           ))}
         </ul>

@@ -1,10 +1,11 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { commands, type Decision, type RecommendationState, type Session } from "../api";
+import { commands, type Decision, type Language, type Recommendation, type RecommendationState, type Session } from "../api";
 import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
 import { personName } from "./Group";
-import { ErrorLine, formatDate, Markdown } from "./parts";
+import { LANGUAGES } from "./Group";
+import { ArchiveButton, Editor, ErrorLine, formatDate, Markdown, TextEdit } from "./parts";
 
 /** A history value as a person reads it: states and people by name. */
 function historyValue(
@@ -19,6 +20,7 @@ function historyValue(
   if (column === "state" && typeof value === "string") return t(`recommendation.states.${value}`);
   if (column === "answer_draft_decision" && typeof value === "string") return t(`recommendation.decisions.${value}`);
   if (column === "language" && typeof value === "string") return t(`languages.${value}`);
+  if (column === "addressee" && typeof value === "string") return t(`addressee.${value}`);
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
@@ -38,13 +40,14 @@ const MOVES: Partial<Record<RecommendationState, RecommendationState[]>> = {
 
 async function loadRecommendation(id: string) {
   const rec = await commands.getRecommendation({ id });
-  const [group, comments, endorsements, people, organizations, history] = await Promise.all([
+  const [group, comments, endorsements, people, organizations, history, translations] = await Promise.all([
     commands.getGroup({ id: rec.group_id }),
     commands.listComments({ recommendation_id: id }),
     commands.listEndorsements({ recommendation_id: id }),
     commands.listPeople({}),
     commands.listOrganizations({}),
     commands.recordHistory({ kind: "recommendation", id }),
+    commands.listTranslations({ recommendation_id: id }),
   ]);
   return {
     rec,
@@ -52,6 +55,7 @@ async function loadRecommendation(id: string) {
     comments,
     endorsements,
     history,
+    translations,
     people: new Map(people.map((p) => [p.id, p])),
     orgs: new Map(organizations.map((o) => [o.id, o])),
   };
@@ -67,7 +71,7 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
   const [duplicateOf, setDuplicateOf] = useState("");
   if (data.error) return <ErrorLine error={data.error} />;
   if (!data.data) return <p className="loading">{t("app.loading")}</p>;
-  const { rec, group, comments, endorsements, history, people, orgs } = data.data;
+  const { rec, group, comments, endorsements, history, translations, people, orgs } = data.data;
   const myOrg = session.acting_person?.organization_id;
   const ours = endorsements.find((e) => e.organization_id === myOrg);
   const moves = MOVES[rec.state] ?? [];
@@ -108,8 +112,39 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
               {t(`recommendation.actions.${to}`)}
             </button>
           ))}
+          <ArchiveButton
+            onArchive={async () => {
+              if (await action.run(() => commands.archiveRecommendation({ id }))) navigate({ view: "group", id: group.id });
+            }}
+          />
         </div>
+        <Editor summary={t("recommendation.edit")}>
+          {(close) => <RecommendationEditForm rec={rec} onSaved={close} />}
+        </Editor>
         <ErrorLine error={action.error} />
+      </section>
+
+      <section className="card">
+        <h2>{t("translation.heading")}</h2>
+        <p className="muted">
+          {t("translation.original")}: {t(`languages.${rec.language}`)}
+        </p>
+        {translations.map((tr) => (
+          <article key={tr.id} lang={tr.language} dir="auto" className="translation">
+            <h3>
+              {tr.title}{" "}
+              <span className="badge">
+                {t(`languages.${tr.language}`)} · {tr.machine ? t("translation.machine") : t("translation.human")}
+              </span>
+            </h3>
+            <Markdown source={tr.body} />
+            <TextEdit label={t("common.body")} value={tr.body} multiline save={(body) => commands.updateTranslation({ id: tr.id, body })} />
+            <ArchiveButton onArchive={() => action.run(() => commands.archiveTranslation({ id: tr.id }))} />
+          </article>
+        ))}
+        <Editor summary={t("translation.add")}>
+          {(close) => <TranslationForm recommendationId={id} exclude={[rec.language, ...translations.map((x) => x.language)]} onSaved={close} />}
+        </Editor>
       </section>
 
       {(rec.state === "under_review" || rec.state === "referred") && (
@@ -205,6 +240,14 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
             <li key={c.id}>
               <strong>{personName(people, c.author_id, "?")}</strong>
               <Markdown source={c.body} />
+              {c.author_id === session.acting_person?.id && (
+                <div className="actions">
+                  <Editor summary={t("common.edit")}>
+                    {(close) => <CommentEditForm id={c.id} body={c.body} onSaved={close} />}
+                  </Editor>
+                  <ArchiveButton onArchive={() => action.run(() => commands.archiveComment({ id: c.id }))} />
+                </div>
+              )}
             </li>
           ))}
         </ul>
@@ -259,4 +302,98 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
 
 function isEmpty(v: unknown) {
   return v === null || v === "" || (Array.isArray(v) && v.length === 0);
+}
+
+function RecommendationEditForm({ rec, onSaved }: { rec: Recommendation; onSaved: () => void }) {
+  const { t } = useTranslation();
+  const [draft, setDraft] = useState({ title: rec.title, body: rec.body, language: rec.language });
+  const action = useAction();
+  return (
+    <form
+      onSubmit={async (e) => {
+        e.preventDefault();
+        if (await action.run(() => commands.updateRecommendation({ id: rec.id, ...draft }))) onSaved();
+      }}
+    >
+      <label>
+        {t("common.title")}
+        <input value={draft.title} onChange={(e) => setDraft({ ...draft, title: e.target.value })} required />
+      </label>
+      <label>
+        {t("common.body")}
+        <textarea value={draft.body} onChange={(e) => setDraft({ ...draft, body: e.target.value })} required />
+      </label>
+      <label>
+        {t("common.language")}
+        <select value={draft.language} onChange={(e) => setDraft({ ...draft, language: e.target.value as Language })}>
+          {LANGUAGES.map((l) => (
+            <option key={l} value={l}>
+              {t(`languages.${l}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <ErrorLine error={action.error} />
+      <button type="submit">{t("common.save")}</button>
+    </form>
+  );
+}
+
+function TranslationForm({ recommendationId, exclude, onSaved }: { recommendationId: string; exclude: Language[]; onSaved: () => void }) {
+  const { t } = useTranslation();
+  const choices = LANGUAGES.filter((l) => !exclude.includes(l));
+  const [draft, setDraft] = useState({ language: choices[0] ?? "en", title: "", body: "", machine: false });
+  const action = useAction();
+  if (choices.length === 0) return null;
+  return (
+    <form
+      onSubmit={async (e) => {
+        e.preventDefault();
+        if (await action.run(() => commands.createTranslation({ recommendation_id: recommendationId, ...draft }))) onSaved();
+      }}
+    >
+      <label>
+        {t("common.language")}
+        <select value={draft.language} onChange={(e) => setDraft({ ...draft, language: e.target.value as Language })}>
+          {choices.map((l) => (
+            <option key={l} value={l}>
+              {t(`languages.${l}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t("common.title")}
+        <input value={draft.title} onChange={(e) => setDraft({ ...draft, title: e.target.value })} required />
+      </label>
+      <label>
+        {t("common.body")}
+        <textarea value={draft.body} onChange={(e) => setDraft({ ...draft, body: e.target.value })} required />
+      </label>
+      <label className="check">
+        <input type="checkbox" checked={draft.machine} onChange={(e) => setDraft({ ...draft, machine: e.target.checked })} />
+        {t("translation.machine")}
+      </label>
+      <ErrorLine error={action.error} />
+      <button type="submit">{t("common.add")}</button>
+    </form>
+  );
+}
+
+function CommentEditForm({ id, body, onSaved }: { id: string; body: string; onSaved: () => void }) {
+  const { t } = useTranslation();
+  const [text, setText] = useState(body);
+  const action = useAction();
+  return (
+    <form
+      onSubmit={async (e) => {
+        e.preventDefault();
+        if (await action.run(() => commands.updateComment({ id, body: text }))) onSaved();
+      }}
+    >
+      <textarea aria-label={t("common.body")} value={text} onChange={(e) => setText(e.target.value)} required />
+      <ErrorLine error={action.error} />
+      <button type="submit">{t("common.save")}</button>
+    </form>
+  );
 }

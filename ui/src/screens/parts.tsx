@@ -1,5 +1,7 @@
 // Small pieces every screen uses.
+import { useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
+import { useAction } from "../data";
 import { errorText } from "../errors";
 import { renderMarkdown } from "../markdown";
 
@@ -20,4 +22,92 @@ export function Markdown({ source }: { source: string }) {
 
 export function formatDate(ms: number, locale: string) {
   return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(new Date(ms));
+}
+
+/** Archives after a confirmation; nothing is erased, so the wording says so. */
+export function ArchiveButton({ onArchive, label }: { onArchive: () => void; label?: string }) {
+  const { t } = useTranslation();
+  return (
+    <button
+      type="button"
+      className="secondary"
+      onClick={() => {
+        if (window.confirm(t("common.confirmArchive"))) onArchive();
+      }}
+    >
+      {label ?? t("common.archive")}
+    </button>
+  );
+}
+
+/** A collapsed editor: shows its form when opened, closes when saved. */
+export function Editor({
+  summary,
+  children,
+}: {
+  summary: string;
+  children: (close: () => void) => ReactNode;
+}) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details open={open} onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
+      <summary>{summary}</summary>
+      {open && children(() => setOpen(false))}
+    </details>
+  );
+}
+
+/** Edits one text field in place: an "Edit" disclosure with one input, saved by `save`. */
+export function TextEdit({
+  label,
+  value,
+  multiline = false,
+  save,
+}: {
+  label: string;
+  value: string;
+  multiline?: boolean;
+  save: (value: string) => Promise<unknown>;
+}) {
+  const { t } = useTranslation();
+  const action = useAction();
+  return (
+    <Editor summary={t("common.edit")}>
+      {(close) => <TextEditForm label={label} value={value} multiline={multiline} busy={action.busy} error={action.error}
+        onSubmit={async (v) => { if (await action.run(() => save(v))) close(); }} />}
+    </Editor>
+  );
+}
+
+function TextEditForm(props: {
+  label: string;
+  value: string;
+  multiline: boolean;
+  busy: boolean;
+  error: unknown;
+  onSubmit: (value: string) => void;
+}) {
+  const { t } = useTranslation();
+  const [text, setText] = useState(props.value);
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onSubmit(text);
+      }}
+    >
+      <label>
+        {props.label}
+        {props.multiline ? (
+          <textarea value={text} onChange={(e) => setText(e.target.value)} required />
+        ) : (
+          <input value={text} onChange={(e) => setText(e.target.value)} required />
+        )}
+      </label>
+      <ErrorLine error={props.error} />
+      <button type="submit" disabled={props.busy}>
+        {t("common.save")}
+      </button>
+    </form>
+  );
 }
