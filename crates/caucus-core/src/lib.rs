@@ -1,7 +1,7 @@
 //! Caucus core: everything a front end needs, and nothing about any front end.
 //!
 //! - [`model`]: the coalition's records and their validation.
-//! - [`lifecycle`]: the recommendation lifecycle and who may move it.
+//! - [`lifecycle`], [`rights`]: the recommendation lifecycle, and who may change what.
 //! - [`hlc`], [`change`]: the hybrid logical clock and the per-field change with its merge rule.
 //! - [`store`]: SQLite, migrations, and the one write path that applies changes.
 //! - [`api`]: the command API, declared once in [`api::commands`] for every transport.
@@ -16,6 +16,7 @@ pub mod error;
 pub mod hlc;
 pub mod lifecycle;
 pub mod model;
+pub mod rights;
 pub mod schema;
 pub mod store;
 pub mod text;

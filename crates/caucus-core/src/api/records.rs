@@ -5,6 +5,7 @@ use super::Caucus;
 use crate::error::{CoreError, Result};
 use crate::lifecycle::{self, Actor};
 use crate::model::*;
+use crate::rights::{self, Operation, Standing};
 use crate::schema::{self, BucketRule, Table, COALITION_BUCKET};
 use crate::store::{read, Edit};
 use serde_json::{Map, Value};
@@ -107,6 +108,10 @@ impl Caucus {
             actor: self.acting_person_id().await?,
         };
         let record = input.build(&ctx)?;
+        record.validate()?;
+        self.check_references(&record).await?;
+        let bucket = self.bucket_for(&record).await?;
+        self.authorize(Operation::Create, &record, &bucket).await?;
         self.insert(record).await
     }
 
@@ -122,6 +127,8 @@ impl Caucus {
     /// result, and writes only the fields that changed.
     pub(crate) async fn update<P: PatchInput>(&self, patch: P) -> Result<P::Entity> {
         let current: P::Entity = self.get(patch.id()).await?;
+        let bucket = self.bucket_of(&current).await?;
+        self.authorize(Operation::Update, &current, &bucket).await?;
         self.update_fields(&current, patch_fields(&patch)?).await
     }
 
@@ -169,9 +176,18 @@ impl Caucus {
         self.get(current.id()).await
     }
 
+    /// Archives a record if the acting person may.
+    pub(crate) async fn archive<E: Entity>(&self, id: Uuid) -> Result<E> {
+        let current: E = self.get(id).await?;
+        let bucket = self.bucket_of(&current).await?;
+        self.authorize(Operation::Archive, &current, &bucket)
+            .await?;
+        self.archive_row(id).await
+    }
+
     /// Archives a record: raises its causal length to the next even number. Nothing is erased;
     /// the history keeps every value.
-    pub(crate) async fn archive<E: Entity>(&self, id: Uuid) -> Result<E> {
+    pub(crate) async fn archive_row<E: Entity>(&self, id: Uuid) -> Result<E> {
         let table: &Table = E::TABLE;
         let (bucket, cl) = read::row_meta(self.store.pool(), table, id)
             .await?
@@ -190,6 +206,50 @@ impl Caucus {
             .write(actor, vec![Edit::row(&bucket, table.name, id, cl + 1)])
             .await?;
         self.get(id).await
+    }
+
+    /// The bucket a stored record belongs to.
+    async fn bucket_of<E: Entity>(&self, record: &E) -> Result<String> {
+        read::row_meta(self.store.pool(), E::TABLE, record.id())
+            .await?
+            .map(|(bucket, _)| bucket)
+            .ok_or_else(|| CoreError::NotFound {
+                entity: E::TABLE.entity,
+                id: record.id().to_string(),
+            })
+    }
+
+    /// The acting person's standing in the group of `bucket` (none for coalition records).
+    async fn standing(&self, bucket: &str) -> Result<Option<Standing>> {
+        let Some(person_id) = self.acting_person_id().await? else {
+            return Ok(None);
+        };
+        let person: Person = self.get(person_id).await?;
+        let role = match Uuid::parse_str(bucket) {
+            Ok(group_id) => match self
+                .get::<Membership>(Membership::id_for(group_id, person_id))
+                .await
+            {
+                Ok(m) if !m.archived => Some(m.role),
+                _ => None,
+            },
+            Err(_) => None,
+        };
+        Ok(Some(Standing {
+            person: person_id,
+            organization: person.organization_id,
+            admin: person.secretariat_admin && !person.archived,
+            role,
+        }))
+    }
+
+    /// Checks a write against [`rights::check`].
+    async fn authorize<E: Entity>(&self, op: Operation, record: &E, bucket: &str) -> Result<()> {
+        let mut fields = columns_of(record)?;
+        fields.insert("id".into(), Value::String(record.id().to_string()));
+        let standing = self.standing(bucket).await?;
+        let setting_up = !read::has_secretariat_admin(self.store.pool()).await?;
+        rights::check(E::TABLE.name, op, &fields, standing.as_ref(), setting_up)
     }
 
     /// The acting person as the lifecycle sees them, for a recommendation's group.
@@ -441,6 +501,10 @@ impl Caucus {
         };
         let id = Membership::id_for(input.group_id, person_id);
         match self.get::<Membership>(id).await {
+            // Leaving is always allowed; removing someone else is the group's leaders' call.
+            Ok(m) if !m.archived && Some(person_id) == self.acting_person_id().await? => {
+                self.archive_row(id).await
+            }
             Ok(m) if !m.archived => self.archive(id).await,
             _ => Err(CoreError::conflict(
                 "this person is not a member of the group",
@@ -608,12 +672,8 @@ impl Caucus {
         self.require_actor("commenting").await?;
         self.create(input).await
     }
-    /// Only a comment's author edits it.
+    /// Only a comment's author edits it (see [`rights`]).
     pub async fn update_comment(&self, input: CommentPatch) -> Result<Comment> {
-        let comment: Comment = self.get(input.id).await?;
-        if Some(comment.author_id) != self.acting_person_id().await? {
-            return Err(CoreError::forbidden("only its author may edit a comment"));
-        }
         self.update(input).await
     }
     pub async fn archive_comment(&self, input: IdInput) -> Result<Comment> {
@@ -640,6 +700,8 @@ impl Caucus {
             id: Uuid::nil(),
             actor: None,
         })?;
+        let bucket = self.bucket_for(&record).await?;
+        self.authorize(Operation::Create, &record, &bucket).await?;
         match self.get::<Attendance>(record.id).await {
             Ok(existing) if !existing.archived => {
                 let mut fields = Map::new();

@@ -94,3 +94,13 @@ pub async fn is_empty(pool: &SqlitePool) -> Result<bool> {
     }
     Ok(true)
 }
+
+/// Whether any living person is a secretariat admin (before one exists, the coalition is being
+/// set up).
+pub async fn has_secretariat_admin(pool: &SqlitePool) -> Result<bool> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM person WHERE secretariat_admin = 1 AND cl % 2 = 1) AS "e!: bool""#
+    )
+    .fetch_one(pool)
+    .await?)
+}

@@ -1,0 +1,240 @@
+//! Who may change what, outside the recommendation lifecycle (see [`crate::lifecycle`]).
+//!
+//! | records | create | edit | archive |
+//! |---|---|---|---|
+//! | organizations, groups | secretariat | secretariat; a group's leader or focal point edits it | secretariat |
+//! | people | secretariat | secretariat, or the person | secretariat |
+//! | memberships | (join and leave: see `join_group`) | the group's leader or focal point | the group's leader or focal point |
+//! | tracked issues, meetings and their records | the group's leader or focal point | same | same |
+//! | recommendations | a member of the group (not an observer) | (lifecycle) | (lifecycle) |
+//! | comments, translations | anyone acting | the author / anyone | the author, or the group's leader or focal point |
+//! | endorsements | (see `endorse_recommendation`) | — | someone of the organization |
+//!
+//! The secretariat (a person marked secretariat admin) may do everything above except
+//! lifecycle moves. Before any secretariat admin exists, the coalition is being set up, and
+//! creating organizations and people is open, so a new install can name its first admin.
+//! The hub enforces these rights again on every change it receives; the app mirrors them.
+
+use crate::error::{CoreError, Result};
+use crate::model::Role;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+/// A write the rights are asked about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    Create,
+    Update,
+    Archive,
+}
+
+/// The acting person as the rights see them, in the group the record belongs to.
+#[derive(Debug, Clone, Copy)]
+pub struct Standing {
+    pub person: Uuid,
+    /// The person's organization.
+    pub organization: Option<Uuid>,
+    pub admin: bool,
+    /// Their role in the record's group, if the record belongs to one and they are a member.
+    pub role: Option<Role>,
+}
+
+impl Standing {
+    fn leads(&self) -> bool {
+        self.admin || matches!(self.role, Some(Role::Leader | Role::FocalPoint))
+    }
+}
+
+fn uuid_field(record: &Map<String, Value>, field: &str) -> Option<Uuid> {
+    record
+        .get(field)
+        .and_then(Value::as_str)
+        .and_then(|s| Uuid::parse_str(s).ok())
+}
+
+fn deny(reason: &str) -> Result<()> {
+    Err(CoreError::forbidden(reason.to_string()))
+}
+
+/// Checks a write to a record of `table` (its fields as JSON). `standing` is `None` when no
+/// person is chosen; `setting_up` is true while no secretariat admin exists.
+pub fn check(
+    table: &str,
+    op: Operation,
+    record: &Map<String, Value>,
+    standing: Option<&Standing>,
+    setting_up: bool,
+) -> Result<()> {
+    if setting_up && matches!(table, "organization" | "person") && op == Operation::Create {
+        return Ok(());
+    }
+    let Some(me) = standing else {
+        return deny("choose who you are acting as first");
+    };
+    match (table, op) {
+        ("organization", _) | ("coalition_group", Operation::Create | Operation::Archive) => {
+            if me.admin {
+                Ok(())
+            } else {
+                deny("only the secretariat sets up organizations and groups")
+            }
+        }
+        ("person", Operation::Update) if uuid_field(record, "id") == Some(me.person) => Ok(()),
+        ("person", _) => {
+            if me.admin {
+                Ok(())
+            } else {
+                deny("only the secretariat manages people")
+            }
+        }
+        (
+            "coalition_group" | "membership" | "tracked_issue" | "meeting" | "agenda_item"
+            | "attendance" | "decision",
+            _,
+        ) => {
+            if me.leads() {
+                Ok(())
+            } else {
+                deny("only the group's leader or focal point may do this")
+            }
+        }
+        ("recommendation", Operation::Create) => {
+            if me.admin
+                || matches!(
+                    me.role,
+                    Some(Role::Leader | Role::FocalPoint | Role::Member)
+                )
+            {
+                Ok(())
+            } else {
+                deny("join the group as a member to post a recommendation in it")
+            }
+        }
+        // Edits and archiving of recommendations are decided by the lifecycle.
+        ("recommendation", _) => Ok(()),
+        ("comment" | "translation", Operation::Create) => Ok(()),
+        ("comment", Operation::Update) => {
+            if uuid_field(record, "author_id") == Some(me.person) {
+                Ok(())
+            } else {
+                deny("only its author may edit a comment")
+            }
+        }
+        ("translation", Operation::Update) => Ok(()),
+        ("comment" | "translation", Operation::Archive) => {
+            if uuid_field(record, "author_id") == Some(me.person) || me.leads() {
+                Ok(())
+            } else {
+                deny("only the author or the group's leader or focal point may archive this")
+            }
+        }
+        ("endorsement", Operation::Archive) => {
+            if me.admin
+                || (me.organization.is_some()
+                    && uuid_field(record, "organization_id") == me.organization)
+            {
+                Ok(())
+            } else {
+                deny("only someone of the endorsing organization may withdraw its endorsement")
+            }
+        }
+        _ => deny("this change is not allowed"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn rec(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn each_role_may_do_only_its_part() {
+        let person = Uuid::now_v7();
+        let org = Uuid::now_v7();
+        let as_role = |role: Option<Role>, admin: bool| Standing {
+            person,
+            organization: Some(org),
+            admin,
+            role,
+        };
+        let member = as_role(Some(Role::Member), false);
+        let observer = as_role(Some(Role::Observer), false);
+        let leader = as_role(Some(Role::Leader), false);
+        let admin = as_role(None, true);
+        let empty = rec(json!({}));
+        // (table, op, record, standing, allowed)
+        let cases = [
+            ("organization", Operation::Create, &empty, &member, false),
+            ("organization", Operation::Create, &empty, &admin, true),
+            ("coalition_group", Operation::Create, &empty, &leader, false),
+            ("coalition_group", Operation::Update, &empty, &leader, true),
+            ("coalition_group", Operation::Update, &empty, &member, false),
+            ("tracked_issue", Operation::Create, &empty, &member, false),
+            ("tracked_issue", Operation::Create, &empty, &leader, true),
+            ("meeting", Operation::Update, &empty, &admin, true),
+            ("recommendation", Operation::Create, &empty, &member, true),
+            (
+                "recommendation",
+                Operation::Create,
+                &empty,
+                &observer,
+                false,
+            ),
+            (
+                "recommendation",
+                Operation::Create,
+                &empty,
+                &as_role(None, false),
+                false,
+            ),
+            ("comment", Operation::Create, &empty, &observer, true),
+        ];
+        for (table, op, record, standing, allowed) in cases {
+            assert_eq!(
+                check(table, op, record, Some(standing), false).is_ok(),
+                allowed,
+                "{table} {op:?} as {:?} (admin {})",
+                standing.role,
+                standing.admin
+            );
+        }
+        let own = rec(json!({ "author_id": person.to_string() }));
+        let theirs = rec(json!({ "author_id": Uuid::now_v7().to_string() }));
+        assert!(check("comment", Operation::Update, &own, Some(&member), false).is_ok());
+        assert!(check("comment", Operation::Update, &theirs, Some(&member), false).is_err());
+        assert!(
+            check("comment", Operation::Archive, &theirs, Some(&leader), false).is_ok(),
+            "leaders moderate"
+        );
+        let ours = rec(json!({ "organization_id": org.to_string() }));
+        assert!(check(
+            "endorsement",
+            Operation::Archive,
+            &ours,
+            Some(&member),
+            false
+        )
+        .is_ok());
+        assert!(check(
+            "endorsement",
+            Operation::Archive,
+            &theirs,
+            Some(&member),
+            false
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn a_new_install_can_name_its_first_people_and_no_one_else_acts_anonymously() {
+        let empty = Map::new();
+        assert!(check("organization", Operation::Create, &empty, None, true).is_ok());
+        assert!(check("person", Operation::Create, &empty, None, true).is_ok());
+        assert!(check("coalition_group", Operation::Create, &empty, None, true).is_err());
+        assert!(check("organization", Operation::Create, &empty, None, false).is_err());
+    }
+}
