@@ -481,6 +481,13 @@ export type Role = "leader" | "focal_point" | "member" | "observer";
 export type Session = {
 	site_id: string,
 	acting_person: Person | null,
+	/**
+	 *  The acting person's current memberships, so the UI can offer only what their roles
+	 *  allow (the core checks again on every command).
+	 */
+	memberships: Membership[],
+	/**  Whether the acting person sits on the steering committee. */
+	steering: boolean,
 	/**  True when the replica holds no records yet. */
 	empty: boolean,
 };

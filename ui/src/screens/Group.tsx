@@ -11,6 +11,7 @@ import {
 } from "../api";
 import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
+import { canPost, isAdmin, leads } from "../rights";
 import { NewMeetingForm } from "./Meeting";
 import { ArchiveButton, Editor, ErrorLine, Markdown, TextEdit } from "./parts";
 
@@ -43,6 +44,10 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
   const { group, memberships, byId, issues, recommendations, endorsements, meetings } = data.data;
   const me = session.acting_person?.id;
   const mine = memberships.find((m) => m.person_id === me);
+  const lead = leads(session, id);
+  const admin = isAdmin(session);
+  // Anyone may join as a member or observer; naming leaders takes the secretariat or a leader.
+  const joinRoles = lead ? ROLES : ROLES.filter((r) => r === "member" || r === "observer");
   const named = (role: Role) =>
     memberships
       .filter((m) => m.role === role)
@@ -75,7 +80,7 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
               <label>
                 {t("groups.joinAs")}{" "}
                 <select data-testid="join-role" value={joinRole} onChange={(e) => setJoinRole(e.target.value as Role)}>
-                  {ROLES.map((r) => (
+                  {joinRoles.map((r) => (
                     <option key={r} value={r}>
                       {t(`role.${r}`)}
                     </option>
@@ -91,16 +96,20 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
               </button>
             </div>
           ))}
+        {lead && (
         <div className="actions">
           <Editor summary={t("common.edit")}>
             {(close) => <GroupEditForm id={id} name={group.name} mandate={group.mandate} onSaved={close} />}
           </Editor>
-          <ArchiveButton
-            onArchive={async () => {
-              if (await action.run(() => commands.archiveGroup({ id }))) navigate({ view: "groups" });
-            }}
-          />
+          {admin && (
+            <ArchiveButton
+              onArchive={async () => {
+                if (await action.run(() => commands.archiveGroup({ id }))) navigate({ view: "groups" });
+              }}
+            />
+          )}
         </div>
+        )}
         <ErrorLine error={action.error} />
       </section>
 
@@ -113,6 +122,8 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
             return (
               <li key={m.id} className="actions">
                 {name}
+                {!lead && <span className="badge">{t(`role.${m.role}`)}</span>}
+                {lead && (
                 <select
                   aria-label={t("groups.changeRole", { name })}
                   value={m.role}
@@ -124,12 +135,15 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
                     </option>
                   ))}
                 </select>
+                )}
+                {lead && (
                 <button
                   className="secondary"
                   onClick={() => action.run(() => commands.leaveGroup({ group_id: id, person_id: m.person_id }))}
                 >
                   {t("common.remove")}
                 </button>
+                )}
               </li>
             );
           })}
@@ -138,7 +152,7 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
 
       <section className="card">
         <h2>{t("groups.issuesHeading")}</h2>
-        <NewIssueForm groupId={id} />
+        {lead && <NewIssueForm groupId={id} />}
         {issues.length === 0 && <p className="muted">{t("common.noItems")}</p>}
         <table className="list">
           <thead>
@@ -156,6 +170,7 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
                 <td>{issue.title}</td>
                 <td>
                   <select
+                    disabled={!lead}
                     aria-label={t("issue.status")}
                     value={issue.status}
                     onChange={(e) =>
@@ -174,8 +189,10 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
                 <td>{t(`issue.priorities.${issue.priority}`)}</td>
                 <td>{issue.due_date ?? ""}</td>
                 <td className="actions">
+                  {lead && (<>
                   <TextEdit label={t("common.title")} value={issue.title} save={(title) => commands.updateTrackedIssue({ id: issue.id, title })} />
                   <ArchiveButton onArchive={() => action.run(() => commands.archiveTrackedIssue({ id: issue.id }))} />
+                  </>)}
                 </td>
               </tr>
             ))}
@@ -185,7 +202,7 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
 
       <section className="card">
         <h2>{t("groups.recommendationsHeading")}</h2>
-        <NewRecommendationForm groupId={id} navigate={navigate} />
+        {canPost(session, id) && <NewRecommendationForm groupId={id} navigate={navigate} />}
         {recommendations.length === 0 && <p className="muted">{t("common.noItems")}</p>}
         <ul className="plain">
           {recommendations.map((r) => (
@@ -211,7 +228,7 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
 
       <section className="card">
         <h2>{t("groups.meetingsHeading")}</h2>
-        <NewMeetingForm groupId={id} navigate={navigate} />
+        {lead && <NewMeetingForm groupId={id} navigate={navigate} />}
         <ul className="plain">
           {meetings.map((m) => (
             <li key={m.id}>

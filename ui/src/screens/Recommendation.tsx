@@ -1,9 +1,10 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { commands, type Decision, type Language, type Recommendation, type RecommendationState, type Session } from "../api";
+import { commands, type Decision, type Language, type Recommendation, type Session } from "../api";
 import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
 import { personName } from "./Group";
+import { canAnswer, canEdit, leads, movesFor } from "../rights";
 import { LANGUAGES } from "./Group";
 import { ArchiveButton, Editor, ErrorLine, formatDate, Markdown, TextEdit } from "./parts";
 
@@ -26,17 +27,6 @@ function historyValue(
 
 const DECISIONS: Decision[] = ["adopted", "referred", "not_adopted", "duplicate"];
 
-/** The plain moves offered from each state; the backend checks the role. */
-const MOVES: Partial<Record<RecommendationState, RecommendationState[]>> = {
-  draft: ["open", "withdrawn"],
-  open: ["under_review", "withdrawn"],
-  under_review: ["open", "withdrawn"],
-  adopted: ["follow_up", "closed", "withdrawn"],
-  not_adopted: ["follow_up", "closed", "withdrawn"],
-  duplicate: ["closed", "withdrawn"],
-  referred: ["withdrawn"],
-  follow_up: ["closed", "withdrawn"],
-};
 
 async function loadRecommendation(id: string) {
   const rec = await commands.getRecommendation({ id });
@@ -74,7 +64,8 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
   const { rec, group, comments, endorsements, history, translations, people, orgs } = data.data;
   const myOrg = session.acting_person?.organization_id;
   const ours = endorsements.find((e) => e.organization_id === myOrg);
-  const moves = MOVES[rec.state] ?? [];
+  const moves = movesFor(session, rec);
+  const lead = leads(session, rec.group_id);
   const names = new Map<string, string>([
     [group.id, group.name],
     ...[...people.values()].map((p) => [p.id, p.name] as [string, string]),
@@ -112,15 +103,19 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
               {t(`recommendation.actions.${to}`)}
             </button>
           ))}
-          <ArchiveButton
-            onArchive={async () => {
-              if (await action.run(() => commands.archiveRecommendation({ id }))) navigate({ view: "group", id: group.id });
-            }}
-          />
+          {lead && (
+            <ArchiveButton
+              onArchive={async () => {
+                if (await action.run(() => commands.archiveRecommendation({ id }))) navigate({ view: "group", id: group.id });
+              }}
+            />
+          )}
         </div>
-        <Editor summary={t("recommendation.edit")}>
-          {(close) => <RecommendationEditForm rec={rec} onSaved={close} />}
-        </Editor>
+        {canEdit(session, rec) && (
+          <Editor summary={t("recommendation.edit")}>
+            {(close) => <RecommendationEditForm rec={rec} onSaved={close} />}
+          </Editor>
+        )}
         <ErrorLine error={action.error} />
       </section>
 
@@ -147,7 +142,7 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
         </Editor>
       </section>
 
-      {(rec.state === "under_review" || rec.state === "referred") && (
+      {canAnswer(session, rec) && (
         <section className="card">
           <h2>{t("recommendation.answer")}</h2>
           {rec.answer_draft_decision && (

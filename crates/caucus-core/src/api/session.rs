@@ -2,7 +2,7 @@
 
 use super::Caucus;
 use crate::error::{CoreError, Result};
-use crate::model::Person;
+use crate::model::{Group, GroupKind, Membership, MembershipFilter, Person};
 use crate::store::read;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -25,6 +25,11 @@ pub struct ActAs {
 pub struct Session {
     pub site_id: Uuid,
     pub acting_person: Option<Person>,
+    /// The acting person's current memberships, so the UI can offer only what their roles
+    /// allow (the core checks again on every command).
+    pub memberships: Vec<Membership>,
+    /// Whether the acting person sits on the steering committee.
+    pub steering: bool,
     /// True when the replica holds no records yet.
     pub empty: bool,
 }
@@ -70,9 +75,29 @@ impl Caucus {
             Some(id) => Some(read::get::<Person>(self.store.pool(), id).await?),
             None => None,
         };
+        let memberships = match &acting_person {
+            Some(p) => {
+                read::list(
+                    self.store.pool(),
+                    &MembershipFilter {
+                        person_id: Some(p.id),
+                        ..Default::default()
+                    },
+                )
+                .await?
+            }
+            None => Vec::new(),
+        };
+        let mut steering = false;
+        for m in &memberships {
+            let group: Group = read::get(self.store.pool(), m.group_id).await?;
+            steering |= group.kind == GroupKind::SteeringCommittee && !group.archived;
+        }
         Ok(Session {
             site_id: self.store.site_id().await,
             acting_person,
+            memberships,
+            steering,
             empty: read::is_empty(self.store.pool()).await?,
         })
     }
