@@ -61,81 +61,94 @@ pub async fn apply(conn: &mut SqliteConnection, changes: &[Change]) -> Result<Ap
             continue;
         }
         report.applied += 1;
-        let Some(table) = schema::table(&c.table) else {
-            continue;
-        };
-        // Identifiers below come from the static registry, never from the change.
-        sqlx::query(&format!(
-            "INSERT INTO {t} (id, bucket, cl) VALUES (?1, ?2, ?3)
-             ON CONFLICT (id) DO UPDATE SET cl = MAX(cl, excluded.cl)",
-            t = table.name
-        ))
-        .bind(&row)
-        .bind(&c.bucket)
-        .bind(cl)
-        .execute(&mut *conn)
-        .await?;
-        if c.column == ROW_COLUMN {
-            continue;
-        }
-        let Some(column) = table.column(&c.column) else {
-            continue;
-        };
-        let current = sqlx::query!(
-            r#"SELECT cl AS "cl!: i64", hlc AS "hlc!: i64", site AS "site!: Vec<u8>", seq AS "seq!: i64"
-               FROM field_clock WHERE tbl = ? AND row_id = ? AND col = ?"#,
-            c.table,
-            row,
-            c.column
-        )
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(|r| Stamp {
-            cl: r.cl as u64,
-            hlc: Hlc(r.hlc as u64),
-            site: Uuid::from_slice(&r.site).unwrap_or_default(),
-            seq: r.seq as u64,
-        });
-        if !wins(&c.stamp(), current.as_ref()) {
+        if !merge_into_replica(conn, c).await? {
             report.superseded += 1;
-            continue;
         }
-        sqlx::query!(
-            "INSERT OR REPLACE INTO field_clock (tbl, row_id, col, cl, hlc, site, seq)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-            c.table,
-            row,
-            c.column,
-            cl,
-            hlc,
-            site,
-            seq
-        )
-        .execute(&mut *conn)
-        .await?;
-        let sql = format!(
-            "UPDATE {} SET {} = ?1 WHERE id = ?2",
-            table.name, column.name
-        );
-        let query = sqlx::query(&sql);
-        // Values are coerced to the column's kind the same way on every replica, so even a
-        // malformed remote value leaves all replicas identical.
-        let query = match column.kind {
-            Kind::Text => query.bind(match &c.value {
-                serde_json::Value::String(s) => s.clone(),
-                serde_json::Value::Null => String::new(),
-                other => other.to_string(),
-            }),
-            Kind::OptText => query.bind(c.value.as_str().map(str::to_string)),
-            Kind::Bool => query.bind(c.value.as_bool().unwrap_or(false)),
-            Kind::Int => query.bind(c.value.as_i64().unwrap_or(0)),
-            Kind::Json => query.bind(if c.value.is_array() || c.value.is_object() {
-                c.value.to_string()
-            } else {
-                "[]".to_string()
-            }),
-        };
-        query.bind(&row).execute(&mut *conn).await?;
     }
     Ok(report)
+}
+
+/// Merges one logged change into the replica's rows and field clocks. Returns false when the
+/// change lost to the field's current value. Safe to repeat: the merge is a maximum.
+pub(crate) async fn merge_into_replica(conn: &mut SqliteConnection, c: &Change) -> Result<bool> {
+    let site = c.site.as_bytes().to_vec();
+    let seq = c.seq as i64;
+    let hlc = c.hlc.0 as i64;
+    let row = c.row.to_string();
+    let cl = c.cl as i64;
+    let Some(table) = schema::table(&c.table) else {
+        return Ok(true);
+    };
+    // Identifiers below come from the static registry, never from the change.
+    sqlx::query(&format!(
+        "INSERT INTO {t} (id, bucket, cl) VALUES (?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET cl = MAX(cl, excluded.cl)",
+        t = table.name
+    ))
+    .bind(&row)
+    .bind(&c.bucket)
+    .bind(cl)
+    .execute(&mut *conn)
+    .await?;
+    if c.column == ROW_COLUMN {
+        return Ok(true);
+    }
+    let Some(column) = table.column(&c.column) else {
+        return Ok(true);
+    };
+    let current = sqlx::query!(
+        r#"SELECT cl AS "cl!: i64", hlc AS "hlc!: i64", site AS "site!: Vec<u8>", seq AS "seq!: i64"
+           FROM field_clock WHERE tbl = ? AND row_id = ? AND col = ?"#,
+        c.table,
+        row,
+        c.column
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|r| Stamp {
+        cl: r.cl as u64,
+        hlc: Hlc(r.hlc as u64),
+        site: Uuid::from_slice(&r.site).unwrap_or_default(),
+        seq: r.seq as u64,
+    });
+    if !wins(&c.stamp(), current.as_ref()) {
+        return Ok(false);
+    }
+    sqlx::query!(
+        "INSERT OR REPLACE INTO field_clock (tbl, row_id, col, cl, hlc, site, seq)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        c.table,
+        row,
+        c.column,
+        cl,
+        hlc,
+        site,
+        seq
+    )
+    .execute(&mut *conn)
+    .await?;
+    let sql = format!(
+        "UPDATE {} SET {} = ?1 WHERE id = ?2",
+        table.name, column.name
+    );
+    let query = sqlx::query(&sql);
+    // Values are coerced to the column's kind the same way on every replica, so even a
+    // malformed remote value leaves all replicas identical.
+    let query = match column.kind {
+        Kind::Text => query.bind(match &c.value {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => String::new(),
+            other => other.to_string(),
+        }),
+        Kind::OptText => query.bind(c.value.as_str().map(str::to_string)),
+        Kind::Bool => query.bind(c.value.as_bool().unwrap_or(false)),
+        Kind::Int => query.bind(c.value.as_i64().unwrap_or(0)),
+        Kind::Json => query.bind(if c.value.is_array() || c.value.is_object() {
+            c.value.to_string()
+        } else {
+            "[]".to_string()
+        }),
+    };
+    query.bind(&row).execute(&mut *conn).await?;
+    Ok(true)
 }

@@ -61,7 +61,8 @@ pub async fn history(pool: &SqlitePool, table: &str, id: Uuid) -> Result<Vec<His
 
 /// Every change in the log, in (site, seq) order.
 pub async fn all_changes(pool: &SqlitePool) -> Result<Vec<Change>> {
-    let rows = sqlx::query!(
+    let rows = sqlx::query_as!(
+        LogRow,
         r#"SELECT site AS "site!: Vec<u8>", seq AS "seq!: i64", hlc AS "hlc!: i64", actor,
                   bucket AS "bucket!", tbl AS "tbl!", row_id AS "row_id!", col AS "col!",
                   value AS "value!", cl AS "cl!: i64", schema_version AS "schema_version!: i64"
@@ -69,20 +70,58 @@ pub async fn all_changes(pool: &SqlitePool) -> Result<Vec<Change>> {
     )
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Change {
-            site: Uuid::from_slice(&r.site).unwrap_or_default(),
-            seq: r.seq as u64,
-            hlc: Hlc(r.hlc as u64),
-            actor: r.actor.and_then(|a| Uuid::parse_str(&a).ok()),
-            bucket: r.bucket,
-            table: r.tbl,
-            row: Uuid::parse_str(&r.row_id).unwrap_or_default(),
-            column: r.col,
-            value: serde_json::from_str(&r.value).unwrap_or(serde_json::Value::Null),
-            cl: r.cl as u64,
-            schema_version: r.schema_version as u32,
-        })
-        .collect())
+    Ok(rows.into_iter().map(LogRow::into_change).collect())
+}
+
+/// The logged changes to one column of one table (`$row` for the rows themselves).
+pub async fn changes_to_column(
+    conn: &mut sqlx::SqliteConnection,
+    table: &str,
+    column: &str,
+) -> Result<Vec<Change>> {
+    let rows = sqlx::query_as!(
+        LogRow,
+        r#"SELECT site AS "site!: Vec<u8>", seq AS "seq!: i64", hlc AS "hlc!: i64", actor,
+                  bucket AS "bucket!", tbl AS "tbl!", row_id AS "row_id!", col AS "col!",
+                  value AS "value!", cl AS "cl!: i64", schema_version AS "schema_version!: i64"
+           FROM change_log WHERE tbl = ? AND col = ?"#,
+        table,
+        column
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(LogRow::into_change).collect())
+}
+
+/// A change as stored in `change_log`.
+struct LogRow {
+    site: Vec<u8>,
+    seq: i64,
+    hlc: i64,
+    actor: Option<String>,
+    bucket: String,
+    tbl: String,
+    row_id: String,
+    col: String,
+    value: String,
+    cl: i64,
+    schema_version: i64,
+}
+
+impl LogRow {
+    fn into_change(self) -> Change {
+        Change {
+            site: Uuid::from_slice(&self.site).unwrap_or_default(),
+            seq: self.seq as u64,
+            hlc: Hlc(self.hlc as u64),
+            actor: self.actor.and_then(|a| Uuid::parse_str(&a).ok()),
+            bucket: self.bucket,
+            table: self.tbl,
+            row: Uuid::parse_str(&self.row_id).unwrap_or_default(),
+            column: self.col,
+            value: serde_json::from_str(&self.value).unwrap_or(serde_json::Value::Null),
+            cl: self.cl as u64,
+            schema_version: self.schema_version as u32,
+        }
+    }
 }

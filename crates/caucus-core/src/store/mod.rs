@@ -79,6 +79,7 @@ impl Store {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
+        Self::apply_newly_known_columns(&pool).await?;
         let local = Self::load_site(&pool).await?;
         Ok(Store {
             pool,
@@ -122,6 +123,50 @@ impl Store {
             clock: Clock::starting_at(Hlc(max_hlc as u64)),
             next_seq: max_seq as u64 + 1,
         })
+    }
+
+    /// After an upgrade, applies the logged changes to tables and columns this version knows
+    /// and the previous one did not: they were kept in the log when they arrived, and now
+    /// reach the rows. The known columns are remembered in `local_state`.
+    async fn apply_newly_known_columns(pool: &SqlitePool) -> Result<()> {
+        let known: Vec<String> = crate::schema::TABLES
+            .iter()
+            .flat_map(|t| {
+                std::iter::once(format!("{}.{}", t.name, ROW_COLUMN)).chain(
+                    t.columns
+                        .iter()
+                        .map(move |c| format!("{}.{}", t.name, c.name)),
+                )
+            })
+            .collect();
+        let known_json = serde_json::to_string(&known).unwrap_or_default();
+        let mut tx = pool.begin().await?;
+        let before =
+            sqlx::query_scalar!("SELECT value FROM local_state WHERE key = 'known_columns'")
+                .fetch_optional(&mut *tx)
+                .await?;
+        if before.as_deref() == Some(known_json.as_str()) {
+            return Ok(());
+        }
+        let before: Vec<String> = before
+            .and_then(|b| serde_json::from_str(&b).ok())
+            .unwrap_or_default();
+        for name in known.iter().filter(|k| !before.contains(k)) {
+            let Some((table, column)) = name.split_once('.') else {
+                continue;
+            };
+            for change in history::changes_to_column(&mut tx, table, column).await? {
+                apply::merge_into_replica(&mut tx, &change).await?;
+            }
+        }
+        sqlx::query!(
+            "INSERT OR REPLACE INTO local_state (key, value) VALUES ('known_columns', ?)",
+            known_json
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub fn pool(&self) -> &SqlitePool {
