@@ -108,8 +108,8 @@ impl Caucus {
             actor: self.acting_person_id().await?,
         };
         let record = input.build(&ctx)?;
+        // Field errors come before rights errors; `insert` checks references and writes.
         record.validate()?;
-        self.check_references(&record).await?;
         let bucket = self.bucket_for(&record).await?;
         self.authorize(Operation::Create, &record, &bucket).await?;
         self.insert(record).await
