@@ -4,6 +4,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { remote } from "webdriverio";
@@ -33,14 +34,42 @@ async function waitForPort(port, ms) {
   throw new Error(`nothing answered on port ${port} within ${ms} ms`);
 }
 
+/** A port nothing listens on right now. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts Xvfb on the first free display (it writes the number to fd 3) and returns ":N". */
+function startXvfb() {
+  const child = spawn("Xvfb", ["-displayfd", "3", "-screen", "0", "1280x900x24", "-nolisten", "tcp"], {
+    stdio: ["ignore", "inherit", "inherit", "pipe"],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("Xvfb did not start within 10 s")), 10_000);
+    child.once("exit", (code) => reject(new Error(`Xvfb exited with ${code}`)));
+    child.stdio[3].once("data", (d) => {
+      clearTimeout(timer);
+      resolve(`:${String(d).trim()}`);
+    });
+  });
+}
+
 before(async () => {
   mkdirSync(shots, { recursive: true });
-  const display = ":97";
-  run("Xvfb", [display, "-screen", "0", "1280x900x24", "-nolisten", "tcp"]);
-  await new Promise((r) => setTimeout(r, 800));
+  const display = await startXvfb();
+  const port = await freePort();
+  const nativePort = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "caucus-window-"));
   const driver = [join(homedir(), ".cargo/bin/tauri-driver"), "/usr/local/bin/tauri-driver"].find(existsSync) ?? "tauri-driver";
-  run(driver, ["--port", "4444", "--native-port", "4445", "--native-driver", "/usr/bin/WebKitWebDriver"], {
+  run(driver, ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"], {
     DISPLAY: display,
     CAUCUS_DB: join(dir, "caucus.db"),
     CAUCUS_DEMO: "1",
@@ -48,10 +77,10 @@ before(async () => {
     WEBKIT_DISABLE_COMPOSITING_MODE: "1",
     LIBGL_ALWAYS_SOFTWARE: "1",
   });
-  await waitForPort(4444, 20_000);
+  await waitForPort(port, 20_000);
   browser = await remote({
     hostname: "127.0.0.1",
-    port: 4444,
+    port,
     logLevel: "warn",
     capabilities: {
       browserName: "wry",
