@@ -2,7 +2,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { commands, type Region } from "../api";
 import { useAction, useLoad } from "../data";
-import { ArchiveButton, ErrorLine, TextEdit } from "./parts";
+import { ArchiveButton, ErrorLine, Options, TextEdit } from "./parts";
 
 const REGIONS: Region[] = ["africa", "americas", "asia_pacific", "europe", "middle_east_north_africa"];
 
@@ -41,11 +41,7 @@ export function DirectoryScreen() {
             <label>
               {t("directory.region")}
               <select value={org.region} onChange={(e) => setOrg({ ...org, region: e.target.value as Region })}>
-                {REGIONS.map((r) => (
-                  <option key={r} value={r}>
-                    {t(`region.${r}`)}
-                  </option>
-                ))}
+                <Options values={REGIONS} labels="region" />
               </select>
             </label>
             <button type="submit">{t("common.create")}</button>

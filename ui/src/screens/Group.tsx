@@ -13,7 +13,7 @@ import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
 import { canPost, isAdmin, leads } from "../rights";
 import { NewMeetingForm } from "./Meeting";
-import { ArchiveButton, Editor, ErrorLine, Markdown, TextEdit } from "./parts";
+import { ArchiveButton, Editor, ErrorLine, Markdown, Options, TextEdit } from "./parts";
 
 export const ISSUE_STATUSES: IssueStatus[] = ["open", "monitoring", "action_needed", "resolved", "archived"];
 const PRIORITIES: Priority[] = ["low", "normal", "high", "urgent"];
@@ -80,11 +80,7 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
               <label>
                 {t("groups.joinAs")}{" "}
                 <select data-testid="join-role" value={joinRole} onChange={(e) => setJoinRole(e.target.value as Role)}>
-                  {joinRoles.map((r) => (
-                    <option key={r} value={r}>
-                      {t(`role.${r}`)}
-                    </option>
-                  ))}
+                  <Options values={joinRoles} labels="role" />
                 </select>
               </label>
               <button
@@ -129,11 +125,7 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
                   value={m.role}
                   onChange={(e) => action.run(() => commands.updateMembership({ id: m.id, role: e.target.value as Role }))}
                 >
-                  {ROLES.map((r) => (
-                    <option key={r} value={r}>
-                      {t(`role.${r}`)}
-                    </option>
-                  ))}
+                  <Options values={ROLES} labels="role" />
                 </select>
                 )}
                 {lead && (
@@ -179,11 +171,7 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
                       )
                     }
                   >
-                    {ISSUE_STATUSES.map((s) => (
-                      <option key={s} value={s}>
-                        {t(`issue.statuses.${s}`)}
-                      </option>
-                    ))}
+                    <Options values={ISSUE_STATUSES} labels="issue.statuses" />
                   </select>
                 </td>
                 <td>{t(`issue.priorities.${issue.priority}`)}</td>
@@ -307,11 +295,7 @@ function NewIssueForm({ groupId }: { groupId: string }) {
         <label>
           {t("issue.priority")}
           <select value={priority} onChange={(e) => setPriority(e.target.value as Priority)}>
-            {PRIORITIES.map((p) => (
-              <option key={p} value={p}>
-                {t(`issue.priorities.${p}`)}
-              </option>
-            ))}
+            <Options values={PRIORITIES} labels="issue.priorities" />
           </select>
         </label>
         <label>
@@ -368,11 +352,7 @@ function NewRecommendationForm({ groupId, navigate }: { groupId: string; navigat
         <label>
           {t("common.language")}
           <select value={language} onChange={(e) => setLanguage(e.target.value as Language)}>
-            {LANGUAGES.map((l) => (
-              <option key={l} value={l}>
-                {t(`languages.${l}`)}
-              </option>
-            ))}
+            <Options values={LANGUAGES} labels="languages" />
           </select>
         </label>
         <label className="check">

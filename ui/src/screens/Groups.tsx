@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { commands, type GroupKind } from "../api";
 import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
-import { ErrorLine } from "./parts";
+import { ErrorLine, Options } from "./parts";
 
 export const GROUP_KINDS: GroupKind[] = [
   "issue_team",
@@ -67,11 +67,7 @@ function NewGroupForm({ navigate }: { navigate: Navigate }) {
         <label>
           {t("groups.kind")}
           <select value={kind} onChange={(e) => setKind(e.target.value as GroupKind)}>
-            {GROUP_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {t(`groupKindOne.${k}`)}
-              </option>
-            ))}
+            <Options values={GROUP_KINDS} labels="groupKindOne" />
           </select>
         </label>
         <label>

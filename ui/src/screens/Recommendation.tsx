@@ -6,7 +6,7 @@ import type { Navigate } from "../App";
 import { personName } from "./Group";
 import { canAnswer, canEdit, leads, movesFor } from "../rights";
 import { LANGUAGES } from "./Group";
-import { ArchiveButton, Editor, ErrorLine, formatDate, Markdown, TextEdit } from "./parts";
+import { ArchiveButton, Editor, ErrorLine, Markdown, Options, TextEdit, formatDate } from "./parts";
 
 /** A history value as a person reads it: states and people by name. */
 function historyValue(
@@ -173,11 +173,7 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
             <label>
               {t("recommendation.decision")}
               <select data-testid="decision" value={decision} onChange={(e) => setDecision(e.target.value as Decision)}>
-                {DECISIONS.map((d) => (
-                  <option key={d} value={d}>
-                    {t(`recommendation.decisions.${d}`)}
-                  </option>
-                ))}
+                <Options values={DECISIONS} labels="recommendation.decisions" />
               </select>
             </label>
             <label>
@@ -321,11 +317,7 @@ function RecommendationEditForm({ rec, onSaved }: { rec: Recommendation; onSaved
       <label>
         {t("common.language")}
         <select value={draft.language} onChange={(e) => setDraft({ ...draft, language: e.target.value as Language })}>
-          {LANGUAGES.map((l) => (
-            <option key={l} value={l}>
-              {t(`languages.${l}`)}
-            </option>
-          ))}
+          <Options values={LANGUAGES} labels="languages" />
         </select>
       </label>
       <ErrorLine error={action.error} />
@@ -350,11 +342,7 @@ function TranslationForm({ recommendationId, exclude, onSaved }: { recommendatio
       <label>
         {t("common.language")}
         <select value={draft.language} onChange={(e) => setDraft({ ...draft, language: e.target.value as Language })}>
-          {choices.map((l) => (
-            <option key={l} value={l}>
-              {t(`languages.${l}`)}
-            </option>
-          ))}
+          <Options values={choices} labels="languages" />
         </select>
       </label>
       <label>

@@ -111,3 +111,17 @@ function TextEditForm(props: {
     </form>
   );
 }
+
+/** The options of a select over enum values, each labelled by the translation `labels.value`. */
+export function Options<T extends string>({ values, labels }: { values: readonly T[]; labels: string }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      {values.map((v) => (
+        <option key={v} value={v}>
+          {t(`${labels}.${v}`)}
+        </option>
+      ))}
+    </>
+  );
+}
