@@ -12,6 +12,7 @@ import {
 import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
 import { canPost, isAdmin, leads } from "../rights";
+import { History } from "./History";
 import { NewMeetingForm } from "./Meeting";
 import { ArchiveButton, Editor, ErrorLine, Markdown, Options, TextEdit } from "./parts";
 
@@ -230,6 +231,8 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
           ))}
         </ul>
       </section>
+
+      <History kind="group" id={id} names={new Map([...byId].map(([k, p]) => [k, p.name]))} session={session} />
     </div>
   );
 }

@@ -6,37 +6,20 @@ import type { Navigate } from "../App";
 import { personName } from "./Group";
 import { canAnswer, canEdit, leads, movesFor } from "../rights";
 import { LANGUAGES } from "./Group";
-import { ArchiveButton, Editor, ErrorLine, Markdown, Options, TextEdit, formatDate } from "./parts";
-
-/** A history value as a person reads it: states and people by name. */
-function historyValue(
-  t: (k: string) => string,
-  column: string,
-  value: unknown,
-  names: Map<string, string>,
-): string {
-  if (column === "$row" || value === null || value === "") return "";
-  if (typeof value === "string" && names.has(value)) return names.get(value)!;
-  if (Array.isArray(value)) return value.map((v) => names.get(String(v)) ?? String(v)).join(", ");
-  if (column === "state" && typeof value === "string") return t(`recommendation.states.${value}`);
-  if (column === "answer_draft_decision" && typeof value === "string") return t(`recommendation.decisions.${value}`);
-  if (column === "language" && typeof value === "string") return t(`languages.${value}`);
-  if (column === "addressee" && typeof value === "string") return t(`addressee.${value}`);
-  return typeof value === "string" ? value : JSON.stringify(value);
-}
+import { History } from "./History";
+import { ArchiveButton, Editor, ErrorLine, Markdown, Options, TextEdit } from "./parts";
 
 const DECISIONS: Decision[] = ["adopted", "referred", "not_adopted", "duplicate"];
 
 
 async function loadRecommendation(id: string) {
   const rec = await commands.getRecommendation({ id });
-  const [group, comments, endorsements, people, organizations, history, translations] = await Promise.all([
+  const [group, comments, endorsements, people, organizations, translations] = await Promise.all([
     commands.getGroup({ id: rec.group_id }),
     commands.listComments({ recommendation_id: id }),
     commands.listEndorsements({ recommendation_id: id }),
     commands.listPeople({}),
     commands.listOrganizations({}),
-    commands.recordHistory({ kind: "recommendation", id }),
     commands.listTranslations({ recommendation_id: id }),
   ]);
   return {
@@ -44,7 +27,6 @@ async function loadRecommendation(id: string) {
     group,
     comments,
     endorsements,
-    history,
     translations,
     people: new Map(people.map((p) => [p.id, p])),
     orgs: new Map(organizations.map((o) => [o.id, o])),
@@ -52,7 +34,7 @@ async function loadRecommendation(id: string) {
 }
 
 export function RecommendationScreen({ id, navigate, session }: { id: string; navigate: Navigate; session: Session }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const data = useLoad(() => loadRecommendation(id), [id]);
   const action = useAction();
   const [comment, setComment] = useState("");
@@ -61,7 +43,7 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
   const [duplicateOf, setDuplicateOf] = useState("");
   if (data.error) return <ErrorLine error={data.error} />;
   if (!data.data) return <p className="loading">{t("app.loading")}</p>;
-  const { rec, group, comments, endorsements, history, translations, people, orgs } = data.data;
+  const { rec, group, comments, endorsements, translations, people, orgs } = data.data;
   const myOrg = session.acting_person?.organization_id;
   const ours = endorsements.find((e) => e.organization_id === myOrg);
   const moves = movesFor(session, rec);
@@ -259,40 +241,9 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
         </form>
       </section>
 
-      <section className="card">
-        <h2>{t("common.history")}</h2>
-        <table className="list" data-testid="history">
-          <thead>
-            <tr>
-              <th>{t("history.when")}</th>
-              <th>{t("history.who")}</th>
-              <th>{t("history.field")}</th>
-              <th>{t("history.value")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {history
-              // A record's first write sets every field; the empty ones say nothing.
-              .filter((h) => !(isEmpty(h.value) && h.at_ms === history[0]?.at_ms && h.column !== "$row"))
-              .map((h, i) => (
-              <tr key={i} className={h.current ? "" : "superseded"}>
-                <td>{formatDate(h.at_ms ?? 0, i18n.language)}</td>
-                <td>{h.actor_name ?? t("history.unknownPerson")}</td>
-                <td>{h.column === "$row" ? t("history.created") : t(`fields.${h.column}`, h.column)}</td>
-                <td dir="auto">{historyValue(t, h.column, h.value, names)}
-                  {!h.current && <span className="muted"> ({t("history.superseded")})</span>}
-                </td>
-              </tr>
-              ))}
-          </tbody>
-        </table>
-      </section>
+      <History kind="recommendation" id={id} names={names} session={session} />
     </div>
   );
-}
-
-function isEmpty(v: unknown) {
-  return v === null || v === "" || (Array.isArray(v) && v.length === 0);
 }
 
 function RecommendationEditForm({ rec, onSaved }: { rec: Recommendation; onSaved: () => void }) {
