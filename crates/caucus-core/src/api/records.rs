@@ -252,9 +252,8 @@ impl Caucus {
         rights::check(E::TABLE.name, op, &fields, standing.as_ref(), setting_up)
     }
 
-    /// The acting person as the lifecycle sees them, for a recommendation's group.
-    async fn lifecycle_actor(&self, group_id: Uuid, doing: &str) -> Result<Actor> {
-        let person = self.require_actor(doing).await?;
+    /// A person's current memberships, and whether one of them is in the steering committee.
+    pub(crate) async fn memberships_of(&self, person: Uuid) -> Result<(Vec<Membership>, bool)> {
         let memberships = read::list(
             self.store.pool(),
             &MembershipFilter {
@@ -263,17 +262,22 @@ impl Caucus {
             },
         )
         .await?;
+        let mut steering = false;
+        for m in &memberships {
+            let group: Group = self.get(m.group_id).await?;
+            steering |= group.kind == GroupKind::SteeringCommittee && !group.archived;
+        }
+        Ok((memberships, steering))
+    }
+
+    /// The acting person as the lifecycle sees them, for a recommendation's group.
+    async fn lifecycle_actor(&self, group_id: Uuid, doing: &str) -> Result<Actor> {
+        let person = self.require_actor(doing).await?;
+        let (memberships, steering) = self.memberships_of(person).await?;
         let role = memberships
             .iter()
             .find(|m| m.group_id == group_id)
             .map(|m| m.role);
-        let mut steering = false;
-        for m in &memberships {
-            let group: Group = self.get(m.group_id).await?;
-            if group.kind == GroupKind::SteeringCommittee && !group.archived {
-                steering = true;
-            }
-        }
         Ok(Actor {
             person,
             role,

@@ -2,7 +2,7 @@
 
 use super::Caucus;
 use crate::error::{CoreError, Result};
-use crate::model::{Group, GroupKind, Membership, MembershipFilter, Person};
+use crate::model::{Membership, Person};
 use crate::store::read;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -75,24 +75,10 @@ impl Caucus {
             Some(id) => Some(read::get::<Person>(self.store.pool(), id).await?),
             None => None,
         };
-        let memberships = match &acting_person {
-            Some(p) => {
-                read::list(
-                    self.store.pool(),
-                    &MembershipFilter {
-                        person_id: Some(p.id),
-                        ..Default::default()
-                    },
-                )
-                .await?
-            }
-            None => Vec::new(),
+        let (memberships, steering) = match &acting_person {
+            Some(p) => self.memberships_of(p.id).await?,
+            None => (Vec::new(), false),
         };
-        let mut steering = false;
-        for m in &memberships {
-            let group: Group = read::get(self.store.pool(), m.group_id).await?;
-            steering |= group.kind == GroupKind::SteeringCommittee && !group.archived;
-        }
         Ok(Session {
             site_id: self.store.site_id().await,
             acting_person,
