@@ -12,7 +12,7 @@ macro_rules! tauri_commands {
         $(
             #[tauri::command]
             pub async fn $name(
-                caucus: tauri::State<'_, Caucus>,
+                caucus: tauri::State<'_, std::sync::Arc<Caucus>>,
                 input: $input,
             ) -> Result<$output, ApiError> {
                 caucus.$name(input).await.map_err(ApiError::from)

@@ -47,7 +47,15 @@ pub fn run() {
         .setup(|app| {
             let path = database_path(app)?;
             let demo = std::env::var("CAUCUS_DEMO").is_ok_and(|v| v == "1");
-            let caucus = tauri::async_runtime::block_on(open(path, demo))?;
+            let caucus = std::sync::Arc::new(tauri::async_runtime::block_on(open(path, demo))?);
+            caucus.set_transport(std::sync::Arc::new(
+                caucus_hub::client::HttpTransport::default(),
+            ));
+            // Sync with the hub while the app runs, when this device is connected to one.
+            tauri::async_runtime::spawn(caucus_core::sync::client::sync_in_background(
+                caucus.clone(),
+                std::time::Duration::from_secs(60),
+            ));
             app.manage(caucus);
             Ok(())
         })

@@ -8,13 +8,15 @@ import { GroupScreen } from "./screens/Group";
 import { RecommendationScreen } from "./screens/Recommendation";
 import { DirectoryScreen } from "./screens/Directory";
 import { MeetingScreen } from "./screens/Meeting";
+import { SyncScreen } from "./screens/Sync";
 
 export type Route =
   | { view: "groups" }
   | { view: "group"; id: string }
   | { view: "recommendation"; id: string }
   | { view: "meeting"; id: string }
-  | { view: "directory" };
+  | { view: "directory" }
+  | { view: "sync" };
 
 export type Navigate = (route: Route) => void;
 
@@ -57,6 +59,12 @@ function Shell({ route, navigate }: { route: Route; navigate: Navigate }) {
           >
             {t("nav.directory")}
           </button>
+          <button
+            className={route.view === "sync" ? "nav current" : "nav"}
+            onClick={() => navigate({ view: "sync" })}
+          >
+            {t("nav.sync")}
+          </button>
         </nav>
         <label className="acting">
           {t("app.actingAs")}{" "}
@@ -93,6 +101,7 @@ function Shell({ route, navigate }: { route: Route; navigate: Navigate }) {
         )}
         {route.view === "meeting" && <MeetingScreen id={route.id} navigate={navigate} />}
         {route.view === "directory" && <DirectoryScreen />}
+        {route.view === "sync" && <SyncScreen />}
       </main>
     </div>
   );

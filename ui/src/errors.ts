@@ -5,7 +5,7 @@ import { CommandError } from "./api";
 export function errorText(t: TFunction, e: unknown): string {
   if (e instanceof CommandError) {
     const known = ["invalid", "not_found", "forbidden", "conflict", "clock", "storage", "transport"];
-    const key = known.includes(e.code) ? e.code : "unknown";
+    const key = known.includes(e.code) || e.code.startsWith("sync_") ? e.code : "unknown";
     return t(`errors.${key}`, { field: e.field ?? "", message: e.message });
   }
   return t("errors.unknown", { message: String(e) });

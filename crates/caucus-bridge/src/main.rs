@@ -20,7 +20,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 
 struct Bridge {
-    caucus: Caucus,
+    caucus: Arc<Caucus>,
     token: String,
 }
 
@@ -66,6 +66,7 @@ fn error_status(e: &ApiError) -> StatusCode {
         "not_found" | "unknown_command" => StatusCode::NOT_FOUND,
         "forbidden" => StatusCode::FORBIDDEN,
         "conflict" | "clock" => StatusCode::CONFLICT,
+        code if code.starts_with("sync_") => StatusCode::BAD_GATEWAY,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -148,11 +149,18 @@ async fn main() {
             }
         }
     }
+    let caucus = Arc::new(caucus);
+    caucus.set_transport(Arc::new(caucus_hub::client::HttpTransport::default()));
+    tokio::spawn(caucus_core::sync::client::sync_in_background(
+        caucus.clone(),
+        std::time::Duration::from_secs(60),
+    ));
     let token = uuid::Uuid::new_v4().simple().to_string();
     let bridge = Arc::new(Bridge { caucus, token });
     let mut app = Router::new()
         .route("/api/{command}", post(command))
-        .layer(RequestBodyLimitLayer::new(1024 * 1024))
+        // Large enough for a bundle handed over by the file picker.
+        .layer(RequestBodyLimitLayer::new(256 * 1024 * 1024))
         .with_state(bridge.clone());
     if let Some(ui) = o.ui {
         app = app.fallback_service(ServeDir::new(ui));

@@ -42,6 +42,12 @@ pub struct Change {
 }
 
 impl Change {
+    /// The order to send changes in: by clock, which respects causality (a membership before
+    /// the recommendation its holder posted next), then by origin.
+    pub fn stamp_order(&self) -> (Hlc, Uuid, u64) {
+        (self.hlc, self.site, self.seq)
+    }
+
     pub fn stamp(&self) -> Stamp {
         Stamp {
             cl: self.cl,

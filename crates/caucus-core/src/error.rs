@@ -21,6 +21,13 @@ pub enum CoreError {
     /// A remote clock is too far ahead of ours to be trusted.
     #[error("{reason}")]
     Clock { reason: String },
+    /// Syncing with a hub, a meeting host or a bundle failed; `code` says how (see
+    /// [`crate::sync::SyncFailure`]), `reason` says it in plain words.
+    #[error("{reason}")]
+    Sync {
+        code: crate::sync::SyncFailure,
+        reason: String,
+    },
     /// The command name is not in the command list.
     #[error("unknown command {0}")]
     UnknownCommand(String),
@@ -46,6 +53,13 @@ impl CoreError {
         }
     }
 
+    pub fn sync(code: crate::sync::SyncFailure, reason: impl Into<String>) -> Self {
+        CoreError::Sync {
+            code,
+            reason: reason.into(),
+        }
+    }
+
     pub fn conflict(reason: impl Into<String>) -> Self {
         CoreError::Conflict {
             reason: reason.into(),
@@ -60,6 +74,7 @@ impl CoreError {
             CoreError::Forbidden { .. } => "forbidden",
             CoreError::Conflict { .. } => "conflict",
             CoreError::Clock { .. } => "clock",
+            CoreError::Sync { code, .. } => code.code(),
             CoreError::UnknownCommand(_) => "unknown_command",
             CoreError::Storage(_) | CoreError::Migrate(_) => "storage",
         }

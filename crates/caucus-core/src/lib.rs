@@ -4,6 +4,7 @@
 //! - [`lifecycle`], [`rights`]: the recommendation lifecycle, and who may change what.
 //! - [`hlc`], [`change`]: the hybrid logical clock and the per-field change with its merge rule.
 //! - [`store`]: SQLite, migrations, and the one write path that applies changes.
+//! - [`sync`]: the sync protocol, the device's side of it, the hub's rights check, bundles.
 //! - [`api`]: the command API, declared once in [`api::commands`] for every transport.
 //! - [`demo`]: the demo coalition.
 //! - [`bindings`]: the TypeScript types and client generated for `ui/src/api`.
@@ -19,6 +20,7 @@ pub mod model;
 pub mod rights;
 pub mod schema;
 pub mod store;
+pub mod sync;
 pub mod text;
 
 pub use api::Caucus;

@@ -32,8 +32,6 @@ pub struct Column {
 pub enum BucketRule {
     /// Coalition-wide.
     Coalition,
-    /// The row is a group: its bucket is its own id.
-    Own,
     /// The bucket is the group id in this column.
     GroupColumn(&'static str),
     /// The bucket is that of the row in `table` whose id is in `column`.
@@ -104,7 +102,9 @@ pub static GROUP: Table = Table {
     name: "coalition_group",
     entity: "group",
     columns: columns!(name: Text, kind: Text, mandate: Text, region: OptText),
-    bucket: BucketRule::Own,
+    // Coalition-wide, so every member organization can find a group and join it; the group's
+    // own records live in its bucket, readable by its members.
+    bucket: BucketRule::Coalition,
     order_by: "name",
 };
 pub static MEMBERSHIP: Table = Table {

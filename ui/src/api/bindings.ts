@@ -67,6 +67,17 @@ export type AttendancePatch = {
 	present?: boolean | null,
 };
 
+export type BundleSummary = {
+	path: string | null,
+	/**  The device that wrote the bundle. */
+	exporter: string,
+	changes: number,
+	bytes: number | null,
+	/**  On import: changes new to this device, and changes it already had. */
+	applied: number,
+	duplicates: number,
+};
+
 export type Comment = {
 	id: string,
 	archived: boolean,
@@ -89,6 +100,15 @@ export type CommentKind = "comment" |
 export type CommentPatch = {
 	id: string,
 	body?: string | null,
+};
+
+/**  Connect this device to a hub with an invite code from a coalition admin. */
+export type ConnectHub = {
+	/**  The hub's address, `http://` or `https://`. */
+	url: string,
+	invite_code: string,
+	/**  How the device appears in the hub's device list. */
+	device_name: string,
 };
 
 /**  The answer a team gives to a recommendation under review. */
@@ -135,6 +155,17 @@ export type EndorsementFilter = {
 	recommendation_id?: string | null,
 	organization_id?: string | null,
 	include_archived?: boolean | null,
+};
+
+/**  Write the changes a peer lacks (or everything) to a bundle file. */
+export type ExportBundle = {
+	/**  Where to write the file (an absolute path; its folder must exist). */
+	path: string,
+	/**
+	 *  The peer device (its site id) the bundle is for: leaves out what it is known to hold,
+	 *  from the last bundle it sent here. None: everything.
+	 */
+	peer: string | null,
 };
 
 /**  An issue team, working group, network, caucus or the steering committee. */
@@ -187,6 +218,15 @@ export type HistoryQuery = {
 /**  The input of get and archive commands. */
 export type IdInput = {
 	id: string,
+};
+
+/**
+ *  Apply a bundle: from a file path, or from the file's contents (base64) as a file picker
+ *  hands them over.
+ */
+export type ImportBundle = {
+	path: string | null,
+	content_base64: string | null,
 };
 
 export type IssueStatus = "open" | "monitoring" | "action_needed" | "resolved" | "archived";
@@ -472,6 +512,16 @@ export type RecommendationState = "draft" | "open" | "under_review" | "adopted" 
 /**  The kinds of record whose history can be read. */
 export type RecordKind = "organization" | "person" | "group" | "membership" | "tracked_issue" | "recommendation" | "translation" | "endorsement" | "comment" | "meeting" | "agenda_item" | "attendance" | "decision";
 
+/**  One refused change, for the sync panel. */
+export type RefusedChange = {
+	at_ms: number | null,
+	table: string,
+	row: string,
+	column: string,
+	code: string,
+	reason: string,
+};
+
 /**  The coalition's regions, as its regional networks are organised. */
 export type Region = "africa" | "americas" | "asia_pacific" | "europe" | "middle_east_north_africa";
 
@@ -490,6 +540,41 @@ export type Session = {
 	steering: boolean,
 	/**  True when the replica holds no records yet. */
 	empty: boolean,
+};
+
+export type SyncFailureInfo = {
+	at_ms: number | null,
+	/**  An error code (`sync_unreachable`, `sync_clock_skew`, …), translated by the UI. */
+	code: string,
+	message: string,
+};
+
+export type SyncPhase = "sending" | "receiving" | "first_sync" | "exporting" | "importing";
+
+/**  Work in progress, for a progress bar. */
+export type SyncProgress = {
+	phase: SyncPhase,
+	done: number,
+	/**  Unknown until the hub or the bundle says. */
+	total: number | null,
+};
+
+/**  What the sync panel shows. */
+export type SyncStatus = {
+	connected: boolean,
+	hub_url: string | null,
+	device_id: string | null,
+	person_id: string | null,
+	/**  Changes the home hub has not acknowledged yet. */
+	pending: number,
+	last_success_ms: number | null,
+	last_failure: SyncFailureInfo | null,
+	running: boolean,
+	progress: SyncProgress | null,
+	/**  The hub's latest refusals of this device's changes. */
+	refused: RefusedChange[],
+	/**  Where to suggest writing a bundle (the Downloads folder, else home), if known. */
+	bundle_folder: string | null,
 };
 
 export type TrackedIssue = {
@@ -566,6 +651,11 @@ export const commands = {
   setActingPerson: (input: ActAs) => call<Session>("set_acting_person", input),
   loadDemoData: (input: NoInput) => call<DemoSummary>("load_demo_data", input),
   recordHistory: (input: HistoryQuery) => call<HistoryEntry[]>("record_history", input),
+  syncStatus: (input: NoInput) => call<SyncStatus>("sync_status", input),
+  connectHub: (input: ConnectHub) => call<SyncStatus>("connect_hub", input),
+  syncNow: (input: NoInput) => call<SyncStatus>("sync_now", input),
+  exportBundle: (input: ExportBundle) => call<BundleSummary>("export_bundle", input),
+  importBundle: (input: ImportBundle) => call<BundleSummary>("import_bundle", input),
   createOrganization: (input: NewOrganization) => call<Organization>("create_organization", input),
   updateOrganization: (input: OrganizationPatch) => call<Organization>("update_organization", input),
   getOrganization: (input: IdInput) => call<Organization>("get_organization", input),
@@ -635,4 +725,4 @@ export const commands = {
   archiveDecision: (input: IdInput) => call<MeetingDecision>("archive_decision", input),
 };
 
-export type CommandName = "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "create_agenda_item" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "draft_answer" | "endorse_recommendation" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "join_group" | "leave_group" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "publish_answer" | "record_attendance" | "record_history" | "set_acting_person" | "transition_recommendation" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";
+export type CommandName = "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "connect_hub" | "create_agenda_item" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "draft_answer" | "endorse_recommendation" | "export_bundle" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "import_bundle" | "join_group" | "leave_group" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "publish_answer" | "record_attendance" | "record_history" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";

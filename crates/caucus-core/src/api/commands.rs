@@ -16,6 +16,12 @@ macro_rules! for_each_command {
             load_demo_data(NoInput) -> DemoSummary;
             record_history(HistoryQuery) -> Vec<HistoryEntry>;
 
+            sync_status(NoInput) -> SyncStatus;
+            connect_hub(ConnectHub) -> SyncStatus;
+            sync_now(NoInput) -> SyncStatus;
+            export_bundle(ExportBundle) -> BundleSummary;
+            import_bundle(ImportBundle) -> BundleSummary;
+
             create_organization(NewOrganization) -> Organization;
             update_organization(OrganizationPatch) -> Organization;
             get_organization(IdInput) -> Organization;

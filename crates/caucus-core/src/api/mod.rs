@@ -14,6 +14,8 @@ use crate::error::{ApiError, CoreError, Result};
 use crate::model::*;
 use crate::store::history::HistoryEntry;
 use crate::store::Store;
+pub use crate::sync::bundle::{BundleSummary, ExportBundle, ImportBundle};
+pub use crate::sync::client::{ConnectHub, SyncStatus};
 use serde::de::DeserializeOwned;
 use std::path::Path;
 use uuid::Uuid;
@@ -21,6 +23,7 @@ use uuid::Uuid;
 /// An open Caucus replica and the person acting on it.
 pub struct Caucus {
     store: Store,
+    pub(crate) sync: crate::sync::client::SyncLink,
 }
 
 impl Caucus {
@@ -28,6 +31,7 @@ impl Caucus {
     pub async fn open(path: &Path) -> Result<Caucus> {
         Ok(Caucus {
             store: Store::open(path).await?,
+            sync: Default::default(),
         })
     }
 

@@ -39,7 +39,6 @@ impl Caucus {
         };
         match E::TABLE.bucket {
             BucketRule::Coalition => Ok(COALITION_BUCKET.to_string()),
-            BucketRule::Own => Ok(record.id().to_string()),
             BucketRule::GroupColumn(col) => Ok(uuid_in(col)?.to_string()),
             BucketRule::Parent { column, table } => {
                 let parent = uuid_in(column)?;
@@ -247,7 +246,13 @@ impl Caucus {
     async fn authorize<E: Entity>(&self, op: Operation, record: &E, bucket: &str) -> Result<()> {
         let mut fields = columns_of(record)?;
         fields.insert("id".into(), Value::String(record.id().to_string()));
-        let standing = self.standing(bucket).await?;
+        // A group's own row is coalition-wide, but its leaders are found in the group.
+        let group = if E::TABLE.name == schema::GROUP.name {
+            record.id().to_string()
+        } else {
+            bucket.to_string()
+        };
+        let standing = self.standing(&group).await?;
         let setting_up = !read::has_secretariat_admin(self.store.pool()).await?;
         rights::check(E::TABLE.name, op, &fields, standing.as_ref(), setting_up)
     }

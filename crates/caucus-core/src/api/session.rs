@@ -7,7 +7,7 @@ use crate::store::read;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-const ACTING_PERSON: &str = "acting_person";
+pub(crate) const ACTING_PERSON: &str = "acting_person";
 
 /// For commands that take no arguments.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, specta::Type)]

@@ -25,8 +25,21 @@ pub struct ApplyReport {
     pub superseded: u32,
 }
 
+/// Whether the changes of a batch still have to reach the home hub.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Made here, or received from a meeting peer or a bundle: queued for the home hub.
+    Unsynced,
+    /// Pulled from the home hub, which has them.
+    HomeHub,
+}
+
 /// Applies `changes` on `conn`, which the caller holds inside a transaction.
-pub async fn apply(conn: &mut SqliteConnection, changes: &[Change]) -> Result<ApplyReport> {
+pub async fn apply(
+    conn: &mut SqliteConnection,
+    changes: &[Change],
+    origin: Origin,
+) -> Result<ApplyReport> {
     let mut report = ApplyReport::default();
     for c in changes {
         let site = c.site.as_bytes().to_vec();
@@ -61,6 +74,15 @@ pub async fn apply(conn: &mut SqliteConnection, changes: &[Change]) -> Result<Ap
             continue;
         }
         report.applied += 1;
+        if origin == Origin::Unsynced {
+            sqlx::query!(
+                "INSERT OR IGNORE INTO sync_outbox (site, seq) VALUES (?, ?)",
+                site,
+                seq
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
         if !merge_into_replica(conn, c).await? {
             report.superseded += 1;
         }

@@ -94,22 +94,22 @@ pub async fn changes_to_column(
 }
 
 /// A change as stored in `change_log`.
-struct LogRow {
-    site: Vec<u8>,
-    seq: i64,
-    hlc: i64,
-    actor: Option<String>,
-    bucket: String,
-    tbl: String,
-    row_id: String,
-    col: String,
-    value: String,
-    cl: i64,
-    schema_version: i64,
+pub(crate) struct LogRow {
+    pub(crate) site: Vec<u8>,
+    pub(crate) seq: i64,
+    pub(crate) hlc: i64,
+    pub(crate) actor: Option<String>,
+    pub(crate) bucket: String,
+    pub(crate) tbl: String,
+    pub(crate) row_id: String,
+    pub(crate) col: String,
+    pub(crate) value: String,
+    pub(crate) cl: i64,
+    pub(crate) schema_version: i64,
 }
 
 impl LogRow {
-    fn into_change(self) -> Change {
+    pub(crate) fn into_change(self) -> Change {
         Change {
             site: Uuid::from_slice(&self.site).unwrap_or_default(),
             seq: self.seq as u64,

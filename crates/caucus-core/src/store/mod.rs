@@ -6,6 +6,7 @@
 pub mod apply;
 pub mod history;
 pub mod read;
+pub mod sync_state;
 
 use crate::change::{Change, ROW_COLUMN, SCHEMA_VERSION};
 use crate::error::Result;
@@ -19,7 +20,7 @@ use std::time::Duration;
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
-pub use apply::ApplyReport;
+pub use apply::{ApplyReport, Origin};
 
 /// One field of one row to write locally.
 #[derive(Debug, Clone)]
@@ -201,7 +202,7 @@ impl Store {
             })
             .collect();
         let mut tx = self.pool.begin().await?;
-        apply::apply(&mut tx, &changes).await?;
+        apply::apply(&mut tx, &changes, Origin::Unsynced).await?;
         tx.commit().await?;
         // Only now that the changes are durable do the clock and sequence move on.
         local.clock = clock;
@@ -211,13 +212,47 @@ impl Store {
 
     /// Applies changes from elsewhere (a hub, a peer, a bundle) in one transaction, through the
     /// same merge as local edits. Refuses the whole batch if any clock is too far ahead.
+    /// Changes from peers and bundles are queued for the home hub.
     pub async fn merge_remote(&self, changes: &[Change], wall_ms: u64) -> Result<ApplyReport> {
+        self.merge_batch(changes, wall_ms, Origin::Unsynced, None)
+            .await
+    }
+
+    /// Applies a page pulled from a hub and moves that hub's cursors, in one transaction: a
+    /// crash leaves either both or neither, and a repeated page is only duplicates.
+    pub async fn merge_pulled(
+        &self,
+        changes: &[Change],
+        wall_ms: u64,
+        origin: Origin,
+        cursors: (
+            &str,
+            &std::collections::BTreeMap<String, crate::sync::protocol::BucketCursor>,
+        ),
+    ) -> Result<ApplyReport> {
+        self.merge_batch(changes, wall_ms, origin, Some(cursors))
+            .await
+    }
+
+    async fn merge_batch(
+        &self,
+        changes: &[Change],
+        wall_ms: u64,
+        origin: Origin,
+        cursors: Option<(
+            &str,
+            &std::collections::BTreeMap<String, crate::sync::protocol::BucketCursor>,
+        )>,
+    ) -> Result<ApplyReport> {
         for c in changes {
             Clock::check_remote(c.hlc, wall_ms)?;
         }
         let mut local = self.local.lock().await;
         let mut tx = self.pool.begin().await?;
-        let report = apply::apply(&mut tx, changes).await?;
+        let report = apply::apply(&mut tx, changes, origin).await?;
+        if let Some((hub, cursors)) = cursors {
+            sync_state::save_cursors(&mut tx, hub, cursors).await?;
+        }
         tx.commit().await?;
         for c in changes {
             local.clock.observe(c.hlc);

@@ -1,0 +1,259 @@
+//! The device's sync state in SQLite: the outbox of changes the home hub lacks, the cursors
+//! per hub and bucket, what peers are known to hold, and the hub's refusals.
+
+use super::history::LogRow;
+use crate::change::Change;
+use crate::error::Result;
+use crate::sync::protocol::{BucketCursor, ChangeId, Rejection};
+use sqlx::{SqliteConnection, SqlitePool};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// A version vector: the highest sequence number held of each site.
+pub type VersionVector = BTreeMap<Uuid, u64>;
+
+pub async fn outbox_count(pool: &SqlitePool) -> Result<u64> {
+    let n: i64 = sqlx::query_scalar!(r#"SELECT COUNT(*) AS "n!: i64" FROM sync_outbox"#)
+        .fetch_one(pool)
+        .await?;
+    Ok(n as u64)
+}
+
+/// The next changes to push, oldest clock first, so the hub sees a membership before the
+/// recommendation its holder then posted.
+/// `after` continues from the last change of the previous batch (changes refused for now stay
+/// in the outbox, so the outbox itself cannot say where a sync got to).
+pub async fn outbox_batch(
+    pool: &SqlitePool,
+    limit: u32,
+    after: Option<(crate::hlc::Hlc, Uuid, u64)>,
+) -> Result<Vec<Change>> {
+    let limit = limit as i64;
+    let (hlc, site, seq) = after.unwrap_or_default();
+    let (hlc, site, seq) = (hlc.0 as i64, site.as_bytes().to_vec(), seq as i64);
+    let first = after.is_none();
+    let rows = sqlx::query_as!(
+        LogRow,
+        r#"SELECT c.site AS "site!: Vec<u8>", c.seq AS "seq!: i64", c.hlc AS "hlc!: i64", c.actor,
+                  c.bucket AS "bucket!", c.tbl AS "tbl!", c.row_id AS "row_id!", c.col AS "col!",
+                  c.value AS "value!", c.cl AS "cl!: i64", c.schema_version AS "schema_version!: i64"
+           FROM sync_outbox o JOIN change_log c ON c.site = o.site AND c.seq = o.seq
+           WHERE ? OR (c.hlc, c.site, c.seq) > (?, ?, ?)
+           ORDER BY c.hlc, c.site, c.seq LIMIT ?"#,
+        first,
+        hlc,
+        site,
+        seq,
+        limit
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(LogRow::into_change).collect())
+}
+
+/// Takes acknowledged changes out of the outbox and remembers the refusals, in one
+/// transaction. Retryable refusals stay in the outbox.
+pub async fn acknowledge(
+    pool: &SqlitePool,
+    accepted: &[ChangeId],
+    refused: &[Rejection],
+    at_ms: u64,
+) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    for id in accepted {
+        let site = id.site.as_bytes().to_vec();
+        let seq = id.seq as i64;
+        sqlx::query!(
+            "DELETE FROM sync_outbox WHERE site = ? AND seq = ?",
+            site,
+            seq
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    let at = at_ms as i64;
+    for r in refused {
+        let site = r.site.as_bytes().to_vec();
+        let seq = r.seq as i64;
+        if !r.code.retryable() {
+            sqlx::query!(
+                "DELETE FROM sync_outbox WHERE site = ? AND seq = ?",
+                site,
+                seq
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        let code = serde_json::to_value(r.code)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        sqlx::query!(
+            "INSERT OR REPLACE INTO sync_rejection (site, seq, at_ms, code, reason)
+             VALUES (?, ?, ?, ?, ?)",
+            site,
+            seq,
+            at,
+            code,
+            r.reason
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One refused change, for the sync panel.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, specta::Type)]
+pub struct RefusedChange {
+    pub at_ms: f64,
+    pub table: String,
+    pub row: Uuid,
+    pub column: String,
+    pub code: String,
+    pub reason: String,
+}
+
+/// The most recent refusals, newest first.
+pub async fn recent_rejections(pool: &SqlitePool, limit: u32) -> Result<Vec<RefusedChange>> {
+    let limit = limit as i64;
+    let rows = sqlx::query!(
+        r#"SELECT r.at_ms AS "at_ms!: i64", r.code AS "code!", r.reason AS "reason!",
+                  c.tbl AS "tbl?", c.row_id AS "row_id?", c.col AS "col?"
+           FROM sync_rejection r LEFT JOIN change_log c ON c.site = r.site AND c.seq = r.seq
+           ORDER BY r.at_ms DESC LIMIT ?"#,
+        limit
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| RefusedChange {
+            at_ms: r.at_ms as f64,
+            table: r.tbl.unwrap_or_default(),
+            row: r
+                .row_id
+                .and_then(|id| Uuid::parse_str(&id).ok())
+                .unwrap_or_default(),
+            column: r.col.unwrap_or_default(),
+            code: r.code,
+            reason: r.reason,
+        })
+        .collect())
+}
+
+pub async fn load_cursors(pool: &SqlitePool, hub: &str) -> Result<BTreeMap<String, BucketCursor>> {
+    let rows = sqlx::query!(
+        r#"SELECT bucket AS "bucket!", server_seq AS "server_seq!: i64", following AS "following!: bool"
+           FROM sync_cursor WHERE hub = ?"#,
+        hub
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.bucket,
+                BucketCursor {
+                    server_seq: r.server_seq,
+                    following: r.following,
+                },
+            )
+        })
+        .collect())
+}
+
+pub(crate) async fn save_cursors(
+    conn: &mut SqliteConnection,
+    hub: &str,
+    cursors: &BTreeMap<String, BucketCursor>,
+) -> Result<()> {
+    for (bucket, c) in cursors {
+        sqlx::query!(
+            "INSERT OR REPLACE INTO sync_cursor (hub, bucket, server_seq, following)
+             VALUES (?, ?, ?, ?)",
+            hub,
+            bucket,
+            c.server_seq,
+            c.following
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// This replica's version vector, computed from the changes it holds (never adopted from a
+/// peer).
+pub async fn version_vector(pool: &SqlitePool) -> Result<VersionVector> {
+    let rows = sqlx::query!(
+        r#"SELECT site AS "site!: Vec<u8>", MAX(seq) AS "seq!: i64" FROM change_log GROUP BY site"#
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| Some((Uuid::from_slice(&r.site).ok()?, r.seq as u64)))
+        .collect())
+}
+
+/// Every change above `known` (all of them for an empty vector), oldest clock first.
+pub async fn changes_beyond(pool: &SqlitePool, known: &VersionVector) -> Result<Vec<Change>> {
+    let mut out = Vec::new();
+    for (site, _) in version_vector(pool).await? {
+        let bytes = site.as_bytes().to_vec();
+        let after = known.get(&site).copied().unwrap_or(0) as i64;
+        let rows = sqlx::query_as!(
+            LogRow,
+            r#"SELECT site AS "site!: Vec<u8>", seq AS "seq!: i64", hlc AS "hlc!: i64", actor,
+                      bucket AS "bucket!", tbl AS "tbl!", row_id AS "row_id!", col AS "col!",
+                      value AS "value!", cl AS "cl!: i64", schema_version AS "schema_version!: i64"
+               FROM change_log WHERE site = ? AND seq > ? ORDER BY seq"#,
+            bytes,
+            after
+        )
+        .fetch_all(pool)
+        .await?;
+        out.extend(rows.into_iter().map(LogRow::into_change));
+    }
+    out.sort_by_key(|c| c.stamp_order());
+    Ok(out)
+}
+
+/// What `peer` is known to hold.
+pub async fn peer_version(pool: &SqlitePool, peer: Uuid) -> Result<VersionVector> {
+    let peer = peer.as_bytes().to_vec();
+    let rows = sqlx::query!(
+        r#"SELECT site AS "site!: Vec<u8>", seq AS "seq!: i64" FROM peer_version WHERE peer = ?"#,
+        peer
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| Some((Uuid::from_slice(&r.site).ok()?, r.seq as u64)))
+        .collect())
+}
+
+/// Raises what `peer` is known to hold (never lowers it).
+pub async fn note_peer_version(pool: &SqlitePool, peer: Uuid, vv: &VersionVector) -> Result<()> {
+    let peer = peer.as_bytes().to_vec();
+    let mut tx = pool.begin().await?;
+    for (site, seq) in vv {
+        let site = site.as_bytes().to_vec();
+        let seq = *seq as i64;
+        sqlx::query!(
+            "INSERT INTO peer_version (peer, site, seq) VALUES (?, ?, ?)
+             ON CONFLICT (peer, site) DO UPDATE SET seq = MAX(seq, excluded.seq)",
+            peer,
+            site,
+            seq
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,395 @@
+//! The hub's check of pushed changes: may this person make this change to this row?
+//!
+//! The hub is the authority for rights; a device is never trusted to filter itself. The hub
+//! gathers what it knows (the row as it holds it, the pusher's person, organization and roles)
+//! and asks [`authorize_row`] about the changes one write made to one row. The rules are those
+//! of [`crate::rights`], applied per change, plus what only the hub can see: a change must claim
+//! the bucket its row belongs to, and a recommendation's columns follow the lifecycle's roles.
+//! Pure: the caller passes everything in.
+
+use crate::change::{is_alive, Change, ROW_COLUMN};
+use crate::model::Role;
+use crate::rights::{self, Operation, Standing};
+use crate::schema::{self, BucketRule, COALITION_BUCKET};
+use crate::sync::protocol::RejectCode;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// The person behind a pushing device, as the hub's data describes them.
+#[derive(Debug, Clone, Default)]
+pub struct HubActor {
+    pub person: Uuid,
+    pub organization: Option<Uuid>,
+    pub admin: bool,
+    /// Member of the steering committee.
+    pub steering: bool,
+    /// Their role per group id (alive memberships only).
+    pub roles: HashMap<Uuid, Role>,
+}
+
+/// A row as the hub holds it.
+#[derive(Debug, Clone, Default)]
+pub struct RowView {
+    pub bucket: String,
+    pub cl: u64,
+    /// Current value of each column.
+    pub fields: Map<String, Value>,
+}
+
+/// The outcome for one change.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    Accept,
+    Reject(RejectCode, String),
+}
+
+/// The record as it would be after the changes: the hub's row with the batch's values on top.
+pub fn prospective(
+    current: Option<&RowView>,
+    row: Uuid,
+    changes: &[&Change],
+) -> Map<String, Value> {
+    let mut record = current.map(|r| r.fields.clone()).unwrap_or_default();
+    let mut ordered: Vec<&&Change> = changes.iter().filter(|c| c.column != ROW_COLUMN).collect();
+    ordered.sort_by_key(|c| c.stamp());
+    for c in ordered {
+        record.insert(c.column.clone(), c.value.clone());
+    }
+    record.insert("id".into(), Value::String(row.to_string()));
+    record
+}
+
+/// Where the bucket of a new row comes from: `Ok(Some(bucket))` when the record says it,
+/// `Ok(None)` when it is the bucket of a parent row the caller must look up (table, id), and
+/// an error reason when the record lacks what the rule needs.
+pub enum BucketSource {
+    Known(String),
+    Parent(&'static str, Uuid),
+    Missing(&'static str),
+}
+
+pub fn bucket_source(table: &schema::Table, record: &Map<String, Value>) -> BucketSource {
+    let uuid_in = |col: &'static str| {
+        record
+            .get(col)
+            .and_then(Value::as_str)
+            .and_then(|s| Uuid::parse_str(s).ok())
+    };
+    match table.bucket {
+        BucketRule::Coalition => BucketSource::Known(COALITION_BUCKET.to_string()),
+        BucketRule::GroupColumn(col) => match uuid_in(col) {
+            Some(g) => BucketSource::Known(g.to_string()),
+            None => BucketSource::Missing(col),
+        },
+        BucketRule::Parent { column, table } => match uuid_in(column) {
+            Some(p) => BucketSource::Parent(table, p),
+            None => BucketSource::Missing(column),
+        },
+    }
+}
+
+fn uuid_of(record: &Map<String, Value>, field: &str) -> Option<Uuid> {
+    record
+        .get(field)
+        .and_then(Value::as_str)
+        .and_then(|s| Uuid::parse_str(s).ok())
+}
+
+fn uuids_of(record: &Map<String, Value>, field: &str) -> Vec<Uuid> {
+    record
+        .get(field)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().and_then(|s| Uuid::parse_str(s).ok()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// What a change does to its row, as the rights name it. `None`: it cannot change anything
+/// (its causal length is below the row's), so there is nothing to authorize beyond the bucket.
+fn operation(change: &Change, current: Option<&RowView>, creating: bool) -> Option<Operation> {
+    let cl_before = current.map(|r| r.cl).unwrap_or(0);
+    if change.cl > cl_before {
+        if !is_alive(change.cl) {
+            return Some(Operation::Archive);
+        }
+        if cl_before == 0 {
+            return Some(Operation::Create);
+        }
+        // Restoring an archived row needs the same right as archiving it.
+        return Some(Operation::Archive);
+    }
+    if change.column == ROW_COLUMN {
+        return None;
+    }
+    Some(if creating {
+        Operation::Create
+    } else {
+        Operation::Update
+    })
+}
+
+/// Checks the changes one push makes to one row. `expected_bucket` is the bucket the row
+/// belongs to (the hub's, or worked out for a new row); `setting_up` is true while the hub
+/// knows no secretariat admin. Returns one verdict per change, in order.
+pub fn authorize_row(
+    actor: Option<&HubActor>,
+    setting_up: bool,
+    table_name: &str,
+    row: Uuid,
+    current: Option<&RowView>,
+    expected_bucket: &str,
+    changes: &[&Change],
+) -> Vec<Verdict> {
+    let Some(table) = schema::table(table_name) else {
+        return changes
+            .iter()
+            .map(|_| {
+                Verdict::Reject(
+                    RejectCode::UnknownToHub,
+                    format!("the hub does not know records of kind \"{table_name}\" yet"),
+                )
+            })
+            .collect();
+    };
+    let record = prospective(current, row, changes);
+    let creating = current.is_none_or(|r| r.cl == 0);
+    changes
+        .iter()
+        .map(|c| {
+            if c.column != ROW_COLUMN && table.column(&c.column).is_none() {
+                return Verdict::Reject(
+                    RejectCode::UnknownToHub,
+                    format!("the hub does not know the field \"{}\" yet", c.column),
+                );
+            }
+            if c.bucket != expected_bucket {
+                return Verdict::Reject(
+                    RejectCode::WrongBucket,
+                    format!(
+                        "this {} belongs to another group than the change says",
+                        table.entity
+                    ),
+                );
+            }
+            let Some(op) = operation(c, current, creating) else {
+                return Verdict::Accept;
+            };
+            match check(actor, setting_up, table, op, c, current, &record) {
+                Ok(()) => Verdict::Accept,
+                Err(reason) => Verdict::Reject(RejectCode::Forbidden, reason),
+            }
+        })
+        .collect()
+}
+
+fn check(
+    actor: Option<&HubActor>,
+    setting_up: bool,
+    table: &schema::Table,
+    op: Operation,
+    change: &Change,
+    current: Option<&RowView>,
+    record: &Map<String, Value>,
+) -> Result<(), String> {
+    // The group whose roles decide: a group's own row, else the row's bucket.
+    let group = if table.name == schema::GROUP.name {
+        uuid_of(record, "id")
+    } else {
+        Uuid::parse_str(&change.bucket).ok()
+    };
+    let role = actor.and_then(|a| group.and_then(|g| a.roles.get(&g).copied()));
+    let standing = actor.map(|a| Standing {
+        person: a.person,
+        organization: a.organization,
+        admin: a.admin,
+        role,
+    });
+    let leads = |a: &HubActor| a.admin || matches!(role, Some(Role::Leader | Role::FocalPoint));
+    let refuse = |why: &str| Err(why.to_string());
+    match table.name {
+        "membership" => {
+            let Some(a) = actor else {
+                return refuse("choose who you are acting as first");
+            };
+            let own = uuid_of(record, "person_id") == Some(a.person);
+            let plain_role = matches!(
+                record.get("role").and_then(Value::as_str),
+                Some("member" | "observer")
+            );
+            let changes_role = change.column == "role";
+            match op {
+                _ if leads(a) => Ok(()),
+                Operation::Create if own && plain_role => Ok(()),
+                // Leaving, and joining again, are one's own to do.
+                Operation::Archive if own && (!is_alive(change.cl) || plain_role) => Ok(()),
+                Operation::Update if own && !changes_role && plain_role => Ok(()),
+                _ => refuse("only the group's leader or focal point may change this membership"),
+            }
+        }
+        "endorsement" if op != Operation::Archive => {
+            let Some(a) = actor else {
+                return refuse("choose who you are acting as first");
+            };
+            if a.admin
+                || (a.organization.is_some()
+                    && uuid_of(record, "organization_id") == a.organization)
+            {
+                Ok(())
+            } else {
+                refuse("only someone of the organization may endorse in its name")
+            }
+        }
+        "recommendation" if op != Operation::Create => {
+            recommendation(actor, role, op, change, current, record)
+        }
+        _ => rights::check(table.name, op, record, standing.as_ref(), setting_up)
+            .map_err(|e| e.to_string()),
+    }
+}
+
+/// Edits to a recommendation, by column: the lifecycle's roles without its order of states,
+/// since offline edits meet at the hub in any order.
+fn recommendation(
+    actor: Option<&HubActor>,
+    role: Option<Role>,
+    op: Operation,
+    change: &Change,
+    current: Option<&RowView>,
+    record: &Map<String, Value>,
+) -> Result<(), String> {
+    let Some(a) = actor else {
+        return Err("choose who you are acting as first".into());
+    };
+    // The secretariat administers the coalition's data, history included (a first device
+    // seeds the hub with records others wrote); the app keeps lifecycle moves to the roles.
+    if a.admin {
+        return Ok(());
+    }
+    let before = current.map(|r| &r.fields).unwrap_or(record);
+    let author = uuid_of(before, "author_id") == Some(a.person)
+        || uuids_of(before, "co_author_ids").contains(&a.person);
+    let answers = matches!(role, Some(Role::Leader | Role::FocalPoint));
+    let allowed = match (op, change.column.as_str()) {
+        (Operation::Archive, _) => author || answers,
+        (_, "group_id" | "author_id") => before.get(&change.column) == Some(&change.value),
+        (_, "state") => match change.value.as_str() {
+            Some("open" | "withdrawn" | "draft") => author || answers,
+            Some("adopted" | "not_adopted") => answers || a.steering,
+            _ => answers,
+        },
+        (_, "answer_draft" | "answer_draft_decision" | "answer" | "duplicate_of") => {
+            answers || a.steering
+        }
+        _ => author || answers,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(format!(
+            "this role may not change the recommendation's {}",
+            change.column.replace('_', " ")
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hlc::Hlc;
+    use serde_json::json;
+
+    fn change(table: &str, row: Uuid, bucket: &str, column: &str, value: Value, cl: u64) -> Change {
+        Change {
+            site: Uuid::nil(),
+            seq: 1,
+            hlc: Hlc(1),
+            actor: None,
+            bucket: bucket.into(),
+            table: table.into(),
+            row,
+            column: column.into(),
+            value,
+            cl,
+            schema_version: 1,
+        }
+    }
+
+    #[test]
+    fn a_member_joins_but_does_not_promote_themselves() {
+        let me = Uuid::now_v7();
+        let group = Uuid::now_v7();
+        let bucket = group.to_string();
+        let actor = HubActor {
+            person: me,
+            ..Default::default()
+        };
+        let row = Uuid::now_v7();
+        let join = [
+            change("membership", row, &bucket, ROW_COLUMN, Value::Null, 1),
+            change(
+                "membership",
+                row,
+                &bucket,
+                "person_id",
+                json!(me.to_string()),
+                1,
+            ),
+            change("membership", row, &bucket, "group_id", json!(bucket), 1),
+            change("membership", row, &bucket, "role", json!("member"), 1),
+        ];
+        let refs: Vec<&Change> = join.iter().collect();
+        let verdicts = authorize_row(Some(&actor), false, "membership", row, None, &bucket, &refs);
+        assert!(
+            verdicts.iter().all(|v| *v == Verdict::Accept),
+            "joining is open: {verdicts:?}"
+        );
+
+        let mut fields = Map::new();
+        fields.insert("person_id".into(), json!(me.to_string()));
+        fields.insert("group_id".into(), json!(bucket));
+        fields.insert("role".into(), json!("member"));
+        let current = RowView {
+            bucket: bucket.clone(),
+            cl: 1,
+            fields,
+        };
+        let promote = change("membership", row, &bucket, "role", json!("leader"), 1);
+        let verdicts = authorize_row(
+            Some(&actor),
+            false,
+            "membership",
+            row,
+            Some(&current),
+            &bucket,
+            &[&promote],
+        );
+        assert!(
+            matches!(verdicts[0], Verdict::Reject(RejectCode::Forbidden, _)),
+            "no self-promotion"
+        );
+    }
+
+    #[test]
+    fn a_change_must_claim_its_rows_bucket() {
+        let actor = HubActor {
+            admin: true,
+            ..Default::default()
+        };
+        let row = Uuid::now_v7();
+        let c = change("organization", row, "some-group", "name", json!("X"), 1);
+        let v = authorize_row(
+            Some(&actor),
+            false,
+            "organization",
+            row,
+            None,
+            COALITION_BUCKET,
+            &[&c],
+        );
+        assert!(matches!(v[0], Verdict::Reject(RejectCode::WrongBucket, _)));
+    }
+}

@@ -1,0 +1,358 @@
+//! Bundles: changes carried on a USB stick between devices that cannot reach each other.
+//!
+//! A bundle is `MAGIC`, the header's length (u32, little endian), the header (JSON), an
+//! ed25519 signature of magic and header by the exporting device, then the payload: the
+//! changes as a JSON array, zstd-compressed. The header holds the payload's length and
+//! SHA-256, so the signature covers every byte. [`Bundle::decode`] checks all of it before
+//! anything is applied: a truncated, altered or re-signed-elsewhere file applies nothing.
+//! Importing is a merge, so importing twice or out of order changes nothing more.
+
+use super::SyncFailure;
+use crate::change::Change;
+use crate::error::{CoreError, Result};
+use crate::store::sync_state::VersionVector;
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use uuid::Uuid;
+
+pub const MAGIC: &[u8; 8] = b"CAUCUSB1";
+/// The header is small; anything larger is not a bundle.
+const MAX_HEADER: usize = 1 << 20;
+/// Decompressed payload bound, against decompression bombs (about 2 million changes).
+pub const MAX_PAYLOAD: u64 = 1 << 30;
+pub const FORMAT: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    pub format: u32,
+    /// The hub the exporter belongs to (none for a device that never enrolled).
+    pub hub_id: Option<Uuid>,
+    pub exporter_site: Uuid,
+    /// The exporter's ed25519 public key, hex.
+    pub public_key: String,
+    pub created_ms: u64,
+    pub change_count: u64,
+    /// Compressed payload length and SHA-256 (hex).
+    pub payload_len: u64,
+    pub payload_sha256: String,
+    /// What the exporter held when it wrote the bundle.
+    pub version_vector: VersionVector,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bundle {
+    pub header: Header,
+    pub changes: Vec<Change>,
+}
+
+fn damaged(reason: impl Into<String>) -> CoreError {
+    CoreError::sync(SyncFailure::BundleDamaged, reason)
+}
+
+impl Bundle {
+    /// Writes and signs a bundle.
+    pub fn encode(
+        key: &SigningKey,
+        hub_id: Option<Uuid>,
+        exporter_site: Uuid,
+        created_ms: u64,
+        version_vector: VersionVector,
+        changes: &[Change],
+    ) -> Result<Vec<u8>> {
+        let json = serde_json::to_vec(changes).map_err(|e| damaged(e.to_string()))?;
+        let payload = zstd::encode_all(json.as_slice(), 3).map_err(|e| damaged(e.to_string()))?;
+        let header = Header {
+            format: FORMAT,
+            hub_id,
+            exporter_site,
+            public_key: hex::encode(key.verifying_key().to_bytes()),
+            created_ms,
+            change_count: changes.len() as u64,
+            payload_len: payload.len() as u64,
+            payload_sha256: hex::encode(Sha256::digest(&payload)),
+            version_vector,
+        };
+        let header = serde_json::to_vec(&header).map_err(|e| damaged(e.to_string()))?;
+        let mut signed = MAGIC.to_vec();
+        signed.extend_from_slice(&header);
+        let signature = key.sign(&signed);
+        let mut out = MAGIC.to_vec();
+        out.extend_from_slice(&(header.len() as u32).to_le_bytes());
+        out.extend_from_slice(&header);
+        out.extend_from_slice(&signature.to_bytes());
+        out.extend_from_slice(&payload);
+        Ok(out)
+    }
+
+    /// Reads and checks a bundle: structure, signature, payload hash, size bounds, and the
+    /// change count. Never panics and never allocates beyond the bounds, whatever the bytes.
+    pub fn decode(bytes: &[u8]) -> Result<Bundle> {
+        let rest = bytes
+            .strip_prefix(MAGIC.as_slice())
+            .ok_or_else(|| damaged("this file is not a Caucus bundle"))?;
+        let (len, rest) = rest
+            .split_first_chunk::<4>()
+            .ok_or_else(|| damaged("the bundle is truncated"))?;
+        let header_len = u32::from_le_bytes(*len) as usize;
+        if header_len > MAX_HEADER || header_len > rest.len() {
+            return Err(damaged("the bundle is truncated or its header is damaged"));
+        }
+        let (header_bytes, rest) = rest.split_at(header_len);
+        let header: Header = serde_json::from_slice(header_bytes)
+            .map_err(|_| damaged("the bundle's header is damaged"))?;
+        if header.format != FORMAT {
+            return Err(CoreError::sync(
+                SyncFailure::VersionMismatch,
+                "this bundle was written by another version of Caucus",
+            ));
+        }
+        let (signature, payload) = rest
+            .split_first_chunk::<64>()
+            .ok_or_else(|| damaged("the bundle is truncated"))?;
+        let key: [u8; 32] = hex::decode(&header.public_key)
+            .ok()
+            .and_then(|k| k.try_into().ok())
+            .ok_or_else(|| damaged("the bundle's device key is damaged"))?;
+        let key = VerifyingKey::from_bytes(&key)
+            .map_err(|_| damaged("the bundle's device key is damaged"))?;
+        let mut signed = MAGIC.to_vec();
+        signed.extend_from_slice(header_bytes);
+        key.verify(&signed, &Signature::from_bytes(signature))
+            .map_err(|_| damaged("the bundle's signature does not match: it was altered"))?;
+        if payload.len() as u64 != header.payload_len {
+            return Err(damaged("the bundle is truncated"));
+        }
+        if hex::encode(Sha256::digest(payload)) != header.payload_sha256 {
+            return Err(damaged("the bundle's contents were altered"));
+        }
+        let mut json = Vec::new();
+        zstd::stream::read::Decoder::new(payload)
+            .map_err(|_| damaged("the bundle's contents are damaged"))?
+            .take(MAX_PAYLOAD + 1)
+            .read_to_end(&mut json)
+            .map_err(|_| damaged("the bundle's contents are damaged"))?;
+        if json.len() as u64 > MAX_PAYLOAD {
+            return Err(damaged("the bundle is larger than Caucus imports at once"));
+        }
+        let changes: Vec<Change> = serde_json::from_slice(&json)
+            .map_err(|_| damaged("the bundle's contents are damaged"))?;
+        if changes.len() as u64 != header.change_count {
+            return Err(damaged("the bundle's change count does not match"));
+        }
+        Ok(Bundle { header, changes })
+    }
+}
+
+/// Write the changes a peer lacks (or everything) to a bundle file.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct ExportBundle {
+    /// Where to write the file (an absolute path; its folder must exist).
+    pub path: String,
+    /// The peer device (its site id) the bundle is for: leaves out what it is known to hold,
+    /// from the last bundle it sent here. None: everything.
+    pub peer: Option<Uuid>,
+}
+
+/// Apply a bundle: from a file path, or from the file's contents (base64) as a file picker
+/// hands them over.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct ImportBundle {
+    pub path: Option<String>,
+    pub content_base64: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct BundleSummary {
+    pub path: Option<String>,
+    /// The device that wrote the bundle.
+    pub exporter: Uuid,
+    pub changes: u32,
+    pub bytes: f64,
+    /// On import: changes new to this device, and changes it already had.
+    pub applied: u32,
+    pub duplicates: u32,
+}
+
+/// Changes applied per transaction on import, so progress can be shown. Everything is
+/// checked before the first one.
+const IMPORT_CHUNK: usize = 5_000;
+
+impl crate::Caucus {
+    pub async fn export_bundle(&self, input: ExportBundle) -> Result<BundleSummary> {
+        let path = std::path::PathBuf::from(&input.path);
+        if !path.is_absolute() || path.file_name().is_none() {
+            return Err(CoreError::invalid(
+                "path",
+                "choose a file to write the bundle to",
+            ));
+        }
+        if !path.parent().is_some_and(std::path::Path::is_dir) {
+            return Err(CoreError::invalid("path", "that folder does not exist"));
+        }
+        let pool = self.store().pool();
+        let known = match input.peer {
+            Some(peer) => crate::store::sync_state::peer_version(pool, peer).await?,
+            None => VersionVector::new(),
+        };
+        let changes = crate::store::sync_state::changes_beyond(pool, &known).await?;
+        let vv = crate::store::sync_state::version_vector(pool).await?;
+        let key = self.device_key().await?;
+        let site = self.store().site_id().await;
+        let bytes = Bundle::encode(
+            &key,
+            self.home_hub_id().await?,
+            site,
+            crate::hlc::wall_ms(),
+            vv,
+            &changes,
+        )?;
+        // Written beside the target and renamed, so a full disk never leaves half a bundle.
+        let partial = path.with_extension("partial");
+        let write =
+            std::fs::write(&partial, &bytes).and_then(|()| std::fs::rename(&partial, &path));
+        if let Err(e) = write {
+            let _ = std::fs::remove_file(&partial);
+            return Err(CoreError::invalid(
+                "path",
+                format!("cannot write the bundle: {e}"),
+            ));
+        }
+        Ok(BundleSummary {
+            path: Some(input.path),
+            exporter: site,
+            changes: changes.len() as u32,
+            bytes: bytes.len() as f64,
+            applied: 0,
+            duplicates: 0,
+        })
+    }
+
+    pub async fn import_bundle(&self, input: ImportBundle) -> Result<BundleSummary> {
+        use base64::Engine;
+        let bytes = match (&input.path, &input.content_base64) {
+            (Some(path), None) => {
+                let meta = std::fs::metadata(path).map_err(|e| {
+                    CoreError::invalid("path", format!("cannot read that file: {e}"))
+                })?;
+                if meta.len() > MAX_PAYLOAD {
+                    return Err(damaged("the file is larger than any bundle Caucus writes"));
+                }
+                std::fs::read(path).map_err(|e| {
+                    CoreError::invalid("path", format!("cannot read that file: {e}"))
+                })?
+            }
+            (None, Some(content)) => base64::engine::general_purpose::STANDARD
+                .decode(content)
+                .map_err(|_| CoreError::invalid("content_base64", "not base64"))?,
+            _ => {
+                return Err(CoreError::invalid(
+                    "path",
+                    "give either the bundle's path or its contents",
+                ))
+            }
+        };
+        let bundle = Bundle::decode(&bytes)?;
+        if let (Some(theirs), Some(ours)) = (bundle.header.hub_id, self.home_hub_id().await?) {
+            if theirs != ours {
+                return Err(CoreError::sync(
+                    SyncFailure::BundleForeign,
+                    "this bundle comes from another coalition's hub; nothing was imported",
+                ));
+            }
+        }
+        // Every clock is checked before anything is applied.
+        let now = crate::hlc::wall_ms();
+        for c in &bundle.changes {
+            crate::hlc::Clock::check_remote(c.hlc, now)?;
+        }
+        let total = bundle.changes.len() as u32;
+        let (mut applied, mut duplicates) = (0, 0);
+        let result: Result<()> = async {
+            for (i, chunk) in bundle.changes.chunks(IMPORT_CHUNK).enumerate() {
+                let report = self.store().merge_remote(chunk, now).await?;
+                applied += report.applied;
+                duplicates += report.duplicates;
+                self.report_progress(
+                    super::client::SyncPhase::Importing,
+                    ((i + 1) * IMPORT_CHUNK).min(total as usize) as u32,
+                    Some(total),
+                );
+            }
+            Ok(())
+        }
+        .await;
+        self.report_progress_done();
+        result?;
+        crate::store::sync_state::note_peer_version(
+            self.store().pool(),
+            bundle.header.exporter_site,
+            &bundle.header.version_vector,
+        )
+        .await?;
+        Ok(BundleSummary {
+            path: input.path,
+            exporter: bundle.header.exporter_site,
+            changes: total,
+            bytes: bytes.len() as f64,
+            applied,
+            duplicates,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hlc::Hlc;
+
+    fn sample() -> (SigningKey, Vec<u8>) {
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let change = Change {
+            site: Uuid::now_v7(),
+            seq: 1,
+            hlc: Hlc(1 << 20),
+            actor: None,
+            bucket: "coalition".into(),
+            table: "organization".into(),
+            row: Uuid::now_v7(),
+            column: "name".into(),
+            value: serde_json::json!("Amnesty International"),
+            cl: 1,
+            schema_version: 1,
+        };
+        let bytes = Bundle::encode(&key, None, change.site, 5, Default::default(), &[change])
+            .expect("encode");
+        (key, bytes)
+    }
+
+    #[test]
+    fn round_trip() {
+        let (_, bytes) = sample();
+        let bundle = Bundle::decode(&bytes).expect("a bundle just written decodes");
+        assert_eq!(bundle.changes.len(), 1);
+    }
+
+    #[test]
+    fn every_truncation_and_every_flipped_byte_is_refused() {
+        let (_, bytes) = sample();
+        for n in 0..bytes.len() {
+            assert!(
+                Bundle::decode(&bytes[..n]).is_err(),
+                "truncated at {n} must be refused"
+            );
+        }
+        for i in 0..bytes.len() {
+            let mut bad = bytes.clone();
+            bad[i] ^= 0x40;
+            assert!(
+                Bundle::decode(&bad).is_err(),
+                "byte {i} flipped must be refused"
+            );
+        }
+    }
+}

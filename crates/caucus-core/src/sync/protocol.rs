@@ -1,0 +1,191 @@
+//! The wire protocol between a device and a hub (or a meeting host, which runs the same hub).
+//!
+//! JSON over HTTP. Every request carries [`PROTOCOL_HEADER`] with [`PROTOCOL_VERSION`] and
+//! [`CLOCK_HEADER`] with the device's wall clock; the hub refuses a different version and a
+//! clock more than [`MAX_CLOCK_SKEW_MS`] off its own. Requests are bounded by
+//! [`MAX_PUSH_CHANGES`] and [`MAX_BODY_BYTES`]; pulls are paged.
+//!
+//! Every type here is decoded from outside data, so each refuses unknown fields and is fuzzed
+//! (`fuzz/fuzz_targets/sync_payload.rs`).
+
+use crate::change::Change;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// The one wire-format version. A hub and a device that disagree refuse to talk, with
+/// [`WireErrorCode::VersionMismatch`].
+pub const PROTOCOL_VERSION: u32 = 1;
+/// Header naming the protocol version of a request.
+pub const PROTOCOL_HEADER: &str = "caucus-protocol";
+/// Header with the device's wall clock, in milliseconds since the Unix epoch.
+pub const CLOCK_HEADER: &str = "caucus-clock";
+/// The most a device's clock may differ from the hub's.
+pub const MAX_CLOCK_SKEW_MS: u64 = 5 * 60 * 1000;
+/// How far ahead of the hub's clock a pushed change may be stamped (DESIGN: "the hub refuses
+/// > 60 s ahead of its own clock").
+pub const MAX_CHANGE_AHEAD_MS: u64 = 60 * 1000;
+/// Changes per push request.
+pub const MAX_PUSH_CHANGES: usize = 500;
+/// Changes per pull page.
+pub const MAX_PULL_CHANGES: u32 = 2000;
+/// Bytes per request body. A push of [`MAX_PUSH_CHANGES`] changes stays well under it unless
+/// the values are huge; the client splits batches by size too.
+pub const MAX_BODY_BYTES: usize = 4 << 20;
+
+/// Enrolling a device with an invite code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolRequest {
+    pub invite_code: String,
+    /// The device's ed25519 public key, hex.
+    pub public_key: String,
+    /// The device's site id (the `site` of its changes).
+    pub site: Uuid,
+    /// A name people recognise in the device list ("Amal's laptop").
+    pub device_name: String,
+    /// Who the device acts as. Only a meeting host asks; a hub's invite names the person.
+    #[serde(default)]
+    pub person_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolReply {
+    pub device_id: Uuid,
+    /// The bearer token for every later request. The hub keeps only its hash.
+    pub token: String,
+    /// The hub's id: changes, cursors and bundles belong to one hub's coalition.
+    pub hub_id: Uuid,
+    pub person_id: Uuid,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    pub changes: Vec<Change>,
+}
+
+/// A change named by its origin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeId {
+    pub site: Uuid,
+    pub seq: u64,
+}
+
+impl ChangeId {
+    pub fn of(c: &Change) -> Self {
+        ChangeId {
+            site: c.site,
+            seq: c.seq,
+        }
+    }
+}
+
+/// Why the hub refused one pushed change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectCode {
+    /// The person's role may not make this change.
+    Forbidden,
+    /// The change claims a bucket its row does not belong to.
+    WrongBucket,
+    /// Stamped too far ahead of the hub's clock; retried once the clocks agree.
+    ClockAhead,
+    /// A table or column this hub version does not know; retried after the hub upgrades.
+    UnknownToHub,
+    /// Belongs under a record (a comment's recommendation) that has not reached the hub yet;
+    /// retried on the next sync.
+    Orphan,
+    /// Malformed (an empty table name, a bad value).
+    Invalid,
+}
+
+impl RejectCode {
+    /// Whether the device should keep the change and push it again later.
+    pub fn retryable(self) -> bool {
+        matches!(
+            self,
+            RejectCode::ClockAhead | RejectCode::UnknownToHub | RejectCode::Orphan
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rejection {
+    pub site: Uuid,
+    pub seq: u64,
+    pub code: RejectCode,
+    /// In plain words, for the sync panel.
+    pub reason: String,
+}
+
+/// The hub's answer to a push: every change of the request is either accepted (stored now, or
+/// already stored by an earlier try) or rejected with a reason.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushReply {
+    pub accepted: Vec<ChangeId>,
+    pub rejected: Vec<Rejection>,
+    /// For each refused change, the hub's winning changes that undo it (its row's life and
+    /// the field's value), for the pusher to apply now: it may not read the bucket it wrote to.
+    #[serde(default)]
+    pub compensations: Vec<Change>,
+}
+
+/// Where a device stands in one bucket.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BucketCursor {
+    /// The highest server sequence received from this bucket.
+    pub server_seq: i64,
+    /// True once the device holds the bucket's compacted snapshot and follows its log.
+    pub following: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullRequest {
+    /// The device's cursor per bucket; a readable bucket missing here starts with a snapshot.
+    pub cursors: BTreeMap<String, BucketCursor>,
+    /// Changes per page, at most [`MAX_PULL_CHANGES`].
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullReply {
+    pub changes: Vec<Change>,
+    /// The cursors after this page, for every readable bucket.
+    pub cursors: BTreeMap<String, BucketCursor>,
+    /// More pages are waiting.
+    pub more: bool,
+    /// Changes still to come in snapshots this pull started (for a first sync's progress bar);
+    /// counted on the page that starts a snapshot, else 0.
+    pub snapshot_remaining: u64,
+}
+
+/// Why a whole request failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WireErrorCode {
+    VersionMismatch,
+    ClockSkew,
+    PayloadTooLarge,
+    Unauthorized,
+    Revoked,
+    InvalidInvite,
+    Invalid,
+    RateLimited,
+    Internal,
+}
+
+/// The body of every failed response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireError {
+    pub code: WireErrorCode,
+    pub message: String,
+}

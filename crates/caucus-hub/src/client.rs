@@ -1,0 +1,113 @@
+//! The device's HTTP transport to a hub (or a meeting host): [`caucus_core::sync::Transport`]
+//! over reqwest. Failures become [`CoreError::Sync`] with a code the UI explains.
+
+use caucus_core::error::{CoreError, Result};
+use caucus_core::hlc::wall_ms;
+use caucus_core::sync::protocol::*;
+use caucus_core::sync::{BoxFuture, SyncFailure, Transport};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::time::Duration;
+
+pub struct HttpTransport {
+    http: reqwest::Client,
+}
+
+impl Default for HttpTransport {
+    fn default() -> Self {
+        HttpTransport {
+            http: reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(10))
+                .timeout(Duration::from_secs(120))
+                .build()
+                .unwrap_or_default(),
+        }
+    }
+}
+
+impl HttpTransport {
+    async fn call<Q: Serialize + Sync, A: DeserializeOwned>(
+        &self,
+        url: &str,
+        path: &str,
+        token: Option<&str>,
+        request: &Q,
+    ) -> Result<A> {
+        let mut builder = self
+            .http
+            .post(format!("{url}{path}"))
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .header(CLOCK_HEADER, wall_ms().to_string())
+            .json(request);
+        if let Some(token) = token {
+            builder = builder.bearer_auth(token);
+        }
+        let response = builder.send().await.map_err(|e| {
+            CoreError::sync(
+                SyncFailure::Unreachable,
+                format!(
+                    "the hub at {url} could not be reached ({}); check the network and the address",
+                    short(&e)
+                ),
+            )
+        })?;
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(|e| {
+            CoreError::sync(
+                SyncFailure::Unreachable,
+                format!("the hub stopped answering: {}", short(&e)),
+            )
+        })?;
+        if status.is_success() {
+            return serde_json::from_slice(&bytes).map_err(|_| {
+                CoreError::sync(SyncFailure::Hub, "the hub's answer was not understood")
+            });
+        }
+        Err(match serde_json::from_slice::<WireError>(&bytes) {
+            Ok(e) => CoreError::sync(SyncFailure::from_wire(e.code), e.message),
+            Err(_) if status == reqwest::StatusCode::PAYLOAD_TOO_LARGE => CoreError::sync(
+                SyncFailure::PayloadTooLarge,
+                "a request was larger than the hub accepts",
+            ),
+            Err(_) => CoreError::sync(SyncFailure::Hub, format!("the hub answered {status}")),
+        })
+    }
+}
+
+fn short(e: &reqwest::Error) -> String {
+    if e.is_connect() {
+        "connection refused".into()
+    } else if e.is_timeout() {
+        "timed out".into()
+    } else {
+        e.to_string().chars().take(200).collect()
+    }
+}
+
+impl Transport for HttpTransport {
+    fn enrol<'a>(
+        &'a self,
+        url: &'a str,
+        request: &'a EnrolRequest,
+    ) -> BoxFuture<'a, Result<EnrolReply>> {
+        Box::pin(self.call(url, "/v1/enrol", None, request))
+    }
+
+    fn push<'a>(
+        &'a self,
+        url: &'a str,
+        token: &'a str,
+        request: &'a PushRequest,
+    ) -> BoxFuture<'a, Result<PushReply>> {
+        Box::pin(self.call(url, "/v1/push", Some(token), request))
+    }
+
+    fn pull<'a>(
+        &'a self,
+        url: &'a str,
+        token: &'a str,
+        request: &'a PullRequest,
+    ) -> BoxFuture<'a, Result<PullReply>> {
+        Box::pin(self.call(url, "/v1/pull", Some(token), request))
+    }
+}

@@ -1,0 +1,14 @@
+//! The Caucus hub: relays changes between a coalition's devices, and is the authority for
+//! rights.
+//!
+//! - [`db`]: the hub's database (SQLite or PostgreSQL): devices, invites, changes, winners.
+//! - [`server`]: the HTTP routes (axum).
+//! - [`client`]: the devices' HTTP transport to a hub.
+//! - [`error`]: errors and their HTTP mapping.
+
+pub mod client;
+pub mod db;
+pub mod error;
+pub mod server;
+
+pub use db::{HubDb, Policy};

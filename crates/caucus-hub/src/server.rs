@@ -1,0 +1,121 @@
+//! The hub's HTTP face: three routes, each a thin handler over [`HubDb`]. Every request must
+//! name the protocol version and carry the device's clock; bodies are bounded.
+
+use crate::db::{Device, HubDb};
+use crate::error::HubError;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use caucus_core::hlc::wall_ms;
+use caucus_core::sync::protocol::*;
+use std::sync::Arc;
+
+/// Checks the version and clock headers of a request.
+fn check_headers(headers: &HeaderMap) -> Result<(), HubError> {
+    let version = headers
+        .get(PROTOCOL_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("none");
+    if version != PROTOCOL_VERSION.to_string() {
+        return Err(HubError::VersionMismatch(
+            version.chars().take(16).collect(),
+            PROTOCOL_VERSION,
+        ));
+    }
+    let device_ms: u64 = headers
+        .get(CLOCK_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| HubError::Invalid(format!("the {CLOCK_HEADER} header is missing")))?;
+    let skew = device_ms.abs_diff(wall_ms());
+    if skew > MAX_CLOCK_SKEW_MS {
+        return Err(HubError::ClockSkew(skew / 60_000));
+    }
+    Ok(())
+}
+
+/// An authenticated device: checked headers and a bearer token that names a device that is
+/// not revoked.
+pub struct Authed(pub Device);
+
+impl FromRequestParts<Arc<HubDb>> for Authed {
+    type Rejection = HubError;
+
+    async fn from_request_parts(parts: &mut Parts, hub: &Arc<HubDb>) -> Result<Self, HubError> {
+        check_headers(&parts.headers)?;
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(HubError::Unauthorized)?;
+        Ok(Authed(hub.device_by_token(token).await?))
+    }
+}
+
+/// Decodes a JSON body into a protocol type, refusing what it does not know.
+fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, HubError> {
+    serde_json::from_slice(body)
+        .map_err(|e| HubError::Invalid(format!("the request is malformed: {e}")))
+}
+
+async fn enrol(
+    State(hub): State<Arc<HubDb>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Json<EnrolReply>, HubError> {
+    check_headers(&headers)?;
+    let request: EnrolRequest = decode(&body)?;
+    Ok(Json(hub.enrol(&request, wall_ms()).await?))
+}
+
+async fn push(
+    State(hub): State<Arc<HubDb>>,
+    Authed(device): Authed,
+    body: axum::body::Bytes,
+) -> Result<Json<PushReply>, HubError> {
+    let request: PushRequest = decode(&body)?;
+    if request.changes.len() > MAX_PUSH_CHANGES {
+        return Err(HubError::PayloadTooLarge(format!(
+            "{} changes; at most {MAX_PUSH_CHANGES} per request",
+            request.changes.len()
+        )));
+    }
+    Ok(Json(hub.push(&device, &request.changes, wall_ms()).await?))
+}
+
+async fn pull(
+    State(hub): State<Arc<HubDb>>,
+    Authed(device): Authed,
+    body: axum::body::Bytes,
+) -> Result<Json<PullReply>, HubError> {
+    let request: PullRequest = decode(&body)?;
+    if request.cursors.len() > 100_000 {
+        return Err(HubError::PayloadTooLarge("too many buckets".into()));
+    }
+    Ok(Json(hub.pull(&device, &request).await?))
+}
+
+/// The hub's routes, for `caucus-hub serve` and for a meeting host inside the app.
+pub fn router(hub: Arc<HubDb>) -> Router {
+    Router::new()
+        .route("/v1/enrol", post(enrol))
+        .route("/v1/push", post(push))
+        .route("/v1/pull", post(pull))
+        .route("/v1/health", get(|| async { "ok" }))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(hub)
+}
+
+/// Serves the hub on `listener` until `shutdown` resolves.
+pub async fn serve(
+    hub: Arc<HubDb>,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(hub))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,204 @@
+// The sync panel: connect this device to the coalition's hub, sync now, see what is waiting,
+// the last success and the last failure in plain words, the progress of long work, and the
+// hub's refusals. Bundles carry changes on a USB stick where there is no network.
+import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { commands, type BundleSummary, type SyncStatus } from "../api";
+import { useAction, useLoad } from "../data";
+import { ErrorLine, formatDate } from "./parts";
+
+/** Re-reads the status every second while something runs, for the progress bar. */
+function useLiveStatus(active: boolean) {
+  const loaded = useLoad(() => commands.syncStatus({}), []);
+  const [live, setLive] = useState<SyncStatus | undefined>();
+  useEffect(() => {
+    if (!active && !loaded.data?.running) return;
+    const timer = window.setInterval(() => {
+      commands.syncStatus({}).then(setLive, () => {});
+    }, 1000);
+    return () => window.clearInterval(timer);
+  }, [active, loaded.data?.running]);
+  return { status: active && live ? live : loaded.data, error: loaded.error };
+}
+
+export function SyncScreen() {
+  const { t, i18n } = useTranslation();
+  const action = useAction();
+  const { status, error } = useLiveStatus(action.busy);
+  if (error) return <ErrorLine error={error} />;
+  if (!status) return <p className="loading">{t("app.loading")}</p>;
+  const locale = i18n.language;
+  return (
+    <section className="sync" aria-labelledby="sync-title">
+      <h1 id="sync-title">{t("sync.title")}</h1>
+      <div className="card" data-testid="sync-status">
+        {status.connected ? (
+          <p>{t("sync.connectedTo", { url: status.hub_url })}</p>
+        ) : (
+          <p>{t("sync.notConnected")}</p>
+        )}
+        <dl className="facts">
+          <dt>{t("sync.pending")}</dt>
+          <dd data-testid="sync-pending">{t("sync.pendingCount", { count: status.pending })}</dd>
+          <dt>{t("sync.lastSuccess")}</dt>
+          <dd>{status.last_success_ms ? formatDate(status.last_success_ms, locale) : t("sync.never")}</dd>
+        </dl>
+        {status.progress && (
+          <div className="progress" data-testid="sync-progress">
+            <span>{t(`sync.phase.${status.progress.phase}`)}</span>{" "}
+            <progress
+              max={status.progress.total ?? undefined}
+              value={status.progress.total ? status.progress.done : undefined}
+              aria-label={t(`sync.phase.${status.progress.phase}`)}
+            />{" "}
+            <span>
+              {status.progress.total
+                ? t("sync.progressOf", { done: status.progress.done, total: status.progress.total })
+                : t("sync.progressDone", { count: status.progress.done })}
+            </span>
+          </div>
+        )}
+        {status.last_failure && (
+          <p className="error" role="alert" data-testid="sync-failure">
+            {t("sync.lastFailure", { when: formatDate(status.last_failure.at_ms ?? 0, locale) })}{" "}
+            {t(`errors.${status.last_failure.code}`, { defaultValue: status.last_failure.message, message: status.last_failure.message })}
+          </p>
+        )}
+        {status.connected && (
+          <button onClick={() => action.run(() => commands.syncNow({}))} disabled={action.busy}>
+            {action.busy ? t("sync.syncing") : t("sync.now")}
+          </button>
+        )}
+        <ErrorLine error={action.error} />
+      </div>
+      {!status.connected && <ConnectForm />}
+      {status.refused.length > 0 && (
+        <div className="card">
+          <h2>{t("sync.refusedTitle")}</h2>
+          <p>{t("sync.refusedHelp")}</p>
+          <ul data-testid="sync-refused">
+            {status.refused.map((r, i) => (
+              <li key={i}>
+                {formatDate(r.at_ms ?? 0, locale)} — {t(`sync.refusedCode.${r.code}`, { defaultValue: r.code })}:{" "}
+                {r.column} — {r.reason}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <Bundles folder={status.bundle_folder} />
+    </section>
+  );
+}
+
+function ConnectForm() {
+  const { t } = useTranslation();
+  const action = useAction();
+  const [url, setUrl] = useState("");
+  const [code, setCode] = useState("");
+  const [name, setName] = useState("");
+  return (
+    <form
+      className="card"
+      onSubmit={(e) => {
+        e.preventDefault();
+        action.run(() => commands.connectHub({ url, invite_code: code, device_name: name }));
+      }}
+    >
+      <h2>{t("sync.connectTitle")}</h2>
+      <p>{t("sync.connectHelp")}</p>
+      <label>
+        {t("sync.hubUrl")}
+        <input value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://hub.example.org" required />
+      </label>
+      <label>
+        {t("sync.inviteCode")}
+        <input value={code} onChange={(e) => setCode(e.target.value)} autoComplete="off" required />
+      </label>
+      <label>
+        {t("sync.deviceName")}
+        <input value={name} onChange={(e) => setName(e.target.value)} placeholder={t("sync.deviceNameHint")} required />
+      </label>
+      <button type="submit" disabled={action.busy}>
+        {action.busy ? t("sync.connecting") : t("sync.connect")}
+      </button>
+      <ErrorLine error={action.error} />
+    </form>
+  );
+}
+
+function Bundles({ folder }: { folder: string | null }) {
+  const { t } = useTranslation();
+  const exporting = useAction();
+  const importing = useAction();
+  const day = new Date().toISOString().slice(0, 10);
+  const [path, setPath] = useState(folder ? `${folder}/caucus-${day}.caucus` : "");
+  const [done, setDone] = useState<BundleSummary | null>(null);
+  const [importError, setImportError] = useState<string | null>(null);
+  return (
+    <div className="card">
+      <h2>{t("sync.bundleTitle")}</h2>
+      <p>{t("sync.bundleHelp")}</p>
+      <form
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const summary = await exporting.run(() => commands.exportBundle({ path, peer: null }));
+          if (summary) setDone(summary);
+        }}
+      >
+        <label>
+          {t("sync.bundlePath")}
+          <input value={path} onChange={(e) => setPath(e.target.value)} required />
+        </label>
+        <button type="submit" disabled={exporting.busy}>
+          {t("sync.export")}
+        </button>
+        <ErrorLine error={exporting.error} />
+      </form>
+      <label>
+        {t("sync.importFile")}
+        <input
+          type="file"
+          accept=".caucus"
+          data-testid="bundle-file"
+          onChange={async (e) => {
+            const file = e.target.files?.[0];
+            if (!file) return;
+            setImportError(null);
+            const content = await readBase64(file).catch(() => null);
+            if (content === null) {
+              setImportError(t("sync.unreadable"));
+              return;
+            }
+            const summary = await importing.run(() => commands.importBundle({ path: null, content_base64: content }));
+            if (summary) setDone(summary);
+          }}
+        />
+      </label>
+      {importing.busy && <p>{t("sync.phase.importing")}</p>}
+      {importError && <p className="error" role="alert">{importError}</p>}
+      <ErrorLine error={importing.error} />
+      {done && (
+        <p role="status" data-testid="bundle-done">
+          {done.path
+            ? t("sync.exported", { count: done.changes, path: done.path })
+            : t("sync.imported", { count: done.applied, duplicates: done.duplicates })}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function readBase64(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => {
+      const url = String(reader.result);
+      resolve(url.slice(url.indexOf(",") + 1));
+    };
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
+
