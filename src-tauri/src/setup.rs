@@ -51,6 +51,9 @@ pub fn run() {
             caucus.set_transport(std::sync::Arc::new(
                 caucus_hub::client::HttpTransport::default(),
             ));
+            caucus.set_meetings(std::sync::Arc::new(caucus_hub::meeting::LanMeetings::new(
+                caucus_hub::meeting::LanConfig::from_env(),
+            )));
             // Sync with the hub while the app runs, when this device is connected to one.
             tauri::async_runtime::spawn(caucus_core::sync::client::sync_in_background(
                 caucus.clone(),

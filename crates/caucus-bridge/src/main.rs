@@ -151,6 +151,9 @@ async fn main() {
     }
     let caucus = Arc::new(caucus);
     caucus.set_transport(Arc::new(caucus_hub::client::HttpTransport::default()));
+    caucus.set_meetings(Arc::new(caucus_hub::meeting::LanMeetings::new(
+        caucus_hub::meeting::LanConfig::from_env(),
+    )));
     tokio::spawn(caucus_core::sync::client::sync_in_background(
         caucus.clone(),
         std::time::Duration::from_secs(60),

@@ -4,11 +4,13 @@
 //! - [`db`]: the hub's database (SQLite or PostgreSQL): devices, invites, changes, winners.
 //! - [`server`]: the HTTP routes (axum).
 //! - [`client`]: the devices' HTTP transport to a hub.
+//! - [`meeting`]: a meeting hosted on a laptop, found by mDNS.
 //! - [`error`]: errors and their HTTP mapping.
 
 pub mod client;
 pub mod db;
 pub mod error;
+pub mod meeting;
 pub mod server;
 
 pub use db::{HubDb, Policy};

@@ -168,6 +168,12 @@ export type ExportBundle = {
 	peer: string | null,
 };
 
+/**  A meeting host found on the local network. */
+export type FoundMeeting = {
+	name: string,
+	url: string,
+};
+
 /**  An issue team, working group, network, caucus or the steering committee. */
 export type Group = {
 	id: string,
@@ -215,6 +221,11 @@ export type HistoryQuery = {
 	id: string,
 };
 
+export type HostMeeting = {
+	/**  How the meeting appears to the others ("Budget team, 27 November"). */
+	name: string,
+};
+
 /**  The input of get and archive commands. */
 export type IdInput = {
 	id: string,
@@ -236,6 +247,11 @@ export type JoinGroup = {
 	group_id: string,
 	person_id: string | null,
 	role: Role | null,
+};
+
+export type JoinMeeting = {
+	url: string,
+	pairing_code: string,
 };
 
 /**  The five working languages of the coalition. */
@@ -287,6 +303,15 @@ export type MeetingDecisionPatch = {
 export type MeetingFilter = {
 	group_id?: string | null,
 	include_archived?: boolean | null,
+};
+
+/**  The meeting this device is in, for the sync panel. */
+export type MeetingInfo = {
+	name: string,
+	url: string,
+	hosting: boolean,
+	/**  Shown by the host, for the others to type. */
+	pairing_code: string | null,
 };
 
 export type MeetingPatch = {
@@ -575,6 +600,8 @@ export type SyncStatus = {
 	refused: RefusedChange[],
 	/**  Where to suggest writing a bundle (the Downloads folder, else home), if known. */
 	bundle_folder: string | null,
+	/**  The meeting this device hosts or joined. */
+	meeting: MeetingInfo | null,
 };
 
 export type TrackedIssue = {
@@ -656,6 +683,10 @@ export const commands = {
   syncNow: (input: NoInput) => call<SyncStatus>("sync_now", input),
   exportBundle: (input: ExportBundle) => call<BundleSummary>("export_bundle", input),
   importBundle: (input: ImportBundle) => call<BundleSummary>("import_bundle", input),
+  hostMeeting: (input: HostMeeting) => call<SyncStatus>("host_meeting", input),
+  findMeetings: (input: NoInput) => call<FoundMeeting[]>("find_meetings", input),
+  joinMeeting: (input: JoinMeeting) => call<SyncStatus>("join_meeting", input),
+  leaveMeeting: (input: NoInput) => call<SyncStatus>("leave_meeting", input),
   createOrganization: (input: NewOrganization) => call<Organization>("create_organization", input),
   updateOrganization: (input: OrganizationPatch) => call<Organization>("update_organization", input),
   getOrganization: (input: IdInput) => call<Organization>("get_organization", input),
@@ -725,4 +756,4 @@ export const commands = {
   archiveDecision: (input: IdInput) => call<MeetingDecision>("archive_decision", input),
 };
 
-export type CommandName = "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "connect_hub" | "create_agenda_item" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "draft_answer" | "endorse_recommendation" | "export_bundle" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "import_bundle" | "join_group" | "leave_group" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "publish_answer" | "record_attendance" | "record_history" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";
+export type CommandName = "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "connect_hub" | "create_agenda_item" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "draft_answer" | "endorse_recommendation" | "export_bundle" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "publish_answer" | "record_attendance" | "record_history" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";

@@ -3,7 +3,7 @@
 // hub's refusals. Bundles carry changes on a USB stick where there is no network.
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { commands, type BundleSummary, type SyncStatus } from "../api";
+import { commands, type BundleSummary, type FoundMeeting, type SyncStatus } from "../api";
 import { useAction, useLoad } from "../data";
 import { ErrorLine, formatDate } from "./parts";
 
@@ -72,6 +72,7 @@ export function SyncScreen() {
         <ErrorLine error={action.error} />
       </div>
       {!status.connected && <ConnectForm />}
+      <MeetingPanel status={status} />
       {status.refused.length > 0 && (
         <div className="card">
           <h2>{t("sync.refusedTitle")}</h2>
@@ -124,6 +125,101 @@ function ConnectForm() {
       </button>
       <ErrorLine error={action.error} />
     </form>
+  );
+}
+
+/** Host a meeting on this laptop, or find and join one, with no internet. */
+function MeetingPanel({ status }: { status: SyncStatus }) {
+  const { t } = useTranslation();
+  const action = useAction();
+  const [name, setName] = useState("");
+  const [found, setFound] = useState<FoundMeeting[] | null>(null);
+  const [url, setUrl] = useState("");
+  const [code, setCode] = useState("");
+  const meeting = status.meeting;
+  if (meeting) {
+    return (
+      <div className="card" data-testid="meeting">
+        <h2>{meeting.hosting ? t("sync.meeting.hostingTitle", { name: meeting.name }) : t("sync.meeting.joinedTitle")}</h2>
+        {meeting.hosting && meeting.pairing_code && (
+          <>
+            <p>{t("sync.meeting.hostHelp")}</p>
+            <p className="pairing-code" data-testid="pairing-code" aria-label={t("sync.meeting.code")}>
+              {meeting.pairing_code}
+            </p>
+          </>
+        )}
+        <p>{t("sync.meeting.address", { url: meeting.url })}</p>
+        <button className="secondary" onClick={() => action.run(() => commands.leaveMeeting({}))} disabled={action.busy}>
+          {meeting.hosting ? t("sync.meeting.stop") : t("sync.meeting.leave")}
+        </button>
+        <ErrorLine error={action.error} />
+      </div>
+    );
+  }
+  return (
+    <div className="card" data-testid="meeting">
+      <h2>{t("sync.meeting.title")}</h2>
+      <p>{t("sync.meeting.help")}</p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          action.run(() => commands.hostMeeting({ name }));
+        }}
+      >
+        <label>
+          {t("sync.meeting.name")}
+          <input value={name} onChange={(e) => setName(e.target.value)} placeholder={t("sync.meeting.nameHint")} required />
+        </label>
+        <button type="submit" disabled={action.busy}>
+          {t("sync.meeting.host")}
+        </button>
+      </form>
+      <button
+        className="secondary"
+        disabled={action.busy}
+        onClick={async () => {
+          const list = await action.run(() => commands.findMeetings({}));
+          if (list) {
+            setFound(list);
+            if (list[0]) setUrl(list[0].url);
+          }
+        }}
+      >
+        {action.busy ? t("sync.meeting.searching") : t("sync.meeting.find")}
+      </button>
+      {found && found.length === 0 && <p>{t("sync.meeting.noneFound")}</p>}
+      {found && found.length > 0 && (
+        <ul>
+          {found.map((m) => (
+            <li key={m.url}>
+              <label>
+                <input type="radio" name="meeting" checked={url === m.url} onChange={() => setUrl(m.url)} /> {m.name} ({m.url})
+              </label>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          action.run(() => commands.joinMeeting({ url, pairing_code: code }));
+        }}
+      >
+        <label>
+          {t("sync.meeting.hostAddress")}
+          <input value={url} onChange={(e) => setUrl(e.target.value)} placeholder="http://192.168.1.20:41234" required />
+        </label>
+        <label>
+          {t("sync.meeting.code")}
+          <input value={code} onChange={(e) => setCode(e.target.value)} autoComplete="off" required />
+        </label>
+        <button type="submit" disabled={action.busy}>
+          {t("sync.meeting.join")}
+        </button>
+      </form>
+      <ErrorLine error={action.error} />
+    </div>
   );
 }
 

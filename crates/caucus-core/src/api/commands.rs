@@ -21,6 +21,10 @@ macro_rules! for_each_command {
             sync_now(NoInput) -> SyncStatus;
             export_bundle(ExportBundle) -> BundleSummary;
             import_bundle(ImportBundle) -> BundleSummary;
+            host_meeting(HostMeeting) -> SyncStatus;
+            find_meetings(NoInput) -> Vec<FoundMeeting>;
+            join_meeting(JoinMeeting) -> SyncStatus;
+            leave_meeting(NoInput) -> SyncStatus;
 
             create_organization(NewOrganization) -> Organization;
             update_organization(OrganizationPatch) -> Organization;

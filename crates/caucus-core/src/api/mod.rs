@@ -16,6 +16,7 @@ use crate::store::history::HistoryEntry;
 use crate::store::Store;
 pub use crate::sync::bundle::{BundleSummary, ExportBundle, ImportBundle};
 pub use crate::sync::client::{ConnectHub, SyncStatus};
+pub use crate::sync::meeting::{FoundMeeting, HostMeeting, JoinMeeting};
 use serde::de::DeserializeOwned;
 use std::path::Path;
 use uuid::Uuid;

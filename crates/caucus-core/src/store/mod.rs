@@ -61,6 +61,7 @@ struct LocalSite {
 #[derive(Debug)]
 pub struct Store {
     pool: SqlitePool,
+    path: std::path::PathBuf,
     /// Held for the whole of a local write: sequence numbers and clocks are handed out in
     /// commit order, and only advanced once the transaction commits.
     local: Mutex<LocalSite>,
@@ -84,6 +85,7 @@ impl Store {
         let local = Self::load_site(&pool).await?;
         Ok(Store {
             pool,
+            path: path.to_path_buf(),
             local: Mutex::new(local),
         })
     }
@@ -168,6 +170,11 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     pub fn pool(&self) -> &SqlitePool {

@@ -32,6 +32,7 @@ const LAST_FAILURE: &str = "sync.last_failure";
 #[derive(Default)]
 pub struct SyncLink {
     transport: OnceLock<Arc<dyn Transport>>,
+    pub(crate) meetings: OnceLock<Arc<dyn super::meeting::Meetings>>,
     progress: Mutex<Option<SyncProgress>>,
     /// Held while an exchange runs, so two never interleave.
     running: tokio::sync::Mutex<()>,
@@ -98,6 +99,8 @@ pub struct SyncStatus {
     pub refused: Vec<RefusedChange>,
     /// Where to suggest writing a bundle (the Downloads folder, else home), if known.
     pub bundle_folder: Option<String>,
+    /// The meeting this device hosts or joined.
+    pub meeting: Option<super::meeting::MeetingInfo>,
 }
 
 /// The folder a person expects files they save to land in.
@@ -115,7 +118,7 @@ struct HubLink {
     token: String,
 }
 
-fn check_url(url: &str) -> Result<()> {
+pub(crate) fn check_url(url: &str) -> Result<()> {
     let ok = (url.starts_with("http://") || url.starts_with("https://"))
         && url.len() <= 2048
         && !url.chars().any(char::is_whitespace);
@@ -135,7 +138,7 @@ impl Caucus {
         let _ = self.sync.transport.set(transport);
     }
 
-    fn transport(&self) -> Result<Arc<dyn Transport>> {
+    pub(crate) fn transport(&self) -> Result<Arc<dyn Transport>> {
         self.sync.transport.get().cloned().ok_or_else(|| {
             CoreError::sync(
                 SyncFailure::NotConnected,
@@ -219,6 +222,7 @@ impl Caucus {
             progress: self.sync.progress.lock().ok().and_then(|p| p.clone()),
             refused: sync_state::recent_rejections(s.pool(), 20).await?,
             bundle_folder: bundle_folder(),
+            meeting: self.meeting_info().await?,
         })
     }
 
@@ -267,19 +271,31 @@ impl Caucus {
     }
 
     /// Pushes what the home hub lacks and pulls what this device lacks.
+    /// In a meeting, it exchanges with the meeting's host first (no internet needed).
     pub async fn sync_now(&self, _: NoInput) -> Result<SyncStatus> {
-        let Some(hub) = self.home_hub().await? else {
+        let hub = self.home_hub().await?;
+        let in_meeting = self.meeting_link().await?.is_some();
+        if hub.is_none() && !in_meeting {
             return Err(CoreError::sync(
                 SyncFailure::NotConnected,
                 "this device is not connected to a hub yet",
             ));
-        };
-        let result = {
-            let _running = self.sync.running.lock().await;
-            let r = self.exchange(&hub.url, &hub.token, &hub.id, true).await;
-            self.set_progress(None);
-            r
-        };
+        }
+        let result: Result<()> = async {
+            if in_meeting {
+                self.sync_meeting(false).await?;
+            }
+            if let Some(hub) = &hub {
+                let _running = self.sync.running.lock().await;
+                let r = self
+                    .exchange(&hub.url, &hub.token, &hub.id, Exchange::Home)
+                    .await;
+                self.set_progress(None);
+                r?;
+            }
+            Ok(())
+        }
+        .await;
         let now = hlc::wall_ms();
         match result {
             Ok(()) => {
@@ -306,23 +322,54 @@ impl Caucus {
 
     /// Syncs with a meeting host (or any hub that is not this device's home): sends the
     /// outbox without emptying it, and queues what arrives for the home hub.
-    pub async fn sync_with_peer_hub(&self, url: &str, token: &str, hub_id: &str) -> Result<()> {
+    pub async fn sync_with_peer_hub(
+        &self,
+        url: &str,
+        token: &str,
+        hub_id: &str,
+        everything: bool,
+    ) -> Result<()> {
         let _running = self.sync.running.lock().await;
-        let r = self.exchange(url, token, hub_id, false).await;
+        let how = if everything {
+            Exchange::PeerEverything
+        } else {
+            Exchange::Peer
+        };
+        let r = self.exchange(url, token, hub_id, how).await;
         self.set_progress(None);
         r
     }
 
     /// One push-then-pull exchange with the hub at `url`.
-    async fn exchange(&self, url: &str, token: &str, hub_id: &str, home: bool) -> Result<()> {
+    async fn exchange(&self, url: &str, token: &str, hub_id: &str, how: Exchange) -> Result<()> {
         let transport = self.transport()?;
         let pool = self.store().pool();
+        let home = how == Exchange::Home;
         // Push, oldest first, in batches bounded by count and bytes.
-        let total = sync_state::outbox_count(pool).await? as u32;
+        let everything = match how {
+            Exchange::PeerEverything => {
+                Some(sync_state::changes_beyond(pool, &Default::default()).await?)
+            }
+            _ => None,
+        };
+        let total = match &everything {
+            Some(all) => all.len() as u32,
+            None => sync_state::outbox_count(pool).await? as u32,
+        };
         let mut sent = 0u32;
         let mut after = None;
+        let mut chunks = everything.map(|all| {
+            let mut all = all.into_iter();
+            std::iter::from_fn(move || {
+                let chunk: Vec<_> = all.by_ref().take(MAX_PUSH_CHANGES).collect();
+                (!chunk.is_empty()).then_some(chunk)
+            })
+        });
         loop {
-            let batch = sync_state::outbox_batch(pool, MAX_PUSH_CHANGES as u32, after).await?;
+            let batch = match chunks.as_mut() {
+                Some(chunks) => chunks.next().unwrap_or_default(),
+                None => sync_state::outbox_batch(pool, MAX_PUSH_CHANGES as u32, after).await?,
+            };
             let Some(last) = batch.last() else { break };
             after = Some(last.stamp_order());
             for part in split_by_size(batch, MAX_BODY_BYTES / 2) {
@@ -396,6 +443,17 @@ impl Caucus {
     }
 }
 
+/// Whom an exchange is with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Exchange {
+    /// The coalition's hub: its acknowledgements empty the outbox.
+    Home,
+    /// A meeting host: gets the outbox, and what it sends is queued for the home hub.
+    Peer,
+    /// A meeting host this device runs: gets everything this device holds.
+    PeerEverything,
+}
+
 /// Splits a batch so each part's JSON stays under `max_bytes` (a single oversized change
 /// travels alone, and the hub says if it is too large).
 fn split_by_size(
@@ -427,7 +485,9 @@ pub async fn sync_in_background(caucus: Arc<Caucus>, every: Duration) {
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;
-        if matches!(caucus.home_hub().await, Ok(Some(_))) {
+        let connected = matches!(caucus.home_hub().await, Ok(Some(_)));
+        let in_meeting = matches!(caucus.meeting_link().await, Ok(Some(_)));
+        if connected || in_meeting {
             if let Err(e) = caucus.sync_now(NoInput {}).await {
                 tracing::info!(error = %e, "background sync failed; will retry");
             }

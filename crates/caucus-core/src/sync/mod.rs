@@ -5,6 +5,7 @@
 //!   status the sync panel shows.
 //! - [`authority`]: the hub's check of every pushed change against the pusher's role.
 //! - [`bundle`]: the signed, compressed file that carries changes by USB stick.
+//! - [`meeting`]: hosting and joining a meeting on the local network.
 //!
 //! Transports are not here: core has no HTTP. A front end hands [`Caucus`](crate::Caucus) a
 //! [`Transport`] (caucus-hub's HTTP client) with [`Caucus::set_transport`](crate::Caucus::set_transport).
@@ -12,6 +13,7 @@
 pub mod authority;
 pub mod bundle;
 pub mod client;
+pub mod meeting;
 pub mod protocol;
 
 use crate::error::Result;

@@ -1,0 +1,72 @@
+// The sync panel in a real browser against the HTTP bridge and a real hub process: a wrong
+// invite code is explained, the right one connects and syncs the demo coalition, and a meeting
+// is hosted with a pairing code to show. Saves test-results/browser/sync*.png.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { api, chromiumArgs, invite, root, startBridge, startHub } from "../support/bridge.mjs";
+
+let bridge;
+let hub;
+let browser;
+const shots = join(root, "test-results/browser");
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  hub = await startHub();
+  bridge = await startBridge({
+    env: {
+      CAUCUS_MEETING_BIND: "127.0.0.1",
+      CAUCUS_MDNS_LOOPBACK: "1",
+      CAUCUS_MDNS_PORT: String(20000 + (process.pid % 20000)),
+    },
+  });
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumArgs });
+});
+
+after(async () => {
+  await browser?.close();
+  bridge?.stop();
+  hub?.stop();
+});
+
+test("an admin connects the demo coalition to a hub and hosts a meeting", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(e.message));
+  await page.goto(`${bridge.url}/#token=${bridge.token}`);
+  await page.getByRole("button", { name: "Sync" }).click();
+  await page.getByText("This device works on its own").waitFor();
+
+  // A wrong code is refused in plain words, and nothing changes.
+  await page.getByLabel("Hub address").fill(hub.url);
+  await page.getByLabel("Invite code").fill("WRONG-CODE1");
+  await page.getByLabel("Name of this device").fill("Secretariat laptop");
+  await page.getByRole("button", { name: "Connect", exact: true }).click();
+  await page.getByText("That invite code is wrong, already used or expired").waitFor();
+
+  // The right code connects and sends the whole demo coalition.
+  const session = await api(bridge, "get_session");
+  const code = invite(hub, session.acting_person.id);
+  await page.getByLabel("Invite code").fill(code);
+  await page.getByRole("button", { name: "Connect", exact: true }).click();
+  await page.getByText(`Connected to the hub at ${hub.url}`).waitFor();
+  await assert.doesNotReject(page.getByTestId("sync-pending").getByText("0 changes").waitFor());
+  const status = await api(bridge, "sync_status");
+  assert.equal(status.pending, 0, "the hub acknowledged every change");
+  assert.ok(status.last_success_ms, "the last success is recorded");
+  await page.screenshot({ path: join(shots, "sync.png"), fullPage: true });
+
+  // Sync now works again, and hosting a meeting shows a short pairing code.
+  await page.getByRole("button", { name: "Sync now" }).click();
+  await page.getByLabel("Meeting name").fill("Budget team, 27 November");
+  await page.getByRole("button", { name: "Host this meeting" }).click();
+  const pairing = (await page.getByTestId("pairing-code").textContent()).trim();
+  assert.match(pairing, /^[A-Z2-9]{6}$/, "a six-character code to read aloud");
+  await page.screenshot({ path: join(shots, "sync-meeting.png"), fullPage: true });
+  await page.getByRole("button", { name: "Stop hosting" }).click();
+  await page.getByRole("button", { name: "Host this meeting" }).waitFor();
+  assert.deepEqual(problems, [], "no script errors");
+});
