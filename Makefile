@@ -7,7 +7,7 @@ export SQLX_OFFLINE := true
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 CARGO_PACKAGES := -p caucus-app -p caucus-bridge -p caucus-core -p caucus-hub
 
-.PHONY: run test deps ui build fmt lint rust-test ui-test browser-test window-test bindings sqlx-prepare clean
+.PHONY: run test deps ui build fmt lint rust-test ui-test browser-test window-test hub fuzz bindings sqlx-prepare clean
 
 ## Open the app on a local database with the demo coalition.
 run: build
@@ -47,6 +47,24 @@ browser-test: build
 
 window-test: build
 	npm run test:window
+
+## A sync hub on loopback, with its database in data/hub/ (HUB_DB=postgres://… for PostgreSQL,
+## HUB_BIND=0.0.0.0:7878 to serve a network). Invite a device with
+## `./target/debug/caucus-hub invite --db data/hub/hub.db --person <person id>`.
+HUB_DB ?= data/hub/hub.db
+HUB_BIND ?= 127.0.0.1:7878
+hub: deps
+	cargo build -p caucus-hub
+	mkdir -p data/hub
+	./target/debug/caucus-hub serve --db $(HUB_DB) --bind $(HUB_BIND)
+
+## Coverage-guided fuzzing of every decoder of outside data (cargo-fuzz, AddressSanitizer),
+## FUZZ_SECONDS per target (default 600). Crashes land in fuzz/artifacts/<target>/; keep each
+## as a regression in fuzz/regressions/<target>/.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS := sync_payload bundle pairing
+fuzz: deps
+	./scripts/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 ## Regenerate ui/src/api/bindings.ts after changing a command or a type it uses.
 bindings:

@@ -7,7 +7,9 @@
 
 use crate::db::{HubDb, Policy};
 use caucus_core::error::{CoreError, Result};
-use caucus_core::sync::meeting::{FoundMeeting, HostedMeeting, Meetings};
+use caucus_core::sync::meeting::{
+    parse_announcement, FoundMeeting, HostedMeeting, Meetings, SERVICE_TYPE,
+};
 use caucus_core::sync::protocol::PROTOCOL_VERSION;
 use caucus_core::sync::{BoxFuture, SyncFailure};
 use mdns_sd::{IfKind, ServiceDaemon, ServiceEvent, ServiceInfo};
@@ -16,7 +18,6 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-pub const SERVICE_TYPE: &str = "_caucus._tcp.local.";
 /// How long a pairing code works: a long meeting day.
 const PAIRING_TTL_MS: u64 = 12 * 3_600_000;
 /// How long finding meetings listens.
@@ -118,41 +119,6 @@ fn hub_failure(e: impl std::fmt::Display) -> CoreError {
         SyncFailure::Hub,
         format!("the meeting could not start: {e}"),
     )
-}
-
-/// Reads one mDNS announcement into a meeting to offer, or nothing if it is not one of ours
-/// (another protocol version, no address). Decodes data from the network, so it is fuzzed.
-pub fn parse_announcement(
-    fullname: &str,
-    addresses: &[IpAddr],
-    port: u16,
-    properties: &[(String, String)],
-) -> Option<FoundMeeting> {
-    let prop = |k: &str| {
-        properties
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.as_str())
-    };
-    if prop("v")? != PROTOCOL_VERSION.to_string() || port == 0 {
-        return None;
-    }
-    let name = fullname.strip_suffix(SERVICE_TYPE)?.trim_end_matches('.');
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return None;
-    }
-    let ip = addresses
-        .iter()
-        .find(|a| a.is_ipv4())
-        .or(addresses.first())?;
-    let host = match ip {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => format!("[{v6}]"),
-    };
-    Some(FoundMeeting {
-        name: name.replace("\\.", ".").replace("\\\\", "\\"),
-        url: format!("http://{host}:{port}"),
-    })
 }
 
 impl Meetings for LanMeetings {

@@ -64,15 +64,37 @@ impl Bundle {
     ) -> Result<Vec<u8>> {
         let json = serde_json::to_vec(changes).map_err(|e| damaged(e.to_string()))?;
         let payload = zstd::encode_all(json.as_slice(), 3).map_err(|e| damaged(e.to_string()))?;
+        Self::seal(
+            key,
+            hub_id,
+            exporter_site,
+            created_ms,
+            version_vector,
+            changes.len() as u64,
+            &payload,
+        )
+    }
+
+    /// Wraps an already compressed payload in a signed bundle. [`Bundle::encode`] uses it;
+    /// so does fuzzing, to reach the payload decoder behind the signature.
+    pub fn seal(
+        key: &SigningKey,
+        hub_id: Option<Uuid>,
+        exporter_site: Uuid,
+        created_ms: u64,
+        version_vector: VersionVector,
+        change_count: u64,
+        payload: &[u8],
+    ) -> Result<Vec<u8>> {
         let header = Header {
             format: FORMAT,
             hub_id,
             exporter_site,
             public_key: hex::encode(key.verifying_key().to_bytes()),
             created_ms,
-            change_count: changes.len() as u64,
+            change_count,
             payload_len: payload.len() as u64,
-            payload_sha256: hex::encode(Sha256::digest(&payload)),
+            payload_sha256: hex::encode(Sha256::digest(payload)),
             version_vector,
         };
         let header = serde_json::to_vec(&header).map_err(|e| damaged(e.to_string()))?;
@@ -83,7 +105,7 @@ impl Bundle {
         out.extend_from_slice(&(header.len() as u32).to_le_bytes());
         out.extend_from_slice(&header);
         out.extend_from_slice(&signature.to_bytes());
-        out.extend_from_slice(&payload);
+        out.extend_from_slice(payload);
         Ok(out)
     }
 

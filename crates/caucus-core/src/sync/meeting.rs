@@ -12,6 +12,7 @@ use super::{BoxFuture, SyncFailure};
 use crate::api::NoInput;
 use crate::error::{CoreError, Result};
 use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
 use std::path::Path;
 use uuid::Uuid;
 
@@ -21,6 +22,44 @@ pub(crate) const MEETING_TOKEN: &str = "meeting.token";
 pub(crate) const MEETING_HUB: &str = "meeting.hub_id";
 pub(crate) const MEETING_NAME: &str = "meeting.name";
 pub(crate) const MEETING_CODE: &str = "meeting.pairing_code";
+
+/// The mDNS service type meeting hosts announce.
+pub const SERVICE_TYPE: &str = "_caucus._tcp.local.";
+
+/// Reads one mDNS announcement into a meeting to offer, or nothing if it is not one of ours
+/// (another protocol version, no address). Decodes data from the network, so it is fuzzed.
+pub fn parse_announcement(
+    fullname: &str,
+    addresses: &[IpAddr],
+    port: u16,
+    properties: &[(String, String)],
+) -> Option<FoundMeeting> {
+    let prop = |k: &str| {
+        properties
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+    };
+    if prop("v")? != super::protocol::PROTOCOL_VERSION.to_string() || port == 0 {
+        return None;
+    }
+    let name = fullname.strip_suffix(SERVICE_TYPE)?.trim_end_matches('.');
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return None;
+    }
+    let ip = addresses
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or(addresses.first())?;
+    let host = match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+    };
+    Some(FoundMeeting {
+        name: name.replace("\\.", ".").replace("\\\\", "\\"),
+        url: format!("http://{host}:{port}"),
+    })
+}
 
 /// A meeting this device hosts.
 #[derive(Debug, Clone)]

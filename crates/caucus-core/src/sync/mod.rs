@@ -15,6 +15,7 @@ pub mod bundle;
 pub mod client;
 pub mod meeting;
 pub mod protocol;
+pub mod robustness;
 
 use crate::error::Result;
 use protocol::*;

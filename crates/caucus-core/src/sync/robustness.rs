@@ -1,0 +1,73 @@
+//! What every decoder of outside data must hold, whatever the bytes: no panic, bounded
+//! allocation, and what decodes encodes again. The fuzz targets (`fuzz/`, `make fuzz`) and the
+//! short mutation run of `make test` (`tests/decoders.rs`) both call these.
+
+use super::bundle::Bundle;
+use super::meeting::parse_announcement;
+use super::protocol::*;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::net::IpAddr;
+
+fn round_trip<T: DeserializeOwned + Serialize>(data: &[u8]) {
+    if let Ok(value) = serde_json::from_slice::<T>(data) {
+        let again = serde_json::to_vec(&value).expect("what decodes encodes");
+        serde_json::from_slice::<T>(&again).expect("what encodes decodes");
+    }
+}
+
+/// Every sync payload a hub or a device decodes from the network.
+pub fn sync_payload(data: &[u8]) {
+    round_trip::<PushRequest>(data);
+    round_trip::<PushReply>(data);
+    round_trip::<PullRequest>(data);
+    round_trip::<PullReply>(data);
+    round_trip::<EnrolRequest>(data);
+    round_trip::<EnrolReply>(data);
+    round_trip::<WireError>(data);
+}
+
+/// A bundle file: refused or decoded, never a panic; a decoded one holds what its header says.
+/// The bytes are tried as a whole file, and as the compressed payload of a validly signed one
+/// (the signature would otherwise keep a fuzzer from ever reaching the payload decoder).
+pub fn bundle(data: &[u8]) {
+    if let Ok(b) = Bundle::decode(data) {
+        assert_eq!(b.changes.len() as u64, b.header.change_count);
+    }
+    let key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
+    let count = data.first().copied().unwrap_or(0) as u64 % 4;
+    let sealed = Bundle::seal(
+        &key,
+        None,
+        uuid::Uuid::nil(),
+        0,
+        Default::default(),
+        count,
+        data,
+    )
+    .expect("sealing never fails");
+    if let Ok(b) = Bundle::decode(&sealed) {
+        assert_eq!(b.changes.len() as u64, count);
+    }
+}
+
+/// A meeting host's mDNS announcement, and the enrolment request a host receives.
+pub fn pairing(
+    fullname: &str,
+    addresses: &[IpAddr],
+    port: u16,
+    properties: &[(String, String)],
+    enrol: &[u8],
+) {
+    if let Some(found) = parse_announcement(fullname, addresses, port, properties) {
+        assert!(
+            found.url.starts_with("http://"),
+            "only a plain local address is offered"
+        );
+        assert!(
+            !found.name.chars().any(char::is_control),
+            "no control characters reach the screen"
+        );
+    }
+    round_trip::<EnrolRequest>(enrol);
+}
