@@ -31,7 +31,7 @@ fn check_headers(headers: &HeaderMap) -> Result<(), HubError> {
         .ok_or_else(|| HubError::Invalid(format!("the {CLOCK_HEADER} header is missing")))?;
     let skew = device_ms.abs_diff(wall_ms());
     if skew > MAX_CLOCK_SKEW_MS {
-        return Err(HubError::ClockSkew(skew / 60_000));
+        return Err(HubError::ClockSkew((skew + 30_000) / 60_000));
     }
     Ok(())
 }
