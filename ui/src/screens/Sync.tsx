@@ -7,24 +7,25 @@ import { commands, type BundleSummary, type FoundMeeting, type SyncStatus } from
 import { useAction, useLoad } from "../data";
 import { ErrorLine, formatDate } from "./parts";
 
-/** Re-reads the status every second while something runs, for the progress bar. */
-function useLiveStatus(active: boolean) {
+/** Re-reads the status every second while the panel is open: progress of a first sync, an
+ * import or a background sync shows as it happens. A local call, so cheap. */
+function useLiveStatus() {
   const loaded = useLoad(() => commands.syncStatus({}), []);
   const [live, setLive] = useState<SyncStatus | undefined>();
   useEffect(() => {
-    if (!active && !loaded.data?.running) return;
     const timer = window.setInterval(() => {
       commands.syncStatus({}).then(setLive, () => {});
     }, 1000);
     return () => window.clearInterval(timer);
-  }, [active, loaded.data?.running]);
-  return { status: active && live ? live : loaded.data, error: loaded.error };
+  }, []);
+  useEffect(() => setLive(undefined), [loaded.data]);
+  return { status: live ?? loaded.data, error: loaded.error };
 }
 
 export function SyncScreen() {
   const { t, i18n } = useTranslation();
   const action = useAction();
-  const { status, error } = useLiveStatus(action.busy);
+  const { status, error } = useLiveStatus();
   if (error) return <ErrorLine error={error} />;
   if (!status) return <p className="loading">{t("app.loading")}</p>;
   const locale = i18n.language;
