@@ -9,6 +9,7 @@ import { RecommendationScreen } from "./screens/Recommendation";
 import { DirectoryScreen } from "./screens/Directory";
 import { MeetingScreen } from "./screens/Meeting";
 import { SyncScreen } from "./screens/Sync";
+import { SettingsScreen } from "./screens/Settings";
 
 export type Route =
   | { view: "groups" }
@@ -16,7 +17,8 @@ export type Route =
   | { view: "recommendation"; id: string }
   | { view: "meeting"; id: string }
   | { view: "directory" }
-  | { view: "sync" };
+  | { view: "sync" }
+  | { view: "settings" };
 
 export type Navigate = (route: Route) => void;
 
@@ -65,6 +67,12 @@ function Shell({ route, navigate }: { route: Route; navigate: Navigate }) {
           >
             {t("nav.sync")}
           </button>
+          <button
+            className={route.view === "settings" ? "nav current" : "nav"}
+            onClick={() => navigate({ view: "settings" })}
+          >
+            {t("nav.settings")}
+          </button>
         </nav>
         <label className="acting">
           {t("app.actingAs")}{" "}
@@ -102,6 +110,7 @@ function Shell({ route, navigate }: { route: Route; navigate: Navigate }) {
         {route.view === "meeting" && <MeetingScreen id={route.id} navigate={navigate} />}
         {route.view === "directory" && <DirectoryScreen />}
         {route.view === "sync" && <SyncScreen />}
+        {route.view === "settings" && <SettingsScreen navigate={navigate} />}
       </main>
     </div>
   );

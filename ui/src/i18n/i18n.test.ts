@@ -1,19 +1,50 @@
 import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { keyPaths } from "./index";
+import { keyPaths, locales, requiredKeys } from "./index";
 
 const dir = fileURLToPath(new URL(".", import.meta.url));
 const load = (f: string) => JSON.parse(readFileSync(`${dir}/${f}`, "utf8")) as object;
 
 describe("translation catalogues", () => {
-  const english = new Set(keyPaths(load("en.json")));
+  const english = keyPaths(load("en.json"));
 
-  it("every language has every key English has", () => {
-    for (const file of readdirSync(dir).filter((f) => f.endsWith(".json") && f !== "en.json")) {
-      const keys = new Set(keyPaths(load(file)));
-      const missing = [...english].filter((k) => !keys.has(k));
-      expect(missing, `${file} lacks keys`).toEqual([]);
+  it("offers five languages, each with a catalogue file", () => {
+    const files = readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => f.replace(".json", ""));
+    expect(files.sort()).toEqual([...locales].sort());
+    expect(locales.length).toBe(5);
+  });
+
+  it("every language has every key English has, in every plural form it uses", () => {
+    for (const locale of locales) {
+      const keys = new Set(keyPaths(load(`${locale}.json`)));
+      const missing = requiredKeys(english, locale).filter((k) => !keys.has(k));
+      expect(missing, `${locale}.json lacks keys`).toEqual([]);
+    }
+  });
+
+  it("no language keeps a key English no longer has", () => {
+    const known = new Set(english.map((k) => k.replace(/_(zero|one|two|few|many|other)$/, "")));
+    for (const locale of locales) {
+      const stale = keyPaths(load(`${locale}.json`)).filter(
+        (k) => !known.has(k.replace(/_(zero|one|two|few|many|other)$/, "")),
+      );
+      expect(stale, `${locale}.json has keys English lacks`).toEqual([]);
+    }
+  });
+
+  it("translations keep every placeholder of the English text", () => {
+    const flat = (o: object) => Object.fromEntries(keyPaths(o).map((k) => [k, k.split(".").reduce((v: any, p) => v[p], o)]));
+    const en = flat(load("en.json"));
+    for (const locale of locales) {
+      const other = flat(load(`${locale}.json`));
+      for (const [key, text] of Object.entries(other)) {
+        const base = key.replace(/_(zero|one|two|few|many|other)$/, "_other");
+        const source = (en[key] ?? en[base]) as string | undefined;
+        if (!source) continue;
+        const need = [...source.matchAll(/{{(\w+)}}/g)].map((m) => m[1]).filter((p) => p !== "count");
+        for (const p of need) expect(String(text), `${locale}: ${key} keeps {{${p}}}`).toContain(`{{${p}}}`);
+      }
     }
   });
 
@@ -23,6 +54,7 @@ describe("translation catalogues", () => {
     const block = bindings.split("export type RecommendationState =")[1].split(";")[0];
     const states = [...block.matchAll(/"([a-z_]+)"/g)].map((m) => m[1]);
     expect(states.length).toBeGreaterThan(5);
-    for (const s of states) expect(english.has(`recommendation.states.${s}`), s).toBe(true);
+    const keys = new Set(english);
+    for (const s of states) expect(keys.has(`recommendation.states.${s}`), s).toBe(true);
   });
 });

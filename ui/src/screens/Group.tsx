@@ -198,6 +198,7 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
             <li key={r.id}>
               <button
                 className="link"
+                data-testid="rec-link"
                 lang={r.language}
                 dir={r.language === "ar" ? "rtl" : "auto"}
                 onClick={() => navigate({ view: "recommendation", id: r.id })}
@@ -221,7 +222,7 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
         <ul className="plain">
           {meetings.map((m) => (
             <li key={m.id}>
-              <button className="link" onClick={() => navigate({ view: "meeting", id: m.id })}>
+              <button className="link" data-testid="meeting-link" onClick={() => navigate({ view: "meeting", id: m.id })}>
                 {m.title}
               </button>{" "}
               <span className="muted">

@@ -111,11 +111,11 @@ function ConnectForm() {
       <p>{t("sync.connectHelp")}</p>
       <label>
         {t("sync.hubUrl")}
-        <input value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://hub.example.org" required />
+        <input dir="ltr" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://hub.example.org" required />
       </label>
       <label>
         {t("sync.inviteCode")}
-        <input value={code} onChange={(e) => setCode(e.target.value)} autoComplete="off" required />
+        <input dir="ltr" value={code} onChange={(e) => setCode(e.target.value)} autoComplete="off" required />
       </label>
       <label>
         {t("sync.deviceName")}
@@ -145,7 +145,7 @@ function MeetingPanel({ status }: { status: SyncStatus }) {
         {meeting.hosting && meeting.pairing_code && (
           <>
             <p>{t("sync.meeting.hostHelp")}</p>
-            <p className="pairing-code" data-testid="pairing-code" aria-label={t("sync.meeting.code")}>
+            <p className="pairing-code" dir="ltr" data-testid="pairing-code" aria-label={t("sync.meeting.code")}>
               {meeting.pairing_code}
             </p>
           </>
@@ -209,11 +209,11 @@ function MeetingPanel({ status }: { status: SyncStatus }) {
       >
         <label>
           {t("sync.meeting.hostAddress")}
-          <input value={url} onChange={(e) => setUrl(e.target.value)} placeholder="http://192.168.1.20:41234" required />
+          <input dir="ltr" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="http://192.168.1.20:41234" required />
         </label>
         <label>
           {t("sync.meeting.code")}
-          <input value={code} onChange={(e) => setCode(e.target.value)} autoComplete="off" required />
+          <input dir="ltr" value={code} onChange={(e) => setCode(e.target.value)} autoComplete="off" required />
         </label>
         <button type="submit" disabled={action.busy}>
           {t("sync.meeting.join")}
@@ -245,7 +245,7 @@ function Bundles({ folder }: { folder: string | null }) {
       >
         <label>
           {t("sync.bundlePath")}
-          <input value={path} onChange={(e) => setPath(e.target.value)} required />
+          <input dir="ltr" value={path} onChange={(e) => setPath(e.target.value)} required />
         </label>
         <button type="submit" disabled={exporting.busy}>
           {t("sync.export")}

@@ -17,7 +17,8 @@ export function ErrorLine({ error }: { error: unknown }) {
 
 export function Markdown({ source }: { source: string }) {
   // Sanitized by renderMarkdown: member-written text never runs script.
-  return <div className="markdown" dangerouslySetInnerHTML={{ __html: renderMarkdown(source) }} />;
+  // dir="auto": a member's English text reads left to right on an Arabic screen, and back.
+  return <div className="markdown" dir="auto" dangerouslySetInnerHTML={{ __html: renderMarkdown(source) }} />;
 }
 
 export function formatDate(ms: number, locale: string) {
