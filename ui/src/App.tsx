@@ -10,6 +10,7 @@ import { DirectoryScreen } from "./screens/Directory";
 import { MeetingScreen } from "./screens/Meeting";
 import { SyncScreen } from "./screens/Sync";
 import { SettingsScreen } from "./screens/Settings";
+import { SearchBox } from "./screens/Search";
 
 export type Route =
   | { view: "groups" }
@@ -74,6 +75,7 @@ function Shell({ route, navigate }: { route: Route; navigate: Navigate }) {
             {t("nav.settings")}
           </button>
         </nav>
+        <SearchBox navigate={navigate} />
         <label className="acting">
           {t("app.actingAs")}{" "}
           <select

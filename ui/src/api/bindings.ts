@@ -553,6 +553,27 @@ export type Region = "africa" | "americas" | "asia_pacific" | "europe" | "middle
 /**  A person's role in a group. */
 export type Role = "leader" | "focal_point" | "member" | "observer";
 
+/**  One record found. */
+export type SearchHit = {
+	/**  organization, person, group, tracked_issue, recommendation, translation, comment, meeting. */
+	kind: string,
+	id: string,
+	/**  The record to open for it: a comment opens its recommendation, an issue its group. */
+	target_kind: string,
+	target_id: string,
+	/**  The title, matched words marked as in the snippet. */
+	title: string,
+	/**  Text around the match, matched words between [`MATCH_START`] and [`MATCH_END`]. */
+	snippet: string,
+};
+
+/**  Search everything on this device. */
+export type SearchQuery = {
+	text: string,
+	/**  At most this many hits (default 20, at most 100). */
+	limit: number | null,
+};
+
 export type Session = {
 	site_id: string,
 	acting_person: Person | null,
@@ -678,6 +699,7 @@ export const commands = {
   setActingPerson: (input: ActAs) => call<Session>("set_acting_person", input),
   loadDemoData: (input: NoInput) => call<DemoSummary>("load_demo_data", input),
   recordHistory: (input: HistoryQuery) => call<HistoryEntry[]>("record_history", input),
+  search: (input: SearchQuery) => call<SearchHit[]>("search", input),
   syncStatus: (input: NoInput) => call<SyncStatus>("sync_status", input),
   connectHub: (input: ConnectHub) => call<SyncStatus>("connect_hub", input),
   syncNow: (input: NoInput) => call<SyncStatus>("sync_now", input),
@@ -756,4 +778,4 @@ export const commands = {
   archiveDecision: (input: IdInput) => call<MeetingDecision>("archive_decision", input),
 };
 
-export type CommandName = "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "connect_hub" | "create_agenda_item" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "draft_answer" | "endorse_recommendation" | "export_bundle" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "publish_answer" | "record_attendance" | "record_history" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";
+export type CommandName = "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "connect_hub" | "create_agenda_item" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "draft_answer" | "endorse_recommendation" | "export_bundle" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "publish_answer" | "record_attendance" | "record_history" | "search" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";

@@ -15,6 +15,7 @@ macro_rules! for_each_command {
             set_acting_person(ActAs) -> Session;
             load_demo_data(NoInput) -> DemoSummary;
             record_history(HistoryQuery) -> Vec<HistoryEntry>;
+            search(SearchQuery) -> Vec<SearchHit>;
 
             sync_status(NoInput) -> SyncStatus;
             connect_hub(ConnectHub) -> SyncStatus;

@@ -13,6 +13,7 @@ pub use session::*;
 use crate::error::{ApiError, CoreError, Result};
 use crate::model::*;
 use crate::store::history::HistoryEntry;
+pub use crate::store::search::SearchHit;
 use crate::store::Store;
 pub use crate::sync::bundle::{BundleSummary, ExportBundle, ImportBundle};
 pub use crate::sync::client::{ConnectHub, SyncStatus};

@@ -60,6 +60,15 @@ pub struct HistoryQuery {
     pub id: Uuid,
 }
 
+/// Search everything on this device.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct SearchQuery {
+    pub text: String,
+    /// At most this many hits (default 20, at most 100).
+    pub limit: Option<u32>,
+}
+
 /// What loading the demo coalition created.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 pub struct DemoSummary {
@@ -108,6 +117,14 @@ impl Caucus {
             .local_setting(ACTING_PERSON)
             .await?
             .and_then(|s| Uuid::parse_str(&s).ok()))
+    }
+
+    /// Finds records by the words typed, across every kind, offline.
+    pub async fn search(&self, q: SearchQuery) -> Result<Vec<crate::store::search::SearchHit>> {
+        if q.text.chars().count() > 200 {
+            return Err(CoreError::invalid("text", "type at most 200 characters"));
+        }
+        crate::store::search::search(self.store.pool(), &q.text, q.limit.unwrap_or(20)).await
     }
 
     /// Loads the demo coalition into an empty replica and acts as its secretariat admin.

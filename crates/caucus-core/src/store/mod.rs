@@ -6,6 +6,7 @@
 pub mod apply;
 pub mod history;
 pub mod read;
+pub mod search;
 pub mod sync_state;
 
 use crate::change::{Change, ROW_COLUMN, SCHEMA_VERSION};

@@ -1,0 +1,85 @@
+//! Full-text search over the replica (SQLite FTS5, kept by triggers: `migrations/0003_search.sql`).
+
+use crate::error::Result;
+use serde::Serialize;
+use sqlx::SqlitePool;
+use uuid::Uuid;
+
+/// Marks around a matched word in [`SearchHit::snippet`] (control characters, so they can never
+/// come from the text itself; the UI turns them into highlighting without parsing HTML).
+pub const MATCH_START: char = '\u{2}';
+pub const MATCH_END: char = '\u{3}';
+
+/// One record found.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct SearchHit {
+    /// organization, person, group, tracked_issue, recommendation, translation, comment, meeting.
+    pub kind: String,
+    pub id: Uuid,
+    /// The record to open for it: a comment opens its recommendation, an issue its group.
+    pub target_kind: String,
+    pub target_id: Uuid,
+    /// The title, matched words marked as in the snippet.
+    pub title: String,
+    /// Text around the match, matched words between [`MATCH_START`] and [`MATCH_END`].
+    pub snippet: String,
+}
+
+/// The FTS5 query for what a person typed: each word as a quoted prefix, all required. Quoting
+/// makes every character literal, so no input is FTS syntax.
+pub fn fts_query(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split(|c: char| c.is_whitespace() || c == '"')
+        // A word with no letter or digit indexes as nothing; leave it out.
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .take(8)
+        .map(|w| format!("\"{w}\"*"))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+pub async fn search(pool: &SqlitePool, text: &str, limit: u32) -> Result<Vec<SearchHit>> {
+    let Some(query) = fts_query(text) else {
+        return Ok(Vec::new());
+    };
+    let limit = limit.clamp(1, 100) as i64;
+    let rows = sqlx::query!(
+        r#"SELECT kind AS "kind!: String", id AS "id!: String", target_kind AS "target_kind!: String",
+                  target_id AS "target_id!: String",
+                  highlight(search_index, 4, char(2), char(3)) AS "title!: String",
+                  snippet(search_index, 5, char(2), char(3), '…', 12) AS "snippet!: String"
+           FROM search_index WHERE search_index MATCH ? ORDER BY bm25(search_index, 10.0, 1.0) LIMIT ?"#,
+        query,
+        limit
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(SearchHit {
+                id: Uuid::parse_str(&r.id).ok()?,
+                target_id: Uuid::parse_str(&r.target_id).ok()?,
+                kind: r.kind,
+                target_kind: r.target_kind,
+                title: r.title,
+                snippet: r.snippet,
+            })
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts_query;
+
+    #[test]
+    fn typed_text_never_becomes_fts_syntax() {
+        assert_eq!(fts_query("  "), None);
+        assert_eq!(fts_query("trust fund"), Some("\"trust\"* \"fund\"*".into()));
+        assert_eq!(
+            fts_query("a\"b OR c*"),
+            Some("\"a\"* \"b\"* \"OR\"* \"c*\"*".into())
+        );
+    }
+}

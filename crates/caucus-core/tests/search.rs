@@ -1,0 +1,156 @@
+//! Full-text search on a real replica: every kind of record, in any language, as the index
+//! follows local edits, archiving and merged changes.
+
+use caucus_core::api::*;
+use caucus_core::model::IdInput;
+use caucus_core::Caucus;
+use serde_json::json;
+
+async fn demo() -> (tempfile::TempDir, Caucus) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let c = Caucus::open(&dir.path().join("c.db")).await.expect("open");
+    c.load_demo_data(NoInput {}).await.expect("demo");
+    (dir, c)
+}
+
+async fn find(c: &Caucus, text: &str) -> Vec<SearchHit> {
+    c.search(SearchQuery {
+        text: text.into(),
+        limit: None,
+    })
+    .await
+    .expect("search")
+}
+
+#[tokio::test]
+async fn finds_records_of_every_kind_in_every_language() {
+    let (_dir, c) = demo().await;
+    let hits = find(&c, "trust fund").await;
+    assert!(
+        hits.iter().any(|h| h.kind == "recommendation"
+            && h.title.replace(['\u{2}', '\u{3}'], "")
+                == "Protect the budget of the Trust Fund for Victims"),
+        "{hits:?}"
+    );
+    let hit = &hits[0];
+    assert!(
+        hit.snippet.contains('\u{2}'),
+        "the matched words are marked: {}",
+        hit.snippet
+    );
+    // Prefixes, accents and Arabic.
+    assert!(
+        !find(&c, "candidatur").await.is_empty(),
+        "a prefix finds Spanish text"
+    );
+    assert!(
+        !find(&c, "comision andina").await.is_empty(),
+        "accents do not matter"
+    );
+    let arabic = find(&c, "الجنسين").await;
+    assert!(
+        arabic.iter().any(|h| h.kind == "recommendation"),
+        "Arabic text is found: {arabic:?}"
+    );
+    assert!(find(&c, "Melinda").await.iter().any(|h| h.kind == "person"));
+    assert!(find(&c, "Budget").await.iter().any(|h| h.kind == "group"));
+    // Odd input is text, never FTS syntax, and never an error.
+    for odd in ["\"", "*", "a OR b", "NEAR(", "-", "'; DROP TABLE x; --"] {
+        c.search(SearchQuery {
+            text: odd.into(),
+            limit: None,
+        })
+        .await
+        .expect("odd input is not an error");
+    }
+    let long = "x".repeat(201);
+    let err = c
+        .search(SearchQuery {
+            text: long,
+            limit: None,
+        })
+        .await
+        .expect_err("too long");
+    assert_eq!(err.code(), "invalid");
+}
+
+#[tokio::test]
+async fn the_index_follows_edits_archiving_and_merges() {
+    let (_dir, c) = demo().await;
+    let hit = find(&c, "Protect the budget")
+        .await
+        .into_iter()
+        .find(|h| h.kind == "recommendation")
+        .expect("found");
+    let author = c
+        .get_recommendation(IdInput { id: hit.id })
+        .await
+        .expect("rec")
+        .author_id;
+    c.set_acting_person(ActAs {
+        person_id: Some(author),
+    })
+    .await
+    .expect("act");
+    dispatch(
+        &c,
+        "update_recommendation",
+        json!({"id": hit.id, "title": "Defend the victims' reparations budget"}),
+    )
+    .await
+    .expect("edit");
+    assert!(
+        !find(&c, "reparations").await.is_empty(),
+        "a local edit is found at once"
+    );
+    assert!(
+        find(&c, "Protect the budget")
+            .await
+            .iter()
+            .all(|h| h.id != hit.id),
+        "the old title is gone"
+    );
+
+    // A comment, then archived.
+    let comment = dispatch(
+        &c,
+        "create_comment",
+        json!({"recommendation_id": hit.id, "body": "Kampala declaration applies"}),
+    )
+    .await
+    .expect("comment");
+    let found = find(&c, "kampala").await;
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        (found[0].target_kind.as_str(), found[0].target_id),
+        ("recommendation", hit.id),
+        "a comment opens its recommendation"
+    );
+    dispatch(&c, "archive_comment", json!({"id": comment["id"]}))
+        .await
+        .expect("archive");
+    assert!(
+        find(&c, "kampala").await.is_empty(),
+        "archived records are not found"
+    );
+
+    // Changes merged from another replica are indexed too.
+    let other_dir = tempfile::tempdir().expect("temp dir");
+    let other = Caucus::open(&other_dir.path().join("o.db"))
+        .await
+        .expect("open");
+    let all = c.store().all_changes().await.expect("log");
+    other
+        .store()
+        .merge_remote(&all, caucus_core::hlc::wall_ms())
+        .await
+        .expect("merge");
+    assert!(
+        !find(&other, "reparations").await.is_empty(),
+        "merged records are found"
+    );
+    assert!(
+        find(&other, "kampala").await.is_empty(),
+        "and merged archiving hides them"
+    );
+}
