@@ -61,7 +61,7 @@ test("a leader creates a team and answers a recommendation", async () => {
   await page.getByText("Track an issue").click();
   await page.locator("input[name=issue-title]").fill("Ratification by the country of the month");
   await page.getByRole("button", { name: "Add" }).click();
-  await page.getByRole("cell", { name: "Ratification by the country of the month" }).waitFor();
+  await page.getByTestId("issue-card").filter({ hasText: "Ratification by the country of the month" }).waitFor();
 
   // Post a recommendation, open for comments.
   await page.getByText("Post a recommendation").click();

@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { IssueBoard } from "./IssueBoard";
 import {
   commands,
   type IssueStatus,
@@ -36,6 +37,7 @@ async function loadGroup(id: string) {
 }
 
 export function GroupScreen({ id, navigate, session }: { id: string; navigate: Navigate; session: Session }) {
+  const [issueView, setIssueView] = useState<"board" | "list">("board");
   const { t } = useTranslation();
   const data = useLoad(() => loadGroup(id), [id]);
   const action = useAction();
@@ -147,6 +149,16 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
         <h2>{t("groups.issuesHeading")}</h2>
         {lead && <NewIssueForm groupId={id} />}
         {issues.length === 0 && <p className="muted">{t("common.noItems")}</p>}
+        <div className="view-switch" role="group" aria-label={t("issue.view")}>
+          <button className="secondary" aria-pressed={issueView === "board"} onClick={() => setIssueView("board")}>
+            {t("issue.board")}
+          </button>
+          <button className="secondary" aria-pressed={issueView === "list"} onClick={() => setIssueView("list")}>
+            {t("issue.list")}
+          </button>
+        </div>
+        {issueView === "board" && <IssueBoard issues={issues} lead={lead} />}
+        {issueView === "list" && (
         <table className="list">
           <thead>
             <tr>
@@ -187,6 +199,7 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
             ))}
           </tbody>
         </table>
+        )}
       </section>
 
       <section className="card">
