@@ -59,6 +59,7 @@ test("a leader moves an issue by dragging and by keyboard", async () => {
   await page.getByTestId("issue-card").filter({ hasText: title }).focus();
   await page.keyboard.press("ArrowLeft");
   await waitForStatus(title, "action_needed");
+  await page.locator('section[data-status="action_needed"]').getByText(title).waitFor();
   await page.keyboard.press("ArrowLeft");
   await waitForStatus(title, "monitoring");
   await page.getByText(`“${title}” moved to Monitoring.`).waitFor();

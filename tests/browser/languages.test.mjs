@@ -86,6 +86,9 @@ for (const language of ["en", "ar"]) {
     await page.getByRole("button", { name: language === "ar" ? "المزامنة" : "Sync" }).click();
     await page.getByTestId("sync-status").waitFor();
     await shot("sync");
+    await page.getByRole("button", { name: language === "ar" ? "عملي" : "My work", exact: true }).click();
+    await page.getByTestId("changed").waitFor();
+    await shot("my-work");
     await page.getByRole("button", { name: language === "ar" ? "الإعدادات" : "Settings" }).click();
     await page.getByTestId("language").waitFor();
     await shot("settings");

@@ -11,8 +11,10 @@ import { MeetingScreen } from "./screens/Meeting";
 import { SyncScreen } from "./screens/Sync";
 import { SettingsScreen } from "./screens/Settings";
 import { SearchBox } from "./screens/Search";
+import { MyWorkScreen } from "./screens/MyWork";
 
 export type Route =
+  | { view: "my-work" }
   | { view: "groups" }
   | { view: "group"; id: string }
   | { view: "recommendation"; id: string }
@@ -50,6 +52,12 @@ function Shell({ route, navigate }: { route: Route; navigate: Navigate }) {
           <strong>{t("app.name")}</strong> <span>{t("app.tagline")}</span>
         </div>
         <nav aria-label={t("nav.groups")}>
+          <button
+            className={route.view === "my-work" ? "nav current" : "nav"}
+            onClick={() => navigate({ view: "my-work" })}
+          >
+            {t("nav.myWork")}
+          </button>
           <button
             className={route.view === "groups" ? "nav current" : "nav"}
             onClick={() => navigate({ view: "groups" })}
@@ -104,6 +112,7 @@ function Shell({ route, navigate }: { route: Route; navigate: Navigate }) {
           </section>
         )}
         <ErrorLine error={demo.error} />
+        {route.view === "my-work" && <MyWorkScreen navigate={navigate} />}
         {route.view === "groups" && <GroupsScreen navigate={navigate} />}
         {route.view === "group" && <GroupScreen id={route.id} navigate={navigate} session={session.data} />}
         {route.view === "recommendation" && (

@@ -78,6 +78,19 @@ export type BundleSummary = {
 	duplicates: number,
 };
 
+/**  A record someone else changed. */
+export type ChangedRecord = {
+	/**  The table changed (recommendation, comment, tracked_issue, …). */
+	kind: string,
+	id: string,
+	/**  What to open for it, and its title: a comment opens its recommendation. */
+	target_kind: string,
+	target_id: string,
+	title: string,
+	at_ms: number | null,
+	by_name: string | null,
+};
+
 export type Comment = {
 	id: string,
 	archived: boolean,
@@ -346,6 +359,21 @@ export type MembershipPatch = {
 };
 
 export type MembershipStatus = "applicant" | "member" | "suspended" | "former";
+
+export type MyWork = {
+	/**
+	 *  Recommendations under review in groups the person leads or is focal point of, and
+	 *  referred ones for the steering committee.
+	 */
+	awaiting_my_answer: Recommendation[],
+	/**  Open tracked issues assigned to the person. */
+	assigned_to_me: TrackedIssue[],
+	/**  Recommendations addressed to the person's organization and not yet closed. */
+	addressed_to_my_organization: Recommendation[],
+	/**  What others changed since the person last marked it seen, newest first (at most 50). */
+	changed_since_last_look: ChangedRecord[],
+	last_seen_ms: number | null,
+};
 
 export type NewAgendaItem = {
 	meeting_id: string,
@@ -700,6 +728,8 @@ export const commands = {
   loadDemoData: (input: NoInput) => call<DemoSummary>("load_demo_data", input),
   recordHistory: (input: HistoryQuery) => call<HistoryEntry[]>("record_history", input),
   search: (input: SearchQuery) => call<SearchHit[]>("search", input),
+  myWork: (input: NoInput) => call<MyWork>("my_work", input),
+  markMyWorkSeen: (input: NoInput) => call<MyWork>("mark_my_work_seen", input),
   syncStatus: (input: NoInput) => call<SyncStatus>("sync_status", input),
   connectHub: (input: ConnectHub) => call<SyncStatus>("connect_hub", input),
   syncNow: (input: NoInput) => call<SyncStatus>("sync_now", input),
@@ -778,4 +808,4 @@ export const commands = {
   archiveDecision: (input: IdInput) => call<MeetingDecision>("archive_decision", input),
 };
 
-export type CommandName = "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "connect_hub" | "create_agenda_item" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "draft_answer" | "endorse_recommendation" | "export_bundle" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "publish_answer" | "record_attendance" | "record_history" | "search" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";
+export type CommandName = "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "connect_hub" | "create_agenda_item" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "draft_answer" | "endorse_recommendation" | "export_bundle" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "mark_my_work_seen" | "my_work" | "publish_answer" | "record_attendance" | "record_history" | "search" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";

@@ -1,7 +1,7 @@
 // A group's tracked issues as a board, one column per status. A leader moves a card by
 // dragging it, or with the keyboard: focus the card and press the arrow keys (toward the
 // line's start or end, so they follow the reading direction in Arabic too).
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { commands, type IssueStatus, type TrackedIssue } from "../api";
 import { useAction } from "../data";
@@ -27,9 +27,20 @@ export function IssueBoard({ issues, lead }: { issues: TrackedIssue[]; lead: boo
     }
   }, [issues, refocus]);
 
+  // Where each card was last sent: a second key press before the board redraws moves on from
+  // there, not from the stale column.
+  const sent = useRef(new Map<string, IssueStatus>());
+  const current = (issue: TrackedIssue) => sent.current.get(issue.id) ?? issue.status;
+  useEffect(() => {
+    // Once the board shows a card where it was sent, its data is current again.
+    for (const i of issues) if (sent.current.get(i.id) === i.status) sent.current.delete(i.id);
+  }, [issues]);
+
   const move = async (issue: TrackedIssue, status: IssueStatus) => {
-    if (issue.status === status) return;
+    if (current(issue) === status) return;
+    sent.current.set(issue.id, status);
     const done = await action.run(() => commands.updateTrackedIssue({ id: issue.id, status }));
+    if (!done) sent.current.delete(issue.id);
     if (done) {
       setAnnounce(t("issue.moved", { title: issue.title, status: t(`issue.statuses.${status}`) }));
       setRefocus({ id: issue.id, status });
@@ -41,7 +52,7 @@ export function IssueBoard({ issues, lead }: { issues: TrackedIssue[]; lead: boo
     const forward = key === (rtl ? "ArrowLeft" : "ArrowRight");
     const backward = key === (rtl ? "ArrowRight" : "ArrowLeft");
     if (!forward && !backward) return false;
-    const at = Math.max(0, COLUMNS.indexOf(issue.status));
+    const at = Math.max(0, COLUMNS.indexOf(current(issue)));
     const next = COLUMNS[at + (forward ? 1 : -1)];
     if (next) void move(issue, next);
     return true;

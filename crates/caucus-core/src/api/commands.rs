@@ -16,6 +16,8 @@ macro_rules! for_each_command {
             load_demo_data(NoInput) -> DemoSummary;
             record_history(HistoryQuery) -> Vec<HistoryEntry>;
             search(SearchQuery) -> Vec<SearchHit>;
+            my_work(NoInput) -> MyWork;
+            mark_my_work_seen(NoInput) -> MyWork;
 
             sync_status(NoInput) -> SyncStatus;
             connect_hub(ConnectHub) -> SyncStatus;

@@ -5,9 +5,11 @@
 //! Every write goes through [`Store::write`], which records it in the change log.
 
 pub mod commands;
+mod my_work;
 mod records;
 mod session;
 
+pub use my_work::{ChangedRecord, MyWork};
 pub use session::*;
 
 use crate::error::{ApiError, CoreError, Result};

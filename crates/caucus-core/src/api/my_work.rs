@@ -1,0 +1,202 @@
+//! "My work": what waits for the acting person — recommendations to answer, issues assigned to
+//! them, recommendations addressed to their organization — and what others changed since they
+//! last looked.
+
+use super::{Caucus, NoInput};
+use crate::error::Result;
+use crate::model::*;
+use crate::schema::{self, Kind};
+use crate::store::read;
+use serde::Serialize;
+use uuid::Uuid;
+
+const LAST_SEEN: &str = "my_work.last_seen_ms";
+
+/// A record someone else changed.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct ChangedRecord {
+    /// The table changed (recommendation, comment, tracked_issue, …).
+    pub kind: String,
+    pub id: Uuid,
+    /// What to open for it, and its title: a comment opens its recommendation.
+    pub target_kind: String,
+    pub target_id: Uuid,
+    pub title: String,
+    pub at_ms: f64,
+    pub by_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct MyWork {
+    /// Recommendations under review in groups the person leads or is focal point of, and
+    /// referred ones for the steering committee.
+    pub awaiting_my_answer: Vec<Recommendation>,
+    /// Open tracked issues assigned to the person.
+    pub assigned_to_me: Vec<TrackedIssue>,
+    /// Recommendations addressed to the person's organization and not yet closed.
+    pub addressed_to_my_organization: Vec<Recommendation>,
+    /// What others changed since the person last marked it seen, newest first (at most 50).
+    pub changed_since_last_look: Vec<ChangedRecord>,
+    pub last_seen_ms: Option<f64>,
+}
+
+/// The record a change to `table` leads to: (kind, column holding the target's id).
+fn target_of(table: &str) -> (&'static str, Option<&'static str>) {
+    match table {
+        "comment" | "translation" | "endorsement" => ("recommendation", Some("recommendation_id")),
+        "tracked_issue" | "membership" => ("group", Some("group_id")),
+        "agenda_item" | "attendance" | "decision" => ("meeting", Some("meeting_id")),
+        "recommendation" => ("recommendation", None),
+        "meeting" => ("meeting", None),
+        "coalition_group" => ("group", None),
+        "person" => ("person", None),
+        _ => ("organization", None),
+    }
+}
+
+fn title_column(kind: &str) -> &'static str {
+    match kind {
+        "group" | "person" | "organization" => "name",
+        _ => "title",
+    }
+}
+
+fn table_of(kind: &str) -> &'static str {
+    match kind {
+        "group" => "coalition_group",
+        "recommendation" => "recommendation",
+        "meeting" => "meeting",
+        "person" => "person",
+        _ => "organization",
+    }
+}
+
+impl Caucus {
+    pub async fn my_work(&self, _: NoInput) -> Result<MyWork> {
+        let last_seen: Option<u64> = self
+            .store
+            .local_setting(LAST_SEEN)
+            .await?
+            .and_then(|v| v.parse().ok());
+        let Some(me) = self.acting_person_id().await? else {
+            return Ok(MyWork {
+                awaiting_my_answer: Vec::new(),
+                assigned_to_me: Vec::new(),
+                addressed_to_my_organization: Vec::new(),
+                changed_since_last_look: Vec::new(),
+                last_seen_ms: last_seen.map(|v| v as f64),
+            });
+        };
+        let person: Person = self.get(me).await?;
+        let (memberships, steering) = self.memberships_of(me).await?;
+        let answering: Vec<Uuid> = memberships
+            .iter()
+            .filter(|m| matches!(m.role, Role::Leader | Role::FocalPoint))
+            .map(|m| m.group_id)
+            .collect();
+        let pool = self.store.pool();
+        let recommendations = read::list(pool, &RecommendationFilter::default()).await?;
+        let awaiting_my_answer = recommendations
+            .iter()
+            .filter(|r| {
+                (r.state == RecommendationState::UnderReview && answering.contains(&r.group_id))
+                    || (r.state == RecommendationState::Referred && steering)
+            })
+            .cloned()
+            .collect();
+        let addressed_to_my_organization = recommendations
+            .iter()
+            .filter(|r| {
+                r.addressee == Addressee::Organizations
+                    && person
+                        .organization_id
+                        .is_some_and(|o| r.addressee_ids.contains(&o))
+                    && !matches!(
+                        r.state,
+                        RecommendationState::Closed | RecommendationState::Withdrawn
+                    )
+            })
+            .cloned()
+            .collect();
+        let assigned_to_me = read::list(pool, &TrackedIssueFilter::default())
+            .await?
+            .into_iter()
+            .filter(|i| i.assignee_ids.contains(&me) && i.status != IssueStatus::Resolved)
+            .collect();
+        Ok(MyWork {
+            awaiting_my_answer,
+            assigned_to_me,
+            addressed_to_my_organization,
+            changed_since_last_look: self.changed_since(me, last_seen.unwrap_or(0)).await?,
+            last_seen_ms: last_seen.map(|v| v as f64),
+        })
+    }
+
+    /// Marks everything up to now as seen.
+    pub async fn mark_my_work_seen(&self, _: NoInput) -> Result<MyWork> {
+        let now = crate::hlc::wall_ms().to_string();
+        self.store.set_local_setting(LAST_SEEN, Some(&now)).await?;
+        self.my_work(NoInput {}).await
+    }
+
+    async fn changed_since(&self, me: Uuid, since_ms: u64) -> Result<Vec<ChangedRecord>> {
+        let since = crate::hlc::Hlc::new(since_ms, 0).0 as i64;
+        let me = me.to_string();
+        let rows = sqlx::query!(
+            r#"SELECT c.tbl AS "tbl!", c.row_id AS "row_id!", MAX(c.hlc) AS "at!: i64",
+                      p.name AS "by_name?"
+               FROM change_log c LEFT JOIN person p ON p.id = c.actor
+               WHERE c.hlc > ? AND (c.actor IS NULL OR c.actor != ?)
+               GROUP BY c.tbl, c.row_id ORDER BY 3 DESC LIMIT 50"#,
+            since,
+            me
+        )
+        .fetch_all(self.store.pool())
+        .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let Some(table) = schema::table(&r.tbl) else {
+                continue;
+            };
+            let Ok(id) = Uuid::parse_str(&r.row_id) else {
+                continue;
+            };
+            let (target_kind, via) = target_of(table.name);
+            let target_id = match via {
+                None => Some(id),
+                Some(col) if table.column(col).is_some_and(|c| c.kind == Kind::Text) => {
+                    // Identifiers come from the static registry, never from the data.
+                    sqlx::query_scalar::<_, String>(&format!(
+                        "SELECT {col} FROM {} WHERE id = ?",
+                        table.name
+                    ))
+                    .bind(&r.row_id)
+                    .fetch_optional(self.store.pool())
+                    .await?
+                    .and_then(|v| Uuid::parse_str(&v).ok())
+                }
+                Some(_) => None,
+            };
+            let Some(target_id) = target_id else { continue };
+            let title = sqlx::query_scalar::<_, String>(&format!(
+                "SELECT {} FROM {} WHERE id = ?",
+                title_column(target_kind),
+                table_of(target_kind)
+            ))
+            .bind(target_id.to_string())
+            .fetch_optional(self.store.pool())
+            .await?
+            .unwrap_or_default();
+            out.push(ChangedRecord {
+                kind: table.name.to_string(),
+                id,
+                target_kind: target_kind.to_string(),
+                target_id,
+                title,
+                at_ms: crate::hlc::Hlc(r.at as u64).ms() as f64,
+                by_name: r.by_name,
+            });
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,104 @@
+// "My work": the first screen. What waits for the acting person, and what others changed
+// since they last looked.
+import { useTranslation } from "react-i18next";
+import { commands, type ChangedRecord, type Recommendation } from "../api";
+import { useAction, useLoad } from "../data";
+import type { Navigate, Route } from "../App";
+import { ErrorLine, formatDate } from "./parts";
+
+function routeFor(c: ChangedRecord): Route {
+  switch (c.target_kind) {
+    case "group":
+      return { view: "group", id: c.target_id };
+    case "recommendation":
+      return { view: "recommendation", id: c.target_id };
+    case "meeting":
+      return { view: "meeting", id: c.target_id };
+    default:
+      return { view: "directory" };
+  }
+}
+
+function RecommendationList({ items, navigate }: { items: Recommendation[]; navigate: Navigate }) {
+  const { t } = useTranslation();
+  if (items.length === 0) return <p className="muted">{t("common.noItems")}</p>;
+  return (
+    <ul className="plain">
+      {items.map((r) => (
+        <li key={r.id}>
+          <button className="link" lang={r.language} onClick={() => navigate({ view: "recommendation", id: r.id })}>
+            {r.title}
+          </button>{" "}
+          <span className="badge">{t(`recommendation.states.${r.state}`)}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function MyWorkScreen({ navigate }: { navigate: Navigate }) {
+  const { t, i18n } = useTranslation();
+  const work = useLoad(() => commands.myWork({}), []);
+  const seen = useAction();
+  if (work.error) return <ErrorLine error={work.error} />;
+  if (!work.data) return <p className="loading">{t("app.loading")}</p>;
+  const w = work.data;
+  return (
+    <section aria-labelledby="my-work-title">
+      <h1 id="my-work-title">{t("myWork.title")}</h1>
+      <div className="card" data-testid="awaiting">
+        <h2>{t("myWork.awaiting", { count: w.awaiting_my_answer.length })}</h2>
+        <RecommendationList items={w.awaiting_my_answer} navigate={navigate} />
+      </div>
+      <div className="card" data-testid="assigned">
+        <h2>{t("myWork.assigned", { count: w.assigned_to_me.length })}</h2>
+        {w.assigned_to_me.length === 0 ? (
+          <p className="muted">{t("common.noItems")}</p>
+        ) : (
+          <ul className="plain">
+            {w.assigned_to_me.map((i) => (
+              <li key={i.id}>
+                <button className="link" onClick={() => navigate({ view: "group", id: i.group_id })}>
+                  {i.title}
+                </button>{" "}
+                <span className="badge">{t(`issue.statuses.${i.status}`)}</span>{" "}
+                {i.due_date && <span className="muted">{t("myWork.due", { date: i.due_date })}</span>}
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+      <div className="card" data-testid="addressed">
+        <h2>{t("myWork.addressed", { count: w.addressed_to_my_organization.length })}</h2>
+        <RecommendationList items={w.addressed_to_my_organization} navigate={navigate} />
+      </div>
+      <div className="card" data-testid="changed">
+        <h2>{t("myWork.changed", { count: w.changed_since_last_look.length })}</h2>
+        <p className="muted">
+          {w.last_seen_ms ? t("myWork.since", { when: formatDate(w.last_seen_ms, i18n.language) }) : t("myWork.sinceEver")}
+        </p>
+        {w.changed_since_last_look.length > 0 && (
+          <>
+            <ul className="plain">
+              {w.changed_since_last_look.map((c) => (
+                <li key={`${c.kind}-${c.id}`}>
+                  <span className="badge">{t(`myWork.kinds.${c.kind}`, { defaultValue: c.kind })}</span>{" "}
+                  <button className="link" onClick={() => navigate(routeFor(c))}>
+                    {c.title || t(`myWork.kinds.${c.kind}`, { defaultValue: c.kind })}
+                  </button>{" "}
+                  <span className="muted">
+                    {t("myWork.by", { name: c.by_name ?? t("history.unknownPerson"), when: formatDate(c.at_ms ?? 0, i18n.language) })}
+                  </span>
+                </li>
+              ))}
+            </ul>
+            <button className="secondary" onClick={() => seen.run(() => commands.markMyWorkSeen({}))} disabled={seen.busy}>
+              {t("myWork.markSeen")}
+            </button>
+          </>
+        )}
+        <ErrorLine error={seen.error} />
+      </div>
+    </section>
+  );
+}
