@@ -181,6 +181,23 @@ export type ExportBundle = {
 	peer: string | null,
 };
 
+export type ExportFormat = "csv" | "json";
+
+/**  Write a list to a file. */
+export type ExportRecords = {
+	kind: RecordKind,
+	format: ExportFormat,
+	/**  Only this group's records (for records that belong to a group). */
+	group_id: string | null,
+	/**  Where to write (an absolute path; its folder must exist). */
+	path: string,
+};
+
+export type ExportSummary = {
+	path: string,
+	rows: number,
+};
+
 /**  A meeting host found on the local network. */
 export type FoundMeeting = {
 	name: string,
@@ -730,6 +747,7 @@ export const commands = {
   search: (input: SearchQuery) => call<SearchHit[]>("search", input),
   myWork: (input: NoInput) => call<MyWork>("my_work", input),
   markMyWorkSeen: (input: NoInput) => call<MyWork>("mark_my_work_seen", input),
+  exportRecords: (input: ExportRecords) => call<ExportSummary>("export_records", input),
   syncStatus: (input: NoInput) => call<SyncStatus>("sync_status", input),
   connectHub: (input: ConnectHub) => call<SyncStatus>("connect_hub", input),
   syncNow: (input: NoInput) => call<SyncStatus>("sync_now", input),
@@ -808,4 +826,4 @@ export const commands = {
   archiveDecision: (input: IdInput) => call<MeetingDecision>("archive_decision", input),
 };
 
-export type CommandName = "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "connect_hub" | "create_agenda_item" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "draft_answer" | "endorse_recommendation" | "export_bundle" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "mark_my_work_seen" | "my_work" | "publish_answer" | "record_attendance" | "record_history" | "search" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";
+export type CommandName = "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "connect_hub" | "create_agenda_item" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "draft_answer" | "endorse_recommendation" | "export_bundle" | "export_records" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "mark_my_work_seen" | "my_work" | "publish_answer" | "record_attendance" | "record_history" | "search" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";

@@ -2,7 +2,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { commands, type Region } from "../api";
 import { useAction, useLoad } from "../data";
-import { ArchiveButton, ErrorLine, Options, TextEdit } from "./parts";
+import { ArchiveButton, ErrorLine, Options, TextEdit, ExportButtons } from "./parts";
 
 const REGIONS: Region[] = ["africa", "americas", "asia_pacific", "europe", "middle_east_north_africa"];
 
@@ -20,6 +20,7 @@ export function DirectoryScreen() {
       <ErrorLine error={orgs.error ?? people.error} />
       <section className="card">
         <h2>{t("directory.organizations")}</h2>
+        <ExportButtons kind="organization" />
         <details>
           <summary>{t("directory.newOrganization")}</summary>
           <form
@@ -73,6 +74,7 @@ export function DirectoryScreen() {
       </section>
       <section className="card">
         <h2>{t("directory.people")}</h2>
+        <ExportButtons kind="person" />
         <details>
           <summary>{t("directory.newPerson")}</summary>
           <form

@@ -15,7 +15,7 @@ import type { Navigate } from "../App";
 import { canPost, isAdmin, leads } from "../rights";
 import { History } from "./History";
 import { NewMeetingForm } from "./Meeting";
-import { ArchiveButton, Editor, ErrorLine, Markdown, Options, TextEdit } from "./parts";
+import { ArchiveButton, Editor, ErrorLine, ExportButtons, Markdown, Options, TextEdit } from "./parts";
 
 export const ISSUE_STATUSES: IssueStatus[] = ["open", "monitoring", "action_needed", "resolved", "archived"];
 const PRIORITIES: Priority[] = ["low", "normal", "high", "urgent"];
@@ -147,6 +147,7 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
 
       <section className="card">
         <h2>{t("groups.issuesHeading")}</h2>
+        <ExportButtons kind="tracked_issue" groupId={id} />
         {lead && <NewIssueForm groupId={id} />}
         {issues.length === 0 && <p className="muted">{t("common.noItems")}</p>}
         <div className="view-switch" role="group" aria-label={t("issue.view")}>
@@ -204,6 +205,7 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
 
       <section className="card">
         <h2>{t("groups.recommendationsHeading")}</h2>
+        <ExportButtons kind="recommendation" groupId={id} />
         {canPost(session, id) && <NewRecommendationForm groupId={id} navigate={navigate} />}
         {recommendations.length === 0 && <p className="muted">{t("common.noItems")}</p>}
         <ul className="plain">

@@ -2,6 +2,7 @@
 import { useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useAction } from "../data";
+import { commands, type ExportFormat, type ExportSummary, type RecordKind } from "../api";
 import { errorText } from "../errors";
 import { renderMarkdown } from "../markdown";
 
@@ -124,5 +125,36 @@ export function Options<T extends string>({ values, labels }: { values: readonly
         </option>
       ))}
     </>
+  );
+}
+
+/** Exports a list to CSV or JSON in the person's Downloads folder, and says where. */
+export function ExportButtons({ kind, groupId }: { kind: RecordKind; groupId?: string }) {
+  const { t } = useTranslation();
+  const action = useAction();
+  const [saved, setSaved] = useState<ExportSummary | null>(null);
+  const run = async (format: ExportFormat) => {
+    const status = await commands.syncStatus({});
+    const folder = status.bundle_folder ?? "/tmp";
+    const day = new Date().toISOString().slice(0, 10);
+    const path = `${folder}/caucus-${kind}-${day}.${format}`;
+    const summary = await action.run(() => commands.exportRecords({ kind, format, group_id: groupId ?? null, path }));
+    if (summary) setSaved(summary);
+  };
+  return (
+    <div className="export" role="group" aria-label={t("export.label")}>
+      <button className="secondary" onClick={() => run("csv")} disabled={action.busy}>
+        {t("export.csv")}
+      </button>
+      <button className="secondary" onClick={() => run("json")} disabled={action.busy}>
+        {t("export.json")}
+      </button>
+      {saved && (
+        <span role="status" className="muted" data-testid="export-saved">
+          {t("export.saved", { count: saved.rows, path: saved.path })}
+        </span>
+      )}
+      <ErrorLine error={action.error} />
+    </div>
   );
 }

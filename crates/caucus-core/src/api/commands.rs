@@ -18,6 +18,7 @@ macro_rules! for_each_command {
             search(SearchQuery) -> Vec<SearchHit>;
             my_work(NoInput) -> MyWork;
             mark_my_work_seen(NoInput) -> MyWork;
+            export_records(ExportRecords) -> ExportSummary;
 
             sync_status(NoInput) -> SyncStatus;
             connect_hub(ConnectHub) -> SyncStatus;

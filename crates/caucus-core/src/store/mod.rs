@@ -4,6 +4,7 @@
 //! survived a crash or a power cut.
 
 pub mod apply;
+pub mod export;
 pub mod history;
 pub mod read;
 pub mod search;
