@@ -3,6 +3,7 @@ import { useTranslation } from "react-i18next";
 import { commands, type Region } from "../api";
 import { useAction, useLoad } from "../data";
 import { ArchiveButton, ErrorLine, Options, TextEdit, ExportButtons } from "./parts";
+import { VirtualList } from "./VirtualList";
 
 const REGIONS: Region[] = ["africa", "americas", "asia_pacific", "europe", "middle_east_north_africa"];
 
@@ -14,10 +15,64 @@ export function DirectoryScreen() {
   const [org, setOrg] = useState({ name: "", country: "", region: "europe" as Region });
   const [person, setPerson] = useState({ name: "", organization_id: "", admin: false });
   const orgName = new Map((orgs.data ?? []).map((o) => [o.id, o.name]));
+  const [filter, setFilter] = useState({ text: "", country: "", region: "", theme: "" });
+  const allOrgs = orgs.data ?? [];
+  const themes = [...new Set(allOrgs.flatMap((o) => o.themes))].sort();
+  const countries = [...new Set(allOrgs.map((o) => o.country))].sort();
+  const text = filter.text.trim().toLocaleLowerCase();
+  const orgMatches = (o: (typeof allOrgs)[number]) =>
+    (!filter.country || o.country === filter.country) &&
+    (!filter.region || o.region === filter.region) &&
+    (!filter.theme || o.themes.includes(filter.theme));
+  const shownOrgs = allOrgs.filter((o) => orgMatches(o) && (!text || o.name.toLocaleLowerCase().includes(text)));
+  const byId = new Map(allOrgs.map((o) => [o.id, o]));
+  const filtering = !!(filter.country || filter.region || filter.theme);
+  const shownPeople = (people.data ?? []).filter((p) => {
+    const o = p.organization_id ? byId.get(p.organization_id) : undefined;
+    return (!filtering || (o && orgMatches(o))) && (!text || p.name.toLocaleLowerCase().includes(text));
+  });
   return (
     <div className="page">
       <h1>{t("nav.directory")}</h1>
       <ErrorLine error={orgs.error ?? people.error} />
+      <form className="filters card" role="search" aria-label={t("directory.filters")} onSubmit={(e) => e.preventDefault()}>
+        <label>
+          {t("directory.filterText")}
+          <input value={filter.text} onChange={(e) => setFilter({ ...filter, text: e.target.value })} data-testid="filter-text" />
+        </label>
+        <label>
+          {t("directory.filterCountry")}
+          <select value={filter.country} onChange={(e) => setFilter({ ...filter, country: e.target.value })} data-testid="filter-country">
+            <option value="">{t("directory.all")}</option>
+            {countries.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t("directory.region")}
+          <select value={filter.region} onChange={(e) => setFilter({ ...filter, region: e.target.value })} data-testid="filter-region">
+            <option value="">{t("directory.all")}</option>
+            <Options values={REGIONS} labels="region" />
+          </select>
+        </label>
+        <label>
+          {t("directory.filterTheme")}
+          <select value={filter.theme} onChange={(e) => setFilter({ ...filter, theme: e.target.value })} data-testid="filter-theme">
+            <option value="">{t("directory.all")}</option>
+            {themes.map((th) => (
+              <option key={th} value={th}>
+                {th}
+              </option>
+            ))}
+          </select>
+        </label>
+        <p className="muted" aria-live="polite" data-testid="filter-count">
+          {t("directory.showing", { orgs: shownOrgs.length, people: shownPeople.length })}
+        </p>
+      </form>
       <section className="card">
         <h2>{t("directory.organizations")}</h2>
         <ExportButtons kind="organization" />
@@ -48,29 +103,20 @@ export function DirectoryScreen() {
             <button type="submit">{t("common.create")}</button>
           </form>
         </details>
-        <table className="list">
-          <thead>
-            <tr>
-              <th>{t("common.name")}</th>
-              <th>{t("directory.country")}</th>
-              <th>{t("directory.region")}</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {(orgs.data ?? []).map((o) => (
-              <tr key={o.id}>
-                <td>{o.name}</td>
-                <td>{o.country}</td>
-                <td>{t(`region.${o.region}`)}</td>
-                <td className="actions">
-                  <TextEdit label={t("common.name")} value={o.name} save={(name) => commands.updateOrganization({ id: o.id, name })} />
-                  <ArchiveButton onArchive={() => action.run(() => commands.archiveOrganization({ id: o.id }))} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <VirtualList
+          items={shownOrgs}
+          rowKey={(o) => o.id}
+          label={t("directory.organizations")}
+          testId="org-list"
+          renderRow={(o) => (
+            <div className="actions">
+              <strong>{o.name}</strong> <span className="muted">{o.country} · {t(`region.${o.region}`)}</span>
+              {o.themes.length > 0 && <span className="muted"> · {o.themes.join(", ")}</span>}{" "}
+              <TextEdit label={t("common.name")} value={o.name} save={(name) => commands.updateOrganization({ id: o.id, name })} />
+              <ArchiveButton onArchive={() => action.run(() => commands.archiveOrganization({ id: o.id }))} />
+            </div>
+          )}
+        />
       </section>
       <section className="card">
         <h2>{t("directory.people")}</h2>
@@ -112,18 +158,22 @@ export function DirectoryScreen() {
           </form>
         </details>
         <ErrorLine error={action.error} />
-        <ul className="plain">
-          {(people.data ?? []).map((p) => (
-            <li key={p.id} className="actions">
+        <VirtualList
+          items={shownPeople}
+          rowKey={(p) => p.id}
+          label={t("directory.people")}
+          testId="people-list"
+          renderRow={(p) => (
+            <div className="actions">
               {p.name} <span className="muted">{p.organization_id ? orgName.get(p.organization_id) : ""}</span>{" "}
               <button className="link" onClick={() => action.run(() => commands.setActingPerson({ person_id: p.id }))}>
                 {t("directory.actAs")}
               </button>{" "}
               <TextEdit label={t("common.name")} value={p.name} save={(name) => commands.updatePerson({ id: p.id, name })} />
               <ArchiveButton onArchive={() => action.run(() => commands.archivePerson({ id: p.id }))} />
-            </li>
-          ))}
-        </ul>
+            </div>
+          )}
+        />
       </section>
     </div>
   );
