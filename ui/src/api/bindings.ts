@@ -124,6 +124,17 @@ export type ConnectHub = {
 	device_name: string,
 };
 
+export type Count = {
+	/**  A status or state name. */
+	key: string,
+	count: number,
+};
+
+export type Dashboard = {
+	issues_by_status: Count[],
+	recommendations_by_month: MonthCounts[],
+};
+
 /**  The answer a team gives to a recommendation under review. */
 export type Decision = "adopted" | "referred" | "not_adopted" | "duplicate";
 
@@ -376,6 +387,12 @@ export type MembershipPatch = {
 };
 
 export type MembershipStatus = "applicant" | "member" | "suspended" | "former";
+
+export type MonthCounts = {
+	/**  `YYYY-MM`. */
+	month: string,
+	counts: Count[],
+};
 
 export type MyWork = {
 	/**
@@ -748,6 +765,7 @@ export const commands = {
   myWork: (input: NoInput) => call<MyWork>("my_work", input),
   markMyWorkSeen: (input: NoInput) => call<MyWork>("mark_my_work_seen", input),
   exportRecords: (input: ExportRecords) => call<ExportSummary>("export_records", input),
+  groupDashboard: (input: IdInput) => call<Dashboard>("group_dashboard", input),
   syncStatus: (input: NoInput) => call<SyncStatus>("sync_status", input),
   connectHub: (input: ConnectHub) => call<SyncStatus>("connect_hub", input),
   syncNow: (input: NoInput) => call<SyncStatus>("sync_now", input),
@@ -826,4 +844,4 @@ export const commands = {
   archiveDecision: (input: IdInput) => call<MeetingDecision>("archive_decision", input),
 };
 
-export type CommandName = "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "connect_hub" | "create_agenda_item" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "draft_answer" | "endorse_recommendation" | "export_bundle" | "export_records" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "mark_my_work_seen" | "my_work" | "publish_answer" | "record_attendance" | "record_history" | "search" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";
+export type CommandName = "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "connect_hub" | "create_agenda_item" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "draft_answer" | "endorse_recommendation" | "export_bundle" | "export_records" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "group_dashboard" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "mark_my_work_seen" | "my_work" | "publish_answer" | "record_attendance" | "record_history" | "search" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { IssueBoard } from "./IssueBoard";
+import { GroupDashboard } from "./Dashboard";
 import {
   commands,
   type IssueStatus,
@@ -143,6 +144,11 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
             );
           })}
         </ul>
+      </section>
+
+      <section className="card">
+        <h2>{t("dashboard.title")}</h2>
+        <GroupDashboard id={id} />
       </section>
 
       <section className="card">

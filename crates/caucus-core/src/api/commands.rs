@@ -19,6 +19,7 @@ macro_rules! for_each_command {
             my_work(NoInput) -> MyWork;
             mark_my_work_seen(NoInput) -> MyWork;
             export_records(ExportRecords) -> ExportSummary;
+            group_dashboard(IdInput) -> Dashboard;
 
             sync_status(NoInput) -> SyncStatus;
             connect_hub(ConnectHub) -> SyncStatus;

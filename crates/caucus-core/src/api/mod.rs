@@ -5,11 +5,13 @@
 //! Every write goes through [`Store::write`], which records it in the change log.
 
 pub mod commands;
+mod dashboard;
 mod export;
 mod my_work;
 mod records;
 mod session;
 
+pub use dashboard::{Count, Dashboard, MonthCounts};
 pub use export::{ExportFormat, ExportRecords, ExportSummary};
 pub use my_work::{ChangedRecord, MyWork};
 pub use session::*;

@@ -125,3 +125,28 @@ impl LogRow {
         }
     }
 }
+
+/// Every state written to a group's recommendations: (recommendation, clock, state), in clock
+/// order — the winner at any moment is the last one before it (states only move forward in
+/// the lifecycle, and concurrent moves are rare enough for a dashboard).
+pub async fn state_changes(pool: &SqlitePool, bucket: &str) -> Result<Vec<(Uuid, u64, String)>> {
+    let rows = sqlx::query!(
+        r#"SELECT row_id AS "row_id!", hlc AS "hlc!: i64", value AS "value!"
+           FROM change_log WHERE tbl = 'recommendation' AND col = 'state' AND bucket = ?
+           ORDER BY hlc, site, seq"#,
+        bucket
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let state = serde_json::from_str::<serde_json::Value>(&r.value).ok()?;
+            Some((
+                Uuid::parse_str(&r.row_id).ok()?,
+                r.hlc as u64,
+                state.as_str()?.to_string(),
+            ))
+        })
+        .collect())
+}
