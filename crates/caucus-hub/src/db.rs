@@ -536,9 +536,8 @@ impl HubDb {
 
     /// The buckets a person may read: the coalition's, and their groups' (every group's for
     /// the secretariat, and for a meeting host, which relays everything it holds).
-    async fn readable(&self, person: Uuid) -> Result<Vec<String>> {
-        let mut conn = self.pool.acquire().await?;
-        let actor = load_actor(&mut conn, person).await?;
+    async fn readable(&self, conn: &mut AnyConnection, person: Uuid) -> Result<Vec<String>> {
+        let actor = load_actor(conn, person).await?;
         let mut buckets: BTreeSet<String> = actor.roles.keys().map(Uuid::to_string).collect();
         buckets.insert(COALITION_BUCKET.to_string());
         if actor.admin || self.policy == Policy::Relay {
@@ -557,7 +556,7 @@ impl HubDb {
         let limit = request.limit.clamp(1, MAX_PULL_CHANGES) as usize;
         let mut reply = PullReply::default();
         let mut conn = self.pool.acquire().await?;
-        for bucket in self.readable(device.person).await? {
+        for bucket in self.readable(&mut conn, device.person).await? {
             let mut cursor = request.cursors.get(&bucket).copied().unwrap_or_default();
             let budget = limit.saturating_sub(reply.changes.len());
             if budget == 0 {

@@ -38,8 +38,7 @@ async fn import(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bundles_carry_changes_once_and_refuse_damage() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let a = device(dir.path(), "a").await;
-    a.load_demo_data(NoInput {}).await.expect("demo");
+    let (a, admin) = demo_device(dir.path(), "a").await;
     let b = device(dir.path(), "b").await;
 
     // Everything, then only what the peer lacks.
@@ -70,12 +69,7 @@ async fn bundles_carry_changes_once_and_refuse_damage() {
         .expect("groups")[0]["id"]
         .clone();
     b.set_acting_person(ActAs {
-        person_id: a
-            .get_session(NoInput {})
-            .await
-            .expect("s")
-            .acting_person
-            .map(|p| p.id),
+        person_id: Some(admin),
     })
     .await
     .expect("act");
@@ -144,25 +138,9 @@ async fn a_bundle_from_another_coalitions_hub_is_refused() {
         Policy::Authorize,
     )
     .await;
-    let a = device(dir.path(), "a").await;
-    a.load_demo_data(NoInput {}).await.expect("demo");
-    let admin = a
-        .get_session(NoInput {})
-        .await
-        .expect("session")
-        .acting_person
-        .expect("admin")
-        .id;
+    let (a, admin) = demo_device(dir.path(), "a").await;
     connect(&a, &theirs.url, theirs.invite(admin).await, "theirs").await;
-    let b = device(dir.path(), "b").await;
-    b.load_demo_data(NoInput {}).await.expect("demo");
-    let admin_b = b
-        .get_session(NoInput {})
-        .await
-        .expect("session")
-        .acting_person
-        .expect("admin")
-        .id;
+    let (b, admin_b) = demo_device(dir.path(), "b").await;
     connect(&b, &ours.url, ours.invite(admin_b).await, "ours").await;
     let path = dir.path().join("foreign.caucus");
     export(&a, &path, None).await;

@@ -6,7 +6,6 @@
 
 mod common;
 
-use caucus_core::api::*;
 use caucus_core::store::Edit;
 use caucus_core::Caucus;
 use caucus_hub::{HubDb, Policy};
@@ -14,19 +13,6 @@ use common::*;
 use serde_json::json;
 use std::time::Instant;
 use uuid::Uuid;
-
-async fn admin_device(dir: &std::path::Path, name: &str) -> (Caucus, Uuid) {
-    let d = device(dir, name).await;
-    d.load_demo_data(NoInput {}).await.expect("demo");
-    let admin = d
-        .get_session(NoInput {})
-        .await
-        .expect("session")
-        .acting_person
-        .expect("admin")
-        .id;
-    (d, admin)
-}
 
 /// 100,000 field changes: 10,000 organizations of ten fields each (the row and nine columns,
 /// some written twice), in writes of 100 rows.
@@ -67,7 +53,7 @@ async fn write_changes(d: &Caucus, actor: Uuid) -> usize {
 async fn figures(backend: &str, hub_url_db: &str) {
     let dir = tempfile::tempdir().expect("temp dir");
     let hub = Hub::start(hub_url_db, Policy::Authorize).await;
-    let (a, admin) = admin_device(dir.path(), "a").await;
+    let (a, admin) = demo_device(dir.path(), "a").await;
     let demo_changes = a.store().all_changes().await.expect("log").len();
     let t = Instant::now();
     connect(&a, &hub.url, hub.invite(admin).await, "a").await;

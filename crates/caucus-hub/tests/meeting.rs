@@ -10,19 +10,8 @@ use caucus_core::Caucus;
 use caucus_hub::meeting::{LanConfig, LanMeetings};
 use caucus_hub::Policy;
 use common::*;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::sync::Arc;
-use uuid::Uuid;
-
-async fn call(device: &Caucus, command: &str, input: Value) -> Value {
-    dispatch(device, command, input.clone())
-        .await
-        .unwrap_or_else(|e| panic!("{command}({input}) failed: {e}"))
-}
-
-fn id(v: &Value) -> Uuid {
-    Uuid::parse_str(v["id"].as_str().expect("an id")).expect("a uuid")
-}
 
 /// Syncs while the coalition's hub is out of reach: the meeting exchange happens, and the
 /// failure to reach the hub is reported as exactly that.

@@ -76,15 +76,7 @@ async fn the_hub_explains_what_it_refuses() {
     assert_eq!((status, e.code), (401, WireErrorCode::Unauthorized));
 
     // A device, to push with.
-    let a = device(dir.path(), "a").await;
-    a.load_demo_data(NoInput {}).await.expect("demo");
-    let admin = a
-        .get_session(NoInput {})
-        .await
-        .expect("session")
-        .acting_person
-        .expect("admin")
-        .id;
+    let (a, admin) = demo_device(dir.path(), "a").await;
     connect(&a, &hub.url, hub.invite(admin).await, "a").await;
     let token = a
         .store()
@@ -156,15 +148,7 @@ async fn pulls_are_paged_and_a_first_sync_is_the_snapshot() {
         Policy::Authorize,
     )
     .await;
-    let a = device(dir.path(), "a").await;
-    a.load_demo_data(NoInput {}).await.expect("demo");
-    let admin = a
-        .get_session(NoInput {})
-        .await
-        .expect("session")
-        .acting_person
-        .expect("admin")
-        .id;
+    let (a, admin) = demo_device(dir.path(), "a").await;
     // The same field rewritten many times: the log grows, the snapshot does not.
     let group = dispatch(&a, "list_groups", json!({}))
         .await

@@ -12,16 +12,6 @@ use common::*;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-async fn call(device: &Caucus, command: &str, input: Value) -> Value {
-    dispatch(device, command, input.clone())
-        .await
-        .unwrap_or_else(|e| panic!("{command}({input}) failed: {e}"))
-}
-
-fn id(v: &Value) -> Uuid {
-    Uuid::parse_str(v["id"].as_str().expect("an id")).expect("a uuid")
-}
-
 /// The people and the group every scenario starts from, created on the admin's device.
 struct Coalition {
     admin: Uuid,

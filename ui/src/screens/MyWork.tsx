@@ -1,23 +1,11 @@
 // "My work": the first screen. What waits for the acting person, and what others changed
 // since they last looked.
 import { useTranslation } from "react-i18next";
-import { commands, type ChangedRecord, type Recommendation } from "../api";
+import { commands, type Recommendation } from "../api";
 import { useAction, useLoad } from "../data";
-import type { Navigate, Route } from "../App";
+import type { Navigate } from "../App";
+import { routeTo } from "../routes";
 import { ErrorLine, formatDate } from "./parts";
-
-function routeFor(c: ChangedRecord): Route {
-  switch (c.target_kind) {
-    case "group":
-      return { view: "group", id: c.target_id };
-    case "recommendation":
-      return { view: "recommendation", id: c.target_id };
-    case "meeting":
-      return { view: "meeting", id: c.target_id };
-    default:
-      return { view: "directory" };
-  }
-}
 
 function RecommendationList({ items, navigate }: { items: Recommendation[]; navigate: Navigate }) {
   const { t } = useTranslation();
@@ -83,7 +71,7 @@ export function MyWorkScreen({ navigate }: { navigate: Navigate }) {
               {w.changed_since_last_look.map((c) => (
                 <li key={`${c.kind}-${c.id}`}>
                   <span className="badge">{t(`myWork.kinds.${c.kind}`, { defaultValue: c.kind })}</span>{" "}
-                  <button className="link" onClick={() => navigate(routeFor(c))}>
+                  <button className="link" onClick={() => navigate(routeTo(c.target_kind, c.target_id))}>
                     {c.title || t(`myWork.kinds.${c.kind}`, { defaultValue: c.kind })}
                   </button>{" "}
                   <span className="muted">

@@ -3,22 +3,10 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { commands, type SearchHit } from "../api";
-import type { Navigate, Route } from "../App";
+import type { Navigate } from "../App";
+import { routeTo } from "../routes";
 
 /** Where a hit leads. */
-function routeFor(hit: SearchHit): Route {
-  switch (hit.target_kind) {
-    case "group":
-      return { view: "group", id: hit.target_id };
-    case "recommendation":
-      return { view: "recommendation", id: hit.target_id };
-    case "meeting":
-      return { view: "meeting", id: hit.target_id };
-    default:
-      return { view: "directory" };
-  }
-}
-
 /** The snippet with its matched words marked, built as text: member-written text never
  * becomes HTML. */
 function Snippet({ text, inline = false }: { text: string; inline?: boolean }) {
@@ -65,7 +53,7 @@ export function SearchBox({ navigate }: { navigate: Navigate }) {
 
   const choose = (hit: SearchHit | undefined) => {
     if (!hit) return;
-    navigate(routeFor(hit));
+    navigate(routeTo(hit.target_kind, hit.target_id));
     setOpen(false);
     setText("");
   };

@@ -231,6 +231,32 @@ pub async fn device(dir: &Path, name: &str) -> Caucus {
     caucus
 }
 
+/// A device holding the demo coalition, and its secretariat admin (the person it acts as).
+pub async fn demo_device(dir: &Path, name: &str) -> (Caucus, Uuid) {
+    let d = device(dir, name).await;
+    d.load_demo_data(NoInput {}).await.expect("demo");
+    let admin = d
+        .get_session(NoInput {})
+        .await
+        .expect("session")
+        .acting_person
+        .expect("the demo acts as its admin")
+        .id;
+    (d, admin)
+}
+
+/// Calls a command by name, as the front ends do, failing the test with its error.
+pub async fn call(device: &Caucus, command: &str, input: serde_json::Value) -> serde_json::Value {
+    dispatch(device, command, input.clone())
+        .await
+        .unwrap_or_else(|e| panic!("{command}({input}) failed: {e}"))
+}
+
+/// The `id` of a record returned by a command.
+pub fn id(v: &serde_json::Value) -> Uuid {
+    Uuid::parse_str(v["id"].as_str().expect("an id")).expect("a uuid")
+}
+
 pub async fn connect(device: &Caucus, hub_url: &str, code: String, name: &str) -> SyncStatus {
     device
         .connect_hub(ConnectHub {
