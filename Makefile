@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 export SQLX_OFFLINE := true
 export PATH := $(HOME)/.cargo/bin:$(PATH)
-CARGO_PACKAGES := -p caucus-app -p caucus-bridge -p caucus-core -p caucus-hub
+CARGO_PACKAGES := -p caucus-app -p caucus-bridge -p caucus-core -p caucus-hub -p caucus-report
 
 .PHONY: run test deps ui build fmt lint rust-test ui-test browser-test window-test hub fuzz bindings sqlx-prepare clean
 

@@ -54,6 +54,7 @@ pub fn run() {
             caucus.set_meetings(std::sync::Arc::new(caucus_hub::meeting::LanMeetings::new(
                 caucus_hub::meeting::LanConfig::from_env(),
             )));
+            caucus.set_report_renderer(std::sync::Arc::new(caucus_report::TypstReports::new()));
             // Sync with the hub while the app runs, when this device is connected to one.
             tauri::async_runtime::spawn(caucus_core::sync::client::sync_in_background(
                 caucus.clone(),

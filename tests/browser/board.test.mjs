@@ -41,6 +41,7 @@ async function boardIn(language) {
   await context.addInitScript((l) => localStorage.setItem("caucus.language", l), language);
   const page = await context.newPage();
   await page.goto(`${bridge.url}/#token=${bridge.token}`);
+  await page.getByTestId("nav-groups").click();
   await page.getByRole("button", { name: "Budget and finance" }).click();
   await page.getByTestId("issue-board").waitFor();
   return page;

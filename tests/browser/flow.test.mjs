@@ -42,6 +42,7 @@ test("a leader creates a team and answers a recommendation", async () => {
   const problems = [];
   page.on("pageerror", (e) => problems.push(e.message));
   await page.goto(`${bridge.url}/#token=${bridge.token}`);
+  await page.getByRole("button", { name: "Groups", exact: true }).click();
 
   // The demo coalition's teams are listed, acting as its convenor.
   await page.getByRole("button", { name: "Trust funds for victims" }).waitFor();
@@ -95,6 +96,7 @@ test("a leader creates a team and answers a recommendation", async () => {
 test("member-written Markdown renders inert", async () => {
   const page = await browser.newPage();
   await page.goto(`${bridge.url}/#token=${bridge.token}`);
+  await page.getByRole("button", { name: "Groups", exact: true }).click();
   await page.getByRole("button", { name: "Gender justice" }).click();
   await page.getByText("Post a recommendation").click();
   await page.locator("input[name=rec-title]").fill("Markup test");
@@ -112,6 +114,7 @@ test("a meeting record: agenda, attendance, minutes and a decision linked to an 
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on("dialog", (d) => d.accept());
   await page.goto(`${bridge.url}/#token=${bridge.token}`);
+  await page.getByRole("button", { name: "Groups", exact: true }).click();
   await page.getByRole("button", { name: "Budget and finance" }).click();
   await page.getByRole("button", { name: "Budget team briefing before the Assembly of States Parties" }).click();
   await page.getByRole("heading", { name: "Budget team briefing before the Assembly of States Parties" }).waitFor();

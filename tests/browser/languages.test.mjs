@@ -38,7 +38,8 @@ async function pageIn(language, theme = "light") {
   const problems = [];
   page.on("pageerror", (e) => problems.push(e.message));
   await page.goto(`${bridge.url}/#token=${bridge.token}`);
-  await page.locator(".tiles").first().waitFor();
+  // My work is the first screen.
+  await page.getByTestId("awaiting").waitFor();
   return { page, problems };
 }
 
@@ -63,6 +64,9 @@ for (const language of ["en", "ar"]) {
       await checkAccessible(page, `${name} (${language})`);
       await page.screenshot({ path: join(shots, `${name}-${language}.png`), fullPage: true });
     };
+    await shot("my-work");
+    await page.getByRole("button", { name: language === "ar" ? "المجموعات" : "Groups", exact: true }).click();
+    await page.locator(".tiles").first().waitFor();
     await shot("groups");
     if (language === "ar") {
       const brand = await page.locator(".brand").boundingBox();
@@ -86,9 +90,9 @@ for (const language of ["en", "ar"]) {
     await page.getByRole("button", { name: language === "ar" ? "المزامنة" : "Sync" }).click();
     await page.getByTestId("sync-status").waitFor();
     await shot("sync");
-    await page.getByRole("button", { name: language === "ar" ? "عملي" : "My work", exact: true }).click();
-    await page.getByTestId("changed").waitFor();
-    await shot("my-work");
+    await page.getByTestId("nav-notifications").click();
+    await page.getByTestId("notification-groups").waitFor();
+    await shot("notifications");
     await page.getByRole("button", { name: language === "ar" ? "الإعدادات" : "Settings" }).click();
     await page.getByTestId("language").waitFor();
     await shot("settings");
@@ -99,6 +103,8 @@ for (const language of ["en", "ar"]) {
 test("the language is switched in Settings, and the dark theme stays accessible", async () => {
   const { page } = await pageIn("en", "dark");
   assert.equal(await page.locator("html").getAttribute("data-theme"), "dark");
+  await page.getByRole("button", { name: "Groups", exact: true }).click();
+  await page.locator(".tiles").first().waitFor();
   await checkAccessible(page, "groups (dark)");
   await page.screenshot({ path: join(shots, "groups-dark.png"), fullPage: true });
   await page.getByRole("button", { name: "Settings" }).click();
@@ -109,6 +115,6 @@ test("the language is switched in Settings, and the dark theme stays accessible"
   await page.getByRole("heading", { name: "الإعدادات" }).waitFor();
   assert.equal(await page.locator("html").getAttribute("dir"), "rtl");
   await page.reload();
-  await page.locator(".tiles").first().waitFor();
+  await page.getByTestId("awaiting").waitFor();
   assert.equal(await page.locator("html").getAttribute("lang"), "ar", "the choice is remembered");
 });

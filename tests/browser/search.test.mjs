@@ -28,6 +28,7 @@ async function pageIn(language) {
   await context.addInitScript((l) => localStorage.setItem("caucus.language", l), language);
   const page = await context.newPage();
   await page.goto(`${bridge.url}/#token=${bridge.token}`);
+  await page.getByTestId("nav-groups").click();
   await page.locator(".tiles").first().waitFor();
   return page;
 }

@@ -95,7 +95,10 @@ after(async () => {
   for (const c of children.reverse()) c.kill("SIGTERM");
 });
 
-test("the app opens on the demo coalition and lists its teams", async () => {
+test("the app opens on My work, then lists the demo coalition's teams", async () => {
+  await (await browser.$("h1=My work")).waitForExist({ timeout: 30_000 });
+  writeFileSync(join(shots, "my-work.png"), await browser.takeScreenshot(), "base64");
+  await (await browser.$("button=Groups")).click();
   const tile = await browser.$("button=Trust funds for victims");
   await tile.waitForExist({ timeout: 30_000 });
   const titles = await browser.$$("button.tile").map((b) => b.getText());

@@ -1,4 +1,4 @@
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { commands } from "./api";
 import { useAction, useLoad, VersionContext } from "./data";
@@ -12,9 +12,11 @@ import { SyncScreen } from "./screens/Sync";
 import { SettingsScreen } from "./screens/Settings";
 import { SearchBox } from "./screens/Search";
 import { MyWorkScreen } from "./screens/MyWork";
+import { NotificationsScreen, utcOffsetMinutes } from "./screens/Notifications";
 
 export type Route =
   | { view: "my-work" }
+  | { view: "notifications" }
   | { view: "groups" }
   | { view: "group"; id: string }
   | { view: "recommendation"; id: string }
@@ -28,7 +30,8 @@ export type Navigate = (route: Route) => void;
 export function App() {
   const [version, setVersion] = useState(0);
   const versionValue = useMemo(() => ({ version, bump: () => setVersion((v) => v + 1) }), [version]);
-  const [route, setRoute] = useState<Route>({ view: "groups" });
+  // My work is the first screen: what waits for the person, and what changed.
+  const [route, setRoute] = useState<Route>({ view: "my-work" });
   return (
     <VersionContext.Provider value={versionValue}>
       <Shell route={route} navigate={setRoute} />
@@ -36,9 +39,20 @@ export function App() {
   );
 }
 
+/** The unread count for the navigation, re-read every minute: background sync brings news. */
+function useUnread() {
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    const timer = window.setInterval(() => setTick((n) => n + 1), 60_000);
+    return () => window.clearInterval(timer);
+  }, []);
+  return useLoad(() => commands.notifications({ utc_offset_minutes: utcOffsetMinutes() }), [tick]).data?.unread ?? 0;
+}
+
 function Shell({ route, navigate }: { route: Route; navigate: Navigate }) {
   const { t } = useTranslation();
   const session = useLoad(() => commands.getSession({}), []);
+  const unread = useUnread();
   const people = useLoad(() => commands.listPeople({}), []);
   const demo = useAction();
 
@@ -55,30 +69,48 @@ function Shell({ route, navigate }: { route: Route; navigate: Navigate }) {
           <button
             className={route.view === "my-work" ? "nav current" : "nav"}
             onClick={() => navigate({ view: "my-work" })}
+            data-testid="nav-my-work"
           >
             {t("nav.myWork")}
           </button>
           <button
+            className={route.view === "notifications" ? "nav current" : "nav"}
+            onClick={() => navigate({ view: "notifications" })}
+            data-testid="nav-notifications"
+          >
+            {t("nav.notifications")}
+            {unread > 0 && (
+              <span className="count" aria-label={t("nav.unread", { count: unread })}>
+                {" "}
+                {new Intl.NumberFormat(document.documentElement.lang || undefined).format(unread)}
+              </span>
+            )}
+          </button>
+          <button
             className={route.view === "groups" ? "nav current" : "nav"}
             onClick={() => navigate({ view: "groups" })}
+            data-testid="nav-groups"
           >
             {t("nav.groups")}
           </button>
           <button
             className={route.view === "directory" ? "nav current" : "nav"}
             onClick={() => navigate({ view: "directory" })}
+            data-testid="nav-directory"
           >
             {t("nav.directory")}
           </button>
           <button
             className={route.view === "sync" ? "nav current" : "nav"}
             onClick={() => navigate({ view: "sync" })}
+            data-testid="nav-sync"
           >
             {t("nav.sync")}
           </button>
           <button
             className={route.view === "settings" ? "nav current" : "nav"}
             onClick={() => navigate({ view: "settings" })}
+            data-testid="nav-settings"
           >
             {t("nav.settings")}
           </button>
@@ -113,6 +145,7 @@ function Shell({ route, navigate }: { route: Route; navigate: Navigate }) {
         )}
         <ErrorLine error={demo.error} />
         {route.view === "my-work" && <MyWorkScreen navigate={navigate} />}
+        {route.view === "notifications" && <NotificationsScreen navigate={navigate} />}
         {route.view === "groups" && <GroupsScreen navigate={navigate} />}
         {route.view === "group" && <GroupScreen id={route.id} navigate={navigate} session={session.data} />}
         {route.view === "recommendation" && (

@@ -151,6 +151,7 @@ async fn main() {
     }
     let caucus = Arc::new(caucus);
     caucus.set_transport(Arc::new(caucus_hub::client::HttpTransport::default()));
+    caucus.set_report_renderer(Arc::new(caucus_report::TypstReports::new()));
     caucus.set_meetings(Arc::new(caucus_hub::meeting::LanMeetings::new(
         caucus_hub::meeting::LanConfig::from_env(),
     )));

@@ -120,6 +120,17 @@ async fn three_devices_converge(urls: [&str; 3], invites: &HubDb) {
         sync(d).await;
     }
     assert_converged(&[&a, &b, &c], "after the recommendation was shared").await;
+    // The leader's My work says what that sync brought: the member's recommendation.
+    let work = b.my_work(NoInput {}).await.expect("my work");
+    let arrival = work.last_arrival.expect("the sync brought something");
+    assert!(arrival.count >= 1.0, "{arrival:?}");
+    assert!(
+        work.arrived_in_last_sync
+            .iter()
+            .any(|r| r.target_id == rec && r.target_kind == "recommendation"),
+        "the recommendation is listed as brought by the last sync: {:?}",
+        work.arrived_in_last_sync
+    );
 
     let devices = [&a, &b, &c];
     for (round, order) in [[0usize, 1, 2], [2, 1, 0], [1, 2, 0]].iter().enumerate() {

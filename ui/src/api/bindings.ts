@@ -48,6 +48,12 @@ export type ApiError = {
 	field: string | null,
 };
 
+/**  When the last sync that brought anything ran, and how many changes it brought. */
+export type Arrival = {
+	at_ms: number | null,
+	count: number | null,
+};
+
 /**  Whether a person attended a meeting. One per person and meeting. */
 export type Attendance = {
 	id: string,
@@ -146,6 +152,19 @@ export type DemoSummary = {
 	recommendations: number,
 };
 
+/**  One day of a group's changes, for a person who chose a daily digest. */
+export type Digest = {
+	group_id: string,
+	group_name: string,
+	/**  The day, in the person's time zone (YYYY-MM-DD). */
+	day: string,
+	changes: number,
+	/**  The records changed that day, newest first (at most five). */
+	items: Notification[],
+	role: Role | null,
+	unread: boolean,
+};
+
 /**
  *  Draft the team's answer; nothing changes for the recommendation's state until it is
  *  published.
@@ -204,6 +223,21 @@ export type ExportRecords = {
 	path: string,
 };
 
+/**  Write a group's report to a PDF file. */
+export type ExportReport = {
+	group_id: string,
+	/**  Where to write (an absolute path ending in .pdf; its folder must exist). */
+	path: string,
+	/**  The language of the report's headings; right-to-left for Arabic. */
+	language: Language,
+	/**
+	 *  The report's headings in that language, by key (the UI's catalogue holds them):
+	 *  `title`, `mandate`, `generated`, `recommendations`, `answer`, `noAnswer`,
+	 *  `endorsements`, `addressee`, `author`, `page`, and `state.<state>` for each state.
+	 */
+	labels: { [key in string]: string },
+};
+
 export type ExportSummary = {
 	path: string,
 	rows: number,
@@ -231,6 +265,16 @@ export type GroupFilter = {
 	include_archived?: boolean | null,
 };
 
+/**  A group the person can hear from, and what they chose. */
+export type GroupHearing = {
+	group_id: string,
+	group_name: string,
+	role: Role | null,
+	hearing: Hearing,
+	/**  The choice is the default (not made by the person). */
+	default: boolean,
+};
+
 export type GroupKind = "issue_team" | "working_group" | "regional_network" | "national_coalition" | "caucus" | "steering_committee";
 
 export type GroupPatch = {
@@ -240,6 +284,21 @@ export type GroupPatch = {
 	mandate?: string | null,
 	region?: Region | null,
 };
+
+export type HearFromGroup = {
+	group_id: string,
+	hearing: Hearing,
+	utc_offset_minutes: number,
+};
+
+/**  What a person hears from a group. */
+export type Hearing = 
+/**  Every change, as it arrives. */
+"every" | 
+/**  One summary a day, for the days that have ended. */
+"digest" | 
+/**  Nothing (except the person's own recommendations and assigned issues). */
+"off";
 
 /**  One field write in a record's history. */
 export type HistoryEntry = {
@@ -407,6 +466,13 @@ export type MyWork = {
 	/**  What others changed since the person last marked it seen, newest first (at most 50). */
 	changed_since_last_look: ChangedRecord[],
 	last_seen_ms: number | null,
+	/**
+	 *  What the last sync that brought anything brought from others, newest first (at most
+	 *  50; empty when it brought more than [`ARRIVAL_LIST_LIMIT`] changes, as a first sync
+	 *  does: then only the count is given).
+	 */
+	arrived_in_last_sync: ChangedRecord[],
+	last_arrival: Arrival | null,
 };
 
 export type NewAgendaItem = {
@@ -497,6 +563,49 @@ export type NewTranslation = {
 
 /**  For commands that take no arguments. */
 export type NoInput = Record<string, never>;
+
+export type Notification = {
+	/**  The table changed (recommendation, comment, tracked_issue, …) and its row. */
+	kind: string,
+	id: string,
+	/**  What to open for it, and its title. */
+	target_kind: string,
+	target_id: string,
+	title: string,
+	group_id: string,
+	group_name: string,
+	/**
+	 *  The row appeared since the person last marked notifications read (a new comment, a
+	 *  new recommendation), rather than changed.
+	 */
+	created: boolean,
+	at_ms: number | null,
+	by_name: string | null,
+	why: Why,
+	/**  The person's role in the group, for "why you see this". */
+	role: Role | null,
+	unread: boolean,
+	/**
+	 *  Other changed records leading to the same target (three agenda items of one meeting
+	 *  are one notification of the meeting).
+	 */
+	also_changed: number,
+};
+
+export type NotificationQuery = {
+	/**  The person's time zone, as minutes east of UTC (for digest days). */
+	utc_offset_minutes: number,
+};
+
+export type Notifications = {
+	items: Notification[],
+	digests: Digest[],
+	/**  Changes of today in digest groups: they come in tomorrow's digest. */
+	held_for_digest: number,
+	unread: number,
+	read_up_to_ms: number | null,
+	groups: GroupHearing[],
+};
 
 /**  A member NGO. */
 export type Organization = {
@@ -611,6 +720,13 @@ export type RefusedChange = {
 
 /**  The coalition's regions, as its regional networks are organised. */
 export type Region = "africa" | "americas" | "asia_pacific" | "europe" | "middle_east_north_africa";
+
+export type ReportSummary = {
+	path: string,
+	recommendations: number,
+	pages: number,
+	bytes: number | null,
+};
 
 /**  A person's role in a group. */
 export type Role = "leader" | "focal_point" | "member" | "observer";
@@ -754,6 +870,17 @@ export type TranslationPatch = {
 	machine?: boolean | null,
 };
 
+/**  Why a notification is shown. */
+export type Why = 
+/**  The person wrote (or co-wrote) the recommendation. */
+"your_recommendation" | 
+/**  The tracked issue is assigned to the person. */
+"assigned_to_you" | 
+/**  The person belongs to the group (with `role`) and hears every change from it. */
+"group_member" | 
+/**  The person does not belong to the group but chose to hear from it. */
+"group_followed";
+
 
 /** Every backend command, typed. */
 export const commands = {
@@ -765,7 +892,11 @@ export const commands = {
   myWork: (input: NoInput) => call<MyWork>("my_work", input),
   markMyWorkSeen: (input: NoInput) => call<MyWork>("mark_my_work_seen", input),
   exportRecords: (input: ExportRecords) => call<ExportSummary>("export_records", input),
+  exportReport: (input: ExportReport) => call<ReportSummary>("export_report", input),
   groupDashboard: (input: IdInput) => call<Dashboard>("group_dashboard", input),
+  notifications: (input: NotificationQuery) => call<Notifications>("notifications", input),
+  markNotificationsRead: (input: NotificationQuery) => call<Notifications>("mark_notifications_read", input),
+  hearFromGroup: (input: HearFromGroup) => call<Notifications>("hear_from_group", input),
   syncStatus: (input: NoInput) => call<SyncStatus>("sync_status", input),
   connectHub: (input: ConnectHub) => call<SyncStatus>("connect_hub", input),
   syncNow: (input: NoInput) => call<SyncStatus>("sync_now", input),
@@ -844,4 +975,4 @@ export const commands = {
   archiveDecision: (input: IdInput) => call<MeetingDecision>("archive_decision", input),
 };
 
-export type CommandName = "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "connect_hub" | "create_agenda_item" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "draft_answer" | "endorse_recommendation" | "export_bundle" | "export_records" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "group_dashboard" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "mark_my_work_seen" | "my_work" | "publish_answer" | "record_attendance" | "record_history" | "search" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";
+export type CommandName = "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "connect_hub" | "create_agenda_item" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "draft_answer" | "endorse_recommendation" | "export_bundle" | "export_records" | "export_report" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "group_dashboard" | "hear_from_group" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "mark_my_work_seen" | "mark_notifications_read" | "my_work" | "notifications" | "publish_answer" | "record_attendance" | "record_history" | "search" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";

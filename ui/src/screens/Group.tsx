@@ -16,7 +16,7 @@ import type { Navigate } from "../App";
 import { canPost, isAdmin, leads } from "../rights";
 import { History } from "./History";
 import { NewMeetingForm } from "./Meeting";
-import { ArchiveButton, Editor, ErrorLine, ExportButtons, Markdown, Options, TextEdit } from "./parts";
+import { ArchiveButton, Editor, ErrorLine, ExportButtons, Markdown, Options, ReportButton, TextEdit } from "./parts";
 
 export const ISSUE_STATUSES: IssueStatus[] = ["open", "monitoring", "action_needed", "resolved", "archived"];
 const PRIORITIES: Priority[] = ["low", "normal", "high", "urgent"];
@@ -211,7 +211,10 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
 
       <section className="card">
         <h2>{t("groups.recommendationsHeading")}</h2>
-        <ExportButtons kind="recommendation" groupId={id} />
+        <div className="actions">
+          <ExportButtons kind="recommendation" groupId={id} />
+          <ReportButton groupId={id} groupName={group.name} />
+        </div>
         {canPost(session, id) && <NewRecommendationForm groupId={id} navigate={navigate} />}
         {recommendations.length === 0 && <p className="muted">{t("common.noItems")}</p>}
         <ul className="plain">

@@ -1,11 +1,11 @@
 // "My work": the first screen. What waits for the acting person, and what others changed
 // since they last looked.
 import { useTranslation } from "react-i18next";
-import { commands, type Recommendation } from "../api";
+import { commands, type ChangedRecord, type Recommendation } from "../api";
 import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
 import { routeTo } from "../routes";
-import { ErrorLine, formatDate } from "./parts";
+import { ErrorLine, formatDate, isolate } from "./parts";
 
 function RecommendationList({ items, navigate }: { items: Recommendation[]; navigate: Navigate }) {
   const { t } = useTranslation();
@@ -18,6 +18,25 @@ function RecommendationList({ items, navigate }: { items: Recommendation[]; navi
             {r.title}
           </button>{" "}
           <span className="badge">{t(`recommendation.states.${r.state}`)}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function ChangedList({ items, navigate }: { items: ChangedRecord[]; navigate: Navigate }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <ul className="plain">
+      {items.map((c) => (
+        <li key={`${c.kind}-${c.id}`}>
+          <span className="badge">{t(`myWork.kinds.${c.kind}`, { defaultValue: c.kind })}</span>{" "}
+          <button className="link" dir="auto" onClick={() => navigate(routeTo(c.target_kind, c.target_id))}>
+            {c.title || t(`myWork.kinds.${c.kind}`, { defaultValue: c.kind })}
+          </button>{" "}
+          <span className="muted">
+            {t("myWork.by", { name: isolate(c.by_name ?? t("history.unknownPerson")), when: formatDate(c.at_ms ?? 0, i18n.language) })}
+          </span>
         </li>
       ))}
     </ul>
@@ -67,25 +86,30 @@ export function MyWorkScreen({ navigate }: { navigate: Navigate }) {
         </p>
         {w.changed_since_last_look.length > 0 && (
           <>
-            <ul className="plain">
-              {w.changed_since_last_look.map((c) => (
-                <li key={`${c.kind}-${c.id}`}>
-                  <span className="badge">{t(`myWork.kinds.${c.kind}`, { defaultValue: c.kind })}</span>{" "}
-                  <button className="link" onClick={() => navigate(routeTo(c.target_kind, c.target_id))}>
-                    {c.title || t(`myWork.kinds.${c.kind}`, { defaultValue: c.kind })}
-                  </button>{" "}
-                  <span className="muted">
-                    {t("myWork.by", { name: c.by_name ?? t("history.unknownPerson"), when: formatDate(c.at_ms ?? 0, i18n.language) })}
-                  </span>
-                </li>
-              ))}
-            </ul>
+            <ChangedList items={w.changed_since_last_look} navigate={navigate} />
             <button className="secondary" onClick={() => seen.run(() => commands.markMyWorkSeen({}))} disabled={seen.busy}>
               {t("myWork.markSeen")}
             </button>
           </>
         )}
         <ErrorLine error={seen.error} />
+      </div>
+      <div className="card" data-testid="arrived">
+        <h2>{t("myWork.arrived", { count: w.arrived_in_last_sync.length })}</h2>
+        {w.last_arrival ? (
+          <>
+            <p className="muted">
+              {t("myWork.arrivedWhen", { count: w.last_arrival.count ?? 0, when: formatDate(w.last_arrival.at_ms ?? 0, i18n.language) })}
+            </p>
+            {w.arrived_in_last_sync.length > 0 ? (
+              <ChangedList items={w.arrived_in_last_sync} navigate={navigate} />
+            ) : (
+              <p className="muted">{t("myWork.arrivedTooMany")}</p>
+            )}
+          </>
+        ) : (
+          <p className="muted">{t("myWork.noSyncYet")}</p>
+        )}
       </div>
     </section>
   );

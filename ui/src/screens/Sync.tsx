@@ -5,7 +5,7 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { commands, type BundleSummary, type FoundMeeting, type SyncStatus } from "../api";
 import { useAction, useLoad } from "../data";
-import { ErrorLine, formatDate } from "./parts";
+import { ErrorLine, FilePick, formatDate, isolate } from "./parts";
 
 /** Re-reads the status every second while the panel is open: progress of a first sync, an
  * import or a background sync shows as it happens. A local call, so cheap. */
@@ -252,33 +252,28 @@ function Bundles({ folder }: { folder: string | null }) {
         </button>
         <ErrorLine error={exporting.error} />
       </form>
-      <label>
-        {t("sync.importFile")}
-        <input
-          type="file"
-          accept=".caucus"
-          data-testid="bundle-file"
-          onChange={async (e) => {
-            const file = e.target.files?.[0];
-            if (!file) return;
-            setImportError(null);
-            const content = await readBase64(file).catch(() => null);
-            if (content === null) {
-              setImportError(t("sync.unreadable"));
-              return;
-            }
-            const summary = await importing.run(() => commands.importBundle({ path: null, content_base64: content }));
-            if (summary) setDone(summary);
-          }}
-        />
-      </label>
+      <FilePick
+        label={t("sync.importFile")}
+        accept=".caucus"
+        testId="bundle-file"
+        onFile={async (file) => {
+          setImportError(null);
+          const content = await readBase64(file).catch(() => null);
+          if (content === null) {
+            setImportError(t("sync.unreadable"));
+            return;
+          }
+          const summary = await importing.run(() => commands.importBundle({ path: null, content_base64: content }));
+          if (summary) setDone(summary);
+        }}
+      />
       {importing.busy && <p>{t("sync.phase.importing")}</p>}
       {importError && <p className="error" role="alert">{importError}</p>}
       <ErrorLine error={importing.error} />
       {done && (
         <p role="status" data-testid="bundle-done">
           {done.path
-            ? t("sync.exported", { count: done.changes, path: done.path })
+            ? t("sync.exported", { count: done.changes, path: isolate(done.path) })
             : t("sync.imported", { count: done.applied, duplicates: done.duplicates })}
         </p>
       )}

@@ -2,7 +2,7 @@
 import { useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useAction } from "../data";
-import { commands, type ExportFormat, type ExportSummary, type RecordKind } from "../api";
+import { commands, type ExportFormat, type ExportSummary, type Language, type RecordKind, type ReportSummary } from "../api";
 import { errorText } from "../errors";
 import { renderMarkdown } from "../markdown";
 
@@ -20,6 +20,15 @@ export function Markdown({ source }: { source: string }) {
   // Sanitized by renderMarkdown: member-written text never runs script.
   // dir="auto": a member's English text reads left to right on an Arabic screen, and back.
   return <div className="markdown" dir="auto" dangerouslySetInnerHTML={{ __html: renderMarkdown(source) }} />;
+}
+
+/**
+ * Member-written text set inside a translated sentence, isolated (Unicode FSI … PDI) so an
+ * English name in an Arabic sentence, or the reverse, does not pull its neighbours (dates,
+ * commas) into its own direction.
+ */
+export function isolate(text: string) {
+  return `\u2068${text}\u2069`;
 }
 
 export function formatDate(ms: number, locale: string) {
@@ -151,7 +160,84 @@ export function ExportButtons({ kind, groupId }: { kind: RecordKind; groupId?: s
       </button>
       {saved && (
         <span role="status" className="muted" data-testid="export-saved">
-          {t("export.saved", { count: saved.rows, path: saved.path })}
+          {t("export.saved", { count: saved.rows, path: isolate(saved.path) })}
+        </span>
+      )}
+      <ErrorLine error={action.error} />
+    </div>
+  );
+}
+
+/**
+ * A file picker that speaks the app's language: the webview's own button would say "Choose
+ * File" in the system's language. The native input stays (hidden, focusable) for the keyboard
+ * and for assistive technology; the visible button mirrors its focus.
+ */
+export function FilePick({
+  label,
+  accept,
+  testId,
+  onFile,
+}: {
+  label: string;
+  accept?: string;
+  testId?: string;
+  onFile: (file: File) => void;
+}) {
+  const { t } = useTranslation();
+  const [name, setName] = useState<string | null>(null);
+  return (
+    <label className="file-pick">
+      <span>{label}</span>
+      <input
+        type="file"
+        accept={accept}
+        data-testid={testId}
+        onChange={(e) => {
+          const file = e.target.files?.[0];
+          if (!file) return;
+          setName(file.name);
+          onFile(file);
+        }}
+      />
+      <span className="file-button" aria-hidden="true">
+        {t("common.chooseFile")}
+      </span>
+      <bdi className="muted">{name ?? t("common.noFileChosen")}</bdi>
+    </label>
+  );
+}
+
+const REPORT_LABELS = ["title", "generated", "leaders", "recommendations", "mandate", "author", "endorsements", "answer", "noAnswer", "page"];
+const STATES = ["open", "under_review", "adopted", "referred", "not_adopted", "duplicate", "follow_up", "closed", "withdrawn"];
+
+/** Writes a group's printable report (PDF, in the screen's language) to the Downloads folder. */
+export function ReportButton({ groupId, groupName }: { groupId: string; groupName: string }) {
+  const { t, i18n } = useTranslation();
+  const action = useAction();
+  const [saved, setSaved] = useState<ReportSummary | null>(null);
+  const run = async () => {
+    const status = await commands.syncStatus({});
+    const folder = status.bundle_folder ?? "/tmp";
+    const day = new Date().toISOString().slice(0, 10);
+    const slug = groupName.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "") || "group";
+    const labels: Record<string, string> = {};
+    for (const key of REPORT_LABELS) labels[key] = t(`report.${key}`);
+    for (const state of STATES) labels[`state.${state}`] = t(`recommendation.states.${state}`);
+    const language = (["en", "fr", "es", "ar", "pt"].includes(i18n.language) ? i18n.language : "en") as Language;
+    const summary = await action.run(() =>
+      commands.exportReport({ group_id: groupId, path: `${folder}/caucus-report-${slug}-${day}.pdf`, language, labels }),
+    );
+    if (summary) setSaved(summary);
+  };
+  return (
+    <div className="export">
+      <button className="secondary" onClick={run} disabled={action.busy}>
+        {action.busy ? t("report.making") : t("report.button")}
+      </button>
+      {saved && (
+        <span role="status" className="muted" data-testid="report-saved">
+          {t("report.saved", { count: saved.pages ?? 0, path: isolate(saved.path) })}
         </span>
       )}
       <ErrorLine error={action.error} />

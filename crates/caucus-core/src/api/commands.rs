@@ -19,7 +19,11 @@ macro_rules! for_each_command {
             my_work(NoInput) -> MyWork;
             mark_my_work_seen(NoInput) -> MyWork;
             export_records(ExportRecords) -> ExportSummary;
+            export_report(ExportReport) -> ReportSummary;
             group_dashboard(IdInput) -> Dashboard;
+            notifications(NotificationQuery) -> Notifications;
+            mark_notifications_read(NotificationQuery) -> Notifications;
+            hear_from_group(HearFromGroup) -> Notifications;
 
             sync_status(NoInput) -> SyncStatus;
             connect_hub(ConnectHub) -> SyncStatus;

@@ -8,12 +8,22 @@ pub mod commands;
 mod dashboard;
 mod export;
 mod my_work;
+mod notifications;
 mod records;
+mod report;
 mod session;
 
 pub use dashboard::{Count, Dashboard, MonthCounts};
 pub use export::{ExportFormat, ExportRecords, ExportSummary};
-pub use my_work::{ChangedRecord, MyWork};
+pub use my_work::{Arrival, ChangedRecord, MyWork};
+pub use notifications::{
+    Digest, GroupHearing, HearFromGroup, Hearing, Notification, NotificationQuery, Notifications,
+    Why,
+};
+pub use report::{
+    ExportReport, GroupReport, RenderedReport, ReportGroup, ReportRecommendation, ReportRenderer,
+    ReportSummary,
+};
 pub use session::*;
 
 use crate::error::{ApiError, CoreError, Result};
@@ -32,6 +42,7 @@ use uuid::Uuid;
 pub struct Caucus {
     store: Store,
     pub(crate) sync: crate::sync::client::SyncLink,
+    report: std::sync::OnceLock<std::sync::Arc<dyn ReportRenderer>>,
 }
 
 impl Caucus {
@@ -40,6 +51,7 @@ impl Caucus {
         Ok(Caucus {
             store: Store::open(path).await?,
             sync: Default::default(),
+            report: Default::default(),
         })
     }
 

@@ -7,6 +7,7 @@ use crate::error::Result;
 use crate::model::*;
 use crate::schema::{self, Kind};
 use crate::store::read;
+use crate::sync::client::{LastArrival, LAST_ARRIVAL};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -38,7 +39,23 @@ pub struct MyWork {
     /// What others changed since the person last marked it seen, newest first (at most 50).
     pub changed_since_last_look: Vec<ChangedRecord>,
     pub last_seen_ms: Option<f64>,
+    /// What the last sync that brought anything brought from others, newest first (at most
+    /// 50; empty when it brought more than [`ARRIVAL_LIST_LIMIT`] changes, as a first sync
+    /// does: then only the count is given).
+    pub arrived_in_last_sync: Vec<ChangedRecord>,
+    pub last_arrival: Option<Arrival>,
 }
+
+/// When the last sync that brought anything ran, and how many changes it brought.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct Arrival {
+    pub at_ms: f64,
+    pub count: f64,
+}
+
+/// Above this many changes, a sync's arrivals are counted, not listed: listing them means
+/// reading each, and a first sync brings the whole coalition.
+const ARRIVAL_LIST_LIMIT: u64 = 5_000;
 
 /// The record a change to `table` leads to: (kind, column holding the target's id).
 fn target_of(table: &str) -> (&'static str, Option<&'static str>) {
@@ -85,6 +102,8 @@ impl Caucus {
                 addressed_to_my_organization: Vec::new(),
                 changed_since_last_look: Vec::new(),
                 last_seen_ms: last_seen.map(|v| v as f64),
+                arrived_in_last_sync: Vec::new(),
+                last_arrival: None,
             });
         };
         let person: Person = self.get(me).await?;
@@ -123,12 +142,15 @@ impl Caucus {
             .into_iter()
             .filter(|i| i.assignee_ids.contains(&me) && i.status != IssueStatus::Resolved)
             .collect();
+        let (arrived_in_last_sync, last_arrival) = self.last_arrival().await?;
         Ok(MyWork {
             awaiting_my_answer,
             assigned_to_me,
             addressed_to_my_organization,
             changed_since_last_look: self.changed_since(me, last_seen.unwrap_or(0)).await?,
             last_seen_ms: last_seen.map(|v| v as f64),
+            arrived_in_last_sync,
+            last_arrival,
         })
     }
 
@@ -137,6 +159,94 @@ impl Caucus {
         let now = crate::hlc::wall_ms().to_string();
         self.store.set_local_setting(LAST_SEEN, Some(&now)).await?;
         self.my_work(NoInput {}).await
+    }
+
+    /// What the last sync that brought anything brought, read from the log by the version
+    /// vectors noted before and after it.
+    async fn last_arrival(&self) -> Result<(Vec<ChangedRecord>, Option<Arrival>)> {
+        let Some(arrival) = self
+            .store
+            .local_setting(LAST_ARRIVAL)
+            .await?
+            .and_then(|v| serde_json::from_str::<LastArrival>(&v).ok())
+        else {
+            return Ok((Vec::new(), None));
+        };
+        let summary = Arrival {
+            at_ms: arrival.at_ms as f64,
+            count: arrival.count as f64,
+        };
+        if arrival.count > ARRIVAL_LIST_LIMIT {
+            return Ok((Vec::new(), Some(summary)));
+        }
+        let me = self.store.site_id().await;
+        let mut rows = Vec::new();
+        for (site, after) in &arrival.after {
+            let before = arrival.before.get(site).copied().unwrap_or(0);
+            if *site == me || *after <= before {
+                continue;
+            }
+            let (site, before, after) = (site.as_bytes().to_vec(), before as i64, *after as i64);
+            let found = sqlx::query!(
+                r#"SELECT c.tbl AS "tbl!", c.row_id AS "row_id!", MAX(c.hlc) AS "at!: i64",
+                          p.name AS "by_name?"
+                   FROM change_log c LEFT JOIN person p ON p.id = c.actor
+                   WHERE c.site = ? AND c.seq > ? AND c.seq <= ?
+                   GROUP BY c.tbl, c.row_id ORDER BY 3 DESC LIMIT 50"#,
+                site,
+                before,
+                after
+            )
+            .fetch_all(self.store.pool())
+            .await?;
+            rows.extend(
+                found
+                    .into_iter()
+                    .map(|r| (r.tbl, r.row_id, r.at, r.by_name)),
+            );
+        }
+        // The same record may have come from several devices: keep its newest change.
+        rows.sort_by_key(|r| std::cmp::Reverse(r.2));
+        let mut seen = std::collections::HashSet::new();
+        rows.retain(|r| seen.insert((r.0.clone(), r.1.clone())));
+        rows.truncate(50);
+        Ok((self.changed_records(rows).await?, Some(summary)))
+    }
+
+    /// Each changed row as the record it leads to, skipping rows this replica cannot place.
+    async fn changed_records(
+        &self,
+        rows: Vec<(String, String, i64, Option<String>)>,
+    ) -> Result<Vec<ChangedRecord>> {
+        let mut out = Vec::new();
+        for (tbl, row_id, at, by_name) in rows {
+            let Some(table) = schema::table(&tbl) else {
+                continue;
+            };
+            let Ok(id) = Uuid::parse_str(&row_id) else {
+                continue;
+            };
+            let Some((target_kind, target_id, title)) = self.lead_to(table, &row_id).await? else {
+                continue;
+            };
+            // Each record once, with its newest change (rows come newest first).
+            if out
+                .iter()
+                .any(|c: &ChangedRecord| c.target_kind == target_kind && c.target_id == target_id)
+            {
+                continue;
+            }
+            out.push(ChangedRecord {
+                kind: table.name.to_string(),
+                id,
+                target_kind: target_kind.to_string(),
+                target_id,
+                title,
+                at_ms: crate::hlc::Hlc(at as u64).ms() as f64,
+                by_name,
+            });
+        }
+        Ok(out)
     }
 
     async fn changed_since(&self, me: Uuid, since_ms: u64) -> Result<Vec<ChangedRecord>> {
@@ -153,50 +263,49 @@ impl Caucus {
         )
         .fetch_all(self.store.pool())
         .await?;
-        let mut out = Vec::new();
-        for r in rows {
-            let Some(table) = schema::table(&r.tbl) else {
-                continue;
-            };
-            let Ok(id) = Uuid::parse_str(&r.row_id) else {
-                continue;
-            };
-            let (target_kind, via) = target_of(table.name);
-            let target_id = match via {
-                None => Some(id),
-                Some(col) if table.column(col).is_some_and(|c| c.kind == Kind::Text) => {
-                    // Identifiers come from the static registry, never from the data.
-                    sqlx::query_scalar::<_, String>(&format!(
-                        "SELECT {col} FROM {} WHERE id = ?",
-                        table.name
-                    ))
-                    .bind(&r.row_id)
-                    .fetch_optional(self.store.pool())
-                    .await?
-                    .and_then(|v| Uuid::parse_str(&v).ok())
-                }
-                Some(_) => None,
-            };
-            let Some(target_id) = target_id else { continue };
-            let title = sqlx::query_scalar::<_, String>(&format!(
-                "SELECT {} FROM {} WHERE id = ?",
-                title_column(target_kind),
-                table_of(target_kind)
-            ))
-            .bind(target_id.to_string())
-            .fetch_optional(self.store.pool())
-            .await?
-            .unwrap_or_default();
-            out.push(ChangedRecord {
-                kind: table.name.to_string(),
-                id,
-                target_kind: target_kind.to_string(),
-                target_id,
-                title,
-                at_ms: crate::hlc::Hlc(r.at as u64).ms() as f64,
-                by_name: r.by_name,
-            });
-        }
-        Ok(out)
+        self.changed_records(
+            rows.into_iter()
+                .map(|r| (r.tbl, r.row_id, r.at, r.by_name))
+                .collect(),
+        )
+        .await
+    }
+
+    /// The record a change to `row_id` of `table` leads to, and its title: a comment leads to
+    /// its recommendation, a tracked issue to its group. None when the row is not here.
+    pub(crate) async fn lead_to(
+        &self,
+        table: &schema::Table,
+        row_id: &str,
+    ) -> Result<Option<(&'static str, Uuid, String)>> {
+        let (target_kind, via) = target_of(table.name);
+        let target_id = match via {
+            None => Uuid::parse_str(row_id).ok(),
+            Some(col) if table.column(col).is_some_and(|c| c.kind == Kind::Text) => {
+                // Identifiers come from the static registry, never from the data.
+                sqlx::query_scalar::<_, String>(&format!(
+                    "SELECT {col} FROM {} WHERE id = ?",
+                    table.name
+                ))
+                .bind(row_id)
+                .fetch_optional(self.store.pool())
+                .await?
+                .and_then(|v| Uuid::parse_str(&v).ok())
+            }
+            Some(_) => None,
+        };
+        let Some(target_id) = target_id else {
+            return Ok(None);
+        };
+        let title = sqlx::query_scalar::<_, String>(&format!(
+            "SELECT {} FROM {} WHERE id = ?",
+            title_column(target_kind),
+            table_of(target_kind)
+        ))
+        .bind(target_id.to_string())
+        .fetch_optional(self.store.pool())
+        .await?
+        .unwrap_or_default();
+        Ok(Some((target_kind, target_id, title)))
     }
 }

@@ -27,6 +27,19 @@ const HUB_PERSON: &str = "hub.person_id";
 const DEVICE_KEY: &str = "device.key";
 const LAST_SUCCESS: &str = "sync.last_success_ms";
 const LAST_FAILURE: &str = "sync.last_failure";
+/// What the last sync that brought anything brought: see [`LastArrival`].
+pub(crate) const LAST_ARRIVAL: &str = "sync.last_arrival";
+
+/// The changes the last sync that brought anything brought: every site's sequence numbers
+/// in `(before, after]`, other than this device's own. "What changed since the last sync" in
+/// My work is read from it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct LastArrival {
+    pub at_ms: u64,
+    pub count: u64,
+    pub before: sync_state::VersionVector,
+    pub after: sync_state::VersionVector,
+}
 
 /// The sync side of an open replica: its transport, and what is running now.
 #[derive(Default)]
@@ -281,6 +294,7 @@ impl Caucus {
                 "this device is not connected to a hub yet",
             ));
         }
+        let before = sync_state::version_vector(self.store().pool()).await?;
         let result: Result<()> = async {
             if in_meeting {
                 self.sync_meeting(false).await?;
@@ -299,6 +313,7 @@ impl Caucus {
         let now = hlc::wall_ms();
         match result {
             Ok(()) => {
+                self.note_arrival(before, now).await?;
                 self.store()
                     .set_local_setting(LAST_SUCCESS, Some(&now.to_string()))
                     .await?;
@@ -318,6 +333,30 @@ impl Caucus {
             }
         }
         self.sync_status(NoInput {}).await
+    }
+
+    /// Remembers what this sync brought from others, if anything.
+    async fn note_arrival(&self, before: sync_state::VersionVector, now: u64) -> Result<()> {
+        let after = sync_state::version_vector(self.store().pool()).await?;
+        let me = self.store().site_id().await;
+        let count: u64 = after
+            .iter()
+            .filter(|(site, _)| **site != me)
+            .map(|(site, seq)| seq.saturating_sub(before.get(site).copied().unwrap_or(0)))
+            .sum();
+        if count == 0 {
+            return Ok(());
+        }
+        let arrival = LastArrival {
+            at_ms: now,
+            count,
+            before,
+            after,
+        };
+        let json = serde_json::to_string(&arrival).unwrap_or_default();
+        self.store()
+            .set_local_setting(LAST_ARRIVAL, Some(&json))
+            .await
     }
 
     /// Syncs with a meeting host (or any hub that is not this device's home): sends the

@@ -1,0 +1,442 @@
+//! Notifications: what others did in the groups a person hears from, each with the reason it
+//! is shown. They are read from the change log, never stored: a notification is a view of
+//! changes this replica already holds.
+//!
+//! Each person chooses per group: every change, a daily digest, or nothing. The default is
+//! every change for the groups they belong to and nothing for the rest. Whatever the group's
+//! choice, a person always hears about their own recommendations and the issues assigned to
+//! them. The choices and the "read up to" mark are device settings of the person (like the
+//! language), not user data, so they are not synced.
+
+use super::Caucus;
+use crate::error::{CoreError, Result};
+use crate::model::*;
+use crate::schema;
+use crate::store::read;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// How far back notifications reach.
+const WINDOW_DAYS: u64 = 30;
+/// At most this many changed records are read per call.
+const MAX_ITEMS: i64 = 300;
+const DAY_MS: u64 = 86_400_000;
+
+/// What a person hears from a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Hearing {
+    /// Every change, as it arrives.
+    Every,
+    /// One summary a day, for the days that have ended.
+    Digest,
+    /// Nothing (except the person's own recommendations and assigned issues).
+    Off,
+}
+
+/// Why a notification is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Why {
+    /// The person wrote (or co-wrote) the recommendation.
+    YourRecommendation,
+    /// The tracked issue is assigned to the person.
+    AssignedToYou,
+    /// The person belongs to the group (with `role`) and hears every change from it.
+    GroupMember,
+    /// The person does not belong to the group but chose to hear from it.
+    GroupFollowed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct Notification {
+    /// The table changed (recommendation, comment, tracked_issue, …) and its row.
+    pub kind: String,
+    pub id: Uuid,
+    /// What to open for it, and its title.
+    pub target_kind: String,
+    pub target_id: Uuid,
+    pub title: String,
+    pub group_id: Uuid,
+    pub group_name: String,
+    /// The row appeared since the person last marked notifications read (a new comment, a
+    /// new recommendation), rather than changed.
+    pub created: bool,
+    pub at_ms: f64,
+    pub by_name: Option<String>,
+    pub why: Why,
+    /// The person's role in the group, for "why you see this".
+    pub role: Option<Role>,
+    pub unread: bool,
+    /// Other changed records leading to the same target (three agenda items of one meeting
+    /// are one notification of the meeting).
+    pub also_changed: u32,
+}
+
+/// One day of a group's changes, for a person who chose a daily digest.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct Digest {
+    pub group_id: Uuid,
+    pub group_name: String,
+    /// The day, in the person's time zone (YYYY-MM-DD).
+    pub day: String,
+    pub changes: u32,
+    /// The records changed that day, newest first (at most five).
+    pub items: Vec<Notification>,
+    pub role: Option<Role>,
+    pub unread: bool,
+}
+
+/// A group the person can hear from, and what they chose.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct GroupHearing {
+    pub group_id: Uuid,
+    pub group_name: String,
+    pub role: Option<Role>,
+    pub hearing: Hearing,
+    /// The choice is the default (not made by the person).
+    pub default: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct Notifications {
+    pub items: Vec<Notification>,
+    pub digests: Vec<Digest>,
+    /// Changes of today in digest groups: they come in tomorrow's digest.
+    pub held_for_digest: u32,
+    pub unread: u32,
+    pub read_up_to_ms: Option<f64>,
+    pub groups: Vec<GroupHearing>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationQuery {
+    /// The person's time zone, as minutes east of UTC (for digest days).
+    pub utc_offset_minutes: i32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct HearFromGroup {
+    pub group_id: Uuid,
+    pub hearing: Hearing,
+    pub utc_offset_minutes: i32,
+}
+
+/// Adds a notification to a list read newest first, folding it into an earlier one that leads
+/// to the same record: the list names each record once, with its newest change.
+fn gather(items: &mut Vec<Notification>, item: Notification) {
+    match items
+        .iter_mut()
+        .find(|i| i.target_kind == item.target_kind && i.target_id == item.target_id)
+    {
+        Some(first) => {
+            first.also_changed += 1;
+            first.unread |= item.unread;
+            // A personal reason is the stronger reason to be shown.
+            if matches!(item.why, Why::YourRecommendation | Why::AssignedToYou) {
+                first.why = item.why;
+            }
+        }
+        None => items.push(item),
+    }
+}
+
+fn choices_key(person: Uuid) -> String {
+    format!("notifications.{person}.groups")
+}
+
+fn read_key(person: Uuid) -> String {
+    format!("notifications.{person}.read_up_to_ms")
+}
+
+fn check_offset(minutes: i32) -> Result<i64> {
+    if !(-14 * 60..=14 * 60).contains(&minutes) {
+        return Err(CoreError::invalid(
+            "utc_offset_minutes",
+            "a time zone is between 14 hours west and 14 hours east of UTC",
+        ));
+    }
+    Ok(i64::from(minutes) * 60_000)
+}
+
+/// The calendar day of `ms` shifted by `offset_ms`, as YYYY-MM-DD (civil from days).
+pub(crate) fn day_of(ms: u64, offset_ms: i64) -> String {
+    let days = (ms as i64 + offset_ms).div_euclid(DAY_MS as i64);
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+impl Caucus {
+    pub async fn notifications(&self, q: NotificationQuery) -> Result<Notifications> {
+        let offset = check_offset(q.utc_offset_minutes)?;
+        let Some(me) = self.acting_person_id().await? else {
+            return Ok(Notifications {
+                items: Vec::new(),
+                digests: Vec::new(),
+                held_for_digest: 0,
+                unread: 0,
+                read_up_to_ms: None,
+                groups: Vec::new(),
+            });
+        };
+        let groups = self.group_hearings(me).await?;
+        let read_up_to: Option<u64> = self
+            .store
+            .local_setting(&read_key(me))
+            .await?
+            .and_then(|v| v.parse().ok());
+        let now = crate::hlc::wall_ms();
+        let since = now.saturating_sub(WINDOW_DAYS * DAY_MS);
+        let unread_after = read_up_to.unwrap_or(0);
+
+        let buckets: Vec<String> = groups.iter().map(|g| g.group_id.to_string()).collect();
+        let buckets = serde_json::to_string(&buckets).unwrap_or_default();
+        let since_hlc = crate::hlc::Hlc::new(since, 0).0 as i64;
+        let me_text = me.to_string();
+        let rows = sqlx::query!(
+            r#"SELECT c.bucket AS "bucket!", c.tbl AS "tbl!", c.row_id AS "row_id!",
+                      MAX(c.hlc) AS "at!: i64", p.name AS "by_name?",
+                      (SELECT MIN(f.hlc) FROM change_log f
+                        WHERE f.tbl = c.tbl AND f.row_id = c.row_id) AS "first!: i64"
+               FROM change_log c LEFT JOIN person p ON p.id = c.actor
+               WHERE c.hlc > ? AND (c.actor IS NULL OR c.actor != ?)
+                 AND c.bucket IN (SELECT value FROM json_each(?))
+               GROUP BY c.tbl, c.row_id ORDER BY 4 DESC LIMIT ?"#,
+            since_hlc,
+            me_text,
+            buckets,
+            MAX_ITEMS
+        )
+        .fetch_all(self.store.pool())
+        .await?;
+
+        let mut items = Vec::new();
+        let mut digests: BTreeMap<(String, Uuid), Digest> = BTreeMap::new();
+        let mut held_for_digest = 0;
+        let today = day_of(now, offset);
+        for r in rows {
+            let Some(table) = schema::table(&r.tbl) else {
+                continue;
+            };
+            let (Ok(id), Ok(group_id)) = (Uuid::parse_str(&r.row_id), Uuid::parse_str(&r.bucket))
+            else {
+                continue;
+            };
+            let Some(group) = groups.iter().find(|g| g.group_id == group_id) else {
+                continue;
+            };
+            let Some((target_kind, target_id, title)) = self.lead_to(table, &r.row_id).await?
+            else {
+                continue;
+            };
+            let at = crate::hlc::Hlc(r.at as u64).ms();
+            let personal = self.personal_reason(me, table.name, id).await?;
+            let why = match (personal, group.hearing) {
+                (Some(why), _) => why,
+                (None, Hearing::Off) => continue,
+                (None, _) if group.role.is_some() => Why::GroupMember,
+                (None, _) => Why::GroupFollowed,
+            };
+            let item = Notification {
+                kind: table.name.to_string(),
+                id,
+                target_kind: target_kind.to_string(),
+                target_id,
+                title,
+                group_id,
+                group_name: group.group_name.clone(),
+                created: read_up_to.is_some_and(|read| crate::hlc::Hlc(r.first as u64).ms() > read),
+                at_ms: at as f64,
+                by_name: r.by_name,
+                why,
+                role: group.role,
+                unread: at > unread_after,
+                also_changed: 0,
+            };
+            if personal.is_none() && group.hearing == Hearing::Digest {
+                let day = day_of(at, offset);
+                if day == today {
+                    held_for_digest += 1;
+                    continue;
+                }
+                let digest = digests
+                    .entry((day.clone(), group_id))
+                    .or_insert_with(|| Digest {
+                        group_id,
+                        group_name: group.group_name.clone(),
+                        day: day.clone(),
+                        changes: 0,
+                        items: Vec::new(),
+                        role: group.role,
+                        unread: false,
+                    });
+                digest.changes += 1;
+                digest.unread |= item.unread;
+                gather(&mut digest.items, item);
+            } else {
+                gather(&mut items, item);
+            }
+        }
+        let mut digests: Vec<Digest> = digests.into_values().collect();
+        for digest in &mut digests {
+            digest.items.truncate(5);
+        }
+        digests.sort_by(|a, b| b.day.cmp(&a.day).then(a.group_name.cmp(&b.group_name)));
+        let unread = (items.iter().filter(|i| i.unread).count()
+            + digests.iter().filter(|d| d.unread).count()) as u32;
+        Ok(Notifications {
+            items,
+            digests,
+            held_for_digest,
+            unread,
+            read_up_to_ms: read_up_to.map(|v| v as f64),
+            groups,
+        })
+    }
+
+    /// Marks every notification up to now as read.
+    pub async fn mark_notifications_read(&self, q: NotificationQuery) -> Result<Notifications> {
+        check_offset(q.utc_offset_minutes)?;
+        let me = self.require_actor("marking notifications read").await?;
+        let now = crate::hlc::wall_ms().to_string();
+        self.store
+            .set_local_setting(&read_key(me), Some(&now))
+            .await?;
+        self.notifications(q).await
+    }
+
+    /// Chooses what the acting person hears from a group.
+    pub async fn hear_from_group(&self, input: HearFromGroup) -> Result<Notifications> {
+        check_offset(input.utc_offset_minutes)?;
+        let me = self.require_actor("choosing notifications").await?;
+        let group: Group = self.get(input.group_id).await?;
+        if group.archived {
+            return Err(CoreError::invalid("group_id", "this group is archived"));
+        }
+        let mut choices = self.hearing_choices(me).await?;
+        choices.insert(input.group_id, input.hearing);
+        let json = serde_json::to_string(&choices).unwrap_or_default();
+        self.store
+            .set_local_setting(&choices_key(me), Some(&json))
+            .await?;
+        self.notifications(NotificationQuery {
+            utc_offset_minutes: input.utc_offset_minutes,
+        })
+        .await
+    }
+
+    async fn hearing_choices(&self, me: Uuid) -> Result<BTreeMap<Uuid, Hearing>> {
+        Ok(self
+            .store
+            .local_setting(&choices_key(me))
+            .await?
+            .and_then(|v| serde_json::from_str(&v).ok())
+            .unwrap_or_default())
+    }
+
+    /// The groups the person belongs to or chose to hear from, with what they hear.
+    async fn group_hearings(&self, me: Uuid) -> Result<Vec<GroupHearing>> {
+        let (memberships, _) = self.memberships_of(me).await?;
+        let choices = self.hearing_choices(me).await?;
+        let groups = read::list(self.store.pool(), &GroupFilter::default()).await?;
+        let mut out: Vec<GroupHearing> = groups
+            .into_iter()
+            .filter_map(|g| {
+                let role = memberships
+                    .iter()
+                    .find(|m| m.group_id == g.id)
+                    .map(|m| m.role);
+                let chosen = choices.get(&g.id).copied();
+                if role.is_none() && chosen.is_none() {
+                    return None;
+                }
+                let default = if role.is_some() {
+                    Hearing::Every
+                } else {
+                    Hearing::Off
+                };
+                Some(GroupHearing {
+                    group_id: g.id,
+                    group_name: g.name,
+                    role,
+                    hearing: chosen.unwrap_or(default),
+                    default: chosen.is_none(),
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| a.group_name.cmp(&b.group_name));
+        Ok(out)
+    }
+
+    /// The person's own stake in a changed row, which they always hear about: their
+    /// recommendation (or a comment, translation or endorsement of it), an issue assigned to
+    /// them.
+    async fn personal_reason(&self, me: Uuid, table: &str, id: Uuid) -> Result<Option<Why>> {
+        let recommendation = match table {
+            "recommendation" => Some(id),
+            "comment" => self
+                .get::<Comment>(id)
+                .await
+                .ok()
+                .map(|c| c.recommendation_id),
+            "translation" => self
+                .get::<Translation>(id)
+                .await
+                .ok()
+                .map(|t| t.recommendation_id),
+            "endorsement" => self
+                .get::<Endorsement>(id)
+                .await
+                .ok()
+                .map(|e| e.recommendation_id),
+            "tracked_issue" => {
+                let issue = self.get::<TrackedIssue>(id).await.ok();
+                return Ok(issue
+                    .filter(|i| i.assignee_ids.contains(&me))
+                    .map(|_| Why::AssignedToYou));
+            }
+            _ => None,
+        };
+        let Some(recommendation) = recommendation else {
+            return Ok(None);
+        };
+        Ok(self
+            .get::<Recommendation>(recommendation)
+            .await
+            .ok()
+            .filter(|r| r.author_id == me || r.co_author_ids.contains(&me))
+            .map(|_| Why::YourRecommendation))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::day_of;
+
+    #[test]
+    fn days_follow_the_calendar_and_the_time_zone() {
+        assert_eq!(day_of(0, 0), "1970-01-01");
+        // 2026-11-27T23:30:00Z
+        let ms = 1_795_822_200_000;
+        assert_eq!(day_of(ms, 0), "2026-11-27");
+        assert_eq!(
+            day_of(ms, 60 * 60_000),
+            "2026-11-28",
+            "an hour east: the next day"
+        );
+        assert_eq!(day_of(ms, -24 * 60 * 60_000), "2026-11-26");
+        assert_eq!(day_of(951_782_400_000, 0), "2000-02-29");
+    }
+}
