@@ -5,9 +5,9 @@
 SHELL := /bin/bash
 export SQLX_OFFLINE := true
 export PATH := $(HOME)/.cargo/bin:$(PATH)
-CARGO_PACKAGES := -p caucus-app -p caucus-bridge -p caucus-core -p caucus-hub -p caucus-report
+CARGO_PACKAGES := -p caucus-app -p caucus-bridge -p caucus-core -p caucus-hub -p caucus-report -p caucus-bench
 
-.PHONY: run test deps ui build fmt lint rust-test ui-test browser-test window-test hub fuzz bindings sqlx-prepare clean
+.PHONY: run test deps ui build fmt lint rust-test bench-smoke ui-test browser-test window-test hub fuzz bench bindings sqlx-prepare clean
 
 ## Open the app on a local database with the demo coalition.
 run: build
@@ -17,7 +17,7 @@ run: build
 
 ## Every check: formatting, lints, Rust tests, UI type check and unit tests, browser tests,
 ## and the real-window smoke test.
-test: deps fmt build lint rust-test ui-test browser-test window-test
+test: deps fmt build lint rust-test bench-smoke ui-test browser-test window-test
 	@echo "make test: every check passed"
 
 deps:
@@ -37,6 +37,10 @@ lint: ui
 
 rust-test: ui
 	cargo test --workspace
+
+## The benchmarks once at scale 0.01 (debug build), so they cannot rot; figures are not judged.
+bench-smoke: build
+	./target/debug/caucus-bench --scale 0.01 --sync-scale 0.002 --runs 1 --out target/bench-smoke
 
 ui-test:
 	npm run typecheck
@@ -65,6 +69,17 @@ FUZZ_SECONDS ?= 600
 FUZZ_TARGETS := sync_payload bundle pairing
 fuzz: deps
 	./scripts/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+## Performance at coalition scale (release build): generates the dataset (BENCH_SCALE, default 1;
+## 10 for ten times the coalition, 0.1 for a tenth), measures every figure BENCH_RUNS times,
+## prints the table, writes target/bench/summary.json and updates docs/benchmarks.md.
+BENCH_SCALE ?= 1
+BENCH_RUNS ?= 3
+BENCH_SYNC_SCALE ?= 0.1
+bench: deps
+	cargo build --release -p caucus-bench
+	./target/release/caucus-bench --scale $(BENCH_SCALE) --sync-scale $(BENCH_SYNC_SCALE) \
+	  --runs $(BENCH_RUNS) --out target/bench --docs docs/benchmarks.md
 
 ## Regenerate ui/src/api/bindings.ts after changing a command or a type it uses.
 bindings:

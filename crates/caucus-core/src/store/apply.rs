@@ -9,9 +9,13 @@
 use crate::change::{wins, Change, Stamp, ROW_COLUMN};
 use crate::error::Result;
 use crate::hlc::Hlc;
-use crate::schema::{self, Kind};
+use crate::schema::{self, Column, Kind};
 use serde::Serialize;
 use sqlx::SqliteConnection;
+use std::collections::{HashMap, HashSet};
+
+/// Changes logged per statement (11 values each, well under SQLite's 32,766 parameters).
+const LOG_CHUNK: usize = 500;
 use uuid::Uuid;
 
 /// What a batch did.
@@ -41,53 +45,175 @@ pub async fn apply(
     origin: Origin,
 ) -> Result<ApplyReport> {
     let mut report = ApplyReport::default();
-    for c in changes {
-        let site = c.site.as_bytes().to_vec();
-        let seq = c.seq as i64;
-        let hlc = c.hlc.0 as i64;
-        let actor = c.actor.map(|a| a.to_string());
-        let row = c.row.to_string();
-        let value = c.value.to_string();
-        let cl = c.cl as i64;
-        let version = c.schema_version as i64;
-        let inserted = sqlx::query!(
+    let mut fresh = Vec::with_capacity(changes.len());
+    // The log first, many changes per statement: what the statement returns is what was new
+    // (a change seen before, even earlier in this batch, is ignored and not returned).
+    for chunk in changes.chunks(LOG_CHUNK) {
+        let tuples = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+        let sql = format!(
             "INSERT OR IGNORE INTO change_log
                  (site, seq, hlc, actor, bucket, tbl, row_id, col, value, cl, schema_version)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            site,
-            seq,
-            hlc,
-            actor,
-            c.bucket,
-            c.table,
-            row,
-            c.column,
-            value,
-            cl,
-            version
-        )
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-        if inserted == 0 {
-            report.duplicates += 1;
-            continue;
+             VALUES {tuples} RETURNING site, seq"
+        );
+        let mut insert = sqlx::query_as::<_, (Vec<u8>, i64)>(&sql);
+        for c in chunk {
+            insert = insert
+                .bind(c.site.as_bytes().to_vec())
+                .bind(c.seq as i64)
+                .bind(c.hlc.0 as i64)
+                .bind(c.actor.map(|a| a.to_string()))
+                .bind(&c.bucket)
+                .bind(&c.table)
+                .bind(c.row.to_string())
+                .bind(&c.column)
+                .bind(c.value.to_string())
+                .bind(c.cl as i64)
+                .bind(c.schema_version as i64);
         }
-        report.applied += 1;
-        if origin == Origin::Unsynced {
-            sqlx::query!(
-                "INSERT OR IGNORE INTO sync_outbox (site, seq) VALUES (?, ?)",
-                site,
-                seq
-            )
-            .execute(&mut *conn)
-            .await?;
+        let mut new: HashSet<(Vec<u8>, i64)> =
+            insert.fetch_all(&mut *conn).await?.into_iter().collect();
+        let mut queued = Vec::new();
+        for c in chunk {
+            if new.remove(&(c.site.as_bytes().to_vec(), c.seq as i64)) {
+                report.applied += 1;
+                queued.push(c);
+                fresh.push(c);
+            } else {
+                report.duplicates += 1;
+            }
         }
-        if !merge_into_replica(conn, c).await? {
-            report.superseded += 1;
+        if origin == Origin::Unsynced && !queued.is_empty() {
+            let tuples = vec!["(?, ?)"; queued.len()].join(", ");
+            let sql = format!("INSERT OR IGNORE INTO sync_outbox (site, seq) VALUES {tuples}");
+            let mut outbox = sqlx::query(&sql);
+            for c in queued {
+                outbox = outbox.bind(c.site.as_bytes().to_vec()).bind(c.seq as i64);
+            }
+            outbox.execute(&mut *conn).await?;
         }
     }
+    report.superseded = merge_batch_into_replica(conn, &fresh).await?;
     Ok(report)
+}
+
+/// Merges a batch of newly logged changes into the replica, a row at a time: the row's causal
+/// length once, its field clocks read once, and one UPDATE of all the fields the batch wins
+/// (so the search index, kept by triggers, is rewritten once per row, not once per field).
+/// The result is the same as merging each change in turn, because the merge is a maximum per
+/// field. Returns how many of the changes lost to a field's current or batch-mate value.
+async fn merge_batch_into_replica(conn: &mut SqliteConnection, changes: &[&Change]) -> Result<u32> {
+    // Rows in the order they first appear, each with its changes.
+    let mut index: HashMap<(&str, Uuid), usize> = HashMap::new();
+    let mut rows: Vec<Vec<&Change>> = Vec::new();
+    for c in changes {
+        let slot = *index.entry((c.table.as_str(), c.row)).or_insert_with(|| {
+            rows.push(Vec::new());
+            rows.len() - 1
+        });
+        rows[slot].push(c);
+    }
+    let mut superseded = 0u32;
+    for group in rows {
+        let first = group[0];
+        // Changes to tables this version does not know stay in the log, for an upgrade.
+        let Some(table) = schema::table(&first.table) else {
+            continue;
+        };
+        let row = first.row.to_string();
+        let cl = group.iter().map(|c| c.cl).max().unwrap_or(first.cl) as i64;
+        // Identifiers below come from the static registry, never from the change.
+        sqlx::query(&format!(
+            "INSERT INTO {t} (id, bucket, cl) VALUES (?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET cl = MAX(cl, excluded.cl)",
+            t = table.name
+        ))
+        .bind(&row)
+        .bind(&first.bucket)
+        .bind(cl)
+        .execute(&mut *conn)
+        .await?;
+        // The batch's best change per known column.
+        let mut best: Vec<(&'static Column, &Change)> = Vec::new();
+        for c in &group {
+            if c.column == ROW_COLUMN {
+                continue;
+            }
+            let Some(column) = table.column(&c.column) else {
+                continue;
+            };
+            match best.iter_mut().find(|(col, _)| col.name == column.name) {
+                Some(slot) => {
+                    superseded += 1;
+                    if wins(&c.stamp(), Some(&slot.1.stamp())) {
+                        slot.1 = c;
+                    }
+                }
+                None => best.push((column, c)),
+            }
+        }
+        if best.is_empty() {
+            continue;
+        }
+        let current: HashMap<String, Stamp> = sqlx::query!(
+            r#"SELECT col AS "col!", cl AS "cl!: i64", hlc AS "hlc!: i64",
+                      site AS "site!: Vec<u8>", seq AS "seq!: i64"
+               FROM field_clock WHERE tbl = ? AND row_id = ?"#,
+            first.table,
+            row
+        )
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let stamp = Stamp {
+                cl: r.cl as u64,
+                hlc: Hlc(r.hlc as u64),
+                site: Uuid::from_slice(&r.site).unwrap_or_default(),
+                seq: r.seq as u64,
+            };
+            (r.col, stamp)
+        })
+        .collect();
+        let before = best.len();
+        best.retain(|(column, c)| wins(&c.stamp(), current.get(column.name)));
+        superseded += (before - best.len()) as u32;
+        if best.is_empty() {
+            continue;
+        }
+        let clocks = vec!["(?, ?, ?, ?, ?, ?, ?)"; best.len()].join(", ");
+        let sql = format!(
+            "INSERT OR REPLACE INTO field_clock (tbl, row_id, col, cl, hlc, site, seq) VALUES {clocks}"
+        );
+        let mut write_clocks = sqlx::query(&sql);
+        for (column, c) in &best {
+            write_clocks = write_clocks
+                .bind(table.name)
+                .bind(&row)
+                .bind(column.name)
+                .bind(c.cl as i64)
+                .bind(c.hlc.0 as i64)
+                .bind(c.site.as_bytes().to_vec())
+                .bind(c.seq as i64);
+        }
+        write_clocks.execute(&mut *conn).await?;
+        let sets: Vec<String> = best
+            .iter()
+            .enumerate()
+            .map(|(i, (column, _))| format!("{} = ?{}", column.name, i + 1))
+            .collect();
+        let sql = format!(
+            "UPDATE {} SET {} WHERE id = ?{}",
+            table.name,
+            sets.join(", "),
+            best.len() + 1
+        );
+        let mut update = sqlx::query(&sql);
+        for (column, c) in &best {
+            update = bind_value(update, column.kind, &c.value);
+        }
+        update.bind(&row).execute(&mut *conn).await?;
+    }
+    Ok(superseded)
 }
 
 /// Merges one logged change into the replica's rows and field clocks. Returns false when the
@@ -153,24 +279,31 @@ pub(crate) async fn merge_into_replica(conn: &mut SqliteConnection, c: &Change) 
         "UPDATE {} SET {} = ?1 WHERE id = ?2",
         table.name, column.name
     );
-    let query = sqlx::query(&sql);
-    // Values are coerced to the column's kind the same way on every replica, so even a
-    // malformed remote value leaves all replicas identical.
-    let query = match column.kind {
-        Kind::Text => query.bind(match &c.value {
+    bind_value(sqlx::query(&sql), column.kind, &c.value)
+        .bind(&row)
+        .execute(&mut *conn)
+        .await?;
+    Ok(true)
+}
+
+type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+
+/// Binds a field's value coerced to its column's kind, the same way on every replica, so even
+/// a malformed remote value leaves all replicas identical.
+fn bind_value<'q>(query: Query<'q>, kind: Kind, value: &serde_json::Value) -> Query<'q> {
+    match kind {
+        Kind::Text => query.bind(match value {
             serde_json::Value::String(s) => s.clone(),
             serde_json::Value::Null => String::new(),
             other => other.to_string(),
         }),
-        Kind::OptText => query.bind(c.value.as_str().map(str::to_string)),
-        Kind::Bool => query.bind(c.value.as_bool().unwrap_or(false)),
-        Kind::Int => query.bind(c.value.as_i64().unwrap_or(0)),
-        Kind::Json => query.bind(if c.value.is_array() || c.value.is_object() {
-            c.value.to_string()
+        Kind::OptText => query.bind(value.as_str().map(str::to_string)),
+        Kind::Bool => query.bind(value.as_bool().unwrap_or(false)),
+        Kind::Int => query.bind(value.as_i64().unwrap_or(0)),
+        Kind::Json => query.bind(if value.is_array() || value.is_object() {
+            value.to_string()
         } else {
             "[]".to_string()
         }),
-    };
-    query.bind(&row).execute(&mut *conn).await?;
-    Ok(true)
+    }
 }

@@ -1,0 +1,118 @@
+//! `caucus-bench`: the performance figures of Caucus at coalition scale.
+//!
+//! `caucus-bench [--scale S] [--seed N] [--runs R] [--docs docs/benchmarks.md]` generates the
+//! dataset (see `dataset.rs`), measures each figure `R` times (median and spread), prints a
+//! table, writes `target/bench/summary.json` (one flat object of named figures) and, with
+//! `--docs`, replaces the measured section of that file with the table, the machine and the
+//! date. `caucus-bench dataset --scale S --db FILE` only writes the dataset into a replica.
+//!
+//! Figures not measured by this version are written as null, with the reason in the table.
+
+mod dataset;
+mod measure;
+
+use std::path::PathBuf;
+
+#[derive(Debug)]
+struct Args {
+    scale: f64,
+    seed: u64,
+    runs: usize,
+    /// The largest scale the first-sync figure is measured at (seeding a hub is slow).
+    sync_scale: f64,
+    docs: Option<PathBuf>,
+    out: PathBuf,
+    dataset_only: Option<PathBuf>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        scale: 1.0,
+        seed: 2002,
+        runs: 3,
+        sync_scale: 0.1,
+        docs: None,
+        out: PathBuf::from("target/bench"),
+        dataset_only: None,
+    };
+    let mut it = std::env::args().skip(1).peekable();
+    let mut dataset = false;
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
+        match arg.as_str() {
+            "dataset" => dataset = true,
+            "--scale" => {
+                args.scale = value("--scale")?
+                    .parse()
+                    .map_err(|_| "--scale is a number such as 0.1, 1 or 10")?;
+                if !(0.001..=100.0).contains(&args.scale) {
+                    return Err("--scale is between 0.001 and 100".into());
+                }
+            }
+            "--seed" => args.seed = value("--seed")?.parse().map_err(|_| "--seed is a number")?,
+            "--runs" => {
+                args.runs = value("--runs")?.parse().map_err(|_| "--runs is a number")?;
+                args.runs = args.runs.clamp(1, 20);
+            }
+            "--sync-scale" => {
+                args.sync_scale = value("--sync-scale")?
+                    .parse()
+                    .map_err(|_| "--sync-scale is a number")?;
+                if !(0.001..=100.0).contains(&args.sync_scale) {
+                    return Err("--sync-scale is between 0.001 and 100".into());
+                }
+            }
+            "--docs" => args.docs = Some(value("--docs")?.into()),
+            "--out" => args.out = value("--out")?.into(),
+            "--db" => args.dataset_only = Some(value("--db")?.into()),
+            "--help" | "-h" => {
+                return Err(
+                    "caucus-bench [--scale S] [--seed N] [--runs R] [--sync-scale S] [--docs FILE] [--out DIR]\n\
+                            caucus-bench dataset --scale S [--seed N] --db FILE"
+                        .into(),
+                )
+            }
+            other => return Err(format!("unknown argument {other:?} (try --help)")),
+        }
+    }
+    if dataset && args.dataset_only.is_none() {
+        return Err("caucus-bench dataset needs --db FILE".into());
+    }
+    Ok(args)
+}
+
+fn main() {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let result = runtime.block_on(async {
+        match &args.dataset_only {
+            Some(db) => measure::write_dataset(db, args.scale, args.seed)
+                .await
+                .map(|_| ()),
+            None => {
+                measure::run(
+                    args.scale,
+                    args.sync_scale,
+                    args.seed,
+                    args.runs,
+                    &args.out,
+                    args.docs.as_deref(),
+                )
+                .await
+            }
+        }
+    });
+    if let Err(e) = result {
+        eprintln!("caucus-bench: {e}");
+        std::process::exit(1);
+    }
+}
