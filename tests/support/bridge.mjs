@@ -7,9 +7,9 @@ import { createInterface } from "node:readline";
 
 export const root = new URL("../..", import.meta.url).pathname;
 
-export async function startBridge({ demo = true, env = {} } = {}) {
+export async function startBridge({ demo = true, env = {}, db = null } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "caucus-bridge-"));
-  const args = ["--db", join(dir, "caucus.db"), "--ui", join(root, "ui/dist")];
+  const args = ["--db", db ?? join(dir, "caucus.db"), "--ui", join(root, "ui/dist")];
   if (demo) args.push("--demo");
   const child = spawn(join(root, "target/debug/caucus-bridge"), args, {
     stdio: ["ignore", "pipe", "inherit"],

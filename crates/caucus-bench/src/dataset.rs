@@ -195,6 +195,12 @@ const COUNTRIES: &[(&str, &str)] = &[
     ("SY", "middle_east_north_africa"),
     ("LY", "middle_east_north_africa"),
     ("BH", "middle_east_north_africa"),
+    ("QA", "middle_east_north_africa"),
+    ("KW", "middle_east_north_africa"),
+    ("OM", "middle_east_north_africa"),
+    ("SA", "middle_east_north_africa"),
+    ("AE", "middle_east_north_africa"),
+    ("ER", "africa"),
 ];
 
 const THEMES: &[&str] = &[
@@ -443,6 +449,7 @@ struct Rec {
 /// The generator's state: what later records point at.
 pub struct Dataset {
     rng: StdRng,
+    pub scale: f64,
     pub counts: Counts,
     /// Ten years ago, in ms since the epoch; the last change is at `end_ms`.
     start_ms: u64,
@@ -457,6 +464,8 @@ pub struct Dataset {
     out: Vec<Change>,
     stage: usize,
     done_in_stage: usize,
+    /// Stages to make (all of them, or only the directory's two).
+    stages: usize,
 }
 
 impl Dataset {
@@ -469,6 +478,7 @@ impl Dataset {
             .collect();
         Dataset {
             rng,
+            scale,
             counts: Counts::at(scale),
             start_ms: end_ms - YEARS_MS,
             end_ms,
@@ -481,12 +491,24 @@ impl Dataset {
             out: Vec::new(),
             stage: 0,
             done_in_stage: 0,
+            stages: 8,
         }
+    }
+
+    /// Whether this makes only the directory.
+    pub fn directory(&self) -> bool {
+        self.stages == 2
+    }
+
+    /// Only the directory: the organizations and their people.
+    pub fn directory_only(mut self) -> Dataset {
+        self.stages = 2;
+        self
     }
 
     /// The next batch of about `size` changes, or None when the coalition is complete.
     pub fn next_batch(&mut self, size: usize) -> Option<Vec<Change>> {
-        while self.out.len() < size && self.stage < 9 {
+        while self.out.len() < size && self.stage < self.stages {
             if !self.step() {
                 self.stage += 1;
                 self.done_in_stage = 0;

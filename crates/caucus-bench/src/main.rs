@@ -4,7 +4,8 @@
 //! dataset (see `dataset.rs`), measures each figure `R` times (median and spread), prints a
 //! table, writes `target/bench/summary.json` (one flat object of named figures) and, with
 //! `--docs`, replaces the measured section of that file with the table, the machine and the
-//! date. `caucus-bench dataset --scale S --db FILE` only writes the dataset into a replica.
+//! date. `caucus-bench dataset --scale S --db FILE` only writes the dataset into a replica
+//! (`--directory`: only its organizations and people).
 //!
 //! Figures not measured by this version are written as null, with the reason in the table.
 
@@ -23,6 +24,8 @@ struct Args {
     docs: Option<PathBuf>,
     out: PathBuf,
     dataset_only: Option<PathBuf>,
+    /// With `dataset`: only the organizations and people.
+    directory: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -34,6 +37,7 @@ fn parse_args() -> Result<Args, String> {
         docs: None,
         out: PathBuf::from("target/bench"),
         dataset_only: None,
+        directory: false,
     };
     let mut it = std::env::args().skip(1).peekable();
     let mut dataset = false;
@@ -41,6 +45,7 @@ fn parse_args() -> Result<Args, String> {
         let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
             "dataset" => dataset = true,
+            "--directory" => args.directory = true,
             "--scale" => {
                 args.scale = value("--scale")?
                     .parse()
@@ -68,7 +73,7 @@ fn parse_args() -> Result<Args, String> {
             "--help" | "-h" => {
                 return Err(
                     "caucus-bench [--scale S] [--seed N] [--runs R] [--sync-scale S] [--docs FILE] [--out DIR]\n\
-                            caucus-bench dataset --scale S [--seed N] --db FILE"
+                            caucus-bench dataset --scale S [--seed N] [--directory] --db FILE"
                         .into(),
                 )
             }
@@ -95,6 +100,9 @@ fn main() {
         .expect("tokio runtime");
     let result = runtime.block_on(async {
         match &args.dataset_only {
+            Some(db) if args.directory => measure::write_directory(db, args.scale, args.seed)
+                .await
+                .map(|_| ()),
             Some(db) => measure::write_dataset(db, args.scale, args.seed)
                 .await
                 .map(|_| ()),

@@ -82,9 +82,31 @@ fn p(values: &mut [f64], q: f64) -> f64 {
 /// Writes the dataset of `scale` into a replica at `db` through the merge; returns the number
 /// of changes and the seconds it took.
 pub async fn write_dataset(db: &Path, scale: f64, seed: u64) -> Res<(usize, f64)> {
+    write_some(
+        db,
+        Dataset::new(scale, seed, caucus_core::hlc::wall_ms() - 60_000),
+    )
+    .await
+}
+
+/// Writes only the directory (organizations and people) of `scale`.
+pub async fn write_directory(db: &Path, scale: f64, seed: u64) -> Res<(usize, f64)> {
+    let data = Dataset::new(scale, seed, caucus_core::hlc::wall_ms() - 60_000).directory_only();
+    write_some(db, data).await
+}
+
+async fn write_some(db: &Path, mut data: Dataset) -> Res<(usize, f64)> {
+    let scale = data.scale;
     let caucus = Caucus::open(db).await.map_err(err)?;
-    let mut data = Dataset::new(scale, seed, caucus_core::hlc::wall_ms() - 60_000);
-    eprintln!("dataset at scale {scale}: {:?}", data.counts);
+    if data.directory() {
+        let c = data.counts;
+        eprintln!(
+            "the directory at scale {scale}: {} organizations, {} people",
+            c.organizations, c.people
+        );
+    } else {
+        eprintln!("dataset at scale {scale}: {:?}", data.counts);
+    }
     let started = Instant::now();
     let mut total = 0;
     let mut next_report = 100_000;
