@@ -5,7 +5,6 @@
 SHELL := /bin/bash
 export SQLX_OFFLINE := true
 export PATH := $(HOME)/.cargo/bin:$(PATH)
-CARGO_PACKAGES := -p caucus-app -p caucus-bridge -p caucus-core -p caucus-hub -p caucus-report -p caucus-bench
 
 .PHONY: run test deps ui build fmt lint rust-test bench-smoke ui-test browser-test window-test hub fuzz bench bindings sqlx-prepare clean
 
@@ -26,8 +25,11 @@ deps:
 ui: deps
 	npm run build
 
+# Every target of the workspace, tests included: `cargo test --workspace` resolves features with
+# the dev-dependencies, and building with the same resolution here means the tests reuse every
+# artifact instead of compiling the dependencies (Tauri, Typst) a second time.
 build: ui
-	cargo build $(CARGO_PACKAGES)
+	cargo build --workspace --all-targets
 
 fmt:
 	cargo fmt --all -- --check
