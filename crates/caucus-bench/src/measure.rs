@@ -526,8 +526,8 @@ pub async fn run(
         .push(initial_sync_sqlite(dir.path(), sync_scale, seed).await?);
     if sync_scale < scale {
         sync_sqlite.missing = Some(format!(
-            "measured at scale {sync_scale}: seeding a hub goes through its push, one change \
-             at a time (about 1,900/s)"
+            "measured at scale {sync_scale}, not the whole dataset: seeding a hub goes \
+             through its push, change by change"
         ));
     }
     let later = "not measured by this version of the benchmark";
@@ -716,7 +716,7 @@ fn update_docs(path: &Path, table: &str) -> Res<()> {
             format!("{}{section}{}", &text[..a], &text[b + END.len()..])
         }
         _ => format!(
-            "{}\n## `make bench`: the figures at coalition scale\n\n{section}\n",
+            "{}\n\n## `make bench`: the figures at coalition scale\n\n{section}\n",
             text.trim_end()
         ),
     };
