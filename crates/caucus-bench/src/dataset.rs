@@ -967,7 +967,7 @@ impl Dataset {
         let members = self.groups[g].members.clone();
         let leader = members[0];
         let language = self.language();
-        let day = caucus_core_day(at + 14 * DAY_MS);
+        let day = caucus_core::hlc::day_of(at + 14 * DAY_MS, 0);
         let title = self.text(language, 5);
         let minutes = self.paragraph(language);
         let fields = json!({"group_id": bucket, "title": title, "starts_at": format!("{day}T10:00"), "place": "The Hague", "minutes": minutes});
@@ -995,21 +995,6 @@ impl Dataset {
         let fields = json!({"meeting_id": id.to_string(), "text": text, "issue_ids": [], "recommendation_ids": []});
         self.create(&schema::DECISION, &bucket, d, at, Some(leader), fields);
     }
-}
-
-/// YYYY-MM-DD of a time, in UTC.
-fn caucus_core_day(ms: u64) -> String {
-    let days = (ms / DAY_MS) as i64;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
 }
 
 #[cfg(test)]

@@ -619,7 +619,7 @@ fn table(
     runs: usize,
 ) -> String {
     let machine = machine();
-    let date = crate::measure::today();
+    let date = caucus_core::hlc::day_of(caucus_core::hlc::wall_ms(), 0);
     let mut t = format!(
         "Measured {date} on {machine}; scale {scale} ({} organizations, {} people, {} groups, \
          {} recommendations, {} comments, {} tracked issues, {} meetings: {} changes, loaded \
@@ -687,21 +687,6 @@ fn machine() -> String {
         })
         .map_or(String::new(), |kb| format!(", {:.0} GiB", kb / 1_048_576.0));
     format!("{cpu}, {cores} cores{mem}")
-}
-
-pub fn today() -> String {
-    let ms = caucus_core::hlc::wall_ms();
-    let days = (ms / 86_400_000) as i64;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
 }
 
 const START: &str = "<!-- make bench: start -->";

@@ -137,16 +137,20 @@ export function Options<T extends string>({ values, labels }: { values: readonly
   );
 }
 
+/** A dated file name in the person's Downloads folder (else home), as the backend finds it. */
+async function downloadsPath(stem: string, extension: string) {
+  const folder = (await commands.syncStatus({})).bundle_folder ?? "/tmp";
+  const day = new Date().toISOString().slice(0, 10);
+  return `${folder}/${stem}-${day}.${extension}`;
+}
+
 /** Exports a list to CSV or JSON in the person's Downloads folder, and says where. */
 export function ExportButtons({ kind, groupId }: { kind: RecordKind; groupId?: string }) {
   const { t } = useTranslation();
   const action = useAction();
   const [saved, setSaved] = useState<ExportSummary | null>(null);
   const run = async (format: ExportFormat) => {
-    const status = await commands.syncStatus({});
-    const folder = status.bundle_folder ?? "/tmp";
-    const day = new Date().toISOString().slice(0, 10);
-    const path = `${folder}/caucus-${kind}-${day}.${format}`;
+    const path = await downloadsPath(`caucus-${kind}`, format);
     const summary = await action.run(() => commands.exportRecords({ kind, format, group_id: groupId ?? null, path }));
     if (summary) setSaved(summary);
   };
@@ -217,17 +221,13 @@ export function ReportButton({ groupId, groupName }: { groupId: string; groupNam
   const action = useAction();
   const [saved, setSaved] = useState<ReportSummary | null>(null);
   const run = async () => {
-    const status = await commands.syncStatus({});
-    const folder = status.bundle_folder ?? "/tmp";
-    const day = new Date().toISOString().slice(0, 10);
     const slug = groupName.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "") || "group";
     const labels: Record<string, string> = {};
     for (const key of REPORT_LABELS) labels[key] = t(`report.${key}`);
     for (const state of STATES) labels[`state.${state}`] = t(`recommendation.states.${state}`);
     const language = (["en", "fr", "es", "ar", "pt"].includes(i18n.language) ? i18n.language : "en") as Language;
-    const summary = await action.run(() =>
-      commands.exportReport({ group_id: groupId, path: `${folder}/caucus-report-${slug}-${day}.pdf`, language, labels }),
-    );
+    const path = await downloadsPath(`caucus-report-${slug}`, "pdf");
+    const summary = await action.run(() => commands.exportReport({ group_id: groupId, path, language, labels }));
     if (summary) setSaved(summary);
   };
   return (

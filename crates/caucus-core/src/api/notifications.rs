@@ -10,6 +10,7 @@
 
 use super::Caucus;
 use crate::error::{CoreError, Result};
+use crate::hlc::day_of;
 use crate::model::*;
 use crate::schema;
 use crate::store::read;
@@ -160,22 +161,6 @@ fn check_offset(minutes: i32) -> Result<i64> {
         ));
     }
     Ok(i64::from(minutes) * 60_000)
-}
-
-/// The calendar day of `ms` shifted by `offset_ms`, as YYYY-MM-DD (civil from days).
-pub(crate) fn day_of(ms: u64, offset_ms: i64) -> String {
-    let days = (ms as i64 + offset_ms).div_euclid(DAY_MS as i64);
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
 }
 
 impl Caucus {
@@ -418,25 +403,5 @@ impl Caucus {
             .ok()
             .filter(|r| r.author_id == me || r.co_author_ids.contains(&me))
             .map(|_| Why::YourRecommendation))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::day_of;
-
-    #[test]
-    fn days_follow_the_calendar_and_the_time_zone() {
-        assert_eq!(day_of(0, 0), "1970-01-01");
-        // 2026-11-27T23:30:00Z
-        let ms = 1_795_822_200_000;
-        assert_eq!(day_of(ms, 0), "2026-11-27");
-        assert_eq!(
-            day_of(ms, 60 * 60_000),
-            "2026-11-28",
-            "an hour east: the next day"
-        );
-        assert_eq!(day_of(ms, -24 * 60 * 60_000), "2026-11-26");
-        assert_eq!(day_of(951_782_400_000, 0), "2000-02-29");
     }
 }

@@ -204,7 +204,7 @@ impl Caucus {
             language: input.language,
             rtl: input.language == Language::Ar,
             labels: input.labels.clone(),
-            generated_on: super::notifications::day_of(now, 0),
+            generated_on: crate::hlc::day_of(now, 0),
             group: ReportGroup {
                 name: group.name,
                 mandate: group.mandate,
