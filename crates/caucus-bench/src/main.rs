@@ -10,6 +10,7 @@
 //! Figures not measured by this version are written as null, with the reason in the table.
 
 mod dataset;
+mod hubs;
 mod measure;
 
 use std::path::PathBuf;
@@ -26,6 +27,7 @@ struct Args {
     dataset_only: Option<PathBuf>,
     /// With `dataset`: only the organizations and people.
     directory: bool,
+    load: measure::HubLoad,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -38,6 +40,7 @@ fn parse_args() -> Result<Args, String> {
         out: PathBuf::from("target/bench"),
         dataset_only: None,
         directory: false,
+        load: measure::HubLoad::default(),
     };
     let mut it = std::env::args().skip(1).peekable();
     let mut dataset = false;
@@ -67,12 +70,28 @@ fn parse_args() -> Result<Args, String> {
                     return Err("--sync-scale is between 0.001 and 100".into());
                 }
             }
+            "--devices" => {
+                args.load.devices = value("--devices")?
+                    .parse()
+                    .map_err(|_| "--devices is a number of devices")?;
+                if !(1..=10_000).contains(&args.load.devices) {
+                    return Err("--devices is between 1 and 10000".into());
+                }
+            }
+            "--loop-seconds" => {
+                args.load.loop_seconds = value("--loop-seconds")?
+                    .parse()
+                    .map_err(|_| "--loop-seconds is a number of seconds")?;
+                if !(0.1..=600.0).contains(&args.load.loop_seconds) {
+                    return Err("--loop-seconds is between 0.1 and 600".into());
+                }
+            }
             "--docs" => args.docs = Some(value("--docs")?.into()),
             "--out" => args.out = value("--out")?.into(),
             "--db" => args.dataset_only = Some(value("--db")?.into()),
             "--help" | "-h" => {
                 return Err(
-                    "caucus-bench [--scale S] [--seed N] [--runs R] [--sync-scale S] [--docs FILE] [--out DIR]\n\
+                    "caucus-bench [--scale S] [--seed N] [--runs R] [--sync-scale S] [--devices N] [--loop-seconds S] [--docs FILE] [--out DIR]\n\
                             caucus-bench dataset --scale S [--seed N] [--directory] --db FILE"
                         .into(),
                 )
@@ -112,6 +131,7 @@ fn main() {
                     args.sync_scale,
                     args.seed,
                     args.runs,
+                    &args.load,
                     &args.out,
                     args.docs.as_deref(),
                 )

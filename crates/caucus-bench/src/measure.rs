@@ -2,7 +2,8 @@
 //! repeated to give a median and its spread: these machines are noisy.
 
 use crate::dataset::{Counts, Dataset};
-use caucus_core::api::{ConnectHub, NoInput, SearchQuery};
+use crate::hubs;
+use caucus_core::api::SearchQuery;
 use caucus_core::change::{Change, ROW_COLUMN};
 use caucus_core::schema::{self, Kind};
 use caucus_core::store::{Edit, Store};
@@ -10,7 +11,6 @@ use caucus_core::Caucus;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Instant;
 use uuid::Uuid;
 
@@ -394,74 +394,199 @@ fn sqlx_owner(name: &str) -> String {
     name.to_string()
 }
 
-/// A new device's first sync of the loaded coalition from a SQLite hub on loopback: seconds.
-/// The loaded replica (acting as the coalition's first secretariat admin) seeds the hub first.
-async fn initial_sync_sqlite(dir: &Path, scale: f64, seed: u64) -> Res<f64> {
-    let seeder_path = dir.join("seeder.db");
-    write_dataset(&seeder_path, scale, seed).await?;
-    let big = &Caucus::open(&seeder_path).await.map_err(err)?;
-    let hub_db = Arc::new(
-        caucus_hub::HubDb::open(
-            &format!("sqlite://{}", dir.join("hub.db").display()),
-            caucus_hub::Policy::Authorize,
-        )
-        .await
-        .map_err(err)?,
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(err)?;
-    let url = format!("http://{}", listener.local_addr().map_err(err)?);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let served = hub_db.clone();
-    let server = tokio::spawn(async move {
-        let _ = caucus_hub::server::serve(served, listener, async {
-            let _ = stopped.await;
-        })
-        .await;
-    });
-    let admin: String =
-        sqlx::query_scalar("SELECT id FROM person WHERE secretariat_admin = 1 LIMIT 1")
-            .fetch_one(big.store().pool())
-            .await
-            .map_err(err)?;
-    let admin = Uuid::parse_str(&admin).map_err(err)?;
-    let invite = |hub: Arc<caucus_hub::HubDb>| async move {
-        hub.create_invite(Some(admin), 600_000, false, caucus_core::hlc::wall_ms())
-            .await
-            .map_err(err)
+/// The hubs' load: devices pulling at once for the latency figure, and how long 64 of them
+/// pull in a loop for the throughput one.
+#[derive(Debug)]
+pub struct HubLoad {
+    pub devices: usize,
+    pub loop_seconds: f64,
+}
+
+impl Default for HubLoad {
+    fn default() -> Self {
+        HubLoad {
+            devices: 1_000,
+            loop_seconds: 10.0,
+        }
+    }
+}
+
+const LOOPING_DEVICES: usize = 64;
+
+/// The hub figures over a copy of the dataset at `sync_scale` (see `hubs.rs`).
+#[allow(clippy::too_many_arguments)]
+async fn hub_figures(
+    dir: &Path,
+    seeder: &Path,
+    runs: usize,
+    load: &HubLoad,
+    sync_sqlite: &mut Figure,
+    sync_pg: &mut Figure,
+    pull: &mut Figure,
+    two_hubs: &mut Figure,
+    seeding: &mut Map<String, Value>,
+) -> Res<()> {
+    let seeder_pg = dir.join("seeder-pg.db");
+    std::fs::copy(seeder, &seeder_pg).map_err(err)?;
+
+    let hub = hubs::seed(seeder, &dir.join("hub.db").display().to_string()).await?;
+    seeding.insert("hub_seed_s_sqlite".into(), json!(round(hub.seed_s)));
+    for r in 0..runs {
+        let s = hubs::first_sync(&hub, dir, &format!("fresh-sqlite-{r}")).await?;
+        eprintln!("  run {}: first sync from the SQLite hub {s:.1} s", r + 1);
+        sync_sqlite.runs.push(s);
+    }
+    drop(hub);
+
+    let pg = match caucus_hub::harness::Postgres::start() {
+        Ok(pg) => pg,
+        Err(e) => {
+            for f in [sync_pg, pull, two_hubs] {
+                f.missing = Some(format!("PostgreSQL did not start: {e}"));
+            }
+            return Ok(());
+        }
     };
-    big.set_transport(Arc::new(caucus_hub::client::HttpTransport::default()));
-    let started = Instant::now();
-    big.connect_hub(ConnectHub {
-        url: url.clone(),
-        invite_code: invite(hub_db.clone()).await?,
-        device_name: "seed".into(),
+    let url = pg.database("bench")?;
+    let hub = hubs::seed(&seeder_pg, &url).await?;
+    seeding.insert("hub_seed_s_postgres".into(), json!(round(hub.seed_s)));
+    for r in 0..runs {
+        let s = hubs::first_sync(&hub, dir, &format!("fresh-pg-{r}")).await?;
+        eprintln!(
+            "  run {}: first sync from the PostgreSQL hub {s:.1} s",
+            r + 1
+        );
+        sync_pg.runs.push(s);
+    }
+
+    let devices = hubs::enrol(&hub, load.devices).await?;
+    let one = [hub.process.url.clone()];
+    for r in 0..runs {
+        let mut times = hubs::concurrent_pulls(&hub, &one, &devices, 3).await?;
+        let p99 = p(&mut times, 0.99);
+        eprintln!(
+            "  run {}: {} pulls by {} devices at once, p50 {:.0} ms, p99 {p99:.0} ms",
+            r + 1,
+            times.len(),
+            devices.len(),
+            p(&mut times, 0.5)
+        );
+        pull.runs.push(p99);
+    }
+
+    let second = caucus_hub::harness::HubProcess::start(&hubs::hub_binary()?, &url)?;
+    let both = [hub.process.url.clone(), second.url.clone()];
+    let looping = &devices[..LOOPING_DEVICES.min(devices.len())];
+    for r in 0..runs {
+        let single = hubs::throughput(&hub, &one, looping, load.loop_seconds).await?;
+        let double = hubs::throughput(&hub, &both, looping, load.loop_seconds).await?;
+        eprintln!(
+            "  run {}: {} devices pulling in a loop: one hub {single:.0}/s, two hubs {double:.0}/s",
+            r + 1,
+            looping.len()
+        );
+        two_hubs.runs.push(double / single);
+    }
+    drop(second);
+    drop(hub);
+    drop(pg);
+    Ok(())
+}
+
+/// Cold start and resident memory in the real window under Xvfb, by `tests/bench/window.mjs`
+/// (WebDriver through tauri-driver), with the app and the empty Tauri window built beside this
+/// binary. The app opens the dataset acting as a group leader, on My work.
+async fn window_figures(
+    big: &Caucus,
+    big_path: &Path,
+    runs: usize,
+    cold: &mut Figure,
+    rss: &mut Figure,
+    extra: &mut Map<String, Value>,
+) -> Res<()> {
+    let script = Path::new("tests/bench/window.mjs");
+    let bin_dir = std::env::current_exe()
+        .map_err(err)?
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let (app, empty) = (bin_dir.join("caucus"), bin_dir.join("empty-window"));
+    let missing = if !script.exists() {
+        Some("run caucus-bench from the workspace root (tests/bench/window.mjs)".to_string())
+    } else if !app.exists() || !empty.exists() {
+        Some(format!(
+            "build the app beside the benchmark: cargo build -p caucus-app (in {})",
+            bin_dir.display()
+        ))
+    } else {
+        None
+    };
+    if let Some(why) = missing {
+        cold.missing = Some(why.clone());
+        rss.missing = Some(why);
+        return Ok(());
+    }
+    let leader: String = sqlx::query_scalar(
+        "SELECT person_id FROM membership WHERE role = 'leader' AND cl % 2 = 1 ORDER BY id LIMIT 1",
+    )
+    .fetch_one(big.store().pool())
+    .await
+    .map_err(err)?;
+    big.set_acting_person(caucus_core::api::ActAs {
+        person_id: Some(Uuid::parse_str(&leader).map_err(err)?),
     })
     .await
     .map_err(err)?;
-    eprintln!("  hub seeded in {:.1} s", started.elapsed().as_secs_f64());
-    let fresh = Caucus::open(&dir.join("fresh.db")).await.map_err(err)?;
-    fresh.set_transport(Arc::new(caucus_hub::client::HttpTransport::default()));
-    let code = invite(hub_db.clone()).await?;
-    let started = Instant::now();
-    let status = fresh
-        .connect_hub(ConnectHub {
-            url,
-            invite_code: code,
-            device_name: "new laptop".into(),
-        })
+    let mut node = std::process::Command::new("node");
+    node.arg(script)
+        .arg("--app")
+        .arg(&app)
+        .arg("--empty")
+        .arg(&empty)
+        .arg("--db")
+        .arg(big_path)
+        .args(["--runs", &runs.to_string()])
+        .stderr(std::process::Stdio::inherit());
+    let out = tokio::task::spawn_blocking(move || node.output())
         .await
-        .map_err(err)?;
-    let seconds = started.elapsed().as_secs_f64();
-    if let Some(f) = status.last_failure {
-        return Err(format!("the first sync failed: {}", f.message));
+        .map_err(err)?
+        .map_err(|e| format!("node did not run: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().last().unwrap_or_default();
+    let figures: Value = serde_json::from_str(line)
+        .map_err(|_| format!("the window benchmark failed ({}): {text}", out.status))?;
+    let numbers = |key: &str| -> Vec<f64> {
+        figures[key]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_f64).collect())
+            .unwrap_or_default()
+    };
+    let (app_kb, empty_kb) = (numbers("app_rss_kb"), numbers("empty_rss_kb"));
+    cold.runs = numbers("cold_start_ms");
+    rss.runs = app_kb
+        .iter()
+        .zip(&empty_kb)
+        .map(|(a, e)| a / e.max(1.0))
+        .collect();
+    for (r, ((ms, a), e)) in cold.runs.iter().zip(&app_kb).zip(&empty_kb).enumerate() {
+        eprintln!(
+            "  run {}: first screen in {ms:.0} ms; resident {:.0} MB against {:.0} MB for an empty window",
+            r + 1,
+            a / 1024.0,
+            e / 1024.0
+        );
     }
-    let _ = stop.send(());
-    let _ = server.await;
-    hub_db.close().await;
-    let _ = fresh.sync_status(NoInput {}).await;
-    Ok(seconds)
+    let mb = |v: &[f64]| {
+        let mut v = v.to_vec();
+        json!(if v.is_empty() {
+            None
+        } else {
+            Some(round(p(&mut v, 0.5) / 1024.0))
+        })
+    };
+    extra.insert("app_rss_mb".into(), mb(&app_kb));
+    extra.insert("empty_tauri_rss_mb".into(), mb(&empty_kb));
+    Ok(())
 }
 
 pub async fn run(
@@ -469,6 +594,7 @@ pub async fn run(
     sync_cap: f64,
     seed: u64,
     runs: usize,
+    load: &HubLoad,
     out: &Path,
     docs: Option<&Path>,
 ) -> Res<()> {
@@ -490,6 +616,10 @@ pub async fn run(
     // The whole dataset, once, through the one write path.
     let big_path = dir.path().join("big.db");
     let (total, load_s) = write_dataset(&big_path, scale, seed).await?;
+    if scale <= sync_cap {
+        // The hubs are seeded from the dataset as loaded, before the edits below.
+        std::fs::copy(&big_path, dir.path().join("big-copy.db")).map_err(err)?;
+    }
 
     // Merge vs plain insert, side by side, `runs` times.
     let n = MERGE_N.min(total);
@@ -521,19 +651,33 @@ pub async fn run(
     metadata.runs.push(ratio);
 
     let sync_scale = scale.min(sync_cap);
-    sync_sqlite
-        .runs
-        .push(initial_sync_sqlite(dir.path(), sync_scale, seed).await?);
+    let seeder = dir.path().join("seeder.db");
     if sync_scale < scale {
-        sync_sqlite.missing = Some(format!(
-            "measured at scale {sync_scale}, not the whole dataset: seeding a hub goes \
-             through its push, change by change"
-        ));
+        write_dataset(&seeder, sync_scale, seed).await?;
+    } else {
+        std::fs::copy(dir.path().join("big-copy.db"), &seeder).map_err(err)?;
     }
-    let later = "not measured by this version of the benchmark";
-    for f in [&mut sync_pg, &mut cold, &mut rss, &mut pull, &mut two_hubs] {
-        f.missing = Some(later.into());
+    let mut seeding = Map::new();
+    hub_figures(
+        dir.path(),
+        &seeder,
+        runs,
+        load,
+        &mut sync_sqlite,
+        &mut sync_pg,
+        &mut pull,
+        &mut two_hubs,
+        &mut seeding,
+    )
+    .await?;
+    if sync_scale < scale {
+        for f in [&mut sync_sqlite, &mut sync_pg] {
+            f.missing = Some(format!(
+                "measured at scale {sync_scale} of the {scale} dataset (--sync-scale)"
+            ));
+        }
     }
+    window_figures(&big, &big_path, runs, &mut cold, &mut rss, &mut seeding).await?;
 
     let figures = [
         &merge_ratio,
@@ -559,6 +703,7 @@ pub async fn run(
     summary.insert("initial_sync_scale".into(), json!(scale.min(sync_cap)));
     summary.insert("metadata_bytes".into(), json!(meta_bytes));
     summary.insert("user_table_bytes".into(), json!(data_bytes));
+    summary.extend(seeding);
     for f in figures {
         summary.insert(f.name.into(), json!(f.median().map(round)));
         if let Some((min, max)) = f.spread() {

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyConnection;
 use sqlx::{AnyPool, Connection, Executor, Row};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use uuid::Uuid;
@@ -355,6 +355,8 @@ impl HubDb {
         let mut reply = PushReply::default();
         let mut setting_up = !has_admin(&mut tx).await?;
         let mut actors: HashMap<Uuid, HubActor> = HashMap::new();
+        let held = already_stored(&mut tx, changes).await?;
+        let mut pending = Pending::default();
         let mut start = 0;
         while start < changes.len() {
             // A run: consecutive changes to one row (one write's fields travel together).
@@ -366,10 +368,12 @@ impl HubDb {
             let run = &changes[start..end];
             start = end;
             let mut fresh = Vec::new();
+            let mut in_run = HashSet::new();
             for c in run {
+                let id = (c.site, c.seq);
                 if let Some(reason) = malformed(c) {
                     reply.rejected.push(reject(c, RejectCode::Invalid, reason));
-                } else if stored(&mut tx, c).await? {
+                } else if held.contains(&id) || pending.ids.contains(&id) || !in_run.insert(id) {
                     reply.accepted.push(ChangeId::of(c));
                 } else {
                     fresh.push(c);
@@ -377,6 +381,9 @@ impl HubDb {
             }
             if fresh.is_empty() {
                 continue;
+            }
+            if pending.touches(table, row) {
+                pending.flush(&mut tx).await?;
             }
             let current = row_view(&mut tx, table, row).await?;
             let expected = match (&current, schema::table(table)) {
@@ -388,7 +395,12 @@ impl HubDb {
                         &authority::prospective(current.as_ref(), row, &fresh),
                     ) {
                         BucketSource::Known(b) => Some(b),
-                        BucketSource::Parent(pt, pid) => row_bucket(&mut tx, pt, pid).await?,
+                        BucketSource::Parent(pt, pid) => {
+                            if pending.touches(pt, pid) {
+                                pending.flush(&mut tx).await?;
+                            }
+                            row_bucket(&mut tx, pt, pid).await?
+                        }
                         BucketSource::Missing(_) => None,
                     }
                 }
@@ -443,11 +455,13 @@ impl HubDb {
                 };
                 match verdict {
                     Verdict::Accept => {
-                        store_change(&mut tx, c).await?;
+                        pending.add(c);
                         reply.accepted.push(ChangeId::of(c));
                     }
                     Verdict::Reject(code, reason) => {
                         if code == RejectCode::Forbidden {
+                            // Compensation reads the hub's current values: write first.
+                            pending.flush(&mut tx).await?;
                             self.compensate(&mut tx, c, now_ms).await?;
                             for column in [ROW_COLUMN, c.column.as_str()] {
                                 if let Some(undo) =
@@ -464,10 +478,15 @@ impl HubDb {
                 }
             }
             if matches!(table.as_str(), "person" | "membership" | "coalition_group") {
+                // Rights come from these rows: judge what follows by them as written.
+                pending.flush(&mut tx).await?;
                 actors.clear();
                 setting_up = !has_admin(&mut tx).await?;
+            } else if pending.changes.len() >= PENDING_MAX {
+                pending.flush(&mut tx).await?;
             }
         }
+        pending.flush(&mut tx).await?;
         tx.commit().await?;
         Ok(reply)
     }
@@ -643,15 +662,192 @@ fn malformed(c: &Change) -> Option<String> {
     None
 }
 
-async fn stored(tx: &mut AnyConnection, c: &Change) -> Result<bool> {
-    Ok(
-        sqlx::query("SELECT 1 FROM hub_change WHERE site = $1 AND seq = $2")
-            .bind(c.site.to_string())
-            .bind(c.seq as i64)
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_some(),
-    )
+/// Accepted changes not yet written: the push judges row by row but writes in batches, and
+/// writes what is pending before it reads anything a pending change could alter.
+#[derive(Default)]
+struct Pending<'a> {
+    changes: Vec<&'a Change>,
+    rows: HashSet<(&'a str, Uuid)>,
+    ids: HashSet<(Uuid, u64)>,
+}
+
+/// Changes per statement when writing a batch: within every driver's limit on bound values.
+const WRITE_CHUNK: usize = 400;
+/// Pending changes that make the push write them out.
+const PENDING_MAX: usize = 2_000;
+
+impl<'a> Pending<'a> {
+    fn add(&mut self, c: &'a Change) {
+        self.rows.insert((c.table.as_str(), c.row));
+        self.ids.insert((c.site, c.seq));
+        self.changes.push(c);
+    }
+
+    fn touches(&self, table: &str, row: Uuid) -> bool {
+        self.rows.contains(&(table, row))
+    }
+
+    /// Writes every pending change: appended to the log in the order accepted, then folded
+    /// into the winners and the rows' causal lengths, a few hundred rows per statement.
+    async fn flush(&mut self, tx: &mut AnyConnection) -> Result<()> {
+        if self.changes.is_empty() {
+            return Ok(());
+        }
+        let mut server_seqs: HashMap<(Uuid, u64), i64> = HashMap::new();
+        for chunk in self.changes.chunks(WRITE_CHUNK) {
+            let mut sql = String::from("INSERT INTO hub_change (site, seq, bucket, body) VALUES ");
+            push_placeholders(&mut sql, chunk.len(), 4);
+            sql.push_str(" RETURNING server_seq, site, seq");
+            let mut q = sqlx::query(&sql);
+            for c in chunk {
+                let body =
+                    serde_json::to_string(c).map_err(|e| HubError::Invalid(e.to_string()))?;
+                q = q
+                    .bind(c.site.to_string())
+                    .bind(c.seq as i64)
+                    .bind(c.bucket.clone())
+                    .bind(body);
+            }
+            for r in q.fetch_all(&mut *tx).await? {
+                let site: String = r.try_get("site")?;
+                let seq: i64 = r.try_get("seq")?;
+                let site = Uuid::parse_str(&site)
+                    .map_err(|_| HubError::Invalid("a stored change's site is damaged".into()))?;
+                server_seqs.insert((site, seq as u64), r.try_get("server_seq")?);
+            }
+        }
+        // One statement may not update a row twice (PostgreSQL refuses it): keep the winner of
+        // each field and the highest causal length of each row, as the upserts would.
+        let mut fields: HashMap<(&str, Uuid, &str), &Change> = HashMap::new();
+        let mut rows: HashMap<(&str, Uuid), (&str, u64)> = HashMap::new();
+        for c in &self.changes {
+            let key = (c.table.as_str(), c.row, c.column.as_str());
+            match fields.get(&key) {
+                Some(held) if held.stamp() >= c.stamp() => {}
+                _ => {
+                    fields.insert(key, c);
+                }
+            }
+            let row = rows
+                .entry((c.table.as_str(), c.row))
+                .or_insert((c.bucket.as_str(), c.cl));
+            row.1 = row.1.max(c.cl);
+        }
+        let fields: Vec<&Change> = fields.into_values().collect();
+        for chunk in fields.chunks(WRITE_CHUNK) {
+            let mut sql = String::from(
+                "INSERT INTO hub_field (tbl, row_id, col, cl, hlc, site, seq, value, bucket, server_seq) VALUES ",
+            );
+            push_placeholders(&mut sql, chunk.len(), 10);
+            sql.push_str(
+                " ON CONFLICT (tbl, row_id, col) DO UPDATE SET
+                     cl = excluded.cl, hlc = excluded.hlc, site = excluded.site, seq = excluded.seq,
+                     value = excluded.value, bucket = excluded.bucket, server_seq = excluded.server_seq
+                 WHERE (excluded.cl, excluded.hlc, excluded.site, excluded.seq)
+                     > (hub_field.cl, hub_field.hlc, hub_field.site, hub_field.seq)",
+            );
+            let mut q = sqlx::query(&sql);
+            for c in chunk {
+                let server_seq = *server_seqs.get(&(c.site, c.seq)).ok_or_else(|| {
+                    HubError::Invalid("a change was not appended to the hub's log".into())
+                })?;
+                q = q
+                    .bind(c.table.clone())
+                    .bind(c.row.to_string())
+                    .bind(c.column.clone())
+                    .bind(c.cl as i64)
+                    .bind(c.hlc.0 as i64)
+                    .bind(c.site.to_string())
+                    .bind(c.seq as i64)
+                    .bind(c.value.to_string())
+                    .bind(c.bucket.clone())
+                    .bind(server_seq);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        let rows: Vec<_> = rows.into_iter().collect();
+        for chunk in rows.chunks(WRITE_CHUNK) {
+            let mut sql = String::from("INSERT INTO hub_row (tbl, row_id, bucket, cl) VALUES ");
+            push_placeholders(&mut sql, chunk.len(), 4);
+            sql.push_str(
+                " ON CONFLICT (tbl, row_id) DO UPDATE SET cl = excluded.cl WHERE excluded.cl > hub_row.cl",
+            );
+            let mut q = sqlx::query(&sql);
+            for ((table, row), (bucket, cl)) in chunk {
+                q = q
+                    .bind(table.to_string())
+                    .bind(row.to_string())
+                    .bind(bucket.to_string())
+                    .bind(*cl as i64);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        self.changes.clear();
+        self.rows.clear();
+        self.ids.clear();
+        Ok(())
+    }
+}
+
+/// `($1, $2, …), ($n, …)`: `rows` tuples of `width` numbered placeholders, which both SQLite
+/// and PostgreSQL read.
+fn push_placeholders(sql: &mut String, rows: usize, width: usize) {
+    use std::fmt::Write;
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..width {
+            let _ = write!(
+                sql,
+                "{}${}",
+                if c == 0 { "" } else { ", " },
+                r * width + c + 1
+            );
+        }
+        sql.push(')');
+    }
+}
+
+/// The changes of a push the hub already holds, by (site, seq): a device pushes its changes in
+/// order, so one range query per site finds them; a sparse range (a relay forwarding a few
+/// changes of many sites) is looked up change by change instead of reading the whole range.
+async fn already_stored(
+    tx: &mut AnyConnection,
+    changes: &[Change],
+) -> Result<HashSet<(Uuid, u64)>> {
+    let mut sites: BTreeMap<Uuid, Vec<u64>> = BTreeMap::new();
+    for c in changes.iter().filter(|c| malformed(c).is_none()) {
+        sites.entry(c.site).or_default().push(c.seq);
+    }
+    let mut held = HashSet::new();
+    for (site, seqs) in sites {
+        let (low, high) = (seqs.iter().min(), seqs.iter().max());
+        let (Some(&low), Some(&high)) = (low, high) else {
+            continue;
+        };
+        if high - low < 4 * seqs.len() as u64 + 64 {
+            let found: Vec<i64> = sqlx::query_scalar(
+                "SELECT seq FROM hub_change WHERE site = $1 AND seq >= $2 AND seq <= $3",
+            )
+            .bind(site.to_string())
+            .bind(low as i64)
+            .bind(high as i64)
+            .fetch_all(&mut *tx)
+            .await?;
+            held.extend(found.into_iter().map(|s| (site, s as u64)));
+        } else {
+            for seq in seqs {
+                let found = sqlx::query("SELECT 1 FROM hub_change WHERE site = $1 AND seq = $2")
+                    .bind(site.to_string())
+                    .bind(seq as i64)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if found.is_some() {
+                    held.insert((site, seq));
+                }
+            }
+        }
+    }
+    Ok(held)
 }
 
 /// Appends a change and folds it into the winners and the row's causal length.

@@ -6,10 +6,13 @@
 //! - [`client`]: the devices' HTTP transport to a hub.
 //! - [`meeting`]: a meeting hosted on a laptop, found by mDNS.
 //! - [`error`]: errors and their HTTP mapping.
+//! - [`harness`]: a throwaway PostgreSQL cluster and hub processes, for the tests and the
+//!   benchmarks.
 
 pub mod client;
 pub mod db;
 pub mod error;
+pub mod harness;
 pub mod meeting;
 pub mod server;
 

@@ -101,8 +101,8 @@ async fn sync_figures_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "figures, not a check: run with --ignored --nocapture"]
 async fn sync_figures_postgres() {
-    let pg = Postgres::start();
-    let url = pg.database("figures");
+    let pg = Postgres::start().expect("a PostgreSQL cluster starts");
+    let url = pg.database("figures").expect("createdb");
     figures("postgres", &url).await;
     let _ = HubDb::open(&url, Policy::Authorize).await;
 }

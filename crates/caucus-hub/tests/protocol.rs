@@ -137,6 +137,42 @@ async fn the_hub_explains_what_it_refuses() {
         hub.db.change_count().await.expect("count"),
         "the retry stored nothing"
     );
+
+    // The hub writes a push in batches: a push that repeats a change and mixes changes it
+    // holds with new ones stores each new one once, and the field holds the latest write.
+    let mut mixed = batch.changes.clone();
+    mixed.push(change(30_010, "Melinda Reed, later".into()));
+    mixed.push(change(30_010, "Melinda Reed, later".into()));
+    mixed.push(change(30_011, "Melinda Reed, last".into()));
+    let reply = t
+        .push(&hub.url, &token, &PushRequest { changes: mixed })
+        .await
+        .expect("mixed push");
+    assert_eq!(reply.accepted.len(), 8, "every change is acknowledged");
+    assert!(reply.rejected.is_empty(), "{:?}", reply.rejected);
+    assert_eq!(
+        hub.db.change_count().await.expect("count"),
+        held + 2,
+        "the two new changes are stored once each"
+    );
+    let snapshot = t
+        .pull(
+            &hub.url,
+            &token,
+            &PullRequest {
+                cursors: Default::default(),
+                limit: MAX_PULL_CHANGES,
+            },
+        )
+        .await
+        .expect("pull");
+    let names: Vec<&Change> = snapshot
+        .changes
+        .iter()
+        .filter(|c| c.table == "person" && c.row == admin && c.column == "name")
+        .collect();
+    assert_eq!(names.len(), 1, "the snapshot holds one winner per field");
+    assert_eq!(names[0].value, json!("Melinda Reed, last"));
     hub.stop().await;
 }
 

@@ -197,19 +197,19 @@ async fn three_devices_converge_through_a_sqlite_hub() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_devices_converge_through_postgres_and_two_hub_processes() {
-    let pg = Postgres::start();
+    let pg = Postgres::start().expect("a PostgreSQL cluster starts");
     // One hub on its own database.
-    let single = pg.database("single");
+    let single = pg.database("single").expect("createdb");
     let hub = Hub::start(&single, Policy::Authorize).await;
     three_devices_converge([&hub.url, &hub.url, &hub.url], &hub.db).await;
     hub.stop().await;
     // Two hub processes over one database; devices use either.
-    let shared = pg.database("shared");
+    let shared = pg.database("shared").expect("createdb");
     let invites = HubDb::open(&shared, Policy::Authorize)
         .await
         .expect("hub db");
-    let one = HubProcess::start(&shared);
-    let two = HubProcess::start(&shared);
+    let one = hub_process(&shared);
+    let two = hub_process(&shared);
     three_devices_converge([&one.url, &two.url, &one.url], &invites).await;
     invites.close().await;
 }

@@ -7,10 +7,11 @@ use caucus_core::api::*;
 use caucus_core::schema::TABLES;
 use caucus_core::Caucus;
 use caucus_hub::client::HttpTransport;
+#[allow(unused_imports)] // not every test binary runs PostgreSQL
+pub use caucus_hub::harness::{HubProcess, Postgres};
 use caucus_hub::{HubDb, Policy};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -73,153 +74,10 @@ impl Hub {
     }
 }
 
-/// A `caucus-hub serve` process.
-pub struct HubProcess {
-    pub url: String,
-    child: Child,
-}
-
-impl HubProcess {
-    pub fn start(db_url: &str) -> HubProcess {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_caucus-hub"))
-            .args(["serve", "--db", db_url, "--bind", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("caucus-hub starts");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
-            .expect("ready line");
-        let url = line
-            .split_whitespace()
-            .nth(1)
-            .unwrap_or_else(|| panic!("caucus-hub printed {line:?} instead of its address"))
-            .to_string();
-        HubProcess { url, child }
-    }
-}
-
-impl Drop for HubProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A PostgreSQL 15 cluster in a temp folder, on a free loopback port, stopped on drop.
-pub struct Postgres {
-    pub url: String,
-    dir: tempfile::TempDir,
-    bin: PathBuf,
-    port: u16,
-}
-
-fn as_postgres(bin: &Path, tool: &str, args: &[&str]) -> std::process::Output {
-    let root = std::env::var("USER").map(|u| u == "root").unwrap_or(false)
-        || Command::new("id")
-            .arg("-u")
-            .output()
-            .map(|o| o.stdout == b"0\n")
-            .unwrap_or(false);
-    let mut cmd = if root {
-        let mut c = Command::new("runuser");
-        c.args(["-u", "postgres", "--"]).arg(bin.join(tool));
-        c
-    } else {
-        Command::new(bin.join(tool))
-    };
-    cmd.args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{tool} did not run: {e}"))
-}
-
-impl Postgres {
-    pub fn start() -> Postgres {
-        let bin = PathBuf::from("/usr/lib/postgresql/15/bin");
-        assert!(
-            bin.join("initdb").exists(),
-            "PostgreSQL 15 is missing: run scripts/bootstrap"
-        );
-        let dir = tempfile::tempdir().expect("temp dir");
-        let data = dir.path().join("data");
-        let _ = Command::new("chown")
-            .args(["-R", "postgres:postgres"])
-            .arg(dir.path())
-            .status();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free port");
-        let data_s = data.to_string_lossy().to_string();
-        let out = as_postgres(
-            &bin,
-            "initdb",
-            &[
-                "-D",
-                &data_s,
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--no-sync",
-            ],
-        );
-        assert!(
-            out.status.success(),
-            "initdb failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let opts = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
-            dir.path().display()
-        );
-        let log = dir.path().join("log").to_string_lossy().to_string();
-        let out = as_postgres(
-            &bin,
-            "pg_ctl",
-            &["-D", &data_s, "-o", &opts, "-l", &log, "-w", "start"],
-        );
-        assert!(
-            out.status.success(),
-            "pg_ctl start failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Postgres {
-            url: format!("postgres://postgres@127.0.0.1:{port}/postgres"),
-            dir,
-            bin,
-            port,
-        }
-    }
-
-    /// A fresh database in the cluster, for one hub.
-    pub fn database(&self, name: &str) -> String {
-        let port = self.port.to_string();
-        let out = as_postgres(
-            &self.bin,
-            "createdb",
-            &["-h", "127.0.0.1", "-p", &port, "-U", "postgres", name],
-        );
-        assert!(
-            out.status.success(),
-            "createdb failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        format!("postgres://postgres@127.0.0.1:{}/{name}", self.port)
-    }
-}
-
-impl Drop for Postgres {
-    fn drop(&mut self) {
-        let data = self.dir.path().join("data").to_string_lossy().to_string();
-        let _ = as_postgres(
-            &self.bin,
-            "pg_ctl",
-            &["-D", &data, "-m", "immediate", "stop"],
-        );
-    }
+/// A `caucus-hub serve` process of this build.
+pub fn hub_process(db_url: &str) -> HubProcess {
+    HubProcess::start(Path::new(env!("CARGO_BIN_EXE_caucus-hub")), db_url)
+        .expect("caucus-hub serve starts")
 }
 
 /// A device: a replica in its own file, with the HTTP transport.
