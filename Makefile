@@ -6,7 +6,7 @@ SHELL := /bin/bash
 export SQLX_OFFLINE := true
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test deps ui build fmt lint rust-test bench-smoke ui-test browser-test window-test hub fuzz bench bindings sqlx-prepare clean
+.PHONY: run test deps ui build fmt lint rust-test bench-smoke ui-test browser-test window-test hub fuzz soak bench bindings sqlx-prepare clean
 
 ## Open the app on a local database with the demo coalition.
 run: build
@@ -72,6 +72,14 @@ FUZZ_SECONDS ?= 600
 FUZZ_TARGETS := sync_payload bundle pairing
 fuzz: deps
 	./scripts/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+## Long runs of the reliability tests, printing their counts: 1,000 SIGKILLs of a writing
+## process (every acknowledged write must survive).
+SOAK_KILLS ?= 1000
+soak: build
+	CAUCUS_CRASH_KILLS=$(SOAK_KILLS) cargo test -p caucus-core --test crash -- --nocapture 2>&1 \
+	  | tee target/soak.log | grep -E "^CRASH|test result|panicked"
+	@grep -q "losses: 0 " target/soak.log
 
 ## Performance at coalition scale (release build): generates the dataset (BENCH_SCALE, default 1;
 ## 10 for ten times the coalition, 0.1 for a tenth), measures every figure BENCH_RUNS times,
