@@ -154,3 +154,50 @@ async fn the_index_follows_edits_archiving_and_merges() {
         "and merged archiving hides them"
     );
 }
+
+/// A word in more records than ranking can read quickly: the records with it in their title
+/// still come first, and the page is full.
+#[tokio::test]
+async fn a_common_word_still_finds_titles_first() {
+    let (_dir, c) = demo().await;
+    let hit = find(&c, "Protect the budget")
+        .await
+        .into_iter()
+        .find(|h| h.kind == "recommendation")
+        .expect("found");
+    let author = c
+        .get_recommendation(IdInput { id: hit.id })
+        .await
+        .expect("rec")
+        .author_id;
+    c.set_acting_person(ActAs {
+        person_id: Some(author),
+    })
+    .await
+    .expect("act");
+    dispatch(
+        &c,
+        "update_recommendation",
+        json!({"id": hit.id, "title": "Zebra crossings outside the Court"}),
+    )
+    .await
+    .expect("edit");
+    let comments = caucus_core::store::search::RANKED_AT_MOST as usize + 100;
+    for i in 0..comments {
+        dispatch(
+            &c,
+            "create_comment",
+            json!({"recommendation_id": hit.id, "body": format!("zebra note {i}")}),
+        )
+        .await
+        .expect("comment");
+    }
+    let found = find(&c, "zebra").await;
+    assert_eq!(found.len(), 20, "a full page");
+    assert_eq!(
+        (found[0].kind.as_str(), found[0].id),
+        ("recommendation", hit.id),
+        "the title match comes first, though {comments} newer comments match"
+    );
+    assert!(found[1..].iter().all(|h| h.kind == "comment"));
+}

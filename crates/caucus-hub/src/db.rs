@@ -560,9 +560,19 @@ impl HubDb {
         let mut buckets: BTreeSet<String> = actor.roles.keys().map(Uuid::to_string).collect();
         buckets.insert(COALITION_BUCKET.to_string());
         if actor.admin || self.policy == Policy::Relay {
-            let all: Vec<String> = sqlx::query_scalar("SELECT DISTINCT bucket FROM hub_row")
-                .fetch_all(&mut *conn)
-                .await?;
+            // Each bucket once, by hopping along the (bucket, server_seq) index: a DISTINCT
+            // would read every row the hub holds, on every pull of the secretariat.
+            let all: Vec<String> = sqlx::query_scalar(
+                "WITH RECURSIVE b(bucket) AS (
+                     SELECT MIN(bucket) FROM hub_change
+                     UNION ALL
+                     SELECT (SELECT MIN(bucket) FROM hub_change WHERE bucket > b.bucket)
+                     FROM b WHERE b.bucket IS NOT NULL
+                 )
+                 SELECT bucket FROM b WHERE bucket IS NOT NULL",
+            )
+            .fetch_all(&mut *conn)
+            .await?;
             buckets.extend(all);
         }
         Ok(buckets.into_iter().collect())

@@ -38,22 +38,77 @@ pub fn fts_query(text: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" "))
 }
 
+/// Ranking reads every match it ranks, so a word found in tens of thousands of records would
+/// take tens of milliseconds. Above this many matches, the ranked set is bounded: the newest
+/// this many records with the words in their title, then the newest records with them anywhere.
+pub const RANKED_AT_MOST: i64 = 500;
+
+#[derive(sqlx::FromRow)]
+struct HitRow {
+    rowid: i64,
+    kind: String,
+    id: String,
+    target_kind: String,
+    target_id: String,
+    title: String,
+    snippet: String,
+}
+
+const HIT_COLUMNS: &str = "SELECT rowid, kind, id, target_kind, target_id,
+        highlight(search_index, 4, char(2), char(3)) AS title,
+        snippet(search_index, 5, char(2), char(3), '…', 12) AS snippet
+    FROM search_index WHERE search_index MATCH ?";
+
+/// The rowid of the `RANKED_AT_MOST`th newest match, if there are that many.
+async fn newest_bound(pool: &SqlitePool, query: &str) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT rowid FROM search_index WHERE search_index MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+    )
+    .bind(query)
+    .bind(RANKED_AT_MOST - 1)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// The best `limit` matches of `query` among those at or above `from` (a title match counts ten
+/// times a body match).
+async fn ranked(pool: &SqlitePool, query: &str, from: i64, limit: i64) -> Result<Vec<HitRow>> {
+    Ok(sqlx::query_as(&format!(
+        "{HIT_COLUMNS} AND rowid >= ? ORDER BY bm25(search_index, 10.0, 1.0) LIMIT ?"
+    ))
+    .bind(query)
+    .bind(from)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
 pub async fn search(pool: &SqlitePool, text: &str, limit: u32) -> Result<Vec<SearchHit>> {
     let Some(query) = fts_query(text) else {
         return Ok(Vec::new());
     };
     let limit = limit.clamp(1, 100) as i64;
-    let rows = sqlx::query!(
-        r#"SELECT kind AS "kind!: String", id AS "id!: String", target_kind AS "target_kind!: String",
-                  target_id AS "target_id!: String",
-                  highlight(search_index, 4, char(2), char(3)) AS "title!: String",
-                  snippet(search_index, 5, char(2), char(3), '…', 12) AS "snippet!: String"
-           FROM search_index WHERE search_index MATCH ? ORDER BY bm25(search_index, 10.0, 1.0) LIMIT ?"#,
-        query,
-        limit
-    )
-    .fetch_all(pool)
-    .await?;
+    let rows = if newest_bound(pool, &query).await?.is_none() {
+        ranked(pool, &query, 0, limit).await?
+    } else {
+        let titles = format!("{{title}} : ({query})");
+        let from = newest_bound(pool, &titles).await?.unwrap_or(0);
+        let mut rows = ranked(pool, &titles, from, limit).await?;
+        if (rows.len() as i64) < limit {
+            let newest: Vec<HitRow> =
+                sqlx::query_as(&format!("{HIT_COLUMNS} ORDER BY rowid DESC LIMIT ?"))
+                    .bind(&query)
+                    .bind(limit * 2)
+                    .fetch_all(pool)
+                    .await?;
+            for row in newest {
+                if (rows.len() as i64) < limit && rows.iter().all(|r| r.rowid != row.rowid) {
+                    rows.push(row);
+                }
+            }
+        }
+        rows
+    };
     Ok(rows
         .into_iter()
         .filter_map(|r| {
