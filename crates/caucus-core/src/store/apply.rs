@@ -96,11 +96,28 @@ pub async fn apply(
     Ok(report)
 }
 
-/// Merges a batch of newly logged changes into the replica, a row at a time: the row's causal
-/// length once, its field clocks read once, and one UPDATE of all the fields the batch wins
-/// (so the search index, kept by triggers, is rewritten once per row, not once per field).
-/// The result is the same as merging each change in turn, because the merge is a maximum per
-/// field. Returns how many of the changes lost to a field's current or batch-mate value.
+/// Rows looked up, or clocks written, per statement.
+const ROW_CHUNK: usize = 500;
+/// Bound values per statement, under SQLite's 32,766.
+const MAX_BINDS: usize = 30_000;
+
+/// What the batch makes of one row: its causal length, and the fields it wins.
+struct RowMerge<'a> {
+    table: &'static schema::Table,
+    row: String,
+    bucket: &'a str,
+    cl: i64,
+    /// The row's causal length before the batch; None when the row is new.
+    existing: Option<i64>,
+    winners: Vec<(&'static Column, &'a Change)>,
+}
+
+/// Merges a batch of newly logged changes into the replica. The rows' causal lengths and
+/// field clocks are read a table at a time; a new row is inserted whole (many rows per
+/// statement, so the search index, kept by triggers, is written once per row); an existing row
+/// gets one UPDATE of its causal length and every field the batch wins. The result is the
+/// same as merging each change in turn, because the merge is a maximum per field. Returns how
+/// many of the changes lost to a field's current or batch-mate value.
 async fn merge_batch_into_replica(conn: &mut SqliteConnection, changes: &[&Change]) -> Result<u32> {
     // Rows in the order they first appear, each with its changes.
     let mut index: HashMap<(&str, Uuid), usize> = HashMap::new();
@@ -112,29 +129,61 @@ async fn merge_batch_into_replica(conn: &mut SqliteConnection, changes: &[&Chang
         });
         rows[slot].push(c);
     }
+    // Changes to tables this version does not know stay in the log, for an upgrade.
+    let rows: Vec<(&'static schema::Table, Vec<&Change>)> = rows
+        .into_iter()
+        .filter_map(|group| schema::table(&group[0].table).map(|t| (t, group)))
+        .collect();
+    let mut by_table: HashMap<&'static str, Vec<String>> = HashMap::new();
+    for (table, group) in &rows {
+        by_table
+            .entry(table.name)
+            .or_default()
+            .push(group[0].row.to_string());
+    }
+    let mut lengths: HashMap<(&'static str, String), i64> = HashMap::new();
+    let mut clocks: HashMap<(&'static str, String, String), Stamp> = HashMap::new();
+    for (table, ids) in &by_table {
+        for chunk in ids.chunks(ROW_CHUNK) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            // Identifiers come from the static registry, never from the change.
+            let sql = format!("SELECT id, cl FROM {table} WHERE id IN ({marks})");
+            let mut q = sqlx::query_as::<_, (String, i64)>(&sql);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            for (id, cl) in q.fetch_all(&mut *conn).await? {
+                lengths.insert((table, id), cl);
+            }
+            let sql = format!(
+                "SELECT row_id, col, cl, hlc, site, seq FROM field_clock
+                 WHERE tbl = ? AND row_id IN ({marks})"
+            );
+            let mut q =
+                sqlx::query_as::<_, (String, String, i64, i64, Vec<u8>, i64)>(&sql).bind(*table);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            for (row, col, cl, hlc, site, seq) in q.fetch_all(&mut *conn).await? {
+                let stamp = Stamp {
+                    cl: cl as u64,
+                    hlc: Hlc(hlc as u64),
+                    site: Uuid::from_slice(&site).unwrap_or_default(),
+                    seq: seq as u64,
+                };
+                clocks.insert((table, row, col), stamp);
+            }
+        }
+    }
+
     let mut superseded = 0u32;
-    for group in rows {
+    let mut merges = Vec::with_capacity(rows.len());
+    for (table, group) in &rows {
         let first = group[0];
-        // Changes to tables this version does not know stay in the log, for an upgrade.
-        let Some(table) = schema::table(&first.table) else {
-            continue;
-        };
         let row = first.row.to_string();
-        let cl = group.iter().map(|c| c.cl).max().unwrap_or(first.cl) as i64;
-        // Identifiers below come from the static registry, never from the change.
-        sqlx::query(&format!(
-            "INSERT INTO {t} (id, bucket, cl) VALUES (?1, ?2, ?3)
-             ON CONFLICT (id) DO UPDATE SET cl = MAX(cl, excluded.cl)",
-            t = table.name
-        ))
-        .bind(&row)
-        .bind(&first.bucket)
-        .bind(cl)
-        .execute(&mut *conn)
-        .await?;
-        // The batch's best change per known column.
+        // The batch's best change per known column, if it beats the field's current one.
         let mut best: Vec<(&'static Column, &Change)> = Vec::new();
-        for c in &group {
+        for c in group {
             if c.column == ROW_COLUMN {
                 continue;
             }
@@ -151,69 +200,103 @@ async fn merge_batch_into_replica(conn: &mut SqliteConnection, changes: &[&Chang
                 None => best.push((column, c)),
             }
         }
-        if best.is_empty() {
-            continue;
-        }
-        let current: HashMap<String, Stamp> = sqlx::query!(
-            r#"SELECT col AS "col!", cl AS "cl!: i64", hlc AS "hlc!: i64",
-                      site AS "site!: Vec<u8>", seq AS "seq!: i64"
-               FROM field_clock WHERE tbl = ? AND row_id = ?"#,
-            first.table,
-            row
-        )
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|r| {
-            let stamp = Stamp {
-                cl: r.cl as u64,
-                hlc: Hlc(r.hlc as u64),
-                site: Uuid::from_slice(&r.site).unwrap_or_default(),
-                seq: r.seq as u64,
-            };
-            (r.col, stamp)
-        })
-        .collect();
         let before = best.len();
-        best.retain(|(column, c)| wins(&c.stamp(), current.get(column.name)));
+        best.retain(|(column, c)| {
+            wins(
+                &c.stamp(),
+                clocks.get(&(table.name, row.clone(), column.name.to_string())),
+            )
+        });
         superseded += (before - best.len()) as u32;
-        if best.is_empty() {
+        let batch_cl = group.iter().map(|c| c.cl).max().unwrap_or(first.cl) as i64;
+        let existing = lengths.get(&(table.name, row.clone())).copied();
+        merges.push(RowMerge {
+            table,
+            row,
+            bucket: &first.bucket,
+            cl: existing.map_or(batch_cl, |cl| cl.max(batch_cl)),
+            existing,
+            winners: best,
+        });
+    }
+
+    write_clocks(conn, &merges).await?;
+    // New rows, whole, many per statement: grouped by table and the fields they carry, so a
+    // field no change wrote keeps its column's default.
+    let mut inserts: HashMap<(&'static str, Vec<&'static str>), Vec<&RowMerge>> = HashMap::new();
+    for m in merges.iter().filter(|m| m.existing.is_none()) {
+        let columns = m.winners.iter().map(|(c, _)| c.name).collect();
+        inserts.entry((m.table.name, columns)).or_default().push(m);
+    }
+    for ((table, columns), group) in inserts {
+        let width = columns.len() + 3;
+        for chunk in group.chunks((MAX_BINDS / width).clamp(1, ROW_CHUNK)) {
+            let tuple = format!("({})", vec!["?"; width].join(", "));
+            let names: String = columns.iter().map(|c| format!(", {c}")).collect();
+            let sql = format!(
+                "INSERT INTO {table} (id, bucket, cl{names}) VALUES {}",
+                vec![tuple.as_str(); chunk.len()].join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for m in chunk {
+                q = q.bind(&m.row).bind(m.bucket).bind(m.cl);
+                for (column, c) in &m.winners {
+                    q = bind_value(q, column.kind, &c.value);
+                }
+            }
+            q.execute(&mut *conn).await?;
+        }
+    }
+    // Existing rows: one UPDATE each, when the batch changes anything.
+    for m in merges.iter().filter(|m| m.existing.is_some()) {
+        if m.winners.is_empty() && m.existing == Some(m.cl) {
             continue;
         }
-        let clocks = vec!["(?, ?, ?, ?, ?, ?, ?)"; best.len()].join(", ");
+        let sets: String = m
+            .winners
+            .iter()
+            .enumerate()
+            .map(|(i, (column, _))| format!(", {} = ?{}", column.name, i + 2))
+            .collect();
         let sql = format!(
-            "INSERT OR REPLACE INTO field_clock (tbl, row_id, col, cl, hlc, site, seq) VALUES {clocks}"
+            "UPDATE {} SET cl = ?1{sets} WHERE id = ?{}",
+            m.table.name,
+            m.winners.len() + 2
         );
-        let mut write_clocks = sqlx::query(&sql);
-        for (column, c) in &best {
-            write_clocks = write_clocks
-                .bind(table.name)
-                .bind(&row)
+        let mut q = sqlx::query(&sql).bind(m.cl);
+        for (column, c) in &m.winners {
+            q = bind_value(q, column.kind, &c.value);
+        }
+        q.bind(&m.row).execute(&mut *conn).await?;
+    }
+    Ok(superseded)
+}
+
+/// The winning stamps of a batch, many per statement.
+async fn write_clocks(conn: &mut SqliteConnection, merges: &[RowMerge<'_>]) -> Result<()> {
+    let all: Vec<(&RowMerge, &'static Column, &Change)> = merges
+        .iter()
+        .flat_map(|m| m.winners.iter().map(move |(column, c)| (m, *column, *c)))
+        .collect();
+    for chunk in all.chunks(ROW_CHUNK) {
+        let tuples = vec!["(?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+        let sql = format!(
+            "INSERT OR REPLACE INTO field_clock (tbl, row_id, col, cl, hlc, site, seq) VALUES {tuples}"
+        );
+        let mut q = sqlx::query(&sql);
+        for (m, column, c) in chunk {
+            q = q
+                .bind(m.table.name)
+                .bind(&m.row)
                 .bind(column.name)
                 .bind(c.cl as i64)
                 .bind(c.hlc.0 as i64)
                 .bind(c.site.as_bytes().to_vec())
                 .bind(c.seq as i64);
         }
-        write_clocks.execute(&mut *conn).await?;
-        let sets: Vec<String> = best
-            .iter()
-            .enumerate()
-            .map(|(i, (column, _))| format!("{} = ?{}", column.name, i + 1))
-            .collect();
-        let sql = format!(
-            "UPDATE {} SET {} WHERE id = ?{}",
-            table.name,
-            sets.join(", "),
-            best.len() + 1
-        );
-        let mut update = sqlx::query(&sql);
-        for (column, c) in &best {
-            update = bind_value(update, column.kind, &c.value);
-        }
-        update.bind(&row).execute(&mut *conn).await?;
+        q.execute(&mut *conn).await?;
     }
-    Ok(superseded)
+    Ok(())
 }
 
 /// Merges one logged change into the replica's rows and field clocks. Returns false when the
