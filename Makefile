@@ -74,16 +74,20 @@ fuzz: deps
 	./scripts/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 ## Long runs of the reliability tests, printing their counts: 1,000 SIGKILLs of a writing
-## process (every acknowledged write must survive) and 1,000 seeds of the sync simulation (a
+## process (every acknowledged write must survive), 200 of a hub during uploads, and 1,000 seeds of the sync simulation (a
 ## hub and five devices under partitions, drops, duplicates, delays and restarts).
 SOAK_KILLS ?= 1000
 SOAK_SEEDS ?= 1000
+SOAK_HUB_KILLS ?= 200
 soak: build
 	CAUCUS_CRASH_KILLS=$(SOAK_KILLS) cargo test -p caucus-core --test crash -- --nocapture 2>&1 \
 	  | tee target/soak.log | grep -E "^CRASH|test result|panicked"
+	CAUCUS_HUB_KILLS=$(SOAK_HUB_KILLS) cargo test -p caucus-hub --test hub_crash -- --nocapture 2>&1 \
+	  | tee -a target/soak.log | grep -E "^HUB CRASH|test result|panicked"
 	CAUCUS_SIM_SEEDS=$(SOAK_SEEDS) cargo test -p caucus-hub --test simulation -- --nocapture 2>&1 \
 	  | tee -a target/soak.log | grep -E "^SIMULATION|^seed|test result|panicked"
-	@grep -q "losses: 0 " target/soak.log && grep -q "failures: 0," target/soak.log
+	@grep -q "losses: 0 " target/soak.log && grep -q "lost: 0" target/soak.log \
+	  && grep -q "failures: 0," target/soak.log
 
 ## Performance at coalition scale (release build): generates the dataset (BENCH_SCALE, default 1;
 ## 10 for ten times the coalition, 0.1 for a tenth), measures every figure BENCH_RUNS times,
