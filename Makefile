@@ -74,8 +74,9 @@ fuzz: deps
 	./scripts/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 ## Long runs of the reliability tests, printing their counts: 1,000 SIGKILLs of a writing
-## process (every acknowledged write must survive), 200 of a hub during uploads, and 1,000 seeds of the sync simulation (a
-## hub and five devices under partitions, drops, duplicates, delays and restarts).
+## process (every acknowledged write must survive), 200 of a hub during uploads, and 1,000
+## seeds of the sync simulation (a hub and five devices under partitions, lost replies,
+## duplicates, delays and restarts).
 SOAK_KILLS ?= 1000
 SOAK_SEEDS ?= 1000
 SOAK_HUB_KILLS ?= 200
