@@ -76,9 +76,28 @@ impl CoreError {
             CoreError::Clock { .. } => "clock",
             CoreError::Sync { code, .. } => code.code(),
             CoreError::UnknownCommand(_) => "unknown_command",
-            CoreError::Storage(_) | CoreError::Migrate(_) => "storage",
+            CoreError::Storage(e) => match sqlite_primary_code(e) {
+                Some(SQLITE_FULL) => "disk_full",
+                Some(SQLITE_IOERR) => "disk_error",
+                _ => "storage",
+            },
+            CoreError::Migrate(_) => "storage",
         }
     }
+}
+
+/// SQLite's primary result codes the person can act on: the disk is full (free space), or it
+/// failed to read or write (a failing disk, a removed drive). Either way the transaction was
+/// rolled back and nothing changed.
+const SQLITE_FULL: i64 = 13;
+const SQLITE_IOERR: i64 = 10;
+
+fn sqlite_primary_code(e: &sqlx::Error) -> Option<i64> {
+    let sqlx::Error::Database(db) = e else {
+        return None;
+    };
+    // sqlx reports the extended code; its low byte is the primary one.
+    db.code()?.parse::<i64>().ok().map(|c| c & 0xff)
 }
 
 /// An error as it crosses to a front end: the UI switches on `code`, shows a translated message
