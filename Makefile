@@ -69,7 +69,7 @@ hub: deps
 ## FUZZ_SECONDS per target (default 600). Crashes land in fuzz/artifacts/<target>/; keep each
 ## as a regression in fuzz/regressions/<target>/.
 FUZZ_SECONDS ?= 600
-FUZZ_TARGETS := sync_payload bundle pairing
+FUZZ_TARGETS := sync_payload bundle pairing command_arguments
 fuzz: deps
 	./scripts/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 

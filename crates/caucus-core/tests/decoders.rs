@@ -177,3 +177,32 @@ fn pairing_messages_never_crash_the_decoder() {
         robustness::pairing(&fullname, &addresses, port, &props, data);
     });
 }
+
+#[test]
+fn command_arguments_never_crash_the_decoder() {
+    let names = caucus_core::api::COMMAND_NAMES;
+    let pick = |name: &str| names.iter().position(|n| *n == name).expect("a command") as u8;
+    let with = |name: &str, json: &str| {
+        let mut data = vec![pick(name)];
+        data.extend_from_slice(json.as_bytes());
+        data
+    };
+    let seeds = vec![
+        with(
+            "create_organization",
+            r#"{"name":"Asociación Pro Derechos Humanos","country":"ES","region":"europe","themes":["victims"]}"#,
+        ),
+        with(
+            "create_recommendation",
+            r#"{"group_id":"0190f2a4-0000-7000-8000-000000000001","title":"Protect the budget","body":"**Fund** the Court","language":"en","addressees":["states_parties"]}"#,
+        ),
+        with("search", r#"{"text":"الضحايا","limit":20}"#),
+        with(
+            "hear_from_group",
+            r#"{"group_id":"0190f2a4-0000-7000-8000-000000000001","hearing":"digest","utc_offset_minutes":180}"#,
+        ),
+        with("get_session", "{}"),
+        b"\x00create_organization".to_vec(),
+    ];
+    run("command_arguments", seeds, robustness::command_arguments);
+}

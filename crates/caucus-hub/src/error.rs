@@ -24,6 +24,8 @@ pub enum HubError {
     InvalidInvite,
     #[error("{0}")]
     Invalid(String),
+    #[error("too many requests from this device or network; try again in {0} seconds")]
+    RateLimited(u64),
     #[error("the hub's database failed: {0}")]
     Database(#[from] sqlx::Error),
     #[error("the hub's database could not be migrated: {0}")]
@@ -45,6 +47,7 @@ impl HubError {
             HubError::Revoked => (StatusCode::FORBIDDEN, WireErrorCode::Revoked),
             HubError::InvalidInvite => (StatusCode::FORBIDDEN, WireErrorCode::InvalidInvite),
             HubError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, WireErrorCode::Invalid),
+            HubError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, WireErrorCode::RateLimited),
             HubError::Database(_) | HubError::Migrate(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, WireErrorCode::Internal)
             }
@@ -61,6 +64,13 @@ impl IntoResponse for HubError {
         } else {
             self.to_string()
         };
-        (status, Json(WireError { code, message })).into_response()
+        let mut response = (status, Json(WireError { code, message })).into_response();
+        if let HubError::RateLimited(seconds) = self {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(seconds),
+            );
+        }
+        response
     }
 }

@@ -6,6 +6,7 @@
 //! - [`client`]: the devices' HTTP transport to a hub.
 //! - [`meeting`]: a meeting hosted on a laptop, found by mDNS.
 //! - [`error`]: errors and their HTTP mapping.
+//! - [`limits`]: rate limits per device, per address and on enrolment.
 //! - [`harness`]: a throwaway PostgreSQL cluster and hub processes, for the tests and the
 //!   benchmarks.
 
@@ -13,6 +14,7 @@ pub mod client;
 pub mod db;
 pub mod error;
 pub mod harness;
+pub mod limits;
 pub mod meeting;
 pub mod server;
 

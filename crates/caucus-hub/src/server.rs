@@ -1,8 +1,9 @@
-//! The hub's HTTP face: three routes, each a thin handler over [`HubDb`]. Every request must
+//! The hub's HTTP face: three routes, each a thin handler over [`HubDb`], behind rate limits. Every request must
 //! name the protocol version and carry the device's clock; bodies are bounded.
 
 use crate::db::{Device, HubDb};
 use crate::error::HubError;
+use crate::limits::{Limiter, Limits};
 use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
@@ -98,24 +99,43 @@ async fn pull(
     Ok(Json(hub.pull(&device, &request).await?))
 }
 
-/// The hub's routes, for `caucus-hub serve` and for a meeting host inside the app.
-pub fn router(hub: Arc<HubDb>) -> Router {
+/// The hub's routes, for `caucus-hub serve` and for a meeting host inside the app, behind the
+/// rate limits (see [`crate::limits`]).
+pub fn router(hub: Arc<HubDb>, limits: Limits) -> Router {
     Router::new()
         .route("/v1/enrol", post(enrol))
         .route("/v1/push", post(push))
         .route("/v1/pull", post(pull))
         .route("/v1/health", get(|| async { "ok" }))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(Limiter::new(limits)),
+            crate::limits::limit,
+        ))
         .with_state(hub)
 }
 
-/// Serves the hub on `listener` until `shutdown` resolves.
+/// Serves the hub on `listener` with the default limits until `shutdown` resolves.
 pub async fn serve(
     hub: Arc<HubDb>,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(hub))
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with(hub, listener, Limits::default(), shutdown).await
+}
+
+/// Serves the hub with the given limits. Each request carries its peer's address, for the
+/// limits per address.
+pub async fn serve_with(
+    hub: Arc<HubDb>,
+    listener: tokio::net::TcpListener,
+    limits: Limits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(hub, limits).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

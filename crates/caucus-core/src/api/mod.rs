@@ -107,6 +107,16 @@ macro_rules! dispatcher {
             }
         }
 
+        /// Decodes a command's arguments exactly as [`dispatch`] does, without running the
+        /// command: what the fuzzer drives for the arguments the HTTP bridge and the shell
+        /// receive.
+        pub fn decode_arguments(name: &str, input: serde_json::Value) -> Result<(), ApiError> {
+            match name {
+                $(stringify!($name) => parse_input::<$input>(input).map(|_| ()),)*
+                other => Err(CoreError::UnknownCommand(other.chars().take(64).collect()).into()),
+            }
+        }
+
         /// The names of every command, in declaration order.
         pub const COMMAND_NAMES: &[&str] = &[$(stringify!($name)),*];
     };

@@ -83,11 +83,14 @@ pub async fn apply(
             }
         }
         if origin == Origin::Unsynced && !queued.is_empty() {
-            let tuples = vec!["(?, ?)"; queued.len()].join(", ");
-            let sql = format!("INSERT OR IGNORE INTO sync_outbox (site, seq) VALUES {tuples}");
+            let tuples = vec!["(?, ?, ?)"; queued.len()].join(", ");
+            let sql = format!("INSERT OR IGNORE INTO sync_outbox (hlc, site, seq) VALUES {tuples}");
             let mut outbox = sqlx::query(&sql);
             for c in queued {
-                outbox = outbox.bind(c.site.as_bytes().to_vec()).bind(c.seq as i64);
+                outbox = outbox
+                    .bind(c.hlc.0 as i64)
+                    .bind(c.site.as_bytes().to_vec())
+                    .bind(c.seq as i64);
             }
             outbox.execute(&mut *conn).await?;
         }

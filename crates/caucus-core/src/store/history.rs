@@ -94,6 +94,7 @@ pub async fn changes_to_column(
 }
 
 /// A change as stored in `change_log`.
+#[derive(sqlx::FromRow)]
 pub(crate) struct LogRow {
     pub(crate) site: Vec<u8>,
     pub(crate) seq: i64,

@@ -22,30 +22,29 @@ pub async fn outbox_count(pool: &SqlitePool) -> Result<u64> {
 /// The next changes to push, oldest clock first, so the hub sees a membership before the
 /// recommendation its holder then posted.
 /// `after` continues from the last change of the previous batch (changes refused for now stay
-/// in the outbox, so the outbox itself cannot say where a sync got to).
+/// in the outbox, so the outbox itself cannot say where a sync got to). The outbox is keyed in
+/// this order, so a batch is a walk along its key, however large the outbox.
 pub async fn outbox_batch(
     pool: &SqlitePool,
     limit: u32,
     after: Option<(crate::hlc::Hlc, Uuid, u64)>,
 ) -> Result<Vec<Change>> {
-    let limit = limit as i64;
-    let (hlc, site, seq) = after.unwrap_or_default();
-    let (hlc, site, seq) = (hlc.0 as i64, site.as_bytes().to_vec(), seq as i64);
-    let first = after.is_none();
-    let rows = sqlx::query_as!(
-        LogRow,
-        r#"SELECT c.site AS "site!: Vec<u8>", c.seq AS "seq!: i64", c.hlc AS "hlc!: i64", c.actor,
-                  c.bucket AS "bucket!", c.tbl AS "tbl!", c.row_id AS "row_id!", c.col AS "col!",
-                  c.value AS "value!", c.cl AS "cl!: i64", c.schema_version AS "schema_version!: i64"
-           FROM sync_outbox o JOIN change_log c ON c.site = o.site AND c.seq = o.seq
-           WHERE ? OR (c.hlc, c.site, c.seq) > (?, ?, ?)
-           ORDER BY c.hlc, c.site, c.seq LIMIT ?"#,
-        first,
-        hlc,
-        site,
-        seq,
-        limit
+    // Before every stamp: clocks and sequences are never negative.
+    let (hlc, site, seq) = match after {
+        Some((hlc, site, seq)) => (hlc.0 as i64, site.as_bytes().to_vec(), seq as i64),
+        None => (-1, Vec::new(), -1),
+    };
+    let rows: Vec<LogRow> = sqlx::query_as(
+        "SELECT c.site, c.seq, c.hlc, c.actor, c.bucket, c.tbl, c.row_id, c.col, c.value, c.cl,
+                c.schema_version
+         FROM sync_outbox o JOIN change_log c ON c.site = o.site AND c.seq = o.seq
+         WHERE (o.hlc, o.site, o.seq) > (?, ?, ?)
+         ORDER BY o.hlc, o.site, o.seq LIMIT ?",
     )
+    .bind(hlc)
+    .bind(site)
+    .bind(seq)
+    .bind(limit as i64)
     .fetch_all(pool)
     .await?;
     Ok(rows.into_iter().map(LogRow::into_change).collect())

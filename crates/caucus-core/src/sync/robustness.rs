@@ -71,3 +71,23 @@ pub fn pairing(
     }
     round_trip::<EnrolRequest>(enrol);
 }
+
+/// A command's arguments as the HTTP bridge or the shell receives them: the first byte picks
+/// the command, the rest is its JSON. Refused with a typed error or decoded, never a panic; an
+/// unknown command name is refused too.
+pub fn command_arguments(data: &[u8]) {
+    use crate::api::{decode_arguments, COMMAND_NAMES};
+    let Some((&pick, body)) = data.split_first() else {
+        return;
+    };
+    let name = COMMAND_NAMES[pick as usize % COMMAND_NAMES.len()];
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
+        let _ = decode_arguments(name, value);
+    }
+    if let Ok(text) = std::str::from_utf8(body) {
+        assert!(
+            decode_arguments(text, serde_json::Value::Null).is_err()
+                || COMMAND_NAMES.contains(&text)
+        );
+    }
+}

@@ -1,0 +1,17 @@
+-- The outbox in push order. A device pushes its oldest unsent changes first and each batch
+-- continues from the last one sent; keyed by (hlc, site, seq), the next batch is a walk along
+-- the key. Before, every batch joined and sorted the whole outbox, so pushing a large outbox
+-- (a first sync, a long time offline, a big bundle imported) took time quadratic in its size.
+-- (site, seq) stays unique, for acknowledgements.
+CREATE TABLE sync_outbox_ordered (
+    hlc  INTEGER NOT NULL,
+    site BLOB NOT NULL,
+    seq  INTEGER NOT NULL,
+    PRIMARY KEY (hlc, site, seq)
+) WITHOUT ROWID;
+INSERT INTO sync_outbox_ordered (hlc, site, seq)
+    SELECT c.hlc, o.site, o.seq
+    FROM sync_outbox o JOIN change_log c ON c.site = o.site AND c.seq = o.seq;
+DROP TABLE sync_outbox;
+ALTER TABLE sync_outbox_ordered RENAME TO sync_outbox;
+CREATE UNIQUE INDEX sync_outbox_change ON sync_outbox (site, seq);
