@@ -50,6 +50,21 @@ pub async fn outbox_batch(
     Ok(rows.into_iter().map(LogRow::into_change).collect())
 }
 
+/// Takes one change out of the outbox. The outbox is keyed by push order, (hlc, site, seq):
+/// the change's clock comes from the log, so the row is found by its key.
+async fn leave_outbox(conn: &mut SqliteConnection, site: Uuid, seq: u64) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM sync_outbox
+         WHERE hlc = (SELECT hlc FROM change_log WHERE site = ?1 AND seq = ?2)
+           AND site = ?1 AND seq = ?2",
+    )
+    .bind(site.as_bytes().to_vec())
+    .bind(seq as i64)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// Takes acknowledged changes out of the outbox and remembers the refusals, in one
 /// transaction. Retryable refusals stay in the outbox.
 pub async fn acknowledge(
@@ -60,28 +75,14 @@ pub async fn acknowledge(
 ) -> Result<()> {
     let mut tx = pool.begin().await?;
     for id in accepted {
-        let site = id.site.as_bytes().to_vec();
-        let seq = id.seq as i64;
-        sqlx::query!(
-            "DELETE FROM sync_outbox WHERE site = ? AND seq = ?",
-            site,
-            seq
-        )
-        .execute(&mut *tx)
-        .await?;
+        leave_outbox(&mut tx, id.site, id.seq).await?;
     }
     let at = at_ms as i64;
     for r in refused {
         let site = r.site.as_bytes().to_vec();
         let seq = r.seq as i64;
         if !r.code.retryable() {
-            sqlx::query!(
-                "DELETE FROM sync_outbox WHERE site = ? AND seq = ?",
-                site,
-                seq
-            )
-            .execute(&mut *tx)
-            .await?;
+            leave_outbox(&mut tx, r.site, r.seq).await?;
         }
         let code = serde_json::to_value(r.code)
             .ok()
