@@ -56,6 +56,9 @@ pub struct Arrival {
 /// Above this many changes, a sync's arrivals are counted, not listed: listing them means
 /// reading each, and a first sync brings the whole coalition.
 const ARRIVAL_LIST_LIMIT: u64 = 5_000;
+/// Changes read, newest first, to find the records others changed: a write is a few field
+/// changes, so this many cover well over the 50 records listed.
+const CHANGED_SCAN: i64 = 2_000;
 
 /// The record a change to `table` leads to: (kind, column holding the target's id).
 fn target_of(table: &str) -> (&'static str, Option<&'static str>) {
@@ -249,26 +252,25 @@ impl Caucus {
         Ok(out)
     }
 
+    /// The newest records others changed since `since_ms`: read from the newest
+    /// `CHANGED_SCAN` changes along the log's clock index, so the cost does not grow with the
+    /// log (a first look, with nothing marked seen, would otherwise group all of it).
     async fn changed_since(&self, me: Uuid, since_ms: u64) -> Result<Vec<ChangedRecord>> {
         let since = crate::hlc::Hlc::new(since_ms, 0).0 as i64;
-        let me = me.to_string();
-        let rows = sqlx::query!(
-            r#"SELECT c.tbl AS "tbl!", c.row_id AS "row_id!", MAX(c.hlc) AS "at!: i64",
-                      p.name AS "by_name?"
-               FROM change_log c LEFT JOIN person p ON p.id = c.actor
-               WHERE c.hlc > ? AND (c.actor IS NULL OR c.actor != ?)
-               GROUP BY c.tbl, c.row_id ORDER BY 3 DESC LIMIT 50"#,
-            since,
-            me
+        let rows: Vec<(String, String, i64, Option<String>)> = sqlx::query_as(
+            "SELECT c.tbl, c.row_id, MAX(c.hlc), p.name
+             FROM (SELECT tbl, row_id, hlc, actor FROM change_log
+                   WHERE hlc > ? AND (actor IS NULL OR actor != ?)
+                   ORDER BY hlc DESC LIMIT ?) c
+             LEFT JOIN person p ON p.id = c.actor
+             GROUP BY c.tbl, c.row_id ORDER BY 3 DESC LIMIT 50",
         )
+        .bind(since)
+        .bind(me.to_string())
+        .bind(CHANGED_SCAN)
         .fetch_all(self.store.pool())
         .await?;
-        self.changed_records(
-            rows.into_iter()
-                .map(|r| (r.tbl, r.row_id, r.at, r.by_name))
-                .collect(),
-        )
-        .await
+        self.changed_records(rows).await
     }
 
     /// The record a change to `row_id` of `table` leads to, and its title: a comment leads to
