@@ -4,7 +4,7 @@
 //! (found beside the benchmark's own binary), so the devices and the hub do not share a runtime.
 
 use caucus_core::api::{ConnectHub, NoInput};
-use caucus_core::sync::protocol::{BucketCursor, EnrolRequest, PullRequest};
+use caucus_core::sync::protocol::{BucketCursor, DeviceCredentials, EnrolRequest, PullRequest};
 use caucus_core::sync::Transport;
 use caucus_core::Caucus;
 use caucus_hub::client::HttpTransport;
@@ -139,9 +139,9 @@ pub async fn first_sync(hub: &SeededHub, dir: &Path, name: &str) -> Res<f64> {
     Ok(seconds)
 }
 
-/// An enrolled device: the token its pulls carry.
+/// An enrolled device: the token and key its pulls carry (signed, as a real device's are).
 pub struct Device {
-    token: String,
+    credentials: DeviceCredentials,
 }
 
 /// Enrols `n` devices, one per person of the dataset (cycling if there are fewer people).
@@ -149,12 +149,13 @@ pub async fn enrol(hub: &SeededHub, n: usize) -> Res<Vec<Device>> {
     let mut devices = Vec::with_capacity(n);
     for i in 0..n {
         let person = hub.people[i % hub.people.len().max(1)];
+        let key = device_key(i);
         let reply = hub
             .db
             .enrol(
                 &EnrolRequest {
                     invite_code: invite(&hub.db, person).await?,
-                    public_key: hex_key(i),
+                    public_key: hex::encode(key.verifying_key().to_bytes()),
                     site: Uuid::now_v7(),
                     device_name: format!("bench device {i}"),
                     person_id: None,
@@ -163,13 +164,20 @@ pub async fn enrol(hub: &SeededHub, n: usize) -> Res<Vec<Device>> {
             )
             .await
             .map_err(err)?;
-        devices.push(Device { token: reply.token });
+        devices.push(Device {
+            credentials: DeviceCredentials {
+                token: reply.token,
+                key,
+            },
+        });
     }
     Ok(devices)
 }
 
-fn hex_key(i: usize) -> String {
-    format!("{:064x}", i + 1)
+fn device_key(i: usize) -> ed25519_dalek::SigningKey {
+    let mut seed = [0u8; 32];
+    seed[..8].copy_from_slice(&(i as u64 + 1).to_le_bytes());
+    ed25519_dalek::SigningKey::from_bytes(&seed)
 }
 
 /// What a device that synced a minute ago asks: every bucket followed, from a little before
@@ -206,14 +214,14 @@ pub async fn concurrent_pulls(
     for (i, device) in devices.iter().enumerate() {
         let (transport, request, start) = (transport.clone(), request.clone(), start.clone());
         let url = urls[i % urls.len()].clone();
-        let token = device.token.clone();
+        let credentials = device.credentials.clone();
         tasks.spawn(async move {
             start.wait().await;
             let mut times = Vec::with_capacity(rounds);
             for _ in 0..rounds {
                 let t = Instant::now();
                 transport
-                    .pull(&url, &token, &request)
+                    .pull(&url, &credentials, &request)
                     .await
                     .map_err(|e| e.to_string())?;
                 times.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -244,12 +252,12 @@ pub async fn throughput(
     for (i, device) in devices.iter().enumerate() {
         let (transport, request) = (transport.clone(), request.clone());
         let url = urls[i % urls.len()].clone();
-        let token = device.token.clone();
+        let credentials = device.credentials.clone();
         tasks.spawn(async move {
             let mut n = 0u64;
             while Instant::now() < until {
                 transport
-                    .pull(&url, &token, &request)
+                    .pull(&url, &credentials, &request)
                     .await
                     .map_err(|e| e.to_string())?;
                 n += 1;

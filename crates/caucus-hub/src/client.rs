@@ -30,18 +30,34 @@ impl HttpTransport {
         &self,
         url: &str,
         path: &str,
-        token: Option<&str>,
+        device: Option<&DeviceCredentials>,
         request: &Q,
     ) -> Result<A> {
+        let body = serde_json::to_vec(request).map_err(|e| {
+            CoreError::sync(
+                SyncFailure::Hub,
+                format!("a request could not be written: {e}"),
+            )
+        })?;
+        let clock = wall_ms();
         let mut builder = self
             .http
             .post(format!("{url}{path}"))
             .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
-            .header(CLOCK_HEADER, wall_ms().to_string())
-            .json(request);
-        if let Some(token) = token {
-            builder = builder.bearer_auth(token);
+            .header(CLOCK_HEADER, clock.to_string())
+            .header(reqwest::header::CONTENT_TYPE, "application/json");
+        if let Some(device) = device {
+            // A new nonce for every send: a retry is a new request, never a replay.
+            let nonce = new_nonce();
+            builder = builder
+                .bearer_auth(&device.token)
+                .header(NONCE_HEADER, &nonce)
+                .header(
+                    SIGNATURE_HEADER,
+                    sign_request(&device.key, path, clock, &nonce, &body),
+                );
         }
+        let builder = builder.body(body);
         let response = builder.send().await.map_err(|e| {
             CoreError::sync(
                 SyncFailure::Unreachable,
@@ -96,18 +112,18 @@ impl Transport for HttpTransport {
     fn push<'a>(
         &'a self,
         url: &'a str,
-        token: &'a str,
+        device: &'a DeviceCredentials,
         request: &'a PushRequest,
     ) -> BoxFuture<'a, Result<PushReply>> {
-        Box::pin(self.call(url, "/v1/push", Some(token), request))
+        Box::pin(self.call(url, "/v1/push", Some(device), request))
     }
 
     fn pull<'a>(
         &'a self,
         url: &'a str,
-        token: &'a str,
+        device: &'a DeviceCredentials,
         request: &'a PullRequest,
     ) -> BoxFuture<'a, Result<PullReply>> {
-        Box::pin(self.call(url, "/v1/pull", Some(token), request))
+        Box::pin(self.call(url, "/v1/pull", Some(device), request))
     }
 }

@@ -47,6 +47,8 @@ pub struct Device {
     pub id: Uuid,
     pub person: Uuid,
     pub site: Uuid,
+    /// The ed25519 key it enrolled with, which signs its requests.
+    pub public_key: Vec<u8>,
 }
 
 /// A device as an administrator lists it.
@@ -269,7 +271,7 @@ impl HubDb {
     /// effect on the next one.
     pub async fn device_by_token(&self, token: &str) -> Result<Device> {
         let row = sqlx::query(
-            "SELECT id, person_id, site, revoked_ms FROM hub_device WHERE token_hash = $1",
+            "SELECT id, person_id, site, public_key, revoked_ms FROM hub_device WHERE token_hash = $1",
         )
         .bind(hash(token))
         .fetch_optional(&self.pool)
@@ -287,7 +289,42 @@ impl HubDb {
             id: uuid("id")?,
             person: uuid("person_id")?,
             site: uuid("site")?,
+            public_key: hex::decode(row.try_get::<String, _>("public_key")?)
+                .map_err(|_| HubError::Unauthorized)?,
         })
+    }
+
+    /// Records a request's nonce; false when the device already sent it (a replay). Kept in
+    /// the database, so a request replayed to another hub process over the same PostgreSQL is
+    /// refused too. A nonce is kept only while its request's clock would still pass the skew
+    /// check: after that the clock refuses the replay, so older nonces are dropped now and
+    /// then.
+    pub async fn remember_nonce(
+        &self,
+        device: Uuid,
+        nonce: &str,
+        clock_ms: u64,
+        now_ms: u64,
+    ) -> Result<bool> {
+        let fresh = sqlx::query(
+            "INSERT INTO hub_request_nonce (device_id, nonce, clock_ms) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(device.to_string())
+        .bind(nonce)
+        .bind(clock_ms as i64)
+        .execute(&self.pool)
+        .await?
+        .rows_affected()
+            == 1;
+        if rand::random::<u16>().is_multiple_of(1024) {
+            let horizon = now_ms.saturating_sub(2 * MAX_CLOCK_SKEW_MS);
+            sqlx::query("DELETE FROM hub_request_nonce WHERE clock_ms < $1")
+                .bind(horizon as i64)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(fresh)
     }
 
     pub async fn revoke(&self, device: Uuid, now_ms: u64) -> Result<bool> {

@@ -16,6 +16,10 @@ pub enum HubError {
     PayloadTooLarge(String),
     #[error("this device is not enrolled with the hub")]
     Unauthorized,
+    #[error("the request's signature is missing or is not this device's; it was refused")]
+    BadSignature,
+    #[error("this request was already received once; a repeated request is refused")]
+    Replayed,
     #[error(
         "this device was removed from the coalition's hub; ask an administrator for a new invite"
     )]
@@ -43,7 +47,9 @@ impl HubError {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 WireErrorCode::PayloadTooLarge,
             ),
-            HubError::Unauthorized => (StatusCode::UNAUTHORIZED, WireErrorCode::Unauthorized),
+            HubError::Unauthorized | HubError::BadSignature | HubError::Replayed => {
+                (StatusCode::UNAUTHORIZED, WireErrorCode::Unauthorized)
+            }
             HubError::Revoked => (StatusCode::FORBIDDEN, WireErrorCode::Revoked),
             HubError::InvalidInvite => (StatusCode::FORBIDDEN, WireErrorCode::InvalidInvite),
             HubError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, WireErrorCode::Invalid),

@@ -1,11 +1,11 @@
-//! The hub's HTTP face: three routes, each a thin handler over [`HubDb`], behind rate limits. Every request must
-//! name the protocol version and carry the device's clock; bodies are bounded.
+//! The hub's HTTP face: three routes, each a thin handler over [`HubDb`], behind rate limits.
+//! Every request must name the protocol version and carry the device's clock; a push or pull
+//! must also be signed by the device's key with a nonce never used before; bodies are bounded.
 
 use crate::db::{Device, HubDb};
 use crate::error::HubError;
 use crate::limits::{Limiter, Limits};
-use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
-use axum::http::request::Parts;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -13,8 +13,8 @@ use caucus_core::hlc::wall_ms;
 use caucus_core::sync::protocol::*;
 use std::sync::Arc;
 
-/// Checks the version and clock headers of a request.
-fn check_headers(headers: &HeaderMap) -> Result<(), HubError> {
+/// Checks the version and clock headers of a request; returns the clock.
+fn check_headers(headers: &HeaderMap) -> Result<u64, HubError> {
     let version = headers
         .get(PROTOCOL_HEADER)
         .and_then(|v| v.to_str().ok())
@@ -34,26 +34,42 @@ fn check_headers(headers: &HeaderMap) -> Result<(), HubError> {
     if skew > MAX_CLOCK_SKEW_MS {
         return Err(HubError::ClockSkew((skew + 30_000) / 60_000));
     }
-    Ok(())
+    Ok(device_ms)
 }
 
-/// An authenticated device: checked headers and a bearer token that names a device that is
-/// not revoked.
-pub struct Authed(pub Device);
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
 
-impl FromRequestParts<Arc<HubDb>> for Authed {
-    type Rejection = HubError;
-
-    async fn from_request_parts(parts: &mut Parts, hub: &Arc<HubDb>) -> Result<Self, HubError> {
-        check_headers(&parts.headers)?;
-        let token = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(HubError::Unauthorized)?;
-        Ok(Authed(hub.device_by_token(token).await?))
+/// The device behind a request: checked headers, a bearer token that names a device that is
+/// not revoked, that device's signature over this path, clock, nonce and body, and a nonce the
+/// hub has not seen from it before. The signature is checked before the nonce is recorded, so
+/// a forger cannot use up a device's nonces.
+async fn authenticate(
+    hub: &HubDb,
+    path: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Device, HubError> {
+    let clock = check_headers(headers)?;
+    let token = header(headers, axum::http::header::AUTHORIZATION.as_str())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(HubError::Unauthorized)?;
+    let device = hub.device_by_token(token).await?;
+    let nonce = header(headers, NONCE_HEADER)
+        .filter(|n| is_nonce(n))
+        .ok_or(HubError::BadSignature)?;
+    let signature = header(headers, SIGNATURE_HEADER).ok_or(HubError::BadSignature)?;
+    if !verify_request(&device.public_key, path, clock, nonce, body, signature) {
+        return Err(HubError::BadSignature);
     }
+    if !hub
+        .remember_nonce(device.id, nonce, clock, wall_ms())
+        .await?
+    {
+        return Err(HubError::Replayed);
+    }
+    Ok(device)
 }
 
 /// Decodes a JSON body into a protocol type, refusing what it does not know.
@@ -74,9 +90,10 @@ async fn enrol(
 
 async fn push(
     State(hub): State<Arc<HubDb>>,
-    Authed(device): Authed,
+    headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<PushReply>, HubError> {
+    let device = authenticate(&hub, "/v1/push", &headers, &body).await?;
     let request: PushRequest = decode(&body)?;
     if request.changes.len() > MAX_PUSH_CHANGES {
         return Err(HubError::PayloadTooLarge(format!(
@@ -89,9 +106,10 @@ async fn push(
 
 async fn pull(
     State(hub): State<Arc<HubDb>>,
-    Authed(device): Authed,
+    headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<PullReply>, HubError> {
+    let device = authenticate(&hub, "/v1/pull", &headers, &body).await?;
     let request: PullRequest = decode(&body)?;
     if request.cursors.len() > 100_000 {
         return Err(HubError::PayloadTooLarge("too many buckets".into()));

@@ -54,7 +54,7 @@ fn batch(site: Uuid, admin: Uuid, first_seq: u64) -> Vec<Change> {
 }
 
 /// Every (site, seq) the hub holds for `site`, read through a new device's first sync.
-async fn held(url: &str, token: &str, site: Uuid) -> BTreeSet<u64> {
+async fn held(url: &str, token: &DeviceCredentials, site: Uuid) -> BTreeSet<u64> {
     let t = HttpTransport::default();
     let mut request = PullRequest {
         cursors: Default::default(),
@@ -110,12 +110,7 @@ async fn acknowledged_pushes_survive_a_killed_hub_and_retries_add_nothing() {
         .expect("invite");
     invites.close().await;
     connect(&device, &hub.url, code, "d").await;
-    let token = device
-        .store()
-        .local_setting("hub.token")
-        .await
-        .expect("setting")
-        .expect("token");
+    let token = credentials(&device).await;
     let site = device.store().site_id().await;
 
     let acknowledged = Arc::new(Mutex::new(BTreeSet::<u64>::new()));

@@ -42,17 +42,26 @@ async fn serve(limits: Limits) -> Served {
 async fn post(
     url: &str,
     path: &str,
-    token: Option<&str>,
+    device: Option<&DeviceCredentials>,
     body: serde_json::Value,
 ) -> (u16, Option<u64>, Option<WireError>) {
+    let body = serde_json::to_vec(&body).expect("json");
+    let clock = wall_ms();
     let mut request = reqwest::Client::new()
         .post(format!("{url}{path}"))
         .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
-        .header(CLOCK_HEADER, wall_ms().to_string())
-        .json(&body);
-    if let Some(t) = token {
-        request = request.bearer_auth(t);
+        .header(CLOCK_HEADER, clock.to_string());
+    if let Some(d) = device {
+        let nonce = new_nonce();
+        request = request
+            .bearer_auth(&d.token)
+            .header(NONCE_HEADER, &nonce)
+            .header(
+                SIGNATURE_HEADER,
+                sign_request(&d.key, path, clock, &nonce, &body),
+            );
     }
+    let request = request.body(body);
     let response = request.send().await.expect("the hub answers");
     let status = response.status().as_u16();
     let retry = response
@@ -108,12 +117,13 @@ async fn enrolment_attempts_and_device_requests_run_out_with_a_time_to_wait() {
     );
 
     // A device's requests: its burst, then a wait.
-    let device = hub
+    let key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
+    let enrolled = hub
         .db
         .enrol(
             &EnrolRequest {
                 invite_code: code,
-                public_key: format!("{:064x}", 9),
+                public_key: hex::encode(key.verifying_key().to_bytes()),
                 site: Uuid::now_v7(),
                 device_name: "Amal's laptop".into(),
                 person_id: None,
@@ -122,12 +132,16 @@ async fn enrolment_attempts_and_device_requests_run_out_with_a_time_to_wait() {
         )
         .await
         .expect("enrol directly");
+    let device = DeviceCredentials {
+        token: enrolled.token,
+        key,
+    };
     let pull = serde_json::json!({"cursors": {}, "limit": 10});
     for _ in 0..5 {
-        let (status, _, _) = post(&hub.url, "/v1/pull", Some(&device.token), pull.clone()).await;
+        let (status, _, _) = post(&hub.url, "/v1/pull", Some(&device), pull.clone()).await;
         assert_eq!(status, 200);
     }
-    let (status, retry, e) = post(&hub.url, "/v1/pull", Some(&device.token), pull).await;
+    let (status, retry, e) = post(&hub.url, "/v1/pull", Some(&device), pull).await;
     assert_eq!(status, 429);
     assert_eq!(e.map(|e| e.code), Some(WireErrorCode::RateLimited));
     assert!(retry.is_some_and(|s| s >= 1));

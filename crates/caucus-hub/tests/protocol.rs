@@ -78,12 +78,7 @@ async fn the_hub_explains_what_it_refuses() {
     // A device, to push with.
     let (a, admin) = demo_device(dir.path(), "a").await;
     connect(&a, &hub.url, hub.invite(admin).await, "a").await;
-    let token = a
-        .store()
-        .local_setting("hub.token")
-        .await
-        .expect("setting")
-        .expect("token");
+    let token = credentials(&a).await;
     let site = a.store().site_id().await;
     let t = HttpTransport::default();
     let change = |seq: u64, name: String| Change {
@@ -206,12 +201,7 @@ async fn pulls_are_paged_and_a_first_sync_is_the_snapshot() {
     let b = device(dir.path(), "b").await;
     let status = connect(&b, &hub.url, hub.invite(admin).await, "b").await;
     assert!(status.last_failure.is_none());
-    let token = b
-        .store()
-        .local_setting("hub.token")
-        .await
-        .expect("s")
-        .expect("token");
+    let token = credentials(&b).await;
     let t = HttpTransport::default();
     let mut request = PullRequest {
         cursors: Default::default(),

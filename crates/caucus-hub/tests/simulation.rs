@@ -147,9 +147,12 @@ impl Transport for Link {
     fn push<'a>(
         &'a self,
         _url: &'a str,
-        token: &'a str,
+        device: &'a DeviceCredentials,
         request: &'a PushRequest,
     ) -> BoxFuture<'a, Result<PushReply>> {
+        // The simulated link hands requests to the hub's database directly: what it models is
+        // delivery (lost, repeated, late), below the HTTP layer's signatures.
+        let token = device.token.as_str();
         Box::pin(async move {
             let request: PushRequest = wire(request);
             match self.0.fate(token, true).ok_or_else(unreachable)? {
@@ -175,9 +178,10 @@ impl Transport for Link {
     fn pull<'a>(
         &'a self,
         _url: &'a str,
-        token: &'a str,
+        device: &'a DeviceCredentials,
         request: &'a PullRequest,
     ) -> BoxFuture<'a, Result<PullReply>> {
+        let token = device.token.as_str();
         Box::pin(async move {
             let fate = self.0.fate(token, false).ok_or_else(unreachable)?;
             let (hub, device) = self.0.device(token).await?;

@@ -382,6 +382,10 @@ impl Caucus {
     /// One push-then-pull exchange with the hub at `url`.
     async fn exchange(&self, url: &str, token: &str, hub_id: &str, how: Exchange) -> Result<()> {
         let transport = self.transport()?;
+        let device = DeviceCredentials {
+            token: token.to_string(),
+            key: self.device_key().await?,
+        };
         let pool = self.store().pool();
         let home = how == Exchange::Home;
         // Push, oldest first, in batches bounded by count and bytes.
@@ -413,7 +417,7 @@ impl Caucus {
             after = Some(last.stamp_order());
             for part in split_by_size(batch, MAX_BODY_BYTES / 2) {
                 let request = PushRequest { changes: part };
-                let reply = transport.push(url, token, &request).await?;
+                let reply = transport.push(url, &device, &request).await?;
                 if home {
                     if !reply.compensations.is_empty() {
                         let none = Default::default();
@@ -451,7 +455,7 @@ impl Caucus {
                 cursors: cursors.clone(),
                 limit: MAX_PULL_CHANGES,
             };
-            let reply = transport.pull(url, token, &request).await?;
+            let reply = transport.pull(url, &device, &request).await?;
             if reply.snapshot_remaining > 0 {
                 total = Some(received + reply.snapshot_remaining as u32);
             }

@@ -35,13 +35,13 @@ pub trait Transport: Send + Sync {
     fn push<'a>(
         &'a self,
         url: &'a str,
-        token: &'a str,
+        device: &'a DeviceCredentials,
         request: &'a PushRequest,
     ) -> BoxFuture<'a, Result<PushReply>>;
     fn pull<'a>(
         &'a self,
         url: &'a str,
-        token: &'a str,
+        device: &'a DeviceCredentials,
         request: &'a PullRequest,
     ) -> BoxFuture<'a, Result<PullReply>>;
 }

@@ -5,6 +5,13 @@
 //! clock more than [`MAX_CLOCK_SKEW_MS`] off its own. Requests are bounded by
 //! [`MAX_PUSH_CHANGES`] and [`MAX_BODY_BYTES`]; pulls are paged.
 //!
+//! A device's push and pull also carry its bearer token, a fresh [`NONCE_HEADER`] and a
+//! [`SIGNATURE_HEADER`]: its ed25519 signature (the key it enrolled with) over the path, the
+//! clock, the nonce and the body's hash ([`signed_message`]). A stolen token alone is not
+//! enough, a captured request cannot be sent again (the hub keeps the nonces it has seen for as
+//! long as the clock would still let the request in), and a body cannot be swapped under a
+//! signature.
+//!
 //! Every type here is decoded from outside data, so each refuses unknown fields and is fuzzed
 //! (`fuzz/fuzz_targets/sync_payload.rs`).
 
@@ -20,6 +27,10 @@ pub const PROTOCOL_VERSION: u32 = 1;
 pub const PROTOCOL_HEADER: &str = "caucus-protocol";
 /// Header with the device's wall clock, in milliseconds since the Unix epoch.
 pub const CLOCK_HEADER: &str = "caucus-clock";
+/// Header with the request's nonce: 32 hex digits, new for every request.
+pub const NONCE_HEADER: &str = "caucus-nonce";
+/// Header with the device's signature of [`signed_message`], hex.
+pub const SIGNATURE_HEADER: &str = "caucus-signature";
 /// The most a device's clock may differ from the hub's.
 pub const MAX_CLOCK_SKEW_MS: u64 = 5 * 60 * 1000;
 /// How far ahead of the hub's clock a pushed change may be stamped (DESIGN: "the hub refuses
@@ -32,6 +43,77 @@ pub const MAX_PULL_CHANGES: u32 = 2000;
 /// Bytes per request body. A push of [`MAX_PUSH_CHANGES`] changes stays well under it unless
 /// the values are huge; the client splits batches by size too.
 pub const MAX_BODY_BYTES: usize = 4 << 20;
+
+/// What a device's request proves it holds: the token the hub gave it and the key it enrolled.
+#[derive(Clone)]
+pub struct DeviceCredentials {
+    pub token: String,
+    pub key: ed25519_dalek::SigningKey,
+}
+
+/// A new nonce: 16 random bytes, hex.
+pub fn new_nonce() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
+}
+
+/// Whether `nonce` has the form [`new_nonce`] gives.
+pub fn is_nonce(nonce: &str) -> bool {
+    nonce.len() == 32 && nonce.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The bytes a device signs for a request: a domain tag, then the path, the clock header, the
+/// nonce and the SHA-256 of the body, each on its own line.
+pub fn signed_message(path: &str, clock_ms: u64, nonce: &str, body: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    format!(
+        "caucus-request-v1\n{path}\n{clock_ms}\n{nonce}\n{}",
+        hex::encode(sha2::Sha256::digest(body))
+    )
+    .into_bytes()
+}
+
+/// The signature headers' value for a request.
+pub fn sign_request(
+    key: &ed25519_dalek::SigningKey,
+    path: &str,
+    clock_ms: u64,
+    nonce: &str,
+    body: &[u8],
+) -> String {
+    use ed25519_dalek::Signer;
+    hex::encode(
+        key.sign(&signed_message(path, clock_ms, nonce, body))
+            .to_bytes(),
+    )
+}
+
+/// Whether `signature` (hex) is `public_key`'s signature of the request.
+pub fn verify_request(
+    public_key: &[u8],
+    path: &str,
+    clock_ms: u64,
+    nonce: &str,
+    body: &[u8],
+    signature: &str,
+) -> bool {
+    let Ok(key) = <[u8; 32]>::try_from(public_key) else {
+        return false;
+    };
+    let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(&key) else {
+        return false;
+    };
+    let Some(signature) = hex::decode(signature)
+        .ok()
+        .and_then(|s| <[u8; 64]>::try_from(s.as_slice()).ok())
+    else {
+        return false;
+    };
+    key.verify_strict(
+        &signed_message(path, clock_ms, nonce, body),
+        &ed25519_dalek::Signature::from_bytes(&signature),
+    )
+    .is_ok()
+}
 
 /// Enrolling a device with an invite code.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

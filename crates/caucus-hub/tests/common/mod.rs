@@ -168,3 +168,16 @@ pub async fn dump_buckets(
     }
     out
 }
+
+/// The credentials a connected device signs its hub requests with.
+pub async fn credentials(device: &Caucus) -> caucus_core::sync::protocol::DeviceCredentials {
+    caucus_core::sync::protocol::DeviceCredentials {
+        token: device
+            .store()
+            .local_setting("hub.token")
+            .await
+            .expect("setting")
+            .expect("the device is connected"),
+        key: device.device_key().await.expect("device key"),
+    }
+}
