@@ -81,6 +81,7 @@ SOAK_KILLS ?= 1000
 SOAK_SEEDS ?= 1000
 SOAK_HUB_KILLS ?= 200
 soak: deps
+	mkdir -p target
 	CAUCUS_CRASH_KILLS=$(SOAK_KILLS) cargo test -p caucus-core --test crash -- --nocapture 2>&1 \
 	  | tee target/soak.log | grep -E "^CRASH|test result|panicked"
 	CAUCUS_HUB_KILLS=$(SOAK_HUB_KILLS) cargo test -p caucus-hub --test hub_crash -- --nocapture 2>&1 \

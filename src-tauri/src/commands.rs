@@ -19,8 +19,9 @@ macro_rules! tauri_commands {
             }
         )*
 
-        /// The invoke handler for every command.
-        pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+        /// The invoke handler for every command (generic over the runtime, so the capability
+        /// test can run it on Tauri's mock runtime).
+        pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
             tauri::generate_handler![$($name),*]
         }
     };

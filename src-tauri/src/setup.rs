@@ -39,11 +39,37 @@ async fn open(path: PathBuf, demo: bool) -> Result<Caucus, String> {
     Ok(caucus)
 }
 
+/// Whether the window may show `url`: only the app's own pages (the custom protocol, which is
+/// `tauri://localhost` on Linux and macOS and `http://tauri.localhost` on Windows). A link in
+/// member-written text, or anything else, cannot replace the app with another site: such a page
+/// would be refused every command by the capability anyway, but it could still pose as Caucus.
+pub fn stays_in_app(url: &tauri::Url) -> bool {
+    match url.scheme() {
+        "tauri" => url.host_str() == Some("localhost"),
+        "http" | "https" => url.host_str() == Some("tauri.localhost"),
+        "about" => url.path() == "blank",
+        _ => false,
+    }
+}
+
+fn navigation_guard<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    tauri::plugin::Builder::new("navigation-guard")
+        .on_navigation(|_, url| {
+            let allowed = stays_in_app(url);
+            if !allowed {
+                tracing::warn!("refused to navigate the window away from Caucus to {url}");
+            }
+            allowed
+        })
+        .build()
+}
+
 pub fn run() {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .init();
     let result = tauri::Builder::default()
+        .plugin(navigation_guard())
         .setup(|app| {
             let path = database_path(app)?;
             let demo = std::env::var("CAUCUS_DEMO").is_ok_and(|v| v == "1");
@@ -68,5 +94,34 @@ pub fn run() {
     if let Err(e) = result {
         eprintln!("caucus: {e}");
         std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stays_in_app;
+
+    #[test]
+    fn only_the_apps_own_pages_load_in_the_window() {
+        for url in [
+            "tauri://localhost/",
+            "tauri://localhost/index.html#x",
+            "http://tauri.localhost/",
+            "about:blank",
+        ] {
+            assert!(stays_in_app(&url.parse().expect("url")), "{url}");
+        }
+        for url in [
+            "https://example.org/",
+            "http://127.0.0.1:8080/",
+            "tauri://localhost.example.org/",
+            "http://tauri.localhost.example.org/",
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "about:srcdoc",
+        ] {
+            assert!(!stays_in_app(&url.parse().expect("url")), "{url}");
+        }
     }
 }
