@@ -1,5 +1,6 @@
 //! The desktop shell's security configuration: the main window's capability grants exactly the
-//! commands of the command list (no wildcards, nothing else), and the CSP is strict.
+//! commands of the command list (no wildcards, nothing else), the CSP is strict, and no locked
+//! Tauri package is a version with a known advisory (`security/advisories.json`).
 
 use caucus_core::api::COMMAND_NAMES;
 
@@ -55,4 +56,134 @@ fn the_csp_allows_no_remote_or_eval() {
     assert_eq!(csp["script-src"], "'self'");
     assert_eq!(csp["object-src"], "'none'");
     assert_eq!(csp["frame-src"], "'none'");
+}
+
+/// One advisory of `security/advisories.json`.
+struct Advisory {
+    id: String,
+    ecosystem: String,
+    package: String,
+    patched: Vec<semver::VersionReq>,
+    unaffected: Vec<semver::VersionReq>,
+}
+
+fn advisories() -> Vec<Advisory> {
+    let list = read_json("../security/advisories.json");
+    let reqs = |a: &serde_json::Value, key: &str| -> Vec<semver::VersionReq> {
+        a[key]
+            .as_array()
+            .map(|v| {
+                v.iter()
+                    .map(|r| {
+                        semver::VersionReq::parse(r.as_str().expect("a range"))
+                            .unwrap_or_else(|e| panic!("{key} {r}: {e}"))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    list["advisories"]
+        .as_array()
+        .expect("advisories")
+        .iter()
+        .map(|a| Advisory {
+            id: a["id"].as_str().expect("id").into(),
+            ecosystem: a["ecosystem"].as_str().expect("ecosystem").into(),
+            package: a["package"].as_str().expect("package").into(),
+            patched: reqs(a, "patched"),
+            unaffected: reqs(a, "unaffected"),
+        })
+        .collect()
+}
+
+/// The advisories `version` of `package` is open to.
+fn open_to<'a>(
+    advisories: &'a [Advisory],
+    ecosystem: &str,
+    package: &str,
+    version: &str,
+) -> Vec<&'a str> {
+    let Ok(version) = semver::Version::parse(version) else {
+        return Vec::new();
+    };
+    advisories
+        .iter()
+        .filter(|a| a.ecosystem == ecosystem && a.package == package)
+        .filter(|a| {
+            !a.patched.iter().any(|r| r.matches(&version))
+                && !a.unaffected.iter().any(|r| r.matches(&version))
+        })
+        .map(|a| a.id.as_str())
+        .collect()
+}
+
+/// (name, version) of every package in Cargo.lock.
+fn locked_crates() -> Vec<(String, String)> {
+    let lock = std::fs::read_to_string(format!("{}/../Cargo.lock", env!("CARGO_MANIFEST_DIR")))
+        .expect("Cargo.lock");
+    let mut out = Vec::new();
+    let mut name = None;
+    for line in lock.lines() {
+        if let Some(n) = line.strip_prefix("name = ") {
+            name = Some(n.trim_matches('"').to_string());
+        } else if let (Some(v), Some(n)) = (line.strip_prefix("version = "), name.take()) {
+            out.push((n, v.trim_matches('"').to_string()));
+        }
+    }
+    out
+}
+
+/// (name, version) of every package in package-lock.json.
+fn locked_npm() -> Vec<(String, String)> {
+    let lock = read_json("../package-lock.json");
+    lock["packages"]
+        .as_object()
+        .expect("packages")
+        .iter()
+        .filter_map(|(path, p)| {
+            let name = path.rsplit("node_modules/").next()?;
+            Some((name.to_string(), p["version"].as_str()?.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn no_locked_tauri_package_has_a_known_advisory() {
+    let advisories = advisories();
+    let crates = locked_crates();
+    let npm = locked_npm();
+    assert!(
+        crates.iter().any(|(n, _)| n == "tauri") && npm.iter().any(|(n, _)| n == "@tauri-apps/api"),
+        "the lock files were read"
+    );
+    let mut open = Vec::new();
+    for (ecosystem, packages) in [("crates", &crates), ("npm", &npm)] {
+        for (name, version) in packages {
+            for id in open_to(&advisories, ecosystem, name, version) {
+                open.push(format!("{name} {version}: {id}"));
+            }
+        }
+    }
+    assert!(
+        open.is_empty(),
+        "update these packages past their advisories: {open:?}"
+    );
+}
+
+#[test]
+fn the_advisory_check_flags_an_affected_version() {
+    let advisories = advisories();
+    assert_eq!(
+        open_to(&advisories, "crates", "tauri", "2.11.0"),
+        ["GHSA-7gmj-67g7-phm9"]
+    );
+    assert_eq!(
+        open_to(&advisories, "crates", "tauri", "1.1.1"),
+        ["GHSA-7gmj-67g7-phm9", "RUSTSEC-2022-0091"]
+    );
+    assert!(open_to(&advisories, "crates", "tauri", "2.12.5").is_empty());
+    assert_eq!(
+        open_to(&advisories, "npm", "@tauri-apps/cli", "2.10.0"),
+        ["GHSA-7gmj-67g7-phm9"]
+    );
 }
