@@ -31,6 +31,12 @@ pub enum CoreError {
     /// The command name is not in the command list.
     #[error("unknown command {0}")]
     UnknownCommand(String),
+    /// The passphrase given does not open the encrypted database (nothing was changed).
+    #[error("the passphrase does not open this database")]
+    WrongPassphrase,
+    /// The database is encrypted and no passphrase was given.
+    #[error("this database is encrypted: give its passphrase to open it")]
+    PassphraseRequired,
     /// The database failed underneath us.
     #[error("storage error: {0}")]
     Storage(#[from] sqlx::Error),
@@ -76,6 +82,8 @@ impl CoreError {
             CoreError::Clock { .. } => "clock",
             CoreError::Sync { code, .. } => code.code(),
             CoreError::UnknownCommand(_) => "unknown_command",
+            CoreError::WrongPassphrase => "wrong_passphrase",
+            CoreError::PassphraseRequired => "passphrase_required",
             CoreError::Storage(e) => match sqlite_primary_code(e) {
                 Some(SQLITE_FULL) => "disk_full",
                 Some(SQLITE_IOERR) => "disk_error",

@@ -48,8 +48,14 @@ pub struct Caucus {
 impl Caucus {
     /// Opens the replica in the database file at `path`, creating it if missing.
     pub async fn open(path: &Path) -> Result<Caucus> {
+        Self::open_with(path, None).await
+    }
+
+    /// Opens the replica at `path`, encrypted under `passphrase` if given
+    /// ([`crate::store::cipher`]).
+    pub async fn open_with(path: &Path, passphrase: Option<&str>) -> Result<Caucus> {
         Ok(Caucus {
-            store: Store::open(path).await?,
+            store: Store::open_with(path, passphrase).await?,
             sync: Default::default(),
             report: Default::default(),
         })

@@ -4,6 +4,7 @@
 //! survived a crash or a power cut.
 
 pub mod apply;
+pub mod cipher;
 pub mod export;
 pub mod history;
 pub mod read;
@@ -11,7 +12,7 @@ pub mod search;
 pub mod sync_state;
 
 use crate::change::{Change, ROW_COLUMN, SCHEMA_VERSION};
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::hlc::{self, Clock, Hlc};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -72,16 +73,50 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the database file at `path` and brings its schema up to date.
     pub async fn open(path: &Path) -> Result<Store> {
-        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
+        Self::open_with(path, None).await
+    }
+
+    /// Opens the database at `path`, encrypted under `passphrase` if one is given (a new file
+    /// is created encrypted; see [`cipher`]). A wrong passphrase is refused before anything is
+    /// read or written, and never creates, resets or overwrites the file; an encrypted file
+    /// opened without one asks for it.
+    pub async fn open_with(path: &Path, passphrase: Option<&str>) -> Result<Store> {
+        let state = cipher::file_state(path).map_err(|e| CoreError::Storage(sqlx::Error::Io(e)))?;
+        let key = match (passphrase, state) {
+            (None, cipher::FileState::Encrypted) => return Err(CoreError::PassphraseRequired),
+            (None, _) => None,
+            (Some(p), state) => {
+                let key = cipher::key_for(path, p)?;
+                if state == cipher::FileState::Encrypted {
+                    cipher::probe(path, &key).await?;
+                }
+                Some(key)
+            }
+        };
+        let mut options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(false);
+        if let Some(key) = &key {
+            // sqlx sends `key` before every other pragma of a new connection.
+            options = options.pragma("key", key.clone());
+        }
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
-            .await?;
+            .await
+            .map_err(|e| {
+                if key.is_some() && cipher::is_not_a_database(&e) {
+                    CoreError::WrongPassphrase
+                } else {
+                    CoreError::Storage(e)
+                }
+            })?;
+        if key.is_some() {
+            cipher::require_sqlcipher(&mut *pool.acquire().await?).await?;
+        }
         sqlx::migrate!("./migrations").run(&pool).await?;
         Self::apply_newly_known_columns(&pool).await?;
         let local = Self::load_site(&pool).await?;
