@@ -61,6 +61,22 @@ fn canary_found(db: &Path) -> Vec<String> {
         .collect()
 }
 
+/// Waits until the closed pool's last connection has checkpointed and removed its WAL (a
+/// pool closes its connections on their own threads).
+async fn settle(db: &Path) {
+    let wal = db.with_file_name(format!(
+        "{}-wal",
+        db.file_name().expect("name").to_string_lossy()
+    ));
+    for _ in 0..100 {
+        if !wal.exists() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the WAL is still there 10 s after the pool closed");
+}
+
 async fn write_canary(caucus: &Caucus, n: usize) -> Vec<uuid::Uuid> {
     let mut ids = Vec::new();
     for i in 0..n {
@@ -124,6 +140,7 @@ async fn an_encrypted_database_holds_no_plaintext_and_refuses_a_wrong_passphrase
     );
 
     // Wrong passphrases, none: refused, every byte as it was.
+    settle(&db).await;
     let before = digest(&db);
     for wrong in ["correct horse battery!", "", "Correct horse battery"] {
         let e = Caucus::open_with(&db, Some(wrong))
@@ -181,6 +198,7 @@ async fn encrypting_and_changing_the_passphrase_keep_every_record() {
         .expect("gap");
     let placed = rowids(&plain).await;
     plain.store().pool().close().await;
+    settle(&db).await;
     assert!(!canary_found(&db).is_empty(), "plaintext holds the canary");
 
     // A passphrase too short is refused and changes nothing.
@@ -205,6 +223,7 @@ async fn encrypting_and_changing_the_passphrase_keep_every_record() {
     assert_eq!(names(&first).await, expected);
     assert_eq!(history_len(&first).await, log, "the history came along");
     first.store().pool().close().await;
+    settle(&db).await;
 
     // Changing it: the old passphrase wrong is refused; right, the new one opens every record.
     let before = digest(&db);

@@ -405,8 +405,13 @@ pub async fn reencrypt(path: &Path, from: Option<&str>, to: &str) -> Result<()> 
     std::fs::File::open(&next)
         .and_then(|f| f.sync_all())
         .map_err(|e| CoreError::Storage(sqlx::Error::Io(e)))?;
-    for side in ["-wal", "-shm"] {
-        let _ = std::fs::remove_file(sibling(path, side));
+    // Our connection was the last and checkpointed its WAL away on closing; a WAL still there
+    // belongs to someone else who has the file open, and would be replayed into the new file.
+    if std::fs::metadata(sibling(path, "-wal")).is_ok_and(|m| m.len() > 0) {
+        let _ = std::fs::remove_file(&next);
+        return Err(CoreError::conflict(
+            "the database is open elsewhere; close every other Caucus window first",
+        ));
     }
     std::fs::rename(&next, path).map_err(|e| CoreError::Storage(sqlx::Error::Io(e)))?;
     if let Some(dir) = path.parent() {
