@@ -65,13 +65,15 @@ hub: deps
 	mkdir -p data/hub
 	./target/debug/caucus-hub serve --db $(HUB_DB) --bind $(HUB_BIND)
 
-## Coverage-guided fuzzing of every decoder of outside data (cargo-fuzz, AddressSanitizer),
-## FUZZ_SECONDS per target (default 600). Crashes land in fuzz/artifacts/<target>/; keep each
-## as a regression in fuzz/regressions/<target>/.
-FUZZ_SECONDS ?= 600
+## Coverage-guided fuzzing of every decoder of outside data (cargo-fuzz, AddressSanitizer):
+## FUZZ_RUNS executions per target (default ten million), FUZZ_SECONDS at most (default 0: no
+## limit). Prints executions and crashes per target. Crashes land in fuzz/artifacts/<target>/;
+## keep each as a regression in fuzz/regressions/<target>/.
+FUZZ_RUNS ?= 10000000
+FUZZ_SECONDS ?= 0
 FUZZ_TARGETS := sync_payload bundle pairing command_arguments
 fuzz: deps
-	./scripts/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	./scripts/fuzz $(FUZZ_RUNS) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 ## Long runs of the reliability tests, printing their counts: 1,000 SIGKILLs of a writing
 ## process (every acknowledged write must survive), 200 of a hub during uploads, and 1,000
