@@ -9,8 +9,17 @@ macro_rules! names {
     };
 }
 
+/// The shell's own commands (src/replica.rs `SHELL_COMMANDS`).
+const SHELL_COMMANDS: &[&str] = &["database_status", "unlock_database", "encrypt_database"];
+
 fn main() {
-    let commands: &[&'static str] = for_each_command!(names);
+    let commands: &'static [&'static str] = Vec::leak(
+        for_each_command!(names)
+            .iter()
+            .chain(SHELL_COMMANDS)
+            .copied()
+            .collect(),
+    );
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .app_manifest(tauri_build::AppManifest::new().commands(commands)),

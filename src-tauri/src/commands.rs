@@ -5,24 +5,29 @@
 use caucus_core::api::*;
 use caucus_core::model::*;
 use caucus_core::store::history::HistoryEntry;
-use caucus_core::{ApiError, Caucus};
+use caucus_core::ApiError;
 
 macro_rules! tauri_commands {
     ($($name:ident ( $input:ty ) -> $output:ty;)*) => {
         $(
             #[tauri::command]
             pub async fn $name(
-                caucus: tauri::State<'_, std::sync::Arc<Caucus>>,
+                replica: tauri::State<'_, crate::replica::Replica>,
                 input: $input,
             ) -> Result<$output, ApiError> {
-                caucus.$name(input).await.map_err(ApiError::from)
+                replica.get().await?.$name(input).await.map_err(ApiError::from)
             }
         )*
 
         /// The invoke handler for every command (generic over the runtime, so the capability
         /// test can run it on Tauri's mock runtime).
         pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
-            tauri::generate_handler![$($name),*]
+            tauri::generate_handler![
+                $($name,)*
+                crate::replica::database_status,
+                crate::replica::unlock_database,
+                crate::replica::encrypt_database
+            ]
         }
     };
 }

@@ -3,7 +3,6 @@
 //! `CAUCUS_DB` chooses the database file (default: `caucus.db` in the app's data folder).
 //! `CAUCUS_DEMO=1` loads the demo coalition into an empty database.
 
-use caucus_core::api::NoInput;
 use caucus_core::Caucus;
 use std::path::PathBuf;
 use tauri::Manager;
@@ -20,23 +19,16 @@ fn database_path(app: &tauri::App) -> Result<PathBuf, String> {
     Ok(dir.join("caucus.db"))
 }
 
-async fn open(path: PathBuf, demo: bool) -> Result<Caucus, String> {
-    let caucus = Caucus::open(&path)
-        .await
-        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    if demo {
-        let session = caucus
-            .get_session(NoInput {})
-            .await
-            .map_err(|e| e.to_string())?;
-        if session.empty {
-            caucus
-                .load_demo_data(NoInput {})
-                .await
-                .map_err(|e| format!("loading the demo coalition failed: {e}"))?;
-        }
-    }
-    Ok(caucus)
+/// Gives a newly opened replica its ways out: the hub transport, meetings on the local
+/// network, and the report renderer.
+pub(crate) fn connect(caucus: &Caucus) {
+    caucus.set_transport(std::sync::Arc::new(
+        caucus_hub::client::HttpTransport::default(),
+    ));
+    caucus.set_meetings(std::sync::Arc::new(caucus_hub::meeting::LanMeetings::new(
+        caucus_hub::meeting::LanConfig::from_env(),
+    )));
+    caucus.set_report_renderer(std::sync::Arc::new(caucus_report::TypstReports::new()));
 }
 
 /// Whether the window may show `url`: only the app's own pages (the custom protocol, which is
@@ -73,20 +65,10 @@ pub fn run() {
         .setup(|app| {
             let path = database_path(app)?;
             let demo = std::env::var("CAUCUS_DEMO").is_ok_and(|v| v == "1");
-            let caucus = std::sync::Arc::new(tauri::async_runtime::block_on(open(path, demo))?);
-            caucus.set_transport(std::sync::Arc::new(
-                caucus_hub::client::HttpTransport::default(),
-            ));
-            caucus.set_meetings(std::sync::Arc::new(caucus_hub::meeting::LanMeetings::new(
-                caucus_hub::meeting::LanConfig::from_env(),
-            )));
-            caucus.set_report_renderer(std::sync::Arc::new(caucus_report::TypstReports::new()));
-            // Sync with the hub while the app runs, when this device is connected to one.
-            tauri::async_runtime::spawn(caucus_core::sync::client::sync_in_background(
-                caucus.clone(),
-                std::time::Duration::from_secs(60),
-            ));
-            app.manage(caucus);
+            // An encrypted database stays locked until the window gives its passphrase.
+            let replica =
+                tauri::async_runtime::block_on(crate::replica::Replica::start(path, demo))?;
+            app.manage(replica);
             Ok(())
         })
         .invoke_handler(crate::commands::handler())

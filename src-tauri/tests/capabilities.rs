@@ -1,11 +1,10 @@
 //! The capability is enforced, not only declared: on Tauri's own IPC path (the mock runtime
-//! runs the same access check as the real window), every app command is refused to a window
+//! runs the same access check as the real window), every app command (the core's and the shell's) is refused to a window
 //! the capability does not name and to the main window showing a page of another origin, and
 //! the main window at the app's own origin is served.
 
+use caucus_app::replica::{Replica, SHELL_COMMANDS};
 use caucus_core::api::COMMAND_NAMES;
-use caucus_core::Caucus;
-use std::sync::Arc;
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
@@ -29,13 +28,14 @@ const APP_ORIGIN: &str = "tauri://localhost";
 #[test]
 fn every_command_is_refused_without_the_capability() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let caucus = tauri::async_runtime::block_on(Caucus::open(&dir.path().join("caucus.db")))
-        .expect("replica");
+    let replica =
+        tauri::async_runtime::block_on(Replica::start(dir.path().join("caucus.db"), false))
+            .expect("replica");
     let app = mock_builder()
         .invoke_handler(caucus_app::commands::handler())
         .build(tauri::generate_context!())
         .expect("the app builds on the mock runtime");
-    app.manage(Arc::new(caucus));
+    app.manage(replica);
     let main = match app.get_webview_window("main") {
         Some(w) => w,
         None => tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
@@ -51,7 +51,12 @@ fn every_command_is_refused_without_the_capability() {
     assert!(served.is_ok(), "the main window is served: {served:?}");
 
     let mut refused = 0;
-    for command in COMMAND_NAMES {
+    let commands: Vec<&str> = COMMAND_NAMES
+        .iter()
+        .chain(SHELL_COMMANDS)
+        .copied()
+        .collect();
+    for command in &commands {
         for (label, webview, url) in [
             ("window \"other\"", &other, APP_ORIGIN),
             (
@@ -75,5 +80,5 @@ fn every_command_is_refused_without_the_capability() {
             refused += 1;
         }
     }
-    assert_eq!(refused, COMMAND_NAMES.len() * 3);
+    assert_eq!(refused, commands.len() * 3);
 }

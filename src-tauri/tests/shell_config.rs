@@ -26,11 +26,12 @@ fn the_main_capability_grants_exactly_the_command_list() {
         .collect();
     let expected: Vec<String> = COMMAND_NAMES
         .iter()
+        .chain(caucus_app::replica::SHELL_COMMANDS)
         .map(|n| format!("allow-{}", n.replace('_', "-")))
         .collect();
     assert_eq!(
         granted, expected,
-        "capabilities/main.json must list allow-<command> for each command, in list order"
+        "capabilities/main.json must list allow-<command> for each command, in list order, then the shell's"
     );
     assert!(granted
         .iter()

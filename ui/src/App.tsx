@@ -1,6 +1,8 @@
 import { useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { commands } from "./api";
+import { database, type DatabaseStatus } from "./api/database";
+import { UnlockScreen } from "./screens/Encryption";
 import { useAction, useLoad, VersionContext } from "./data";
 import { ErrorLine } from "./screens/parts";
 import { GroupsScreen } from "./screens/Groups";
@@ -28,6 +30,20 @@ export type Route =
 export type Navigate = (route: Route) => void;
 
 export function App() {
+  const { t } = useTranslation();
+  const [status, setStatus] = useState<DatabaseStatus | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    database.status().then(setStatus, setError);
+  }, []);
+  if (error) return <ErrorLine error={error} />;
+  if (!status) return <p className="loading">{t("app.loading")}</p>;
+  // An encrypted database opens only with its passphrase.
+  if (status.locked) return <UnlockScreen onUnlocked={() => setStatus({ ...status, locked: false })} />;
+  return <Workspace />;
+}
+
+function Workspace() {
   const [version, setVersion] = useState(0);
   const versionValue = useMemo(() => ({ version, bump: () => setVersion((v) => v + 1) }), [version]);
   // My work is the first screen: what waits for the person, and what changed.

@@ -1,8 +1,11 @@
-// Settings of this device: language (every screen and export), theme, and where sync stands.
+// Settings of this device: language (every screen and export), theme, where sync stands, and
+// the database's encryption.
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { commands } from "../api";
 import { useLoad } from "../data";
+import { database } from "../api/database";
+import { EncryptionCard } from "./Encryption";
 import { autonyms, locales, setLocale, type Locale } from "../i18n";
 import { preferredTheme, setTheme, type Theme } from "../theme";
 import type { Navigate } from "../App";
@@ -11,6 +14,8 @@ export function SettingsScreen({ navigate }: { navigate: Navigate }) {
   const { t, i18n } = useTranslation();
   const [theme, setThemeState] = useState<Theme>(preferredTheme());
   const sync = useLoad(() => commands.syncStatus({}), []);
+  const [encryptionChanges, setEncryptionChanges] = useState(0);
+  const encryption = useLoad(() => database.status(), [encryptionChanges]);
   return (
     <section aria-labelledby="settings-title">
       <h1 id="settings-title">{t("settings.title")}</h1>
@@ -62,6 +67,9 @@ export function SettingsScreen({ navigate }: { navigate: Navigate }) {
           {t("settings.openSync")}
         </button>
       </div>
+      {encryption.data?.available && (
+        <EncryptionCard status={encryption.data} onChanged={() => setEncryptionChanges((n) => n + 1)} />
+      )}
     </section>
   );
 }

@@ -1,0 +1,182 @@
+//! The open replica, and the database's encryption: the shell's own commands, outside the core
+//! command list because they act on the file, not on records.
+//!
+//! An encrypted database starts locked: every command answers `passphrase_required` until
+//! `unlock_database` opens it. `encrypt_database` (a plaintext database, or a new passphrase
+//! for an encrypted one) closes the replica, writes the file anew under the new key
+//! (`caucus_core::store::cipher::reencrypt`), and opens it again; nothing is lost if any step
+//! fails, and a wrong current passphrase changes nothing.
+
+use caucus_core::api::NoInput;
+use caucus_core::store::cipher::{self, FileState};
+use caucus_core::{ApiError, Caucus, CoreError};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::RwLock;
+
+/// The replica the commands act on, once it is open.
+pub struct Replica {
+    path: PathBuf,
+    demo: bool,
+    open: RwLock<Option<Open>>,
+}
+
+struct Open {
+    caucus: Arc<Caucus>,
+    /// The background sync of this replica, stopped when it is closed.
+    sync: tauri::async_runtime::JoinHandle<()>,
+}
+
+/// Whether the database is encrypted, and whether it is still waiting for its passphrase.
+#[derive(Debug, Clone, Serialize)]
+pub struct DatabaseStatus {
+    pub encrypted: bool,
+    pub locked: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unlock {
+    pub passphrase: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Encrypt {
+    /// The passphrase it is encrypted with now (none for a plaintext database).
+    pub current: Option<String>,
+    pub passphrase: String,
+}
+
+impl Replica {
+    /// Opens the plaintext database at `path` now (loading the demo coalition if asked and
+    /// empty); an encrypted one waits for its passphrase.
+    pub async fn start(path: PathBuf, demo: bool) -> Result<Replica, String> {
+        let replica = Replica {
+            path,
+            demo,
+            open: RwLock::new(None),
+        };
+        let state = cipher::file_state(&replica.path)
+            .map_err(|e| format!("cannot read {}: {e}", replica.path.display()))?;
+        if state != FileState::Encrypted {
+            replica
+                .open_with(None)
+                .await
+                .map_err(|e| format!("cannot open {}: {e}", replica.path.display()))?;
+        }
+        Ok(replica)
+    }
+
+    /// The open replica, or `passphrase_required` while the database is locked.
+    pub async fn get(&self) -> Result<Arc<Caucus>, ApiError> {
+        self.open
+            .read()
+            .await
+            .as_ref()
+            .map(|o| o.caucus.clone())
+            .ok_or_else(|| ApiError::from(CoreError::PassphraseRequired))
+    }
+
+    async fn open_with(&self, passphrase: Option<&str>) -> Result<(), CoreError> {
+        let caucus = Caucus::open_with(&self.path, passphrase).await?;
+        if self.demo && caucus.get_session(NoInput {}).await?.empty {
+            caucus.load_demo_data(NoInput {}).await?;
+        }
+        let caucus = Arc::new(caucus);
+        crate::setup::connect(&caucus);
+        // Sync with the hub while the app runs, when this device is connected to one.
+        let sync = tauri::async_runtime::spawn(caucus_core::sync::client::sync_in_background(
+            caucus.clone(),
+            std::time::Duration::from_secs(60),
+        ));
+        *self.open.write().await = Some(Open { caucus, sync });
+        Ok(())
+    }
+
+    pub async fn status(&self) -> DatabaseStatus {
+        let locked = self.open.read().await.is_none();
+        DatabaseStatus {
+            encrypted: cipher::file_state(&self.path).is_ok_and(|s| s == FileState::Encrypted),
+            locked,
+        }
+    }
+
+    pub async fn unlock(&self, input: Unlock) -> Result<(), CoreError> {
+        if self.open.read().await.is_some() {
+            return Ok(());
+        }
+        if input.passphrase.is_empty() || input.passphrase.chars().count() > 1024 {
+            return Err(CoreError::WrongPassphrase);
+        }
+        self.open_with(Some(&input.passphrase)).await
+    }
+
+    /// Encrypts the database under `input.passphrase` (or changes its passphrase), then opens
+    /// it again under the new one. Whatever fails, the database opens as before.
+    pub async fn encrypt(&self, input: Encrypt) -> Result<(), CoreError> {
+        cipher::check_new_passphrase(&input.passphrase)?;
+        let mut open = self.open.write().await;
+        let Some(current) = open.take() else {
+            return Err(CoreError::PassphraseRequired);
+        };
+        let was_encrypted = cipher::file_state(&self.path).is_ok_and(|s| s == FileState::Encrypted);
+        if was_encrypted && input.current.is_none() {
+            *open = Some(current);
+            return Err(CoreError::invalid(
+                "current",
+                "give the passphrase the database has now",
+            ));
+        }
+        current.sync.abort();
+        current.caucus.store().pool().close().await;
+        drop(current);
+        let result = cipher::reencrypt(
+            &self.path,
+            input.current.as_deref().filter(|_| was_encrypted),
+            &input.passphrase,
+        )
+        .await;
+        drop(open);
+        match result {
+            Ok(()) => self.open_with(Some(&input.passphrase)).await,
+            Err(e) => {
+                // As it was: the old file is untouched.
+                let again = if was_encrypted {
+                    input.current.as_deref()
+                } else {
+                    None
+                };
+                self.open_with(again).await?;
+                Err(e)
+            }
+        }
+    }
+}
+
+#[tauri::command]
+pub async fn database_status(
+    replica: tauri::State<'_, Replica>,
+) -> Result<DatabaseStatus, ApiError> {
+    Ok(replica.status().await)
+}
+
+#[tauri::command]
+pub async fn unlock_database(
+    replica: tauri::State<'_, Replica>,
+    input: Unlock,
+) -> Result<(), ApiError> {
+    replica.unlock(input).await.map_err(ApiError::from)
+}
+
+#[tauri::command]
+pub async fn encrypt_database(
+    replica: tauri::State<'_, Replica>,
+    input: Encrypt,
+) -> Result<(), ApiError> {
+    replica.encrypt(input).await.map_err(ApiError::from)
+}
+
+/// The shell's own commands, for the capability and the app manifest (build.rs).
+pub const SHELL_COMMANDS: &[&str] = &["database_status", "unlock_database", "encrypt_database"];
