@@ -122,12 +122,20 @@ impl Replica {
             return Err(CoreError::PassphraseRequired);
         };
         let was_encrypted = cipher::file_state(&self.path).is_ok_and(|s| s == FileState::Encrypted);
-        if was_encrypted && input.current.is_none() {
-            *open = Some(current);
-            return Err(CoreError::invalid(
-                "current",
-                "give the passphrase the database has now",
-            ));
+        if was_encrypted {
+            // The current passphrase is checked while the replica stays open: a wrong one
+            // changes nothing, not even for a moment.
+            let checked = match input.current.as_deref() {
+                Some(p) => cipher::check_passphrase(&self.path, p).await,
+                None => Err(CoreError::invalid(
+                    "current",
+                    "give the passphrase the database has now",
+                )),
+            };
+            if let Err(e) = checked {
+                *open = Some(current);
+                return Err(e);
+            }
         }
         current.sync.abort();
         current.caucus.store().pool().close().await;
@@ -142,12 +150,8 @@ impl Replica {
         match result {
             Ok(()) => self.open_with(Some(&input.passphrase)).await,
             Err(e) => {
-                // As it was: the old file is untouched.
-                let again = if was_encrypted {
-                    input.current.as_deref()
-                } else {
-                    None
-                };
+                // As it was: the old file is untouched, and its passphrase was checked above.
+                let again = input.current.as_deref().filter(|_| was_encrypted);
                 self.open_with(again).await?;
                 Err(e)
             }

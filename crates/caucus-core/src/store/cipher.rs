@@ -152,6 +152,16 @@ pub(crate) async fn probe(path: &Path, key: &str) -> Result<()> {
     read.map(|_| ())
 }
 
+/// Whether `passphrase` opens the encrypted file at `path` (read-only; the file may be open
+/// elsewhere meanwhile).
+pub async fn check_passphrase(path: &Path, passphrase: &str) -> Result<()> {
+    if file_state(path).map_err(|e| CoreError::Storage(sqlx::Error::Io(e)))? != FileState::Encrypted
+    {
+        return Err(CoreError::conflict("this database is not encrypted"));
+    }
+    probe(path, &key_for(path, passphrase)?).await
+}
+
 fn not_a_database_is_wrong_key(e: sqlx::Error) -> CoreError {
     if is_not_a_database(&e) {
         CoreError::WrongPassphrase
@@ -405,9 +415,18 @@ pub async fn reencrypt(path: &Path, from: Option<&str>, to: &str) -> Result<()> 
     std::fs::File::open(&next)
         .and_then(|f| f.sync_all())
         .map_err(|e| CoreError::Storage(sqlx::Error::Io(e)))?;
-    // Our connection was the last and checkpointed its WAL away on closing; a WAL still there
-    // belongs to someone else who has the file open, and would be replayed into the new file.
-    if std::fs::metadata(sibling(path, "-wal")).is_ok_and(|m| m.len() > 0) {
+    // The last connection to close checkpoints the WAL away. A pool closed just before this
+    // call may still be closing its last connection on its own thread, so wait for that; a WAL
+    // that stays belongs to someone else who has the file open, and would be replayed into
+    // the new file (or have the new file's WAL deleted under it).
+    let wal = sibling(path, "-wal");
+    for _ in 0..100 {
+        if !wal.exists() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    if wal.exists() {
         let _ = std::fs::remove_file(&next);
         return Err(CoreError::conflict(
             "the database is open elsewhere; close every other Caucus window first",
