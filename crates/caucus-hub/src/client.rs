@@ -2,7 +2,6 @@
 //! over reqwest. Failures become [`CoreError::Sync`] with a code the UI explains.
 
 use caucus_core::error::{CoreError, Result};
-use caucus_core::hlc::wall_ms;
 use caucus_core::sync::protocol::*;
 use caucus_core::sync::{BoxFuture, SyncFailure, Transport};
 use serde::de::DeserializeOwned;
@@ -39,23 +38,12 @@ impl HttpTransport {
                 format!("a request could not be written: {e}"),
             )
         })?;
-        let clock = wall_ms();
         let mut builder = self
             .http
             .post(format!("{url}{path}"))
-            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
-            .header(CLOCK_HEADER, clock.to_string())
             .header(reqwest::header::CONTENT_TYPE, "application/json");
-        if let Some(device) = device {
-            // A new nonce for every send: a retry is a new request, never a replay.
-            let nonce = new_nonce();
-            builder = builder
-                .bearer_auth(&device.token)
-                .header(NONCE_HEADER, &nonce)
-                .header(
-                    SIGNATURE_HEADER,
-                    sign_request(&device.key, path, clock, &nonce, &body),
-                );
+        for (name, value) in request_headers(device, path, &body) {
+            builder = builder.header(name, value);
         }
         let builder = builder.body(body);
         let response = builder.send().await.map_err(|e| {

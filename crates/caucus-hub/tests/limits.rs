@@ -46,20 +46,9 @@ async fn post(
     body: serde_json::Value,
 ) -> (u16, Option<u64>, Option<WireError>) {
     let body = serde_json::to_vec(&body).expect("json");
-    let clock = wall_ms();
-    let mut request = reqwest::Client::new()
-        .post(format!("{url}{path}"))
-        .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
-        .header(CLOCK_HEADER, clock.to_string());
-    if let Some(d) = device {
-        let nonce = new_nonce();
-        request = request
-            .bearer_auth(&d.token)
-            .header(NONCE_HEADER, &nonce)
-            .header(
-                SIGNATURE_HEADER,
-                sign_request(&d.key, path, clock, &nonce, &body),
-            );
+    let mut request = reqwest::Client::new().post(format!("{url}{path}"));
+    for (name, value) in request_headers(device, path, &body) {
+        request = request.header(name, value);
     }
     let request = request.body(body);
     let response = request.send().await.expect("the hub answers");

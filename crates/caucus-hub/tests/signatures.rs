@@ -20,26 +20,20 @@ struct Captured {
     body: Vec<u8>,
 }
 
+/// A request as the device sends it, but signed with `key` (the device's own, or another).
 fn signed(
     device: &DeviceCredentials,
     key: &ed25519_dalek::SigningKey,
     path: &'static str,
     body: Vec<u8>,
 ) -> Captured {
-    let clock = wall_ms();
-    let nonce = new_nonce();
+    let signer = DeviceCredentials {
+        token: device.token.clone(),
+        key: key.clone(),
+    };
     Captured {
         path,
-        headers: vec![
-            (PROTOCOL_HEADER, PROTOCOL_VERSION.to_string()),
-            (CLOCK_HEADER, clock.to_string()),
-            ("authorization", format!("Bearer {}", device.token)),
-            (NONCE_HEADER, nonce.clone()),
-            (
-                SIGNATURE_HEADER,
-                sign_request(key, path, clock, &nonce, &body),
-            ),
-        ],
+        headers: request_headers(Some(&signer), path, &body),
         body,
     }
 }

@@ -87,6 +87,31 @@ pub fn sign_request(
     )
 }
 
+/// The headers of a request to a hub sent now: the protocol version and the clock, and for a
+/// device's request its token, a new nonce (so a retry is a new request, never a replay) and
+/// its signature over this path, clock, nonce and `body`.
+pub fn request_headers(
+    device: Option<&DeviceCredentials>,
+    path: &str,
+    body: &[u8],
+) -> Vec<(&'static str, String)> {
+    let clock = crate::hlc::wall_ms();
+    let mut headers = vec![
+        (PROTOCOL_HEADER, PROTOCOL_VERSION.to_string()),
+        (CLOCK_HEADER, clock.to_string()),
+    ];
+    if let Some(device) = device {
+        let nonce = new_nonce();
+        headers.push(("authorization", format!("Bearer {}", device.token)));
+        headers.push((
+            SIGNATURE_HEADER,
+            sign_request(&device.key, path, clock, &nonce, body),
+        ));
+        headers.push((NONCE_HEADER, nonce));
+    }
+    headers
+}
+
 /// Whether `signature` (hex) is `public_key`'s signature of the request.
 pub fn verify_request(
     public_key: &[u8],
