@@ -365,7 +365,9 @@ pub async fn reencrypt(path: &Path, from: Option<&str>, to: &str) -> Result<()> 
     // An empty file for ATTACH to fill: the source was opened without the right to create.
     std::fs::File::create(&next).map_err(|e| CoreError::Storage(sqlx::Error::Io(e)))?;
     let salt: [u8; SALT_LEN] = rand::random();
-    let to_key = key_pragma(&derive_key(to, &salt)?, Some(&salt));
+    // Argon2 runs once: the same key creates the copy and reopens it.
+    let new_key = derive_key(to, &salt)?;
+    let to_key = key_pragma(&new_key, Some(&salt));
     sqlx::query(&format!(
         "ATTACH DATABASE '{}' AS encrypted KEY {to_key}",
         next.display().to_string().replace('\'', "''")
@@ -395,7 +397,7 @@ pub async fn reencrypt(path: &Path, from: Option<&str>, to: &str) -> Result<()> 
         ));
     }
     // The new file opens under the new key before it replaces anything.
-    let mut check = options(&next, Some(&key_pragma(&derive_key(to, &salt)?, None)))?
+    let mut check = options(&next, Some(&key_pragma(&new_key, None)))?
         .connect()
         .await?;
     let integrity: String = sqlx::query_scalar("PRAGMA integrity_check")
