@@ -22,6 +22,15 @@ const YEARS_MS: u64 = 10 * 365 * DAY_MS;
 /// Devices that made the changes.
 const DEVICES: usize = 200;
 
+/// The key a dataset device signs its writes with, derived from its site id so that a hub
+/// seeded with the dataset can enrol the devices that made it (see `hubs::seed`).
+pub fn device_key(site: Uuid) -> ed25519_dalek::SigningKey {
+    use sha2::Digest;
+    let digest =
+        sha2::Sha256::digest([b"caucus-bench-device".as_slice(), site.as_bytes()].concat());
+    ed25519_dalek::SigningKey::from_bytes(&digest.into())
+}
+
 /// How many of each record a scale makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Counts {
@@ -607,7 +616,7 @@ impl Dataset {
         let Value::Object(fields) = fields else {
             return;
         };
-        let mut counter = 0u16;
+        let start = self.out.len();
         self.push(
             device,
             table,
@@ -617,24 +626,13 @@ impl Dataset {
             Value::Null,
             1,
             at,
-            &mut counter,
             actor,
         );
         for column in table.columns {
             let value = fields.get(column.name).cloned().unwrap_or(Value::Null);
-            self.push(
-                device,
-                table,
-                bucket,
-                id,
-                column.name,
-                value,
-                1,
-                at,
-                &mut counter,
-                actor,
-            );
+            self.push(device, table, bucket, id, column.name, value, 1, at, actor);
         }
+        self.sign(device, start);
     }
 
     /// A later edit of fields of a row, from another device.
@@ -648,24 +646,20 @@ impl Dataset {
         fields: Map<String, Value>,
     ) {
         let device = self.rng.random_range(0..DEVICES);
-        let mut counter = 0u16;
+        let start = self.out.len();
         for (column, value) in fields {
             let Some(column) = table.column(&column) else {
                 continue;
             };
-            self.push(
-                device,
-                table,
-                bucket,
-                id,
-                column.name,
-                value,
-                1,
-                at,
-                &mut counter,
-                actor,
-            );
+            self.push(device, table, bucket, id, column.name, value, 1, at, actor);
         }
+        self.sign(device, start);
+    }
+
+    /// Signs the write made of the changes from `start` on, as its device would.
+    fn sign(&mut self, device: usize, start: usize) {
+        let key = device_key(self.sites[device]);
+        caucus_core::signature::sign_write(&key, &mut self.out[start..]);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -679,14 +673,14 @@ impl Dataset {
         value: Value,
         cl: u64,
         at: u64,
-        counter: &mut u16,
         actor: Option<Uuid>,
     ) {
         self.seqs[device] += 1;
+        // One clock for every change of a write, as a device stamps them.
         self.out.push(Change {
             site: self.sites[device],
             seq: self.seqs[device],
-            hlc: Hlc::new(at, *counter),
+            hlc: Hlc::new(at, 0),
             actor,
             bucket: bucket.to_string(),
             table: table.name.to_string(),
@@ -695,8 +689,8 @@ impl Dataset {
             value,
             cl,
             schema_version: SCHEMA_VERSION,
+            signature: None,
         });
-        *counter = counter.wrapping_add(1);
     }
 
     fn organization(&mut self, i: usize) {
@@ -876,7 +870,11 @@ impl Dataset {
         }
         if i.is_multiple_of(10) {
             let other = (language + 1) % WORDS.len();
-            let t = id_at(&mut self.rng, at);
+            let t = caucus_core::model::Translation::id_for(
+                id,
+                serde_json::from_value(json!(WORDS[other].0))
+                    .unwrap_or(caucus_core::model::Language::En),
+            );
             let title = self.text(other, 6);
             let body = self.paragraph(other);
             let fields = json!({"recommendation_id": id.to_string(), "language": WORDS[other].0, "title": title, "body": body, "machine": i.is_multiple_of(20)});
@@ -986,7 +984,7 @@ impl Dataset {
             );
         }
         for person in members.iter().take(5) {
-            let a = id_at(&mut self.rng, at);
+            let a = caucus_core::model::Attendance::id_for(id, *person);
             let fields = json!({"meeting_id": id.to_string(), "person_id": person.to_string(), "present": true});
             self.create(&schema::ATTENDANCE, &bucket, a, at, Some(leader), fields);
         }
@@ -1044,11 +1042,12 @@ mod tests {
             .expect("open");
         let changes = all(0.002, 3, caucus_core::hlc::wall_ms() - 60_000);
         for batch in changes.chunks(5_000) {
-            caucus
+            let report = caucus
                 .store()
                 .merge_remote(batch, caucus_core::hlc::wall_ms())
                 .await
                 .expect("merged");
+            assert_eq!(report.invalid, 0, "every value is one its field may hold");
         }
         let _ = caucus.get_session(NoInput {}).await.expect("session");
         macro_rules! check {

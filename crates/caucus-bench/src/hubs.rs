@@ -68,6 +68,25 @@ pub async fn seed(seeder_path: &Path, db_url: &str) -> Res<SeededHub> {
         .iter()
         .filter_map(|p| Uuid::parse_str(p).ok())
         .collect();
+    // The dataset's changes were made on 200 devices: the hub judges each by the device that
+    // made it, so they are enrolled first (as the admin, whose rights cover the whole history),
+    // and the seeder only carries their changes.
+    let sites: Vec<Vec<u8>> = sqlx::query_scalar("SELECT DISTINCT site FROM change_log")
+        .fetch_all(pool)
+        .await
+        .map_err(err)?;
+    let now = caucus_core::hlc::wall_ms();
+    for site in sites.iter().filter_map(|s| Uuid::from_slice(s).ok()) {
+        let key = crate::dataset::device_key(site);
+        let request = caucus_core::sync::protocol::EnrolRequest {
+            invite_code: invite(&db, admin).await?,
+            public_key: hex::encode(key.verifying_key().to_bytes()),
+            site,
+            device_name: "dataset device".into(),
+            person_id: None,
+        };
+        db.enrol(&request, now).await.map_err(err)?;
+    }
     seeder.set_transport(Arc::new(HttpTransport::default()));
     let started = Instant::now();
     let code = invite(&db, admin).await?;

@@ -283,6 +283,7 @@ async fn merge_one(caucus: &Caucus, k: usize) -> Res<f64> {
             value: json!("A title from another device"),
             cl: cl as u64,
             schema_version: caucus_core::change::SCHEMA_VERSION,
+            signature: None,
         };
         let started = Instant::now();
         caucus

@@ -42,6 +42,7 @@ fn remote_changes(now: u64) -> Vec<Change> {
                 value,
                 cl: 1,
                 schema_version: SCHEMA_VERSION,
+                signature: None,
             });
         }
     }

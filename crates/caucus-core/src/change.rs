@@ -39,6 +39,11 @@ pub struct Change {
     /// The row's causal length when the change was made.
     pub cl: u64,
     pub schema_version: u32,
+    /// On the last change of each signed span of a write: its maker's signature over the span
+    /// ([`crate::signature`]). Absent on the span's other changes, on a hub's compensating
+    /// changes, and on changes written before devices signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<crate::signature::Signature>,
 }
 
 impl Change {

@@ -3,6 +3,7 @@
 //! - [`model`]: the coalition's records and their validation.
 //! - [`lifecycle`], [`rights`]: the recommendation lifecycle, and who may change what.
 //! - [`hlc`], [`change`]: the hybrid logical clock and the per-field change with its merge rule.
+//! - [`signature`]: the signature a device puts on the changes it writes.
 //! - [`store`]: SQLite, migrations, and the one write path that applies changes.
 //! - [`sync`]: the sync protocol, the device's side of it, the hub's rights check, bundles.
 //! - [`api`]: the command API, declared once in [`api::commands`] for every transport.
@@ -19,6 +20,7 @@ pub mod lifecycle;
 pub mod model;
 pub mod rights;
 pub mod schema;
+pub mod signature;
 pub mod store;
 pub mod sync;
 pub mod text;

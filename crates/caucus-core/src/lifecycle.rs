@@ -207,6 +207,7 @@ mod tests {
         Recommendation {
             id: Uuid::now_v7(),
             archived: false,
+            unreadable: Vec::new(),
             group_id: Uuid::now_v7(),
             author_id: author,
             co_author_ids: vec![],

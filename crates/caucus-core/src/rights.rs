@@ -2,8 +2,9 @@
 //!
 //! | records | create | edit | archive |
 //! |---|---|---|---|
-//! | organizations, groups | secretariat | secretariat; a group's leader or focal point edits it | secretariat |
-//! | people | secretariat | secretariat, or the person | secretariat |
+//! | organizations (status included) | secretariat | secretariat | secretariat |
+//! | groups | secretariat | secretariat; the group's leader or focal point edits its name, mandate and region ([`GROUP_LEADER_FIELDS`]), never its kind | secretariat |
+//! | people | secretariat | secretariat; the person their own name and email ([`OWN_PERSON_FIELDS`]), never their secretariat flag or organization | secretariat |
 //! | memberships | (join and leave: see `join_group`) | the group's leader or focal point | the group's leader or focal point |
 //! | tracked issues, meetings and their records | the group's leader or focal point | same | same |
 //! | recommendations | a member of the group (not an observer) | (lifecycle) | (lifecycle) |
@@ -13,12 +14,25 @@
 //! The secretariat (a person marked secretariat admin) may do everything above except
 //! lifecycle moves. Before any secretariat admin exists, the coalition is being set up, and
 //! creating organizations and people is open, so a new install can name its first admin.
-//! The hub enforces these rights again on every change it receives; the app mirrors them.
+//!
+//! Rights are per field where it matters: [`check`] is told which fields a write changes. The
+//! same table decides in the app when an edit is made and at the hub for every change it
+//! receives ([`crate::sync::authority`]).
 
 use crate::error::{CoreError, Result};
 use crate::model::Role;
 use serde_json::{Map, Value};
 use uuid::Uuid;
+
+/// The fields of their own person record a person may edit. Every other field (their
+/// secretariat flag, their organization) is the secretariat's: a person who could set them
+/// could make themselves an admin, or endorse in another organization's name.
+pub const OWN_PERSON_FIELDS: &[&str] = &["name", "email"];
+
+/// The fields of a group its leaders and focal points may edit. Its kind is the secretariat's:
+/// the steering committee's members decide referred recommendations, so a leader who could
+/// turn their team into one would give its members that right.
+pub const GROUP_LEADER_FIELDS: &[&str] = &["name", "mandate", "region"];
 
 /// A write the rights are asked about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,12 +70,19 @@ fn deny(reason: &str) -> Result<()> {
     Err(CoreError::forbidden(reason.to_string()))
 }
 
-/// Checks a write to a record of `table` (its fields as JSON). `standing` is `None` when no
-/// person is chosen; `setting_up` is true while no secretariat admin exists.
+/// Whether every field written is one of `allowed`.
+fn only(columns: &[&str], allowed: &[&str]) -> bool {
+    columns.iter().all(|c| allowed.contains(c))
+}
+
+/// Checks a write to a record of `table` (its fields as JSON after the write). `columns` are
+/// the fields an update changes (ignored for creating and archiving). `standing` is `None`
+/// when no person is chosen; `setting_up` is true while no secretariat admin exists.
 pub fn check(
     table: &str,
     op: Operation,
     record: &Map<String, Value>,
+    columns: &[&str],
     standing: Option<&Standing>,
     setting_up: bool,
 ) -> Result<()> {
@@ -79,13 +100,19 @@ pub fn check(
                 deny("only the secretariat sets up organizations and groups")
             }
         }
-        ("person", Operation::Update) if uuid_field(record, "id") == Some(me.person) => Ok(()),
-        ("person", _) => {
-            if me.admin {
+        ("person", _) if me.admin => Ok(()),
+        ("person", Operation::Update) if uuid_field(record, "id") == Some(me.person) => {
+            if only(columns, OWN_PERSON_FIELDS) {
                 Ok(())
             } else {
-                deny("only the secretariat manages people")
+                deny("only the secretariat changes a person's organization or secretariat rights")
             }
+        }
+        ("person", _) => deny("only the secretariat manages people"),
+        ("coalition_group", Operation::Update)
+            if !me.admin && !only(columns, GROUP_LEADER_FIELDS) =>
+        {
+            deny("only the secretariat changes what kind of group this is")
         }
         (
             "coalition_group" | "membership" | "tracked_issue" | "meeting" | "agenda_item"
@@ -97,6 +124,11 @@ pub fn check(
             } else {
                 deny("only the group's leader or focal point may do this")
             }
+        }
+        ("recommendation" | "comment", Operation::Create)
+            if !me.admin && uuid_field(record, "author_id") != Some(me.person) =>
+        {
+            deny("a recommendation or comment is posted in its author's own name")
         }
         ("recommendation", Operation::Create) => {
             if me.admin
@@ -166,6 +198,7 @@ mod tests {
         let leader = as_role(Some(Role::Leader), false);
         let admin = as_role(None, true);
         let empty = rec(json!({}));
+        let authored = rec(json!({ "author_id": person.to_string() }));
         // (table, op, record, standing, allowed)
         let cases = [
             ("organization", Operation::Create, &empty, &member, false),
@@ -176,26 +209,32 @@ mod tests {
             ("tracked_issue", Operation::Create, &empty, &member, false),
             ("tracked_issue", Operation::Create, &empty, &leader, true),
             ("meeting", Operation::Update, &empty, &admin, true),
-            ("recommendation", Operation::Create, &empty, &member, true),
             (
                 "recommendation",
                 Operation::Create,
-                &empty,
+                &authored,
+                &member,
+                true,
+            ),
+            (
+                "recommendation",
+                Operation::Create,
+                &authored,
                 &observer,
                 false,
             ),
             (
                 "recommendation",
                 Operation::Create,
-                &empty,
+                &authored,
                 &as_role(None, false),
                 false,
             ),
-            ("comment", Operation::Create, &empty, &observer, true),
+            ("translation", Operation::Create, &empty, &observer, true),
         ];
         for (table, op, record, standing, allowed) in cases {
             assert_eq!(
-                check(table, op, record, Some(standing), false).is_ok(),
+                check(table, op, record, &[], Some(standing), false).is_ok(),
                 allowed,
                 "{table} {op:?} as {:?} (admin {})",
                 standing.role,
@@ -204,10 +243,34 @@ mod tests {
         }
         let own = rec(json!({ "author_id": person.to_string() }));
         let theirs = rec(json!({ "author_id": Uuid::now_v7().to_string() }));
-        assert!(check("comment", Operation::Update, &own, Some(&member), false).is_ok());
-        assert!(check("comment", Operation::Update, &theirs, Some(&member), false).is_err());
+        assert!(check(
+            "comment",
+            Operation::Update,
+            &own,
+            &["body"],
+            Some(&member),
+            false
+        )
+        .is_ok());
+        assert!(check(
+            "comment",
+            Operation::Update,
+            &theirs,
+            &["body"],
+            Some(&member),
+            false
+        )
+        .is_err());
         assert!(
-            check("comment", Operation::Archive, &theirs, Some(&leader), false).is_ok(),
+            check(
+                "comment",
+                Operation::Archive,
+                &theirs,
+                &[],
+                Some(&leader),
+                false
+            )
+            .is_ok(),
             "leaders moderate"
         );
         let ours = rec(json!({ "organization_id": org.to_string() }));
@@ -215,6 +278,7 @@ mod tests {
             "endorsement",
             Operation::Archive,
             &ours,
+            &[],
             Some(&member),
             false
         )
@@ -223,6 +287,7 @@ mod tests {
             "endorsement",
             Operation::Archive,
             &theirs,
+            &[],
             Some(&member),
             false
         )
@@ -230,11 +295,121 @@ mod tests {
     }
 
     #[test]
+    fn a_person_edits_their_own_name_and_email_only() {
+        let me = Uuid::now_v7();
+        let member = Standing {
+            person: me,
+            organization: None,
+            admin: false,
+            role: None,
+        };
+        let admin = Standing {
+            admin: true,
+            person: Uuid::now_v7(),
+            ..member
+        };
+        let own = rec(json!({ "id": me.to_string() }));
+        let someone = rec(json!({ "id": Uuid::now_v7().to_string() }));
+        let update = |record, columns: &[&str], who| {
+            check(
+                "person",
+                Operation::Update,
+                record,
+                columns,
+                Some(who),
+                false,
+            )
+            .is_ok()
+        };
+        assert!(
+            update(&own, &["name", "email"], &member),
+            "one's own name and email"
+        );
+        assert!(
+            !update(&own, &["secretariat_admin"], &member),
+            "no self-promotion"
+        );
+        assert!(
+            !update(&own, &["organization_id"], &member),
+            "no changing sides"
+        );
+        assert!(
+            !update(&own, &["name", "organization_id"], &member),
+            "not even with a name"
+        );
+        assert!(
+            !update(&someone, &["name"], &member),
+            "not someone else's name"
+        );
+        assert!(
+            update(&own, &["secretariat_admin"], &admin),
+            "the secretariat may"
+        );
+        assert!(
+            update(&someone, &["organization_id"], &admin),
+            "the secretariat may"
+        );
+        let group = rec(json!({ "id": Uuid::now_v7().to_string() }));
+        let leader = Standing {
+            role: Some(Role::Leader),
+            ..member
+        };
+        let group_update = |columns: &[&str], who| {
+            check(
+                "coalition_group",
+                Operation::Update,
+                &group,
+                columns,
+                Some(who),
+                false,
+            )
+            .is_ok()
+        };
+        assert!(
+            group_update(&["mandate", "name"], &leader),
+            "leaders keep the group"
+        );
+        assert!(
+            !group_update(&["kind"], &leader),
+            "but do not make it the steering committee"
+        );
+        assert!(group_update(&["kind"], &admin));
+    }
+
+    #[test]
+    fn one_posts_in_ones_own_name() {
+        let me = Uuid::now_v7();
+        let member = Standing {
+            person: me,
+            organization: None,
+            admin: false,
+            role: Some(Role::Member),
+        };
+        let mine = rec(json!({ "author_id": me.to_string() }));
+        let theirs = rec(json!({ "author_id": Uuid::now_v7().to_string() }));
+        for table in ["recommendation", "comment"] {
+            assert!(check(table, Operation::Create, &mine, &[], Some(&member), false).is_ok());
+            assert!(
+                check(table, Operation::Create, &theirs, &[], Some(&member), false).is_err(),
+                "no {table} in someone else's name"
+            );
+        }
+    }
+
+    #[test]
     fn a_new_install_can_name_its_first_people_and_no_one_else_acts_anonymously() {
         let empty = Map::new();
-        assert!(check("organization", Operation::Create, &empty, None, true).is_ok());
-        assert!(check("person", Operation::Create, &empty, None, true).is_ok());
-        assert!(check("coalition_group", Operation::Create, &empty, None, true).is_err());
-        assert!(check("organization", Operation::Create, &empty, None, false).is_err());
+        assert!(check("organization", Operation::Create, &empty, &[], None, true).is_ok());
+        assert!(check("person", Operation::Create, &empty, &[], None, true).is_ok());
+        assert!(check(
+            "coalition_group",
+            Operation::Create,
+            &empty,
+            &[],
+            None,
+            true
+        )
+        .is_err());
+        assert!(check("organization", Operation::Create, &empty, &[], None, false).is_err());
     }
 }

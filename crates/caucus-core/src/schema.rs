@@ -49,6 +49,10 @@ pub struct Table {
     pub entity: &'static str,
     pub columns: &'static [Column],
     pub bucket: BucketRule,
+    /// Columns set when the row is created and never changed after: what places the row (its
+    /// group or parent), what its id derives from, whose it is. A change that rewrites one
+    /// with another value is refused wherever it arrives.
+    pub fixed: &'static [&'static str],
     /// Column lists are sorted by: a name or title, else creation order (ids are UUIDv7).
     pub order_by: &'static str,
 }
@@ -89,6 +93,7 @@ pub static ORGANIZATION: Table = Table {
     entity: "organization",
     columns: columns!(name: Text, country: Text, region: Text, themes: Json, status: Text),
     bucket: BucketRule::Coalition,
+    fixed: &[],
     order_by: "name",
 };
 pub static PERSON: Table = Table {
@@ -96,6 +101,7 @@ pub static PERSON: Table = Table {
     entity: "person",
     columns: columns!(name: Text, email: Text, organization_id: OptText, secretariat_admin: Bool),
     bucket: BucketRule::Coalition,
+    fixed: &[],
     order_by: "name",
 };
 pub static GROUP: Table = Table {
@@ -105,6 +111,7 @@ pub static GROUP: Table = Table {
     // Coalition-wide, so every member organization can find a group and join it; the group's
     // own records live in its bucket, readable by its members.
     bucket: BucketRule::Coalition,
+    fixed: &[],
     order_by: "name",
 };
 pub static MEMBERSHIP: Table = Table {
@@ -112,6 +119,7 @@ pub static MEMBERSHIP: Table = Table {
     entity: "membership",
     columns: columns!(group_id: Text, person_id: Text, role: Text),
     bucket: BucketRule::GroupColumn("group_id"),
+    fixed: &["group_id", "person_id"],
     order_by: "id",
 };
 pub static TRACKED_ISSUE: Table = Table {
@@ -122,6 +130,7 @@ pub static TRACKED_ISSUE: Table = Table {
         due_date: OptText, assignee_ids: Json, labels: Json, recommendation_ids: Json
     ),
     bucket: BucketRule::GroupColumn("group_id"),
+    fixed: &["group_id"],
     order_by: "id",
 };
 pub static RECOMMENDATION: Table = Table {
@@ -133,6 +142,7 @@ pub static RECOMMENDATION: Table = Table {
         answer_draft: Text, answer_draft_decision: OptText, answer: Text, duplicate_of: OptText
     ),
     bucket: BucketRule::GroupColumn("group_id"),
+    fixed: &["group_id", "author_id"],
     order_by: "id",
 };
 pub static TRANSLATION: Table = Table {
@@ -143,6 +153,7 @@ pub static TRANSLATION: Table = Table {
         column: "recommendation_id",
         table: "recommendation",
     },
+    fixed: &["recommendation_id", "language"],
     order_by: "id",
 };
 pub static ENDORSEMENT: Table = Table {
@@ -153,6 +164,7 @@ pub static ENDORSEMENT: Table = Table {
         column: "recommendation_id",
         table: "recommendation",
     },
+    fixed: &["recommendation_id", "organization_id", "person_id"],
     order_by: "id",
 };
 pub static COMMENT: Table = Table {
@@ -163,6 +175,7 @@ pub static COMMENT: Table = Table {
         column: "recommendation_id",
         table: "recommendation",
     },
+    fixed: &["recommendation_id", "author_id"],
     order_by: "id",
 };
 pub static MEETING: Table = Table {
@@ -170,6 +183,7 @@ pub static MEETING: Table = Table {
     entity: "meeting",
     columns: columns!(group_id: Text, title: Text, starts_at: Text, place: Text, minutes: Text),
     bucket: BucketRule::GroupColumn("group_id"),
+    fixed: &["group_id"],
     order_by: "starts_at",
 };
 pub static AGENDA_ITEM: Table = Table {
@@ -180,6 +194,7 @@ pub static AGENDA_ITEM: Table = Table {
         column: "meeting_id",
         table: "meeting",
     },
+    fixed: &["meeting_id"],
     order_by: "position",
 };
 pub static ATTENDANCE: Table = Table {
@@ -190,6 +205,7 @@ pub static ATTENDANCE: Table = Table {
         column: "meeting_id",
         table: "meeting",
     },
+    fixed: &["meeting_id", "person_id"],
     order_by: "id",
 };
 pub static DECISION: Table = Table {
@@ -200,6 +216,7 @@ pub static DECISION: Table = Table {
         column: "meeting_id",
         table: "meeting",
     },
+    fixed: &["meeting_id"],
     order_by: "id",
 };
 

@@ -86,6 +86,7 @@ async fn child(db: &Path, round: u64) {
                         value,
                         cl: 1,
                         schema_version: 1,
+                        signature: None,
                     });
                     remote_seq += 1;
                 }

@@ -26,6 +26,7 @@ fn change(i: u64) -> Change {
         value: serde_json::json!("Coalición por la Corte Penal Internacional — التحالف"),
         cl: 1,
         schema_version: 1,
+        signature: None,
     }
 }
 

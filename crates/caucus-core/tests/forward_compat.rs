@@ -20,6 +20,7 @@ fn change(seq: u64, table: &str, column: &str, value: serde_json::Value) -> Chan
         value,
         cl: 1,
         schema_version: SCHEMA_VERSION + 1,
+        signature: None,
     }
 }
 

@@ -7,9 +7,10 @@
 //! `server_seq > cursor` never skips a late commit.
 
 use crate::error::HubError;
+use crate::provenance::Provenance;
 use caucus_core::change::{is_alive, Change, Stamp, ROW_COLUMN};
 use caucus_core::hlc::{Clock, Hlc};
-use caucus_core::model::Role;
+use caucus_core::model::{value, Role};
 use caucus_core::schema::{self, COALITION_BUCKET};
 use caucus_core::sync::authority::{self, BucketSource, HubActor, RowView, Verdict};
 use caucus_core::sync::protocol::*;
@@ -243,6 +244,20 @@ impl HubDb {
                 .person_id
                 .ok_or_else(|| HubError::Invalid("say who this device acts as".into()))?,
         };
+        // A site is one person's: the changes it makes are judged by that person's rights, so
+        // no one may enrol a copy of the records already enrolled for someone else.
+        let bound: Vec<String> =
+            sqlx::query_scalar("SELECT person_id FROM hub_device WHERE site = $1")
+                .bind(request.site.to_string())
+                .fetch_all(&mut *tx)
+                .await?;
+        if bound.iter().any(|p| *p != person.to_string()) {
+            return Err(HubError::Invalid(
+                "this device's copy of the coalition is enrolled for someone else: a device is \
+                 one person's"
+                    .into(),
+            ));
+        }
         let device_id = Uuid::now_v7();
         let token = hex::encode(rand::random::<[u8; 32]>());
         sqlx::query(
@@ -393,18 +408,36 @@ impl HubDb {
         let mut setting_up = !has_admin(&mut tx).await?;
         let mut actors: HashMap<Uuid, HubActor> = HashMap::new();
         let held = already_stored(&mut tx, changes).await?;
+        // Who made what the device only carries (the others' changes it relays).
+        let provenance = match self.policy {
+            Policy::Authorize => Some(
+                Provenance::establish(&mut tx, device.site, changes, |c| {
+                    malformed(c).is_none() && !held.contains(&(c.site, c.seq))
+                })
+                .await?,
+            ),
+            Policy::Relay => None,
+        };
         let mut pending = Pending::default();
         let mut start = 0;
         while start < changes.len() {
-            // A run: consecutive changes to one row (one write's fields travel together).
-            let (table, row) = (&changes[start].table, changes[start].row);
+            // A run: consecutive changes to one row by one maker (one write's fields travel
+            // together), judged by that maker's rights.
+            let (table, row, site) = (
+                &changes[start].table,
+                changes[start].row,
+                changes[start].site,
+            );
             let end = changes[start..]
                 .iter()
-                .position(|c| &c.table != table || c.row != row)
+                .position(|c| &c.table != table || c.row != row || c.site != site)
                 .map_or(changes.len(), |n| start + n);
             let run = &changes[start..end];
             start = end;
             let mut fresh = Vec::new();
+            // Changes refused for who made them, before any rights are asked.
+            let mut unproven: Vec<(&Change, Verdict)> = Vec::new();
+            let mut maker = device.person;
             let mut in_run = HashSet::new();
             for c in run {
                 let id = (c.site, c.seq);
@@ -413,10 +446,19 @@ impl HubDb {
                 } else if held.contains(&id) || pending.ids.contains(&id) || !in_run.insert(id) {
                     reply.accepted.push(ChangeId::of(c));
                 } else {
-                    fresh.push(c);
+                    match provenance.as_ref().map(|p| p.maker_of(c, device.person)) {
+                        Some(Err((code, reason))) => {
+                            unproven.push((c, Verdict::Reject(code, reason)));
+                        }
+                        Some(Ok(person)) => {
+                            maker = person;
+                            fresh.push(c);
+                        }
+                        None => fresh.push(c),
+                    }
                 }
             }
-            if fresh.is_empty() {
+            if fresh.is_empty() && unproven.is_empty() {
                 continue;
             }
             if pending.touches(table, row) {
@@ -424,6 +466,7 @@ impl HubDb {
             }
             let current = row_view(&mut tx, table, row).await?;
             let expected = match (&current, schema::table(table)) {
+                _ if fresh.is_empty() => None,
                 (Some(v), _) if v.cl > 0 => Some(v.bucket.clone()),
                 (_, None) => Some(fresh[0].bucket.clone()),
                 (_, Some(t)) => {
@@ -443,6 +486,7 @@ impl HubDb {
                 }
             };
             let verdicts: Vec<Verdict> = match (&expected, self.policy) {
+                _ if fresh.is_empty() => Vec::new(),
                 (None, _) => fresh
                     .iter()
                     .map(|_| {
@@ -466,7 +510,7 @@ impl HubDb {
                     })
                     .collect(),
                 (Some(bucket), Policy::Authorize) => {
-                    let person = author_of(&mut tx, device, fresh[0].site).await?;
+                    let person = maker;
                     if let std::collections::hash_map::Entry::Vacant(slot) = actors.entry(person) {
                         slot.insert(load_actor(&mut tx, person).await?);
                     }
@@ -481,7 +525,10 @@ impl HubDb {
                     )
                 }
             };
-            for (c, verdict) in fresh.iter().zip(verdicts) {
+            let judged = unproven
+                .into_iter()
+                .chain(fresh.iter().copied().zip(verdicts));
+            for (c, verdict) in judged {
                 let verdict = if c.hlc.ms() > now_ms.saturating_add(MAX_CHANGE_AHEAD_MS) {
                     Verdict::Reject(
                         RejectCode::ClockAhead,
@@ -496,11 +543,13 @@ impl HubDb {
                         reply.accepted.push(ChangeId::of(c));
                     }
                     Verdict::Reject(code, reason) => {
-                        if code == RejectCode::Forbidden {
+                        if matches!(code, RejectCode::Forbidden | RejectCode::Invalid) {
                             // Compensation reads the hub's current values: write first.
                             pending.flush(&mut tx).await?;
-                            self.compensate(&mut tx, c, now_ms).await?;
-                            for column in [ROW_COLUMN, c.column.as_str()] {
+                            let mut columns = self.compensate(&mut tx, c, now_ms).await?;
+                            columns.push(ROW_COLUMN.to_string());
+                            columns.push(c.column.clone());
+                            for column in &columns {
                                 if let Some(undo) =
                                     winning_change(&mut tx, &c.table, c.row, column).await?
                                 {
@@ -531,12 +580,15 @@ impl HubDb {
     /// Writes the changes that undo a refused one on every peer that already applied it (it
     /// may have travelled by meeting host or bundle): the field's value as the hub holds it,
     /// and the row's life as the hub holds it, each stamped to win over the refused change.
+    /// A refused creation (a row the hub never held) is undone whole: archived, with every
+    /// field at its neutral value ([`value::neutral_value`]), so every replica reads it and
+    /// every list that includes it. Returns the fields it wrote (`$row` included).
     async fn compensate(
         &self,
         tx: &mut AnyConnection,
         refused: &Change,
         now_ms: u64,
-    ) -> Result<()> {
+    ) -> Result<Vec<String>> {
         let current = row_view(tx, &refused.table, refused.row).await?;
         let row_cl = current.as_ref().map_or(0, |r| r.cl);
         let mut undo = Vec::new();
@@ -550,22 +602,29 @@ impl HubDb {
         if let Some(cl) = new_cl {
             undo.push((ROW_COLUMN.to_string(), Value::Null, cl));
         }
-        if refused.column != ROW_COLUMN {
-            let field_cl = new_cl.unwrap_or(refused.cl);
-            match field_winner(tx, &refused.table, refused.row, &refused.column).await? {
+        let field_cl = new_cl.unwrap_or(refused.cl);
+        let table = schema::table(&refused.table);
+        let columns: Vec<String> = match (row_cl, table) {
+            // Never held: every field, so the undone row is whole wherever it lands.
+            (0, Some(t)) => t.columns.iter().map(|c| c.name.to_string()).collect(),
+            _ if refused.column != ROW_COLUMN => vec![refused.column.clone()],
+            _ => Vec::new(),
+        };
+        for column in columns {
+            match field_winner(tx, &refused.table, refused.row, &column).await? {
                 Some((stamp, value)) if refused.stamp() > stamp => {
-                    undo.push((refused.column.clone(), value, field_cl));
+                    undo.push((column, value, field_cl));
                 }
                 Some(_) => {}
                 // The hub never held this field: every replica gets the same neutral value, so
                 // the refused one is gone from the (archived) row everywhere.
-                None => undo.push((
-                    refused.column.clone(),
-                    neutral(&refused.table, &refused.column),
-                    field_cl,
-                )),
+                None => {
+                    let neutral = value::neutral_value(&refused.table, &column);
+                    undo.push((column, neutral, field_cl));
+                }
             }
         }
+        let mut written = Vec::new();
         for (column, value, cl) in undo {
             let hlc = {
                 let mut clock = self.writer.clock.lock().unwrap_or_else(|p| p.into_inner());
@@ -580,14 +639,16 @@ impl HubDb {
                 bucket: refused.bucket.clone(),
                 table: refused.table.clone(),
                 row: refused.row,
-                column,
+                column: column.clone(),
                 value,
                 cl,
                 schema_version: refused.schema_version,
+                signature: None,
             };
             store_change(tx, &change).await?;
+            written.push(column);
         }
-        Ok(())
+        Ok(written)
     }
 
     /// The buckets a person may read: the coalition's, and their groups' (every group's for
@@ -669,21 +730,6 @@ impl HubDb {
             reply.cursors.insert(bucket, cursor);
         }
         Ok(reply)
-    }
-}
-
-/// The value a field holds when nothing was written to it, as every replica reads it.
-fn neutral(table: &str, column: &str) -> Value {
-    use caucus_core::schema::Kind;
-    match schema::table(table)
-        .and_then(|t| t.column(column))
-        .map(|c| c.kind)
-    {
-        Some(Kind::Text) => Value::String(String::new()),
-        Some(Kind::Bool) => Value::Bool(false),
-        Some(Kind::Int) => Value::from(0),
-        Some(Kind::Json) => Value::Array(Vec::new()),
-        Some(Kind::OptText) | None => Value::Null,
     }
 }
 
@@ -1032,23 +1078,6 @@ async fn field_winner(
         },
         serde_json::from_str(&value).unwrap_or(Value::Null),
     )))
-}
-
-/// Whose rights a change is judged by: the person of the enrolled device that made it (a
-/// host forwards its attendees' changes), else the person of the device pushing it.
-async fn author_of(tx: &mut AnyConnection, pusher: &Device, site: Uuid) -> Result<Uuid> {
-    if site == pusher.site {
-        return Ok(pusher.person);
-    }
-    let person: Option<String> = sqlx::query_scalar(
-        "SELECT person_id FROM hub_device WHERE site = $1 ORDER BY enrolled_ms LIMIT 1",
-    )
-    .bind(site.to_string())
-    .fetch_optional(&mut *tx)
-    .await?;
-    Ok(person
-        .and_then(|p| Uuid::parse_str(&p).ok())
-        .unwrap_or(pusher.person))
 }
 
 async fn has_admin(tx: &mut AnyConnection) -> Result<bool> {

@@ -5,6 +5,7 @@
 //! - [`server`]: the HTTP routes (axum).
 //! - [`client`]: the devices' HTTP transport to a hub.
 //! - [`meeting`]: a meeting hosted on a laptop, found by mDNS.
+//! - [`provenance`]: who made the changes a device only carries.
 //! - [`error`]: errors and their HTTP mapping.
 //! - [`limits`]: rate limits per device, per address and on enrolment.
 //! - [`harness`]: a throwaway PostgreSQL cluster and hub processes, for the tests and the
@@ -16,6 +17,7 @@ pub mod error;
 pub mod harness;
 pub mod limits;
 pub mod meeting;
+pub mod provenance;
 pub mod server;
 
 pub use db::{HubDb, Policy};

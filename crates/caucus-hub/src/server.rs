@@ -72,6 +72,29 @@ async fn authenticate(
     Ok(device)
 }
 
+/// A request's body, at most [`MAX_BODY_BYTES`]: a larger one is refused in the protocol's
+/// error shape (413, `payload_too_large`), as every other refusal is, not as axum's plain text.
+struct Body(axum::body::Bytes);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for Body {
+    type Rejection = HubError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, HubError> {
+        match axum::body::Bytes::from_request(request, state).await {
+            Ok(bytes) => Ok(Body(bytes)),
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(HubError::PayloadTooLarge(format!(
+                    "at most {} MiB per request",
+                    MAX_BODY_BYTES >> 20
+                )))
+            }
+            Err(e) => Err(HubError::Invalid(format!(
+                "the request's body could not be read: {e}"
+            ))),
+        }
+    }
+}
+
 /// Decodes a JSON body into a protocol type, refusing what it does not know.
 fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, HubError> {
     serde_json::from_slice(body)
@@ -81,7 +104,7 @@ fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, HubError> {
 async fn enrol(
     State(hub): State<Arc<HubDb>>,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    Body(body): Body,
 ) -> Result<Json<EnrolReply>, HubError> {
     check_headers(&headers)?;
     let request: EnrolRequest = decode(&body)?;
@@ -91,7 +114,7 @@ async fn enrol(
 async fn push(
     State(hub): State<Arc<HubDb>>,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    Body(body): Body,
 ) -> Result<Json<PushReply>, HubError> {
     let device = authenticate(&hub, "/v1/push", &headers, &body).await?;
     let request: PushRequest = decode(&body)?;
@@ -107,7 +130,7 @@ async fn push(
 async fn pull(
     State(hub): State<Arc<HubDb>>,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    Body(body): Body,
 ) -> Result<Json<PullReply>, HubError> {
     let device = authenticate(&hub, "/v1/pull", &headers, &body).await?;
     let request: PullRequest = decode(&body)?;

@@ -47,6 +47,7 @@ fn batch(site: Uuid, admin: Uuid, first_seq: u64) -> Vec<Change> {
                 value,
                 cl: 1,
                 schema_version: 1,
+                signature: None,
             });
         }
     }

@@ -93,6 +93,7 @@ async fn the_hub_explains_what_it_refuses() {
         value: json!(name),
         cl: 1,
         schema_version: 1,
+        signature: None,
     };
     let too_many = PushRequest {
         changes: (0..MAX_PUSH_CHANGES as u64 + 1)

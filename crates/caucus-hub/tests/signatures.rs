@@ -104,6 +104,7 @@ async fn a_request_counts_once_and_only_as_its_device_signed_it() {
         value: json!("Forged name"),
         cl: 1,
         schema_version: 1,
+        signature: None,
     };
     let push_body = serde_json::to_vec(&PushRequest {
         changes: vec![change],

@@ -20,6 +20,11 @@ export type Addressee =
 export type AgendaItem = {
 	id: string,
 	archived: boolean,
+	/**
+	 *  Fields this device holds a value for that it cannot read (damaged, or written by
+	 *  another version): read as their neutral value until someone writes them again.
+	 */
+	unreadable?: string[],
 	meeting_id: string,
 	position: number,
 	title: string,
@@ -58,6 +63,11 @@ export type Arrival = {
 export type Attendance = {
 	id: string,
 	archived: boolean,
+	/**
+	 *  Fields this device holds a value for that it cannot read (damaged, or written by
+	 *  another version): read as their neutral value until someone writes them again.
+	 */
+	unreadable?: string[],
 	meeting_id: string,
 	person_id: string,
 	present: boolean,
@@ -100,6 +110,11 @@ export type ChangedRecord = {
 export type Comment = {
 	id: string,
 	archived: boolean,
+	/**
+	 *  Fields this device holds a value for that it cannot read (damaged, or written by
+	 *  another version): read as their neutral value until someone writes them again.
+	 */
+	unreadable?: string[],
 	recommendation_id: string,
 	author_id: string,
 	/**  Markdown. */
@@ -189,6 +204,11 @@ export type Endorse = {
 export type Endorsement = {
 	id: string,
 	archived: boolean,
+	/**
+	 *  Fields this device holds a value for that it cannot read (damaged, or written by
+	 *  another version): read as their neutral value until someone writes them again.
+	 */
+	unreadable?: string[],
 	recommendation_id: string,
 	organization_id: string,
 	person_id: string,
@@ -253,6 +273,11 @@ export type FoundMeeting = {
 export type Group = {
 	id: string,
 	archived: boolean,
+	/**
+	 *  Fields this device holds a value for that it cannot read (damaged, or written by
+	 *  another version): read as their neutral value until someone writes them again.
+	 */
+	unreadable?: string[],
 	name: string,
 	kind: GroupKind,
 	/**  Markdown. */
@@ -366,6 +391,11 @@ export type LeaveGroup = {
 export type Meeting = {
 	id: string,
 	archived: boolean,
+	/**
+	 *  Fields this device holds a value for that it cannot read (damaged, or written by
+	 *  another version): read as their neutral value until someone writes them again.
+	 */
+	unreadable?: string[],
 	group_id: string,
 	title: string,
 	/**  `YYYY-MM-DDTHH:MM`, local time at the meeting's place. */
@@ -382,6 +412,11 @@ export type Meeting = {
 export type MeetingDecision = {
 	id: string,
 	archived: boolean,
+	/**
+	 *  Fields this device holds a value for that it cannot read (damaged, or written by
+	 *  another version): read as their neutral value until someone writes them again.
+	 */
+	unreadable?: string[],
 	meeting_id: string,
 	text: string,
 	issue_ids: string[],
@@ -429,6 +464,11 @@ export type MeetingPatch = {
 export type Membership = {
 	id: string,
 	archived: boolean,
+	/**
+	 *  Fields this device holds a value for that it cannot read (damaged, or written by
+	 *  another version): read as their neutral value until someone writes them again.
+	 */
+	unreadable?: string[],
 	group_id: string,
 	person_id: string,
 	role: Role,
@@ -611,6 +651,11 @@ export type Notifications = {
 export type Organization = {
 	id: string,
 	archived: boolean,
+	/**
+	 *  Fields this device holds a value for that it cannot read (damaged, or written by
+	 *  another version): read as their neutral value until someone writes them again.
+	 */
+	unreadable?: string[],
 	name: string,
 	/**  ISO 3166-1 alpha-2 code, upper case. */
 	country: string,
@@ -639,6 +684,11 @@ export type OrganizationPatch = {
 export type Person = {
 	id: string,
 	archived: boolean,
+	/**
+	 *  Fields this device holds a value for that it cannot read (damaged, or written by
+	 *  another version): read as their neutral value until someone writes them again.
+	 */
+	unreadable?: string[],
 	name: string,
 	/**  May be empty. */
 	email: string,
@@ -665,6 +715,11 @@ export type Priority = "low" | "normal" | "high" | "urgent";
 export type Recommendation = {
 	id: string,
 	archived: boolean,
+	/**
+	 *  Fields this device holds a value for that it cannot read (damaged, or written by
+	 *  another version): read as their neutral value until someone writes them again.
+	 */
+	unreadable?: string[],
 	group_id: string,
 	author_id: string,
 	co_author_ids: string[],
@@ -708,12 +763,17 @@ export type RecommendationState = "draft" | "open" | "under_review" | "adopted" 
 /**  The kinds of record whose history can be read. */
 export type RecordKind = "organization" | "person" | "group" | "membership" | "tracked_issue" | "recommendation" | "translation" | "endorsement" | "comment" | "meeting" | "agenda_item" | "attendance" | "decision";
 
-/**  One refused change, for the sync panel. */
+/**
+ *  The hub's refusal of changes to one record for one reason, for the sync panel: a refused
+ *  creation of a record is one line, not one per field.
+ */
 export type RefusedChange = {
+	/**  When the latest of them was refused. */
 	at_ms: number | null,
 	table: string,
 	row: string,
-	column: string,
+	/**  The fields refused (`$row` for creating, archiving or restoring the record itself). */
+	columns: string[],
 	code: string,
 	reason: string,
 };
@@ -795,8 +855,13 @@ export type SyncStatus = {
 	last_failure: SyncFailureInfo | null,
 	running: boolean,
 	progress: SyncProgress | null,
-	/**  The hub's latest refusals of this device's changes. */
+	/**
+	 *  The hub's latest refusals of changes this device sent, one per record and reason
+	 *  (at most [`REFUSALS_SHOWN`]; [`Caucus::refused_changes`] lists them all).
+	 */
 	refused: RefusedChange[],
+	/**  How many there are in all. */
+	refused_total: number,
 	/**  Where to suggest writing a bundle (the Downloads folder, else home), if known. */
 	bundle_folder: string | null,
 	/**  The meeting this device hosts or joined. */
@@ -806,6 +871,11 @@ export type SyncStatus = {
 export type TrackedIssue = {
 	id: string,
 	archived: boolean,
+	/**
+	 *  Fields this device holds a value for that it cannot read (damaged, or written by
+	 *  another version): read as their neutral value until someone writes them again.
+	 */
+	unreadable?: string[],
 	group_id: string,
 	title: string,
 	/**  Markdown. */
@@ -850,6 +920,11 @@ export type Transition = {
 export type Translation = {
 	id: string,
 	archived: boolean,
+	/**
+	 *  Fields this device holds a value for that it cannot read (damaged, or written by
+	 *  another version): read as their neutral value until someone writes them again.
+	 */
+	unreadable?: string[],
 	recommendation_id: string,
 	language: Language,
 	title: string,
@@ -898,6 +973,7 @@ export const commands = {
   markNotificationsRead: (input: NotificationQuery) => call<Notifications>("mark_notifications_read", input),
   hearFromGroup: (input: HearFromGroup) => call<Notifications>("hear_from_group", input),
   syncStatus: (input: NoInput) => call<SyncStatus>("sync_status", input),
+  refusedChanges: (input: NoInput) => call<RefusedChange[]>("refused_changes", input),
   connectHub: (input: ConnectHub) => call<SyncStatus>("connect_hub", input),
   syncNow: (input: NoInput) => call<SyncStatus>("sync_now", input),
   exportBundle: (input: ExportBundle) => call<BundleSummary>("export_bundle", input),
@@ -975,4 +1051,4 @@ export const commands = {
   archiveDecision: (input: IdInput) => call<MeetingDecision>("archive_decision", input),
 };
 
-export type CommandName = "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "connect_hub" | "create_agenda_item" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "draft_answer" | "endorse_recommendation" | "export_bundle" | "export_records" | "export_report" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "group_dashboard" | "hear_from_group" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "mark_my_work_seen" | "mark_notifications_read" | "my_work" | "notifications" | "publish_answer" | "record_attendance" | "record_history" | "search" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";
+export type CommandName = "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "connect_hub" | "create_agenda_item" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "draft_answer" | "endorse_recommendation" | "export_bundle" | "export_records" | "export_report" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "group_dashboard" | "hear_from_group" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "mark_my_work_seen" | "mark_notifications_read" | "my_work" | "notifications" | "publish_answer" | "record_attendance" | "record_history" | "refused_changes" | "search" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";

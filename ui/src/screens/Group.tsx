@@ -16,7 +16,7 @@ import type { Navigate } from "../App";
 import { canPost, isAdmin, leads } from "../rights";
 import { History } from "./History";
 import { NewMeetingForm } from "./Meeting";
-import { ArchiveButton, Editor, ErrorLine, ExportButtons, Markdown, Options, ReportButton, TextEdit } from "./parts";
+import { ArchiveButton, Editor, ErrorLine, ExportButtons, Markdown, Options, ReportButton, TextEdit, Unreadable } from "./parts";
 
 export const ISSUE_STATUSES: IssueStatus[] = ["open", "monitoring", "action_needed", "resolved", "archived"];
 const PRIORITIES: Priority[] = ["low", "normal", "high", "urgent"];
@@ -64,6 +64,7 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
         {t("nav.back")}
       </button>
       <h1>{group.name}</h1>
+      <Unreadable record={group} />
       <p className="muted">{t(`groupKindOne.${group.kind}`)}</p>
       <section className="card">
         <h2>{t("groups.mandate")}</h2>

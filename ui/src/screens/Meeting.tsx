@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { commands } from "../api";
 import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
-import { ArchiveButton, ErrorLine, Markdown, TextEdit } from "./parts";
+import { ArchiveButton, ErrorLine, Markdown, TextEdit, Unreadable } from "./parts";
 
 async function loadMeeting(id: string) {
   const meeting = await commands.getMeeting({ id });
@@ -52,6 +52,7 @@ export function MeetingScreen({ id, navigate }: { id: string; navigate: Navigate
         {group.name}
       </button>
       <h1>{meeting.title}</h1>
+      <Unreadable record={meeting} />
       <p className="muted actions">
         {meeting.starts_at.replace("T", " ")} · {meeting.place}
         <ArchiveButton

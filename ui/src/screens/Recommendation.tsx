@@ -7,7 +7,7 @@ import { personName } from "./Group";
 import { canAnswer, canEdit, leads, movesFor } from "../rights";
 import { LANGUAGES } from "./Group";
 import { History } from "./History";
-import { ArchiveButton, Editor, ErrorLine, Markdown, Options, TextEdit } from "./parts";
+import { ArchiveButton, Editor, ErrorLine, Markdown, Options, TextEdit, Unreadable } from "./parts";
 
 const DECISIONS: Decision[] = ["adopted", "referred", "not_adopted", "duplicate"];
 
@@ -62,6 +62,7 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
       <h1 lang={rec.language} dir="auto">
         {rec.title}
       </h1>
+      <Unreadable record={rec} />
       <p>
         <span className="badge" data-testid="rec-state">
           {t(`recommendation.states.${rec.state}`)}

@@ -3,7 +3,7 @@
 // hub's refusals. Bundles carry changes on a USB stick where there is no network.
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { commands, type BundleSummary, type FoundMeeting, type SyncStatus } from "../api";
+import { commands, type BundleSummary, type FoundMeeting, type RefusedChange, type SyncStatus } from "../api";
 import { useAction, useLoad } from "../data";
 import { ErrorLine, FilePick, formatDate, isolate } from "./parts";
 
@@ -74,22 +74,43 @@ export function SyncScreen() {
       </div>
       {!status.connected && <ConnectForm />}
       <MeetingPanel status={status} />
-      {status.refused.length > 0 && (
-        <div className="card">
-          <h2>{t("sync.refusedTitle")}</h2>
-          <p>{t("sync.refusedHelp")}</p>
-          <ul data-testid="sync-refused">
-            {status.refused.map((r, i) => (
-              <li key={i}>
-                {formatDate(r.at_ms ?? 0, locale)} — {t(`sync.refusedCode.${r.code}`, { defaultValue: r.code })}:{" "}
-                {r.column} — {r.reason}
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
+      {status.refused.length > 0 && <Refusals status={status} />}
       <Bundles folder={status.bundle_folder} />
     </section>
+  );
+}
+
+/** The hub's refusals of what this device sent: one line per record and reason, the latest
+ * first; all of them on request. */
+function Refusals({ status }: { status: SyncStatus }) {
+  const { t, i18n } = useTranslation();
+  const [all, setAll] = useState<RefusedChange[] | null>(null);
+  const action = useAction();
+  const shown = all ?? status.refused;
+  return (
+    <div className="card">
+      <h2>{t("sync.refusedTitle")}</h2>
+      <p>{t("sync.refusedHelp")}</p>
+      <ul data-testid="sync-refused">
+        {shown.map((r, i) => (
+          <li key={i}>
+            {formatDate(r.at_ms ?? 0, i18n.language)} — {t(`sync.refusedCode.${r.code}`, { defaultValue: r.code })}:{" "}
+            {t(`myWork.kinds.${r.table}`, { defaultValue: r.table })} ({r.columns.map((c) => (c === "$row" ? t("sync.wholeRecord") : c)).join(", ")}) —{" "}
+            {isolate(r.reason)}
+          </li>
+        ))}
+      </ul>
+      {all === null && status.refused_total > status.refused.length && (
+        <button
+          className="link"
+          data-testid="sync-refused-all"
+          onClick={() => action.run(() => commands.refusedChanges({}).then(setAll))}
+        >
+          {t("sync.refusedAll", { count: status.refused_total })}
+        </button>
+      )}
+      <ErrorLine error={action.error} />
+    </div>
   );
 }
 

@@ -16,6 +16,21 @@ export function ErrorLine({ error }: { error: unknown }) {
   );
 }
 
+/**
+ * Says which fields of a record this device holds a value for that it cannot read (damaged, or
+ * written by another version): the record shows their neutral value until someone edits them.
+ */
+export function Unreadable({ record }: { record: { unreadable?: string[] } }) {
+  const { t } = useTranslation();
+  const fields = record.unreadable ?? [];
+  if (fields.length === 0) return null;
+  return (
+    <p className="unreadable" role="status" data-testid="unreadable">
+      {t("record.unreadable", { count: fields.length, fields: fields.join(", ") })}
+    </p>
+  );
+}
+
 export function Markdown({ source }: { source: string }) {
   // Sanitized by renderMarkdown: member-written text never runs script.
   // dir="auto": a member's English text reads left to right on an Arabic screen, and back.

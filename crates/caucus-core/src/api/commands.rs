@@ -26,6 +26,7 @@ macro_rules! for_each_command {
             hear_from_group(HearFromGroup) -> Notifications;
 
             sync_status(NoInput) -> SyncStatus;
+            refused_changes(NoInput) -> Vec<RefusedChange>;
             connect_hub(ConnectHub) -> SyncStatus;
             sync_now(NoInput) -> SyncStatus;
             export_bundle(ExportBundle) -> BundleSummary;

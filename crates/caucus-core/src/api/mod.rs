@@ -30,6 +30,7 @@ use crate::error::{ApiError, CoreError, Result};
 use crate::model::*;
 use crate::store::history::HistoryEntry;
 pub use crate::store::search::SearchHit;
+pub use crate::store::sync_state::RefusedChange;
 use crate::store::Store;
 pub use crate::sync::bundle::{BundleSummary, ExportBundle, ImportBundle};
 pub use crate::sync::client::{ConnectHub, SyncStatus};

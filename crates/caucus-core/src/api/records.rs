@@ -17,6 +17,7 @@ fn columns_of<E: Entity>(record: &E) -> Result<Map<String, Value>> {
         Ok(Value::Object(mut map)) => {
             map.remove("id");
             map.remove("archived");
+            map.remove("unreadable");
             Ok(map)
         }
         _ => Err(CoreError::invalid(
@@ -110,7 +111,8 @@ impl Caucus {
         // Field errors come before rights errors; `insert` checks references and writes.
         record.validate()?;
         let bucket = self.bucket_for(&record).await?;
-        self.authorize(Operation::Create, &record, &bucket).await?;
+        self.authorize(Operation::Create, &record, &[], &bucket)
+            .await?;
         self.insert(record).await
     }
 
@@ -127,8 +129,17 @@ impl Caucus {
     pub(crate) async fn update<P: PatchInput>(&self, patch: P) -> Result<P::Entity> {
         let current: P::Entity = self.get(patch.id()).await?;
         let bucket = self.bucket_of(&current).await?;
-        self.authorize(Operation::Update, &current, &bucket).await?;
-        self.update_fields(&current, patch_fields(&patch)?).await
+        let fields = patch_fields(&patch)?;
+        let before = columns_of(&current)?;
+        // Rights are per field: ask about the fields this patch changes.
+        let changed: Vec<&str> = fields
+            .iter()
+            .filter(|(name, value)| before.get(name.as_str()) != Some(value))
+            .map(|(name, _)| name.as_str())
+            .collect();
+        self.authorize(Operation::Update, &current, &changed, &bucket)
+            .await?;
+        self.update_fields(&current, fields).await
     }
 
     /// Writes new values for some fields of `current` (validated as a whole record first).
@@ -179,7 +190,7 @@ impl Caucus {
     pub(crate) async fn archive<E: Entity>(&self, id: Uuid) -> Result<E> {
         let current: E = self.get(id).await?;
         let bucket = self.bucket_of(&current).await?;
-        self.authorize(Operation::Archive, &current, &bucket)
+        self.authorize(Operation::Archive, &current, &[], &bucket)
             .await?;
         self.archive_row(id).await
     }
@@ -242,8 +253,14 @@ impl Caucus {
         }))
     }
 
-    /// Checks a write against [`rights::check`].
-    async fn authorize<E: Entity>(&self, op: Operation, record: &E, bucket: &str) -> Result<()> {
+    /// Checks a write against [`rights::check`]; `columns` are the fields an update changes.
+    async fn authorize<E: Entity>(
+        &self,
+        op: Operation,
+        record: &E,
+        columns: &[&str],
+        bucket: &str,
+    ) -> Result<()> {
         let mut fields = columns_of(record)?;
         fields.insert("id".into(), Value::String(record.id().to_string()));
         // A group's own row is coalition-wide, but its leaders are found in the group.
@@ -254,7 +271,14 @@ impl Caucus {
         };
         let standing = self.standing(&group).await?;
         let setting_up = !read::has_secretariat_admin(self.store.pool()).await?;
-        rights::check(E::TABLE.name, op, &fields, standing.as_ref(), setting_up)
+        rights::check(
+            E::TABLE.name,
+            op,
+            &fields,
+            columns,
+            standing.as_ref(),
+            setting_up,
+        )
     }
 
     /// A person's current memberships, and whether one of them is in the steering committee.
@@ -496,6 +520,7 @@ impl Caucus {
         self.insert(Membership {
             id,
             archived: false,
+            unreadable: Vec::new(),
             group_id: input.group_id,
             person_id,
             role,
@@ -658,6 +683,7 @@ impl Caucus {
         self.insert(Endorsement {
             id: Endorsement::id_for(rec.id, organization_id),
             archived: false,
+            unreadable: Vec::new(),
             recommendation_id: rec.id,
             organization_id,
             person_id,
@@ -710,7 +736,8 @@ impl Caucus {
             actor: None,
         })?;
         let bucket = self.bucket_for(&record).await?;
-        self.authorize(Operation::Create, &record, &bucket).await?;
+        self.authorize(Operation::Create, &record, &[], &bucket)
+            .await?;
         match self.get::<Attendance>(record.id).await {
             Ok(existing) if !existing.archived => {
                 let mut fields = Map::new();

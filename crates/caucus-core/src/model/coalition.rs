@@ -32,6 +32,10 @@ pub enum MembershipStatus {
 pub struct Organization {
     pub id: Uuid,
     pub archived: bool,
+    /// Fields this device holds a value for that it cannot read (damaged, or written by
+    /// another version): read as their neutral value until someone writes them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<String>,
     pub name: String,
     /// ISO 3166-1 alpha-2 code, upper case.
     pub country: String,
@@ -53,6 +57,18 @@ fn country(value: &str) -> Result<()> {
 
 impl Entity for Organization {
     const TABLE: &'static schema::Table = &schema::ORGANIZATION;
+    fn template() -> Self {
+        Organization {
+            id: Uuid::nil(),
+            archived: false,
+            unreadable: Vec::new(),
+            name: "?".into(),
+            country: "ZZ".into(),
+            region: Region::Europe,
+            themes: Vec::new(),
+            status: MembershipStatus::Member,
+        }
+    }
     fn id(&self) -> Uuid {
         self.id
     }
@@ -80,6 +96,7 @@ impl NewInput for NewOrganization {
         Ok(Organization {
             id: ctx.id,
             archived: false,
+            unreadable: Vec::new(),
             name: self.name,
             country: self.country,
             region: self.region,
@@ -125,6 +142,10 @@ filter_input!(OrganizationFilter => Organization);
 pub struct Person {
     pub id: Uuid,
     pub archived: bool,
+    /// Fields this device holds a value for that it cannot read (damaged, or written by
+    /// another version): read as their neutral value until someone writes them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<String>,
     pub name: String,
     /// May be empty.
     pub email: String,
@@ -135,6 +156,17 @@ pub struct Person {
 
 impl Entity for Person {
     const TABLE: &'static schema::Table = &schema::PERSON;
+    fn template() -> Self {
+        Person {
+            id: Uuid::nil(),
+            archived: false,
+            unreadable: Vec::new(),
+            name: "?".into(),
+            email: String::new(),
+            organization_id: None,
+            secretariat_admin: false,
+        }
+    }
     fn id(&self) -> Uuid {
         self.id
     }
@@ -174,6 +206,7 @@ impl NewInput for NewPerson {
         Ok(Person {
             id: ctx.id,
             archived: false,
+            unreadable: Vec::new(),
             name: self.name,
             email: self.email,
             organization_id: self.organization_id,

@@ -23,6 +23,10 @@ pub enum GroupKind {
 pub struct Group {
     pub id: Uuid,
     pub archived: bool,
+    /// Fields this device holds a value for that it cannot read (damaged, or written by
+    /// another version): read as their neutral value until someone writes them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<String>,
     pub name: String,
     pub kind: GroupKind,
     /// Markdown.
@@ -32,6 +36,17 @@ pub struct Group {
 
 impl Entity for Group {
     const TABLE: &'static schema::Table = &schema::GROUP;
+    fn template() -> Self {
+        Group {
+            id: Uuid::nil(),
+            archived: false,
+            unreadable: Vec::new(),
+            name: "?".into(),
+            kind: GroupKind::IssueTeam,
+            mandate: String::new(),
+            region: None,
+        }
+    }
     fn id(&self) -> Uuid {
         self.id
     }
@@ -57,6 +72,7 @@ impl NewInput for NewGroup {
         Ok(Group {
             id: ctx.id,
             archived: false,
+            unreadable: Vec::new(),
             name: self.name,
             kind: self.kind,
             mandate: self.mandate,
@@ -106,6 +122,10 @@ pub enum Role {
 pub struct Membership {
     pub id: Uuid,
     pub archived: bool,
+    /// Fields this device holds a value for that it cannot read (damaged, or written by
+    /// another version): read as their neutral value until someone writes them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<String>,
     pub group_id: Uuid,
     pub person_id: Uuid,
     pub role: Role,
@@ -127,8 +147,21 @@ pub(crate) fn pair_id(kind: &[u8], a: Uuid, b: Uuid) -> Uuid {
 
 impl Entity for Membership {
     const TABLE: &'static schema::Table = &schema::MEMBERSHIP;
+    fn template() -> Self {
+        Membership {
+            id: Uuid::nil(),
+            archived: false,
+            unreadable: Vec::new(),
+            group_id: Uuid::nil(),
+            person_id: Uuid::nil(),
+            role: Role::Member,
+        }
+    }
     fn id(&self) -> Uuid {
         self.id
+    }
+    fn derived_id(&self) -> Option<Uuid> {
+        Some(Membership::id_for(self.group_id, self.person_id))
     }
     fn validate(&self) -> Result<()> {
         Ok(())

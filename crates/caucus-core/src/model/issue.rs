@@ -30,6 +30,10 @@ pub enum Priority {
 pub struct TrackedIssue {
     pub id: Uuid,
     pub archived: bool,
+    /// Fields this device holds a value for that it cannot read (damaged, or written by
+    /// another version): read as their neutral value until someone writes them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<String>,
     pub group_id: Uuid,
     pub title: String,
     /// Markdown.
@@ -45,6 +49,22 @@ pub struct TrackedIssue {
 
 impl Entity for TrackedIssue {
     const TABLE: &'static schema::Table = &schema::TRACKED_ISSUE;
+    fn template() -> Self {
+        TrackedIssue {
+            id: Uuid::nil(),
+            archived: false,
+            unreadable: Vec::new(),
+            group_id: Uuid::nil(),
+            title: "?".into(),
+            description: String::new(),
+            status: IssueStatus::Open,
+            priority: Priority::Normal,
+            due_date: None,
+            assignee_ids: Vec::new(),
+            labels: Vec::new(),
+            recommendation_ids: Vec::new(),
+        }
+    }
     fn id(&self) -> Uuid {
         self.id
     }
@@ -96,6 +116,7 @@ impl NewInput for NewTrackedIssue {
         Ok(TrackedIssue {
             id: ctx.id,
             archived: false,
+            unreadable: Vec::new(),
             group_id: self.group_id,
             title: self.title,
             description: self.description,

@@ -13,6 +13,10 @@ use uuid::Uuid;
 pub struct Meeting {
     pub id: Uuid,
     pub archived: bool,
+    /// Fields this device holds a value for that it cannot read (damaged, or written by
+    /// another version): read as their neutral value until someone writes them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<String>,
     pub group_id: Uuid,
     pub title: String,
     /// `YYYY-MM-DDTHH:MM`, local time at the meeting's place.
@@ -24,6 +28,18 @@ pub struct Meeting {
 
 impl Entity for Meeting {
     const TABLE: &'static schema::Table = &schema::MEETING;
+    fn template() -> Self {
+        Meeting {
+            id: Uuid::nil(),
+            archived: false,
+            unreadable: Vec::new(),
+            group_id: Uuid::nil(),
+            title: "?".into(),
+            starts_at: "2000-01-01T00:00".into(),
+            place: String::new(),
+            minutes: String::new(),
+        }
+    }
     fn id(&self) -> Uuid {
         self.id
     }
@@ -54,6 +70,7 @@ impl NewInput for NewMeeting {
         Ok(Meeting {
             id: ctx.id,
             archived: false,
+            unreadable: Vec::new(),
             group_id: self.group_id,
             title: self.title,
             starts_at: self.starts_at,
@@ -92,6 +109,10 @@ filter_input!(MeetingFilter => Meeting);
 pub struct AgendaItem {
     pub id: Uuid,
     pub archived: bool,
+    /// Fields this device holds a value for that it cannot read (damaged, or written by
+    /// another version): read as their neutral value until someone writes them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<String>,
     pub meeting_id: Uuid,
     pub position: i32,
     pub title: String,
@@ -100,6 +121,17 @@ pub struct AgendaItem {
 
 impl Entity for AgendaItem {
     const TABLE: &'static schema::Table = &schema::AGENDA_ITEM;
+    fn template() -> Self {
+        AgendaItem {
+            id: Uuid::nil(),
+            archived: false,
+            unreadable: Vec::new(),
+            meeting_id: Uuid::nil(),
+            position: 0,
+            title: "?".into(),
+            notes: String::new(),
+        }
+    }
     fn id(&self) -> Uuid {
         self.id
     }
@@ -138,6 +170,7 @@ impl NewInput for NewAgendaItem {
         Ok(AgendaItem {
             id: ctx.id,
             archived: false,
+            unreadable: Vec::new(),
             meeting_id: self.meeting_id,
             position: self.position,
             title: self.title,
@@ -174,15 +207,39 @@ filter_input!(AgendaItemFilter => AgendaItem);
 pub struct Attendance {
     pub id: Uuid,
     pub archived: bool,
+    /// Fields this device holds a value for that it cannot read (damaged, or written by
+    /// another version): read as their neutral value until someone writes them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<String>,
     pub meeting_id: Uuid,
     pub person_id: Uuid,
     pub present: bool,
 }
 
+impl Attendance {
+    /// One attendance record per person and meeting, whoever records it.
+    pub fn id_for(meeting_id: Uuid, person_id: Uuid) -> Uuid {
+        pair_id(b"attendance", meeting_id, person_id)
+    }
+}
+
 impl Entity for Attendance {
     const TABLE: &'static schema::Table = &schema::ATTENDANCE;
+    fn template() -> Self {
+        Attendance {
+            id: Uuid::nil(),
+            archived: false,
+            unreadable: Vec::new(),
+            meeting_id: Uuid::nil(),
+            person_id: Uuid::nil(),
+            present: false,
+        }
+    }
     fn id(&self) -> Uuid {
         self.id
+    }
+    fn derived_id(&self) -> Option<Uuid> {
+        Some(Attendance::id_for(self.meeting_id, self.person_id))
     }
     fn validate(&self) -> Result<()> {
         Ok(())
@@ -207,8 +264,9 @@ impl NewInput for NewAttendance {
     type Entity = Attendance;
     fn build(self, _ctx: &NewContext) -> Result<Attendance> {
         Ok(Attendance {
-            id: pair_id(b"attendance", self.meeting_id, self.person_id),
+            id: Attendance::id_for(self.meeting_id, self.person_id),
             archived: false,
+            unreadable: Vec::new(),
             meeting_id: self.meeting_id,
             person_id: self.person_id,
             present: self.present,
@@ -241,6 +299,10 @@ filter_input!(AttendanceFilter => Attendance);
 pub struct MeetingDecision {
     pub id: Uuid,
     pub archived: bool,
+    /// Fields this device holds a value for that it cannot read (damaged, or written by
+    /// another version): read as their neutral value until someone writes them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<String>,
     pub meeting_id: Uuid,
     pub text: String,
     pub issue_ids: Vec<Uuid>,
@@ -249,6 +311,17 @@ pub struct MeetingDecision {
 
 impl Entity for MeetingDecision {
     const TABLE: &'static schema::Table = &schema::DECISION;
+    fn template() -> Self {
+        MeetingDecision {
+            id: Uuid::nil(),
+            archived: false,
+            unreadable: Vec::new(),
+            meeting_id: Uuid::nil(),
+            text: "?".into(),
+            issue_ids: Vec::new(),
+            recommendation_ids: Vec::new(),
+        }
+    }
     fn id(&self) -> Uuid {
         self.id
     }
@@ -294,6 +367,7 @@ impl NewInput for NewMeetingDecision {
         Ok(MeetingDecision {
             id: ctx.id,
             archived: false,
+            unreadable: Vec::new(),
             meeting_id: self.meeting_id,
             text: self.text,
             issue_ids: self.issue_ids,

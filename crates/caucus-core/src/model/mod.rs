@@ -10,6 +10,7 @@ mod group;
 mod issue;
 mod meeting;
 mod recommendation;
+pub mod value;
 
 pub use coalition::*;
 pub use group::*;
@@ -25,7 +26,16 @@ use uuid::Uuid;
 /// A synced record.
 pub trait Entity: Serialize + DeserializeOwned + specta::Type + Send + Sync + 'static {
     const TABLE: &'static Table;
+    /// A valid record of neutral values (nil ids, the first state, "?" where a name is
+    /// required). One field's value is checked by putting it into this record
+    /// ([`value::check_value`]), and a field that cannot be read is read as its value here.
+    fn template() -> Self;
     fn id(&self) -> Uuid;
+    /// The id this record must have, for kinds whose id derives from its parts (one membership
+    /// per group and person): two devices adding the same pair offline write one record.
+    fn derived_id(&self) -> Option<Uuid> {
+        None
+    }
     /// Checks every field of the whole record (after a create or a patch).
     fn validate(&self) -> Result<()>;
     /// The records this one points at, which must exist.

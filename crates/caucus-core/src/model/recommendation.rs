@@ -64,6 +64,10 @@ pub enum Addressee {
 pub struct Recommendation {
     pub id: Uuid,
     pub archived: bool,
+    /// Fields this device holds a value for that it cannot read (damaged, or written by
+    /// another version): read as their neutral value until someone writes them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<String>,
     pub group_id: Uuid,
     pub author_id: Uuid,
     pub co_author_ids: Vec<Uuid>,
@@ -92,6 +96,26 @@ impl Recommendation {
 
 impl Entity for Recommendation {
     const TABLE: &'static schema::Table = &schema::RECOMMENDATION;
+    fn template() -> Self {
+        Recommendation {
+            id: Uuid::nil(),
+            archived: false,
+            unreadable: Vec::new(),
+            group_id: Uuid::nil(),
+            author_id: Uuid::nil(),
+            co_author_ids: Vec::new(),
+            addressee: Addressee::Group,
+            addressee_ids: Vec::new(),
+            title: "?".into(),
+            body: "?".into(),
+            language: Language::En,
+            state: RecommendationState::Draft,
+            answer_draft: String::new(),
+            answer_draft_decision: None,
+            answer: String::new(),
+            duplicate_of: None,
+        }
+    }
     fn id(&self) -> Uuid {
         self.id
     }
@@ -165,6 +189,7 @@ impl NewInput for NewRecommendation {
         Ok(Recommendation {
             id: ctx.id,
             archived: false,
+            unreadable: Vec::new(),
             group_id: self.group_id,
             author_id,
             co_author_ids: self.co_author_ids,
@@ -246,6 +271,10 @@ pub struct DraftAnswer {
 pub struct Translation {
     pub id: Uuid,
     pub archived: bool,
+    /// Fields this device holds a value for that it cannot read (damaged, or written by
+    /// another version): read as their neutral value until someone writes them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<String>,
     pub recommendation_id: Uuid,
     pub language: Language,
     pub title: String,
@@ -254,10 +283,36 @@ pub struct Translation {
     pub machine: bool,
 }
 
+impl Translation {
+    /// One translation per language: two translators offline edit the same record.
+    pub fn id_for(recommendation_id: Uuid, language: Language) -> Uuid {
+        pair_id(
+            format!("translation:{language:?}").as_bytes(),
+            recommendation_id,
+            Uuid::nil(),
+        )
+    }
+}
+
 impl Entity for Translation {
     const TABLE: &'static schema::Table = &schema::TRANSLATION;
+    fn template() -> Self {
+        Translation {
+            id: Uuid::nil(),
+            archived: false,
+            unreadable: Vec::new(),
+            recommendation_id: Uuid::nil(),
+            language: Language::En,
+            title: "?".into(),
+            body: "?".into(),
+            machine: false,
+        }
+    }
     fn id(&self) -> Uuid {
         self.id
+    }
+    fn derived_id(&self) -> Option<Uuid> {
+        Some(Translation::id_for(self.recommendation_id, self.language))
     }
     fn validate(&self) -> Result<()> {
         text::line("title", &self.title, text::TITLE_MAX)?;
@@ -287,13 +342,9 @@ impl NewInput for NewTranslation {
     type Entity = Translation;
     fn build(self, _ctx: &NewContext) -> Result<Translation> {
         Ok(Translation {
-            // One translation per language: two translators offline edit the same record.
-            id: pair_id(
-                format!("translation:{:?}", self.language).as_bytes(),
-                self.recommendation_id,
-                Uuid::nil(),
-            ),
+            id: Translation::id_for(self.recommendation_id, self.language),
             archived: false,
+            unreadable: Vec::new(),
             recommendation_id: self.recommendation_id,
             language: self.language,
             title: self.title,
@@ -332,6 +383,10 @@ filter_input!(TranslationFilter => Translation);
 pub struct Endorsement {
     pub id: Uuid,
     pub archived: bool,
+    /// Fields this device holds a value for that it cannot read (damaged, or written by
+    /// another version): read as their neutral value until someone writes them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<String>,
     pub recommendation_id: Uuid,
     pub organization_id: Uuid,
     pub person_id: Uuid,
@@ -345,8 +400,24 @@ impl Endorsement {
 
 impl Entity for Endorsement {
     const TABLE: &'static schema::Table = &schema::ENDORSEMENT;
+    fn template() -> Self {
+        Endorsement {
+            id: Uuid::nil(),
+            archived: false,
+            unreadable: Vec::new(),
+            recommendation_id: Uuid::nil(),
+            organization_id: Uuid::nil(),
+            person_id: Uuid::nil(),
+        }
+    }
     fn id(&self) -> Uuid {
         self.id
+    }
+    fn derived_id(&self) -> Option<Uuid> {
+        Some(Endorsement::id_for(
+            self.recommendation_id,
+            self.organization_id,
+        ))
     }
     fn validate(&self) -> Result<()> {
         Ok(())
@@ -399,6 +470,10 @@ pub enum CommentKind {
 pub struct Comment {
     pub id: Uuid,
     pub archived: bool,
+    /// Fields this device holds a value for that it cannot read (damaged, or written by
+    /// another version): read as their neutral value until someone writes them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<String>,
     pub recommendation_id: Uuid,
     pub author_id: Uuid,
     /// Markdown.
@@ -408,6 +483,17 @@ pub struct Comment {
 
 impl Entity for Comment {
     const TABLE: &'static schema::Table = &schema::COMMENT;
+    fn template() -> Self {
+        Comment {
+            id: Uuid::nil(),
+            archived: false,
+            unreadable: Vec::new(),
+            recommendation_id: Uuid::nil(),
+            author_id: Uuid::nil(),
+            body: "?".into(),
+            kind: CommentKind::Comment,
+        }
+    }
     fn id(&self) -> Uuid {
         self.id
     }
@@ -443,6 +529,7 @@ impl NewInput for NewComment {
         Ok(Comment {
             id: ctx.id,
             archived: false,
+            unreadable: Vec::new(),
             recommendation_id: self.recommendation_id,
             author_id,
             body: self.body,

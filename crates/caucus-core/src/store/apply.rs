@@ -4,7 +4,10 @@
 //! skipped), raise the row's causal length to the change's, and, if the change's stamp beats
 //! the field's current one ([`crate::change::wins`]), write the value and the new stamp.
 //! Changes to tables or columns this version does not know stay in the log, to be forwarded
-//! and applied after an upgrade.
+//! and applied after an upgrade. So do changes whose value their field may not hold
+//! ([`crate::model::value::check_values`], the commands' own validation): every replica of this
+//! version leaves the same ones out, so they still agree, and no bad value reaches a row that a
+//! screen must read. The hub refuses them and undoes them on older replicas.
 
 use crate::change::{wins, Change, Stamp, ROW_COLUMN};
 use crate::error::Result;
@@ -14,7 +17,7 @@ use serde::Serialize;
 use sqlx::SqliteConnection;
 use std::collections::{HashMap, HashSet};
 
-/// Changes logged per statement (11 values each, well under SQLite's 32,766 parameters).
+/// Changes logged per statement (12 values each, well under SQLite's 32,766 parameters).
 const LOG_CHUNK: usize = 500;
 use uuid::Uuid;
 
@@ -27,6 +30,8 @@ pub struct ApplyReport {
     pub duplicates: u32,
     /// New changes whose value lost to a field's current one (kept in the log for history).
     pub superseded: u32,
+    /// New changes whose value their field may not hold: kept in the log, never applied.
+    pub invalid: u32,
 }
 
 /// Whether the changes of a batch still have to reach the home hub.
@@ -49,10 +54,11 @@ pub async fn apply(
     // The log first, many changes per statement: what the statement returns is what was new
     // (a change seen before, even earlier in this batch, is ignored and not returned).
     for chunk in changes.chunks(LOG_CHUNK) {
-        let tuples = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+        let tuples = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
         let sql = format!(
             "INSERT OR IGNORE INTO change_log
-                 (site, seq, hlc, actor, bucket, tbl, row_id, col, value, cl, schema_version)
+                 (site, seq, hlc, actor, bucket, tbl, row_id, col, value, cl, schema_version,
+                  signature)
              VALUES {tuples} RETURNING site, seq"
         );
         let mut insert = sqlx::query_as::<_, (Vec<u8>, i64)>(&sql);
@@ -68,7 +74,12 @@ pub async fn apply(
                 .bind(&c.column)
                 .bind(c.value.to_string())
                 .bind(c.cl as i64)
-                .bind(c.schema_version as i64);
+                .bind(c.schema_version as i64)
+                .bind(
+                    c.signature
+                        .as_ref()
+                        .and_then(|s| serde_json::to_string(s).ok()),
+                );
         }
         let mut new: HashSet<(Vec<u8>, i64)> =
             insert.fetch_all(&mut *conn).await?.into_iter().collect();
@@ -95,7 +106,9 @@ pub async fn apply(
             outbox.execute(&mut *conn).await?;
         }
     }
-    report.superseded = merge_batch_into_replica(conn, &fresh).await?;
+    let merged = merge_batch_into_replica(conn, &fresh).await?;
+    report.superseded = merged.superseded;
+    report.invalid = merged.invalid;
     Ok(report)
 }
 
@@ -115,13 +128,24 @@ struct RowMerge<'a> {
     winners: Vec<(&'static Column, &'a Change)>,
 }
 
+/// What merging a batch into the rows did with its changes.
+struct Merged {
+    /// Lost to a field's current or batch-mate value.
+    superseded: u32,
+    /// Left out: the value is not one the field may hold.
+    invalid: u32,
+}
+
 /// Merges a batch of newly logged changes into the replica. The rows' causal lengths and
 /// field clocks are read a table at a time; a new row is inserted whole (many rows per
 /// statement, so the search index, kept by triggers, is written once per row); an existing row
 /// gets one UPDATE of its causal length and every field the batch wins. The result is the
-/// same as merging each change in turn, because the merge is a maximum per field. Returns how
-/// many of the changes lost to a field's current or batch-mate value.
-async fn merge_batch_into_replica(conn: &mut SqliteConnection, changes: &[&Change]) -> Result<u32> {
+/// same as merging each change in turn, because the merge is a maximum per field over the
+/// changes whose values are valid.
+async fn merge_batch_into_replica(
+    conn: &mut SqliteConnection,
+    changes: &[&Change],
+) -> Result<Merged> {
     // Rows in the order they first appear, each with its changes.
     let mut index: HashMap<(&str, Uuid), usize> = HashMap::new();
     let mut rows: Vec<Vec<&Change>> = Vec::new();
@@ -180,19 +204,28 @@ async fn merge_batch_into_replica(conn: &mut SqliteConnection, changes: &[&Chang
     }
 
     let mut superseded = 0u32;
+    let mut invalid = 0u32;
     let mut merges = Vec::with_capacity(rows.len());
     for (table, group) in &rows {
         let first = group[0];
         let row = first.row.to_string();
-        // The batch's best change per known column, if it beats the field's current one.
+        let fields: Vec<(&'static Column, &Change)> = group
+            .iter()
+            .filter(|c| c.column != ROW_COLUMN)
+            .filter_map(|c| table.column(&c.column).map(|column| (column, *c)))
+            .collect();
+        let errors = crate::model::value::check_values(
+            table.name,
+            fields.iter().map(|(column, c)| (column.name, &c.value)),
+        );
+        // The batch's best valid change per known column, if it beats the field's current one.
         let mut best: Vec<(&'static Column, &Change)> = Vec::new();
-        for c in group {
-            if c.column == ROW_COLUMN {
+        for ((column, c), error) in fields.into_iter().zip(errors) {
+            if let Some(error) = error {
+                tracing::warn!(table = table.name, %error, "a change's value is left out of the row");
+                invalid += 1;
                 continue;
             }
-            let Some(column) = table.column(&c.column) else {
-                continue;
-            };
             match best.iter_mut().find(|(col, _)| col.name == column.name) {
                 Some(slot) => {
                     superseded += 1;
@@ -272,7 +305,10 @@ async fn merge_batch_into_replica(conn: &mut SqliteConnection, changes: &[&Chang
         }
         q.bind(&m.row).execute(&mut *conn).await?;
     }
-    Ok(superseded)
+    Ok(Merged {
+        superseded,
+        invalid,
+    })
 }
 
 /// The winning stamps of a batch, many per statement.
@@ -330,6 +366,9 @@ pub(crate) async fn merge_into_replica(conn: &mut SqliteConnection, c: &Change) 
     let Some(column) = table.column(&c.column) else {
         return Ok(true);
     };
+    if crate::model::value::check_value(table.name, column.name, &c.value).is_err() {
+        return Ok(false);
+    }
     let current = sqlx::query!(
         r#"SELECT cl AS "cl!: i64", hlc AS "hlc!: i64", site AS "site!: Vec<u8>", seq AS "seq!: i64"
            FROM field_clock WHERE tbl = ? AND row_id = ? AND col = ?"#,

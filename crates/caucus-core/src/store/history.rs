@@ -65,7 +65,8 @@ pub async fn all_changes(pool: &SqlitePool) -> Result<Vec<Change>> {
         LogRow,
         r#"SELECT site AS "site!: Vec<u8>", seq AS "seq!: i64", hlc AS "hlc!: i64", actor,
                   bucket AS "bucket!", tbl AS "tbl!", row_id AS "row_id!", col AS "col!",
-                  value AS "value!", cl AS "cl!: i64", schema_version AS "schema_version!: i64"
+                  value AS "value!", cl AS "cl!: i64", schema_version AS "schema_version!: i64",
+                  signature
            FROM change_log ORDER BY site, seq"#
     )
     .fetch_all(pool)
@@ -83,7 +84,8 @@ pub async fn changes_to_column(
         LogRow,
         r#"SELECT site AS "site!: Vec<u8>", seq AS "seq!: i64", hlc AS "hlc!: i64", actor,
                   bucket AS "bucket!", tbl AS "tbl!", row_id AS "row_id!", col AS "col!",
-                  value AS "value!", cl AS "cl!: i64", schema_version AS "schema_version!: i64"
+                  value AS "value!", cl AS "cl!: i64", schema_version AS "schema_version!: i64",
+                  signature
            FROM change_log WHERE tbl = ? AND col = ?"#,
         table,
         column
@@ -107,6 +109,8 @@ pub(crate) struct LogRow {
     pub(crate) value: String,
     pub(crate) cl: i64,
     pub(crate) schema_version: i64,
+    /// [`crate::signature::Signature`] as JSON, on the last change of a signed span.
+    pub(crate) signature: Option<String>,
 }
 
 impl LogRow {
@@ -123,6 +127,7 @@ impl LogRow {
             value: serde_json::from_str(&self.value).unwrap_or(serde_json::Value::Null),
             cl: self.cl as u64,
             schema_version: self.schema_version as u32,
+            signature: self.signature.and_then(|s| serde_json::from_str(&s).ok()),
         }
     }
 }

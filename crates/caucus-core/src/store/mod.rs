@@ -52,13 +52,35 @@ impl Edit {
     }
 }
 
-/// This device as a writer: its site id, clock and next sequence number.
+/// Checks the values of a write, a row at a time ([`crate::model::value::check_values`]).
+fn check_edits(edits: &[Edit]) -> Result<()> {
+    let mut rows: std::collections::HashMap<(&str, Uuid), Vec<&Edit>> = Default::default();
+    for e in edits.iter().filter(|e| e.column != ROW_COLUMN) {
+        rows.entry((e.table, e.row)).or_default().push(e);
+    }
+    for ((table, _), list) in rows {
+        let errors =
+            crate::model::value::check_values(table, list.iter().map(|e| (e.column, &e.value)));
+        if let Some(error) = errors.into_iter().flatten().next() {
+            return Err(error);
+        }
+    }
+    Ok(())
+}
+
+/// This device as a writer: its site id, clock, next sequence number, and the key it signs
+/// its writes with.
 #[derive(Debug)]
 struct LocalSite {
     site: Uuid,
     clock: Clock,
     next_seq: u64,
+    key: ed25519_dalek::SigningKey,
 }
+
+/// Where the device's ed25519 key is kept: inside the database, so an encrypted database
+/// keeps it encrypted, and it goes wherever the replica goes.
+const DEVICE_KEY: &str = "device.key";
 
 /// An open replica.
 #[derive(Debug)]
@@ -162,7 +184,31 @@ impl Store {
             site,
             clock: Clock::starting_at(Hlc(max_hlc as u64)),
             next_seq: max_seq as u64 + 1,
+            key: Self::load_key(pool).await?,
         })
+    }
+
+    /// The device's signing key, created the first time the database is opened.
+    async fn load_key(pool: &SqlitePool) -> Result<ed25519_dalek::SigningKey> {
+        let stored = sqlx::query_scalar!("SELECT value FROM local_state WHERE key = ?", DEVICE_KEY)
+            .fetch_optional(pool)
+            .await?;
+        if let Some(bytes) = stored
+            .and_then(|h| hex::decode(h).ok())
+            .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
+        {
+            return Ok(ed25519_dalek::SigningKey::from_bytes(&bytes));
+        }
+        let key = ed25519_dalek::SigningKey::from_bytes(&rand::random::<[u8; 32]>());
+        let text = hex::encode(key.to_bytes());
+        sqlx::query!(
+            "INSERT OR REPLACE INTO local_state (key, value) VALUES (?, ?)",
+            DEVICE_KEY,
+            text
+        )
+        .execute(pool)
+        .await?;
+        Ok(key)
     }
 
     /// After an upgrade, applies the logged changes to tables and columns this version knows
@@ -222,13 +268,21 @@ impl Store {
         self.local.lock().await.site
     }
 
+    /// The key this device signs its writes and its hub requests with.
+    pub async fn device_key(&self) -> ed25519_dalek::SigningKey {
+        self.local.lock().await.key.clone()
+    }
+
     /// Writes local edits: stamps each as a change from this site and applies them through
     /// [`apply::apply`] in one transaction. This is how every local change to user data is made.
+    /// A value its field may not hold is refused (nothing is written): every replica would
+    /// leave it out of its rows, and the hub would refuse it.
     pub async fn write(&self, actor: Option<Uuid>, edits: Vec<Edit>) -> Result<Vec<Change>> {
+        check_edits(&edits)?;
         let mut local = self.local.lock().await;
         let mut clock = local.clock;
         let hlc = clock.tick(hlc::wall_ms());
-        let changes: Vec<Change> = edits
+        let mut changes: Vec<Change> = edits
             .into_iter()
             .enumerate()
             .map(|(i, e)| Change {
@@ -243,8 +297,10 @@ impl Store {
                 value: e.value,
                 cl: e.cl,
                 schema_version: SCHEMA_VERSION,
+                signature: None,
             })
             .collect();
+        crate::signature::sign_write(&local.key, &mut changes);
         let mut tx = self.pool.begin().await?;
         apply::apply(&mut tx, &changes, Origin::Unsynced).await?;
         tx.commit().await?;

@@ -8,12 +8,10 @@ use crate::schema::{self, Table};
 use sqlx::SqlitePool;
 use uuid::Uuid;
 
+/// A row as its record; a field this version cannot read is named in `unreadable` rather than
+/// failing the read (see [`crate::model::value::read_row`]).
 fn decode<E: Entity>(json: &str) -> Result<E> {
-    serde_json::from_str(json).map_err(|e| {
-        CoreError::Storage(sqlx::Error::Decode(
-            format!("{} row does not decode: {e}", E::TABLE.entity).into(),
-        ))
-    })
+    crate::model::value::read_row(json)
 }
 
 /// One record by id, archived or not.

@@ -36,7 +36,7 @@ pub async fn outbox_batch(
     };
     let rows: Vec<LogRow> = sqlx::query_as(
         "SELECT c.site, c.seq, c.hlc, c.actor, c.bucket, c.tbl, c.row_id, c.col, c.value, c.cl,
-                c.schema_version
+                c.schema_version, c.signature
          FROM sync_outbox o JOIN change_log c ON c.site = o.site AND c.seq = o.seq
          WHERE (o.hlc, o.site, o.seq) > (?, ?, ?)
          ORDER BY o.hlc, o.site, o.seq LIMIT ?",
@@ -76,6 +76,16 @@ pub async fn acknowledge(
     let mut tx = pool.begin().await?;
     for id in accepted {
         leave_outbox(&mut tx, id.site, id.seq).await?;
+        // Refused for now, accepted since: no longer a refusal to show.
+        let site = id.site.as_bytes().to_vec();
+        let seq = id.seq as i64;
+        sqlx::query!(
+            "DELETE FROM sync_rejection WHERE site = ? AND seq = ?",
+            site,
+            seq
+        )
+        .execute(&mut *tx)
+        .await?;
     }
     let at = at_ms as i64;
     for r in refused {
@@ -104,25 +114,29 @@ pub async fn acknowledge(
     Ok(())
 }
 
-/// One refused change, for the sync panel.
+/// The hub's refusal of changes to one record for one reason, for the sync panel: a refused
+/// creation of a record is one line, not one per field.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, specta::Type)]
 pub struct RefusedChange {
+    /// When the latest of them was refused.
     pub at_ms: f64,
     pub table: String,
     pub row: Uuid,
-    pub column: String,
+    /// The fields refused (`$row` for creating, archiving or restoring the record itself).
+    pub columns: Vec<String>,
     pub code: String,
     pub reason: String,
 }
 
-/// The most recent refusals, newest first.
+/// The most recent refusals, newest first, one per record and reason.
 pub async fn recent_rejections(pool: &SqlitePool, limit: u32) -> Result<Vec<RefusedChange>> {
     let limit = limit as i64;
     let rows = sqlx::query!(
-        r#"SELECT r.at_ms AS "at_ms!: i64", r.code AS "code!", r.reason AS "reason!",
-                  c.tbl AS "tbl?", c.row_id AS "row_id?", c.col AS "col?"
+        r#"SELECT MAX(r.at_ms) AS "at_ms!: i64", r.code AS "code!", r.reason AS "reason!",
+                  c.tbl AS "tbl?", c.row_id AS "row_id?", group_concat(DISTINCT c.col) AS "cols?: String"
            FROM sync_rejection r LEFT JOIN change_log c ON c.site = r.site AND c.seq = r.seq
-           ORDER BY r.at_ms DESC LIMIT ?"#,
+           GROUP BY c.tbl, c.row_id, r.code, r.reason
+           ORDER BY 1 DESC LIMIT ?"#,
         limit
     )
     .fetch_all(pool)
@@ -136,11 +150,27 @@ pub async fn recent_rejections(pool: &SqlitePool, limit: u32) -> Result<Vec<Refu
                 .row_id
                 .and_then(|id| Uuid::parse_str(&id).ok())
                 .unwrap_or_default(),
-            column: r.col.unwrap_or_default(),
+            columns: r
+                .cols
+                .map(|c| c.split(',').map(str::to_string).collect())
+                .unwrap_or_default(),
             code: r.code,
             reason: r.reason,
         })
         .collect())
+}
+
+/// How many lines [`recent_rejections`] has in all.
+pub async fn rejection_count(pool: &SqlitePool) -> Result<u32> {
+    let n = sqlx::query_scalar!(
+        r#"SELECT COUNT(*) AS "n!: i64" FROM (
+               SELECT 1 FROM sync_rejection r LEFT JOIN change_log c ON c.site = r.site AND c.seq = r.seq
+               GROUP BY c.tbl, c.row_id, r.code, r.reason
+           )"#
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(n as u32)
 }
 
 pub async fn load_cursors(pool: &SqlitePool, hub: &str) -> Result<BTreeMap<String, BucketCursor>> {
@@ -209,7 +239,8 @@ pub async fn changes_beyond(pool: &SqlitePool, known: &VersionVector) -> Result<
             LogRow,
             r#"SELECT site AS "site!: Vec<u8>", seq AS "seq!: i64", hlc AS "hlc!: i64", actor,
                       bucket AS "bucket!", tbl AS "tbl!", row_id AS "row_id!", col AS "col!",
-                      value AS "value!", cl AS "cl!: i64", schema_version AS "schema_version!: i64"
+                      value AS "value!", cl AS "cl!: i64", schema_version AS "schema_version!: i64",
+                      signature
                FROM change_log WHERE site = ? AND seq > ? ORDER BY seq"#,
             bytes,
             after

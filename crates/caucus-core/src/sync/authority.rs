@@ -8,7 +8,7 @@
 //! Pure: the caller passes everything in.
 
 use crate::change::{is_alive, Change, ROW_COLUMN};
-use crate::model::Role;
+use crate::model::{value, Role};
 use crate::rights::{self, Operation, Standing};
 use crate::schema::{self, BucketRule, COALITION_BUCKET};
 use crate::sync::protocol::RejectCode;
@@ -135,6 +135,10 @@ fn operation(change: &Change, current: Option<&RowView>, creating: bool) -> Opti
 /// Checks the changes one push makes to one row. `expected_bucket` is the bucket the row
 /// belongs to (the hub's, or worked out for a new row); `setting_up` is true while the hub
 /// knows no secretariat admin. Returns one verdict per change, in order.
+///
+/// Besides the person's rights, every change's value must be one its field may hold (the
+/// commands' own validation, [`value::check_values`]), a new row whose id derives from its parts
+/// must have that id, and a field fixed at creation ([`schema::Table::fixed`]) keeps its value.
 pub fn authorize_row(
     actor: Option<&HubActor>,
     setting_up: bool,
@@ -157,9 +161,22 @@ pub fn authorize_row(
     };
     let record = prospective(current, row, changes);
     let creating = current.is_none_or(|r| r.cl == 0);
+    let fields: Vec<&&Change> = changes.iter().filter(|c| c.column != ROW_COLUMN).collect();
+    let mut value_errors = value::check_values(
+        table.name,
+        fields.iter().map(|c| (c.column.as_str(), &c.value)),
+    )
+    .into_iter();
+    let misnamed =
+        creating && value::expected_id(table.name, &record).is_some_and(|expected| expected != row);
     changes
         .iter()
         .map(|c| {
+            let value_error = if c.column == ROW_COLUMN {
+                None
+            } else {
+                value_errors.next().flatten()
+            };
             if c.column != ROW_COLUMN && table.column(&c.column).is_none() {
                 return Verdict::Reject(
                     RejectCode::UnknownToHub,
@@ -175,9 +192,34 @@ pub fn authorize_row(
                     ),
                 );
             }
+            if let Some(e) = value_error {
+                return Verdict::Reject(RejectCode::Invalid, e.to_string());
+            }
+            if misnamed {
+                return Verdict::Reject(
+                    RejectCode::Invalid,
+                    format!(
+                        "this {}'s id does not match what it joins: there is one per pair",
+                        table.entity
+                    ),
+                );
+            }
             let Some(op) = operation(c, current, creating) else {
                 return Verdict::Accept;
             };
+            if op == Operation::Update && table.fixed.contains(&c.column.as_str()) {
+                let held = current.and_then(|r| r.fields.get(&c.column));
+                if held.is_some_and(|v| v != &c.value) {
+                    return Verdict::Reject(
+                        RejectCode::Forbidden,
+                        format!(
+                            "a {}'s {} is set when it is created and cannot change",
+                            table.entity,
+                            c.column.replace('_', " ")
+                        ),
+                    );
+                }
+            }
             match check(actor, setting_up, table, op, c, current, &record) {
                 Ok(()) => Verdict::Accept,
                 Err(reason) => Verdict::Reject(RejectCode::Forbidden, reason),
@@ -234,20 +276,37 @@ fn check(
             let Some(a) = actor else {
                 return refuse("choose who you are acting as first");
             };
-            if a.admin
-                || (a.organization.is_some()
-                    && uuid_of(record, "organization_id") == a.organization)
-            {
+            if a.admin {
                 Ok(())
-            } else {
+            } else if a.organization.is_none()
+                || uuid_of(record, "organization_id") != a.organization
+            {
                 refuse("only someone of the organization may endorse in its name")
+            } else if uuid_of(record, "person_id") != Some(a.person) {
+                refuse("an endorsement is made in its maker's own name")
+            } else {
+                Ok(())
             }
         }
         "recommendation" if op != Operation::Create => {
             recommendation(actor, role, op, change, current, record)
         }
-        _ => rights::check(table.name, op, record, standing.as_ref(), setting_up)
-            .map_err(|e| e.to_string()),
+        _ => {
+            let columns: &[&str] = if change.column == ROW_COLUMN {
+                &[]
+            } else {
+                &[change.column.as_str()]
+            };
+            rights::check(
+                table.name,
+                op,
+                record,
+                columns,
+                standing.as_ref(),
+                setting_up,
+            )
+            .map_err(|e| e.to_string())
+        }
     }
 }
 
@@ -315,6 +374,7 @@ mod tests {
             value,
             cl,
             schema_version: 1,
+            signature: None,
         }
     }
 
@@ -327,7 +387,7 @@ mod tests {
             person: me,
             ..Default::default()
         };
-        let row = Uuid::now_v7();
+        let row = crate::model::Membership::id_for(group, me);
         let join = [
             change("membership", row, &bucket, ROW_COLUMN, Value::Null, 1),
             change(

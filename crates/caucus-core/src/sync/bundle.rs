@@ -346,6 +346,7 @@ mod tests {
             value: serde_json::json!("Amnesty International"),
             cl: 1,
             schema_version: 1,
+            signature: None,
         };
         let bytes = Bundle::encode(&key, None, change.site, 5, Default::default(), &[change])
             .expect("encode");

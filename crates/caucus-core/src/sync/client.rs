@@ -24,7 +24,6 @@ const HUB_ID: &str = "hub.id";
 const HUB_TOKEN: &str = "hub.token";
 const HUB_DEVICE: &str = "hub.device_id";
 const HUB_PERSON: &str = "hub.person_id";
-const DEVICE_KEY: &str = "device.key";
 const LAST_SUCCESS: &str = "sync.last_success_ms";
 const LAST_FAILURE: &str = "sync.last_failure";
 /// What the last sync that brought anything brought: see [`LastArrival`].
@@ -108,8 +107,11 @@ pub struct SyncStatus {
     pub last_failure: Option<SyncFailureInfo>,
     pub running: bool,
     pub progress: Option<SyncProgress>,
-    /// The hub's latest refusals of this device's changes.
+    /// The hub's latest refusals of changes this device sent, one per record and reason
+    /// (at most [`REFUSALS_SHOWN`]; [`Caucus::refused_changes`] lists them all).
     pub refused: Vec<RefusedChange>,
+    /// How many there are in all.
+    pub refused_total: u32,
     /// Where to suggest writing a bundle (the Downloads folder, else home), if known.
     pub bundle_folder: Option<String>,
     /// The meeting this device hosts or joined.
@@ -123,6 +125,11 @@ fn bundle_folder() -> Option<String> {
     let folder = if downloads.is_dir() { downloads } else { home };
     Some(folder.to_string_lossy().into_owned())
 }
+
+/// Refusals the sync panel shows at first.
+pub const REFUSALS_SHOWN: u32 = 20;
+/// Refusals the panel lists when asked for all of them.
+pub const REFUSALS_LISTED: u32 = 5_000;
 
 /// A hub as this device knows it.
 struct HubLink {
@@ -174,20 +181,10 @@ impl Caucus {
         self.set_progress(None);
     }
 
-    /// The device's ed25519 signing key, created on first use and kept in the database.
+    /// The device's ed25519 key: it signs every write and every hub request, and the hub
+    /// enrols its public half.
     pub async fn device_key(&self) -> Result<ed25519_dalek::SigningKey> {
-        if let Some(hex_key) = self.store().local_setting(DEVICE_KEY).await? {
-            if let Ok(bytes) = hex::decode(&hex_key) {
-                if let Ok(bytes) = <[u8; 32]>::try_from(bytes.as_slice()) {
-                    return Ok(ed25519_dalek::SigningKey::from_bytes(&bytes));
-                }
-            }
-        }
-        let key = ed25519_dalek::SigningKey::from_bytes(&rand::random::<[u8; 32]>());
-        self.store()
-            .set_local_setting(DEVICE_KEY, Some(&hex::encode(key.to_bytes())))
-            .await?;
-        Ok(key)
+        Ok(self.store().device_key().await)
     }
 
     /// The id of the hub this device belongs to, if it enrolled with one.
@@ -233,10 +230,17 @@ impl Caucus {
                 .and_then(|v| serde_json::from_str(&v).ok()),
             running: self.sync.running.try_lock().is_err(),
             progress: self.sync.progress.lock().ok().and_then(|p| p.clone()),
-            refused: sync_state::recent_rejections(s.pool(), 20).await?,
+            refused: sync_state::recent_rejections(s.pool(), REFUSALS_SHOWN).await?,
+            refused_total: sync_state::rejection_count(s.pool()).await?,
             bundle_folder: bundle_folder(),
             meeting: self.meeting_info().await?,
         })
+    }
+
+    /// Every refusal of changes this device sent, newest first, one per record and reason (at
+    /// most [`REFUSALS_LISTED`]).
+    pub async fn refused_changes(&self, _: NoInput) -> Result<Vec<RefusedChange>> {
+        sync_state::recent_rejections(self.store().pool(), REFUSALS_LISTED).await
     }
 
     /// Enrols this device with a hub using an invite code, then syncs.
@@ -401,18 +405,21 @@ impl Caucus {
         };
         let mut sent = 0u32;
         let mut after = None;
-        let mut chunks = everything.map(|all| {
-            let mut all = all.into_iter();
-            std::iter::from_fn(move || {
-                let chunk: Vec<_> = all.by_ref().take(MAX_PUSH_CHANGES).collect();
-                (!chunk.is_empty()).then_some(chunk)
-            })
-        });
+        let mut everything = everything.map(std::collections::VecDeque::from);
         loop {
-            let batch = match chunks.as_mut() {
-                Some(chunks) => chunks.next().unwrap_or_default(),
+            let mut batch: Vec<_> = match everything.as_mut() {
+                Some(all) => all.drain(..all.len().min(MAX_PUSH_CHANGES)).collect(),
                 None => sync_state::outbox_batch(pool, MAX_PUSH_CHANGES as u32, after).await?,
             };
+            if batch.len() == MAX_PUSH_CHANGES {
+                // A full batch may have cut a signed span: the rest of it goes with the next.
+                let rest = batch.split_off(span_boundary(&batch));
+                if let Some(all) = everything.as_mut() {
+                    for c in rest.into_iter().rev() {
+                        all.push_front(c);
+                    }
+                }
+            }
             let Some(last) = batch.last() else { break };
             after = Some(last.stamp_order());
             for part in split_by_size(batch, MAX_BODY_BYTES / 2) {
@@ -497,22 +504,43 @@ enum Exchange {
     PeerEverything,
 }
 
-/// Splits a batch so each part's JSON stays under `max_bytes` (a single oversized change
-/// travels alone, and the hub says if it is too large).
+/// Where a batch may end without cutting a signed span in two: after its last signed change.
+/// A hub can check who made a change it receives from a carrier only with the whole span, so a
+/// span travels in one request. A batch without a signed change (changes logged before devices
+/// signed, or a hub's compensations) may end anywhere.
+fn span_boundary(batch: &[crate::change::Change]) -> usize {
+    batch
+        .iter()
+        .rposition(|c| c.signature.is_some())
+        .map_or(batch.len(), |i| i + 1)
+}
+
+/// Splits a batch so each part's JSON stays under `max_bytes`, cutting only after a signed
+/// change where it can (a span is at most about a megabyte, see [`crate::signature`]). A
+/// single oversized change travels alone, and the hub says if it is too large.
 fn split_by_size(
     batch: Vec<crate::change::Change>,
     max_bytes: usize,
 ) -> Vec<Vec<crate::change::Change>> {
     let mut parts = Vec::new();
-    let mut part = Vec::new();
+    let mut part: Vec<crate::change::Change> = Vec::new();
+    let mut sizes: Vec<usize> = Vec::new();
     let mut size = 0;
     for c in batch {
         let n = serde_json::to_vec(&c).map(|v| v.len()).unwrap_or(0) + 1;
         if !part.is_empty() && size + n > max_bytes {
-            parts.push(std::mem::take(&mut part));
-            size = 0;
+            let cut = match span_boundary(&part) {
+                0 => part.len(),
+                cut => cut,
+            };
+            let rest = part.split_off(cut);
+            let rest_sizes = sizes.split_off(cut);
+            parts.push(std::mem::replace(&mut part, rest));
+            size = rest_sizes.iter().sum();
+            sizes = rest_sizes;
         }
         size += n;
+        sizes.push(n);
         part.push(c);
     }
     if !part.is_empty() {

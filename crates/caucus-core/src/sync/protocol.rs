@@ -207,6 +207,10 @@ pub enum RejectCode {
     Orphan,
     /// Malformed (an empty table name, a bad value).
     Invalid,
+    /// Made on another device, and not yet provable: that device is not enrolled, or its
+    /// signature did not come whole with the change. Retried: the maker's own sync, or a whole
+    /// copy of its write, settles it.
+    Unproven,
 }
 
 impl RejectCode {
@@ -214,7 +218,10 @@ impl RejectCode {
     pub fn retryable(self) -> bool {
         matches!(
             self,
-            RejectCode::ClockAhead | RejectCode::UnknownToHub | RejectCode::Orphan
+            RejectCode::ClockAhead
+                | RejectCode::UnknownToHub
+                | RejectCode::Orphan
+                | RejectCode::Unproven
         )
     }
 }

@@ -59,6 +59,7 @@ pub fn changes(drafts: &[Draft]) -> Vec<Change> {
                 },
                 cl,
                 schema_version: SCHEMA_VERSION,
+                signature: None,
             }
         })
         .collect()
