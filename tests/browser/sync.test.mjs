@@ -71,3 +71,62 @@ test("an admin connects the demo coalition to a hub and hosts a meeting", async 
   await page.getByRole("button", { name: "Host this meeting" }).waitFor();
   assert.deepEqual(problems, [], "no script errors");
 });
+
+// A laptop holding records its person may not write (the demo coalition, enrolled as one of its
+// members): the hub refuses them, and the panel says so one line per record, the latest twenty
+// first and all of them on request, in English and in Arabic.
+for (const language of ["en", "ar"]) {
+  test(`the hub's refusals are listed in full (${language})`, async () => {
+    const ownHub = await startHub();
+    const member = await startBridge();
+    try {
+      const people = await api(member, "list_people");
+      const session = await api(member, "get_session");
+      const someone = people.find((p) => !p.secretariat_admin && p.id !== session.acting_person.id);
+      // Seed the hub with its admin first, so it is past setting up.
+      const admin = await startBridge();
+      try {
+        const adminSession = await api(admin, "get_session");
+        await api(admin, "connect_hub", {
+          url: ownHub.url,
+          invite_code: invite(ownHub, adminSession.acting_person.id),
+          device_name: "Secretariat laptop",
+        });
+      } finally {
+        admin.stop();
+      }
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      await context.addInitScript((l) => localStorage.setItem("caucus.language", l), language);
+      const page = await context.newPage();
+      const problems = [];
+      page.on("pageerror", (e) => problems.push(e.message));
+      await page.goto(`${member.url}/#token=${member.token}`);
+      await api(member, "connect_hub", {
+        url: ownHub.url,
+        invite_code: invite(ownHub, someone.id),
+        device_name: "Member laptop",
+      });
+      const status = await api(member, "sync_status");
+      assert.ok(status.refused_total > 20, `many refusals: ${status.refused_total}`);
+      assert.equal(status.refused.length, 20, "twenty shown at first");
+      await page.getByRole("button", { name: language === "ar" ? "المزامنة" : "Sync" }).first().click();
+      const list = page.getByTestId("sync-refused");
+      await list.waitFor();
+      assert.equal(await list.locator("li").count(), 20);
+      await page.getByTestId("sync-refused-all").click();
+      await page.waitForFunction(
+        ([n]) => document.querySelectorAll('[data-testid="sync-refused"] li').length === n,
+        [status.refused_total],
+      );
+      assert.equal(await page.getByTestId("sync-refused-all").count(), 0, "the button goes once all are shown");
+      const first = (await list.locator("li").first().textContent()) ?? "";
+      assert.ok(first.length > 20, `each line says what and why: ${first}`);
+      await page.screenshot({ path: join(shots, `sync-refused-${language}.png`), fullPage: true });
+      assert.deepEqual(problems, [], "no script errors");
+      await context.close();
+    } finally {
+      member.stop();
+      ownHub.stop();
+    }
+  });
+}

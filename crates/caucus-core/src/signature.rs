@@ -74,7 +74,7 @@ pub fn span_of(change: &Change) -> Option<std::ops::RangeInclusive<u64>> {
     if n == 0 || n > change.seq || n > SPAN_CHANGES as u64 {
         return None;
     }
-    Some(change.seq + 1 - n..=change.seq)
+    Some(change.seq - n + 1..=change.seq)
 }
 
 /// Whether `key` signed this span: `span` is every change the last one's signature covers, in

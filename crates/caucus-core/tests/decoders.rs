@@ -106,6 +106,19 @@ fn sync_payloads_never_crash_the_decoder() {
     let push = PushRequest {
         changes: (0..3).map(change).collect(),
     };
+    let mut signed: Vec<Change> = (0..4).map(change).collect();
+    let site = signed[0].site;
+    for c in &mut signed {
+        c.site = site;
+        c.table = "recommendation".into();
+        c.column = "language".into();
+        c.value = serde_json::json!("ar");
+    }
+    caucus_core::signature::sign_write(
+        &ed25519_dalek::SigningKey::from_bytes(&[5; 32]),
+        &mut signed,
+    );
+    let signed = PushRequest { changes: signed };
     let pull = PullReply {
         changes: vec![change(9)],
         cursors: [(
@@ -128,6 +141,7 @@ fn sync_payloads_never_crash_the_decoder() {
     };
     let seeds = vec![
         serde_json::to_vec(&push).expect("json"),
+        serde_json::to_vec(&signed).expect("json"),
         serde_json::to_vec(&pull).expect("json"),
         serde_json::to_vec(&enrol).expect("json"),
         serde_json::to_vec(&PullRequest::default()).expect("json"),

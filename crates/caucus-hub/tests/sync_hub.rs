@@ -14,6 +14,8 @@ use uuid::Uuid;
 
 /// The people and the group every scenario starts from, created on the admin's device.
 struct Coalition {
+    org: Uuid,
+    other_org: Uuid,
     admin: Uuid,
     leader: Uuid,
     member: Uuid,
@@ -33,6 +35,12 @@ async fn set_up(a: &Caucus) -> Coalition {
         json!({"person_id": admin.to_string()}),
     )
     .await;
+    let other_org = id(&call(
+        a,
+        "create_organization",
+        json!({"name": "Coalition pour la Cour pénale internationale", "country": "FR", "region": "europe"}),
+    )
+    .await);
     let leader = id(&call(a, "create_person", person("Team Leader", false)).await);
     let member = id(&call(a, "create_person", person("Team Member", false)).await);
     let observer = id(&call(a, "create_person", person("Team Observer", false)).await);
@@ -59,6 +67,8 @@ async fn set_up(a: &Caucus) -> Coalition {
         .await;
     }
     Coalition {
+        org,
+        other_org,
         admin,
         leader,
         member,
@@ -308,6 +318,9 @@ async fn the_hub_refuses_what_a_role_may_not_write_and_peers_converge_back() {
     let g2 = g.clone();
     let g3 = g.clone();
     let g4 = g.clone();
+    let g5 = g.clone();
+    let g6 = g.clone();
+    let (org, other_org) = (p.org, p.other_org);
     let cases: Vec<Case> = vec![
         (
             "create an organization (coalition bucket)",
@@ -360,6 +373,85 @@ async fn the_hub_refuses_what_a_role_may_not_write_and_peers_converge_back() {
             }),
         ),
         (
+            "make oneself secretariat admin (one's own person record)",
+            vec![],
+            Box::new(move |me| {
+                vec![field(
+                    coalition,
+                    "person",
+                    me,
+                    "secretariat_admin",
+                    json!(true),
+                )]
+            }),
+        ),
+        (
+            "move oneself to another organization (one's own person record)",
+            vec![],
+            Box::new(move |me| {
+                vec![field(
+                    coalition,
+                    "person",
+                    me,
+                    "organization_id",
+                    json!(other_org.to_string()),
+                )]
+            }),
+        ),
+        (
+            "suspend an organization (its status)",
+            vec![],
+            Box::new(move |_| {
+                vec![field(
+                    coalition,
+                    "organization",
+                    org,
+                    "status",
+                    json!("suspended"),
+                )]
+            }),
+        ),
+        (
+            "make the group the steering committee (its kind)",
+            vec![],
+            Box::new(move |_| {
+                vec![field(
+                    coalition,
+                    "coalition_group",
+                    group,
+                    "kind",
+                    json!("steering_committee"),
+                )]
+            }),
+        ),
+        (
+            "schedule a meeting (group bucket)",
+            vec!["leader"],
+            Box::new(move |_| {
+                let row = Uuid::now_v7();
+                vec![
+                    Edit::row(&g5, "meeting", row, 1),
+                    field(&g5, "meeting", row, "group_id", json!(g5.clone())),
+                    field(&g5, "meeting", row, "title", json!("Budget hearing")),
+                    field(&g5, "meeting", row, "starts_at", json!("2026-12-09T10:00")),
+                ]
+            }),
+        ),
+        (
+            "name oneself the group's focal point (membership)",
+            vec!["leader"],
+            Box::new(move |me| {
+                let row = caucus_core::model::Membership::id_for(group, me);
+                vec![
+                    Edit::row(&g6, "membership", row, 1),
+                    field(&g6, "membership", row, "group_id", json!(g6.clone())),
+                    field(&g6, "membership", row, "person_id", json!(me.to_string())),
+                    field(&g6, "membership", row, "role", json!("focal_point")),
+                ]
+            }),
+        ),
+        (
+            // After the attempts above: none of them gave anyone the secretariat's rights.
             "archive the group",
             vec![],
             Box::new(move |_| vec![Edit::row(coalition, "coalition_group", group, 2)]),
@@ -453,12 +545,42 @@ async fn the_hub_refuses_what_a_role_may_not_write_and_peers_converge_back() {
                 sync(d).await;
                 converged_back(&a, d, &format!("{name} after trying to {case}")).await;
             }
-            // Bring everyone level before the next cell.
+            // Bring everyone level before the next cell; every screen still reads everywhere.
             for (_, _, other) in &devices {
                 sync(other).await;
             }
+            sync(&a).await;
+            every_list_reads(&a, &format!("the admin after {name} tried to {case}")).await;
+            for (other, _, d) in &devices {
+                every_list_reads(d, &format!("{other} after {name} tried to {case}")).await;
+            }
         }
     }
+
+    // The self-promotions and moves left no trace: one secretariat admin, everyone in their
+    // organization, the group still a team.
+    let people = call(&a, "list_people", json!({})).await;
+    let admins: Vec<&Value> = people
+        .as_array()
+        .expect("people")
+        .iter()
+        .filter(|p| p["secretariat_admin"] == json!(true))
+        .collect();
+    assert_eq!(admins.len(), 1, "only the admin is an admin: {admins:?}");
+    assert!(
+        people
+            .as_array()
+            .expect("people")
+            .iter()
+            .all(|p| p["organization_id"] == json!(org.to_string())),
+        "nobody changed sides: {people}"
+    );
+    let team = call(&a, "get_group", json!({"id": group.to_string()})).await;
+    assert_eq!(
+        team["kind"],
+        json!("issue_team"),
+        "the team is still a team"
+    );
 
     // A revoked device is refused on its next request.
     let (_, _, observer) = &devices[2];

@@ -95,8 +95,9 @@ function Refusals({ status }: { status: SyncStatus }) {
         {shown.map((r, i) => (
           <li key={i}>
             {formatDate(r.at_ms ?? 0, i18n.language)} — {t(`sync.refusedCode.${r.code}`, { defaultValue: r.code })}:{" "}
-            {t(`myWork.kinds.${r.table}`, { defaultValue: r.table })} ({r.columns.map((c) => (c === "$row" ? t("sync.wholeRecord") : c)).join(", ")}) —{" "}
-            {isolate(r.reason)}
+            {t(`myWork.kinds.${r.table}`, { defaultValue: r.table })}{" "}
+            {/* A refused creation is the record itself; otherwise the fields refused. */}
+            {r.columns.includes("$row") ? t("sync.wholeRecord") : `(${r.columns.join(", ")})`} — {isolate(r.reason)}
           </li>
         ))}
       </ul>

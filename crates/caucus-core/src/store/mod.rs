@@ -302,7 +302,14 @@ impl Store {
             .collect();
         crate::signature::sign_write(&local.key, &mut changes);
         let mut tx = self.pool.begin().await?;
-        apply::apply(&mut tx, &changes, Origin::Unsynced).await?;
+        let report = apply::apply(&mut tx, &changes, Origin::Unsynced).await?;
+        if report.duplicates > 0 {
+            // A number this site already used: the write would be taken for an old one and
+            // lost. Nothing is written (the transaction rolls back).
+            return Err(CoreError::conflict(
+                "this device's change numbers are out of step with its log; nothing was written",
+            ));
+        }
         tx.commit().await?;
         // Only now that the changes are durable do the clock and sequence move on.
         local.clock = clock;
@@ -356,6 +363,12 @@ impl Store {
         tx.commit().await?;
         for c in changes {
             local.clock.observe(c.hlc);
+            // This site's own changes can come back (a replica restored from a backup pulls
+            // what it wrote since): the next write must not reuse their numbers, or it would
+            // be taken for a duplicate and lost.
+            if c.site == local.site {
+                local.next_seq = local.next_seq.max(c.seq + 1);
+            }
         }
         Ok(report)
     }

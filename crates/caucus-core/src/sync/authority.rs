@@ -305,7 +305,11 @@ fn check(
                 standing.as_ref(),
                 setting_up,
             )
-            .map_err(|e| e.to_string())
+            .map_err(|e| match e {
+                // The panel already says "not allowed": the reason alone.
+                crate::error::CoreError::Forbidden { reason } => reason,
+                other => other.to_string(),
+            })
         }
     }
 }

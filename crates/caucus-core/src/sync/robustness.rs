@@ -16,12 +16,37 @@ fn round_trip<T: DeserializeOwned + Serialize>(data: &[u8]) {
     }
 }
 
+/// What a receiver reads out of a change beyond its JSON: its value checked against its field
+/// ([`crate::model::value`]) and its signature's span checked against a key
+/// ([`crate::signature`]). Refused or accepted, never a panic.
+fn judge(changes: &[crate::change::Change]) {
+    let key = ed25519_dalek::SigningKey::from_bytes(&[5; 32]).verifying_key();
+    for c in changes {
+        let _ = crate::model::value::check_value(&c.table, &c.column, &c.value);
+        if crate::signature::span_of(c).is_some() {
+            let span: Vec<&crate::change::Change> =
+                changes.iter().filter(|o| o.site == c.site).collect();
+            let _ = crate::signature::verify_span(&key, &span);
+        }
+    }
+    let _ = crate::model::value::check_values(
+        changes.first().map_or("", |c| c.table.as_str()),
+        changes.iter().map(|c| (c.column.as_str(), &c.value)),
+    );
+}
+
 /// Every sync payload a hub or a device decodes from the network.
 pub fn sync_payload(data: &[u8]) {
     round_trip::<PushRequest>(data);
     round_trip::<PushReply>(data);
     round_trip::<PullRequest>(data);
     round_trip::<PullReply>(data);
+    if let Ok(push) = serde_json::from_slice::<PushRequest>(data) {
+        judge(&push.changes);
+    }
+    if let Ok(pull) = serde_json::from_slice::<PullReply>(data) {
+        judge(&pull.changes);
+    }
     round_trip::<EnrolRequest>(data);
     round_trip::<EnrolReply>(data);
     round_trip::<WireError>(data);

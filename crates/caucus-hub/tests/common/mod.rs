@@ -181,3 +181,112 @@ pub async fn credentials(device: &Caucus) -> caucus_core::sync::protocol::Device
         key: device.device_key().await.expect("device key"),
     }
 }
+
+/// Every list command, with and without archived records.
+pub const LISTS: &[&str] = &[
+    "list_organizations",
+    "list_people",
+    "list_groups",
+    "list_memberships",
+    "list_tracked_issues",
+    "list_recommendations",
+    "list_translations",
+    "list_endorsements",
+    "list_comments",
+    "list_meetings",
+    "list_agenda_items",
+    "list_attendance",
+    "list_decisions",
+];
+
+/// Reads every list, My work, the notifications and each group's dashboard, as the screens do:
+/// every one must answer, whatever the replica holds (a refused creation's undone row, a value
+/// it cannot read). Panics naming the command that failed.
+pub async fn every_list_reads(device: &Caucus, why: &str) {
+    for list in LISTS {
+        for input in [
+            serde_json::json!({}),
+            serde_json::json!({"include_archived": true}),
+        ] {
+            if let Err(e) = dispatch(device, list, input.clone()).await {
+                panic!("{why}: {list}({input}) answers {e}");
+            }
+        }
+    }
+    for (command, input) in [
+        ("my_work", serde_json::json!({})),
+        (
+            "notifications",
+            serde_json::json!({"utc_offset_minutes": 0}),
+        ),
+        ("sync_status", serde_json::json!({})),
+        ("refused_changes", serde_json::json!({})),
+    ] {
+        if let Err(e) = dispatch(device, command, input).await {
+            panic!("{why}: {command} answers {e}");
+        }
+    }
+    let groups = dispatch(device, "list_groups", serde_json::json!({}))
+        .await
+        .expect("groups");
+    for g in groups.as_array().into_iter().flatten() {
+        if let Err(e) = dispatch(
+            device,
+            "group_dashboard",
+            serde_json::json!({"id": g["id"]}),
+        )
+        .await
+        {
+            panic!("{why}: group_dashboard of {} answers {e}", g["name"]);
+        }
+    }
+}
+
+/// Queues changes in a device's outbox as if it had made or received them, past every check
+/// of this version's app: what a tampered app, or an older version, would send. They go
+/// through the one merge (which leaves a value its field may not hold out of the rows).
+pub async fn queue_raw(device: &Caucus, changes: &[caucus_core::change::Change]) {
+    device
+        .store()
+        .merge_remote(changes, caucus_core::hlc::wall_ms())
+        .await
+        .expect("queued");
+}
+
+/// A change as a tampered app would stamp it: by `site`, with sequence number `seq`, now.
+#[allow(clippy::too_many_arguments)]
+pub fn raw_change(
+    site: Uuid,
+    seq: u64,
+    actor: Uuid,
+    bucket: &str,
+    table: &str,
+    row: Uuid,
+    column: &str,
+    value: serde_json::Value,
+) -> caucus_core::change::Change {
+    caucus_core::change::Change {
+        site,
+        seq,
+        hlc: caucus_core::hlc::Hlc::new(caucus_core::hlc::wall_ms(), 0),
+        actor: Some(actor),
+        bucket: bucket.to_string(),
+        table: table.to_string(),
+        row,
+        column: column.to_string(),
+        value,
+        cl: 1,
+        schema_version: caucus_core::change::SCHEMA_VERSION,
+        signature: None,
+    }
+}
+
+/// The next sequence number `site` would use, as far as `device` knows.
+pub async fn next_seq(device: &Caucus, site: Uuid) -> u64 {
+    let max: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM change_log WHERE site = ?")
+        .bind(site.as_bytes().to_vec())
+        .fetch_one(device.store().pool())
+        .await
+        .expect("max seq");
+    max.unwrap_or(0) as u64 + 1
+}
