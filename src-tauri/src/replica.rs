@@ -138,7 +138,7 @@ impl Replica {
             }
         }
         current.sync.abort();
-        current.caucus.store().pool().close().await;
+        current.caucus.store().close().await;
         drop(current);
         let result = cipher::reencrypt(
             &self.path,

@@ -107,7 +107,7 @@ pub async fn seed(seeder_path: &Path, db_url: &str) -> Res<SeededHub> {
             .fetch_all(pool)
             .await
             .map_err(err)?;
-    pool.close().await;
+    seeder.store().close().await;
     eprintln!(
         "  hub ({}) seeded in {seed_s:.1} s",
         if db_url.starts_with("postgres") {
@@ -154,7 +154,7 @@ pub async fn first_sync(hub: &SeededHub, dir: &Path, name: &str) -> Res<f64> {
         return Err(format!("the first sync failed: {}", f.message));
     }
     let _ = fresh.sync_status(NoInput {}).await;
-    fresh.store().pool().close().await;
+    fresh.store().close().await;
     Ok(seconds)
 }
 

@@ -129,7 +129,7 @@ async fn write_some(db: &Path, mut data: Dataset) -> Res<(usize, f64)> {
         total as f64 / seconds,
         db.display()
     );
-    caucus.store().pool().close().await;
+    caucus.store().close().await;
     Ok((total, seconds))
 }
 

@@ -132,7 +132,7 @@ async fn an_encrypted_database_holds_no_plaintext_and_refuses_a_wrong_passphrase
         .await
         .expect("search works inside");
     assert!(!found.is_empty(), "the canary is searchable once open");
-    caucus.store().pool().close().await;
+    caucus.store().close().await;
     assert_eq!(canary_found(&db), Vec::<String>::new(), "closed");
     assert_eq!(
         cipher::file_state(&db).expect("state"),
@@ -161,7 +161,7 @@ async fn an_encrypted_database_holds_no_plaintext_and_refuses_a_wrong_passphrase
         .await
         .expect("the right passphrase opens it");
     assert_eq!(names(&reopened).await, expected);
-    reopened.store().pool().close().await;
+    reopened.store().close().await;
 }
 
 #[tokio::test]
@@ -197,7 +197,7 @@ async fn encrypting_and_changing_the_passphrase_keep_every_record() {
         .await
         .expect("gap");
     let placed = rowids(&plain).await;
-    plain.store().pool().close().await;
+    plain.store().close().await;
     settle(&db).await;
     assert!(!canary_found(&db).is_empty(), "plaintext holds the canary");
 
@@ -222,7 +222,7 @@ async fn encrypting_and_changing_the_passphrase_keep_every_record() {
         .expect("opens");
     assert_eq!(names(&first).await, expected);
     assert_eq!(history_len(&first).await, log, "the history came along");
-    first.store().pool().close().await;
+    first.store().close().await;
     settle(&db).await;
 
     // Changing it: the old passphrase wrong is refused; right, the new one opens every record.
@@ -255,6 +255,6 @@ async fn encrypting_and_changing_the_passphrase_keep_every_record() {
         .expect("search");
     assert!(!found.is_empty(), "the search index came along");
     write_canary(&second, 1).await;
-    second.store().pool().close().await;
+    second.store().close().await;
     assert_eq!(canary_found(&db), Vec::<String>::new());
 }

@@ -342,7 +342,7 @@ impl Sim {
     }
 
     async fn restart_device(&mut self, i: usize) {
-        self.devices[i].store().pool().close().await;
+        self.devices[i].store().close().await;
         self.devices[i] = open_device(&self.dir, i, &self.net).await;
     }
 
