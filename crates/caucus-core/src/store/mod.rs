@@ -419,8 +419,10 @@ impl Store {
     /// test left the WAL behind for good). So close again until none is left.
     pub async fn close(&self) {
         self.pool.close().await;
+        // `size` counts every open connection, idle ones included (`num_idle` is not kept up
+        // to date by `close`, so it cannot tell).
         for _ in 0..200 {
-            if self.pool.size() == 0 && self.pool.num_idle() == 0 {
+            if self.pool.size() == 0 {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
