@@ -7,9 +7,9 @@
 //! (`caucus_core::store::cipher::reencrypt`), and opens it again; nothing is lost if any step
 //! fails, and a wrong current passphrase changes nothing.
 
-use caucus_core::api::NoInput;
 use caucus_core::store::cipher::{self, FileState};
 use caucus_core::{ApiError, Caucus, CoreError};
+use caucus_device::{Device, Options};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -17,15 +17,8 @@ use tokio::sync::RwLock;
 
 /// The replica the commands act on, once it is open.
 pub struct Replica {
-    path: PathBuf,
-    demo: bool,
-    open: RwLock<Option<Open>>,
-}
-
-struct Open {
-    caucus: Arc<Caucus>,
-    /// The background sync of this replica, stopped when it is closed.
-    sync: tauri::async_runtime::JoinHandle<()>,
+    options: Options,
+    open: RwLock<Option<Device>>,
 }
 
 /// Whether the database is encrypted, and whether it is still waiting for its passphrase.
@@ -53,20 +46,27 @@ impl Replica {
     /// Opens the plaintext database at `path` now (loading the demo coalition if asked and
     /// empty); an encrypted one waits for its passphrase.
     pub async fn start(path: PathBuf, demo: bool) -> Result<Replica, String> {
+        let mut options = Options::new(path);
+        options.demo = demo;
+        options.report = Some(Arc::new(caucus_report::TypstReports::new()));
         let replica = Replica {
-            path,
-            demo,
+            options,
             open: RwLock::new(None),
         };
-        let state = cipher::file_state(&replica.path)
-            .map_err(|e| format!("cannot read {}: {e}", replica.path.display()))?;
+        let path = replica.path().clone();
+        let state = cipher::file_state(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         if state != FileState::Encrypted {
             replica
                 .open_with(None)
                 .await
-                .map_err(|e| format!("cannot open {}: {e}", replica.path.display()))?;
+                .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
         }
         Ok(replica)
+    }
+
+    fn path(&self) -> &PathBuf {
+        &self.options.path
     }
 
     /// The open replica, or `passphrase_required` while the database is locked.
@@ -75,30 +75,20 @@ impl Replica {
             .read()
             .await
             .as_ref()
-            .map(|o| o.caucus.clone())
+            .map(|d| d.caucus().clone())
             .ok_or_else(|| ApiError::from(CoreError::PassphraseRequired))
     }
 
     async fn open_with(&self, passphrase: Option<&str>) -> Result<(), CoreError> {
-        let caucus = Caucus::open_with(&self.path, passphrase).await?;
-        if self.demo && caucus.get_session(NoInput {}).await?.empty {
-            caucus.load_demo_data(NoInput {}).await?;
-        }
-        let caucus = Arc::new(caucus);
-        crate::setup::connect(&caucus);
-        // Sync with the hub while the app runs, when this device is connected to one.
-        let sync = tauri::async_runtime::spawn(caucus_core::sync::client::sync_in_background(
-            caucus.clone(),
-            std::time::Duration::from_secs(60),
-        ));
-        *self.open.write().await = Some(Open { caucus, sync });
+        let device = Device::open(&self.options, passphrase).await?;
+        *self.open.write().await = Some(device);
         Ok(())
     }
 
     pub async fn status(&self) -> DatabaseStatus {
         let locked = self.open.read().await.is_none();
         DatabaseStatus {
-            encrypted: cipher::file_state(&self.path).is_ok_and(|s| s == FileState::Encrypted),
+            encrypted: cipher::file_state(self.path()).is_ok_and(|s| s == FileState::Encrypted),
             locked,
         }
     }
@@ -121,12 +111,13 @@ impl Replica {
         let Some(current) = open.take() else {
             return Err(CoreError::PassphraseRequired);
         };
-        let was_encrypted = cipher::file_state(&self.path).is_ok_and(|s| s == FileState::Encrypted);
+        let was_encrypted =
+            cipher::file_state(self.path()).is_ok_and(|s| s == FileState::Encrypted);
         if was_encrypted {
             // The current passphrase is checked while the replica stays open: a wrong one
             // changes nothing, not even for a moment.
             let checked = match input.current.as_deref() {
-                Some(p) => cipher::check_passphrase(&self.path, p).await,
+                Some(p) => cipher::check_passphrase(self.path(), p).await,
                 None => Err(CoreError::invalid(
                     "current",
                     "give the passphrase the database has now",
@@ -137,11 +128,9 @@ impl Replica {
                 return Err(e);
             }
         }
-        current.sync.abort();
-        current.caucus.store().close().await;
-        drop(current);
+        current.close().await;
         let result = cipher::reencrypt(
-            &self.path,
+            self.path(),
             input.current.as_deref().filter(|_| was_encrypted),
             &input.passphrase,
         )

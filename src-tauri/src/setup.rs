@@ -3,7 +3,6 @@
 //! `CAUCUS_DB` chooses the database file (default: `caucus.db` in the app's data folder).
 //! `CAUCUS_DEMO=1` loads the demo coalition into an empty database.
 
-use caucus_core::Caucus;
 use std::path::PathBuf;
 use tauri::Manager;
 
@@ -17,18 +16,6 @@ fn database_path(app: &tauri::App) -> Result<PathBuf, String> {
         .map_err(|e| format!("no data folder: {e}"))?;
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     Ok(dir.join("caucus.db"))
-}
-
-/// Gives a newly opened replica its ways out: the hub transport, meetings on the local
-/// network, and the report renderer.
-pub(crate) fn connect(caucus: &Caucus) {
-    caucus.set_transport(std::sync::Arc::new(
-        caucus_hub::client::HttpTransport::default(),
-    ));
-    caucus.set_meetings(std::sync::Arc::new(caucus_hub::meeting::LanMeetings::new(
-        caucus_hub::meeting::LanConfig::from_env(),
-    )));
-    caucus.set_report_renderer(std::sync::Arc::new(caucus_report::TypstReports::new()));
 }
 
 /// Whether the window may show `url`: only the app's own pages (the custom protocol, which is

@@ -7,7 +7,7 @@ use caucus_core::api::{ConnectHub, NoInput};
 use caucus_core::sync::protocol::{BucketCursor, DeviceCredentials, EnrolRequest, PullRequest};
 use caucus_core::sync::Transport;
 use caucus_core::Caucus;
-use caucus_hub::client::HttpTransport;
+use caucus_device::transport::HttpTransport;
 use caucus_hub::harness::HubProcess;
 use caucus_hub::{HubDb, Policy};
 use std::collections::BTreeMap;

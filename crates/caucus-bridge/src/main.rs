@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use caucus_core::api::{dispatch, NoInput};
+use caucus_core::api::dispatch;
 use caucus_core::{ApiError, Caucus};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -129,36 +129,17 @@ async fn main() {
             std::process::exit(2);
         }
     };
-    let caucus = match Caucus::open(&o.db).await {
-        Ok(c) => c,
+    let mut options = caucus_device::Options::new(o.db.clone());
+    options.demo = o.demo;
+    options.report = Some(Arc::new(caucus_report::TypstReports::new()));
+    let device = match caucus_device::Device::open(&options, None).await {
+        Ok(d) => d,
         Err(e) => {
             eprintln!("caucus-bridge: cannot open {}: {e}", o.db.display());
             std::process::exit(1);
         }
     };
-    if o.demo {
-        let empty = caucus
-            .get_session(NoInput {})
-            .await
-            .map(|s| s.empty)
-            .unwrap_or(false);
-        if empty {
-            if let Err(e) = caucus.load_demo_data(NoInput {}).await {
-                eprintln!("caucus-bridge: loading the demo coalition failed: {e}");
-                std::process::exit(1);
-            }
-        }
-    }
-    let caucus = Arc::new(caucus);
-    caucus.set_transport(Arc::new(caucus_hub::client::HttpTransport::default()));
-    caucus.set_report_renderer(Arc::new(caucus_report::TypstReports::new()));
-    caucus.set_meetings(Arc::new(caucus_hub::meeting::LanMeetings::new(
-        caucus_hub::meeting::LanConfig::from_env(),
-    )));
-    tokio::spawn(caucus_core::sync::client::sync_in_background(
-        caucus.clone(),
-        std::time::Duration::from_secs(60),
-    ));
+    let caucus = device.caucus().clone();
     let token = uuid::Uuid::new_v4().simple().to_string();
     let bridge = Arc::new(Bridge { caucus, token });
     let mut app = Router::new()

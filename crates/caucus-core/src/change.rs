@@ -43,7 +43,18 @@ pub struct Change {
     /// ([`crate::signature`]). Absent on the span's other changes, on a hub's compensating
     /// changes, and on changes written before devices signed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub signature: Option<crate::signature::Signature>,
+    pub signature: Option<Signature>,
+}
+
+/// On the last change of a signed span of a write: the span's length and its maker's
+/// signature (made and checked by [`crate::signature`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signature {
+    /// The span is the site's changes with sequence numbers `seq - changes + 1 ..= seq`.
+    pub changes: u32,
+    /// ed25519 signature of [`crate::signature::span_message`], hex.
+    pub ed25519: String,
 }
 
 impl Change {

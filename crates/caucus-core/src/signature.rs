@@ -13,23 +13,13 @@
 //! keeps one signature per write instead of one per field.
 
 use crate::change::Change;
+pub use crate::change::Signature;
 use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
-use serde::{Deserialize, Serialize};
 
 /// At most this many changes per signed span.
 pub const SPAN_CHANGES: usize = 200;
 /// A span closes once its changes' JSON passes this many bytes, so one span fits a request.
 pub const SPAN_BYTES: usize = 1 << 20;
-
-/// On the last change of a signed span: the span's length and its maker's signature.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Signature {
-    /// The span is the site's changes with sequence numbers `seq - changes + 1 ..= seq`.
-    pub changes: u32,
-    /// ed25519 signature of [`span_message`], hex.
-    pub ed25519: String,
-}
 
 /// The bytes a span's signature covers: a domain tag, then each change of the span as JSON
 /// without its own signature, in sequence order, one per line.

@@ -1,23 +1,12 @@
-//! The Caucus hub: relays changes between a coalition's devices, and is the authority for
-//! rights.
+//! The Caucus hub: the coalition's sync service (`caucus-relay`, with PostgreSQL), its
+//! command line (`caucus-hub serve | invite | revoke | devices`), and what its tests and the
+//! benchmarks run hubs on.
 //!
-//! - [`db`]: the hub's database (SQLite or PostgreSQL): devices, invites, changes, winners.
-//! - [`server`]: the HTTP routes (axum).
-//! - [`client`]: the devices' HTTP transport to a hub.
-//! - [`meeting`]: a meeting hosted on a laptop, found by mDNS.
-//! - [`provenance`]: who made the changes a device only carries.
-//! - [`error`]: errors and their HTTP mapping.
-//! - [`limits`]: rate limits per device, per address and on enrolment.
 //! - [`harness`]: a throwaway PostgreSQL cluster and hub processes, for the tests and the
 //!   benchmarks.
+//! - The service itself is re-exported from `caucus-relay`: [`db`], [`server`], [`limits`],
+//!   [`provenance`], [`error`].
 
-pub mod client;
-pub mod db;
-pub mod error;
 pub mod harness;
-pub mod limits;
-pub mod meeting;
-pub mod provenance;
-pub mod server;
 
-pub use db::{HubDb, Policy};
+pub use caucus_relay::{db, error, limits, provenance, server, HubDb, Policy};

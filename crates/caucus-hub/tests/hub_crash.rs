@@ -11,7 +11,7 @@ use caucus_core::hlc::{wall_ms, Hlc};
 use caucus_core::store::Edit;
 use caucus_core::sync::protocol::*;
 use caucus_core::sync::Transport;
-use caucus_hub::client::HttpTransport;
+use caucus_device::transport::HttpTransport;
 use caucus_hub::{HubDb, Policy};
 use common::*;
 use serde_json::json;

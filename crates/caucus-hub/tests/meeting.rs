@@ -7,7 +7,7 @@ mod common;
 
 use caucus_core::api::*;
 use caucus_core::Caucus;
-use caucus_hub::meeting::{LanConfig, LanMeetings};
+use caucus_device::meeting::{LanConfig, LanMeetings};
 use caucus_hub::Policy;
 use common::*;
 use serde_json::json;

@@ -10,7 +10,7 @@ use caucus_core::change::Change;
 use caucus_core::hlc::{wall_ms, Hlc};
 use caucus_core::sync::protocol::*;
 use caucus_core::sync::Transport;
-use caucus_hub::client::HttpTransport;
+use caucus_device::transport::HttpTransport;
 use caucus_hub::Policy;
 use common::*;
 use serde_json::json;

@@ -6,7 +6,7 @@
 use caucus_core::api::*;
 use caucus_core::schema::TABLES;
 use caucus_core::Caucus;
-use caucus_hub::client::HttpTransport;
+use caucus_device::transport::HttpTransport;
 #[allow(unused_imports)] // not every test binary runs PostgreSQL
 pub use caucus_hub::harness::{HubProcess, Postgres};
 use caucus_hub::{HubDb, Policy};

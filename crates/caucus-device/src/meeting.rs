@@ -5,13 +5,13 @@
 //! every change when the host and the attendees sync onward, and undoes what a role may not
 //! do with compensating changes.
 
-use crate::db::{HubDb, Policy};
 use caucus_core::error::{CoreError, Result};
 use caucus_core::sync::meeting::{
     parse_announcement, FoundMeeting, HostedMeeting, Meetings, SERVICE_TYPE,
 };
 use caucus_core::sync::protocol::PROTOCOL_VERSION;
 use caucus_core::sync::{BoxFuture, SyncFailure};
+use caucus_relay::{HubDb, Policy};
 use mdns_sd::{IfKind, ServiceDaemon, ServiceEvent, ServiceInfo};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
@@ -153,7 +153,7 @@ impl Meetings for LanMeetings {
             let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
             let served = hub.clone();
             let task = tokio::spawn(async move {
-                let _ = crate::server::serve(served, listener, async {
+                let _ = caucus_relay::server::serve(served, listener, async {
                     let _ = stopped.await;
                 })
                 .await;

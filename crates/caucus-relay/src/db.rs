@@ -81,6 +81,15 @@ pub struct HubDb {
     writer: Writer,
 }
 
+/// The database a URL names: PostgreSQL for a `postgres://` URL, else a SQLite file.
+fn backend_of(url: &str) -> Backend {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Backend::Postgres
+    } else {
+        Backend::Sqlite
+    }
+}
+
 fn hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
@@ -110,12 +119,20 @@ impl HubDb {
     /// Opens (creating and migrating) the hub database at `url`: a `postgres://` URL, or a
     /// SQLite file path (or `sqlite://` URL).
     pub async fn open(url: &str, policy: Policy) -> Result<HubDb> {
+        if backend_of(url) == Backend::Postgres && !cfg!(feature = "postgres") {
+            return Err(HubError::Invalid(
+                "this build has no PostgreSQL support: the coalition's hub (caucus-hub) has it"
+                    .into(),
+            ));
+        }
         sqlx::any::install_default_drivers();
-        let (backend, url) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            (Backend::Postgres, url.to_string())
-        } else {
-            let path = url.strip_prefix("sqlite://").unwrap_or(url);
-            (Backend::Sqlite, format!("sqlite://{path}?mode=rwc"))
+        let backend = backend_of(url);
+        let url = match backend {
+            Backend::Postgres => url.to_string(),
+            Backend::Sqlite => {
+                let path = url.strip_prefix("sqlite://").unwrap_or(url);
+                format!("sqlite://{path}?mode=rwc")
+            }
         };
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
