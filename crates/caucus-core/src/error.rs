@@ -22,12 +22,9 @@ pub enum CoreError {
     #[error("{reason}")]
     Clock { reason: String },
     /// Syncing with a hub, a meeting host or a bundle failed; `code` says how (see
-    /// [`crate::sync::SyncFailure`]), `reason` says it in plain words.
+    /// [`SyncFailure`]), `reason` says it in plain words.
     #[error("{reason}")]
-    Sync {
-        code: crate::sync::SyncFailure,
-        reason: String,
-    },
+    Sync { code: SyncFailure, reason: String },
     /// The command name is not in the command list.
     #[error("unknown command {0}")]
     UnknownCommand(String),
@@ -59,7 +56,7 @@ impl CoreError {
         }
     }
 
-    pub fn sync(code: crate::sync::SyncFailure, reason: impl Into<String>) -> Self {
+    pub fn sync(code: SyncFailure, reason: impl Into<String>) -> Self {
         CoreError::Sync {
             code,
             reason: reason.into(),
@@ -143,3 +140,52 @@ impl std::fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+/// Why a sync failed, as the UI tells the person (each has a translated message).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncFailure {
+    /// No hub is set up on this device.
+    NotConnected,
+    /// The hub could not be reached (no network, wrong address, hub down).
+    Unreachable,
+    /// The hub speaks another protocol version: one of the two needs updating.
+    VersionMismatch,
+    /// This device's clock is more than five minutes off the hub's.
+    ClockSkew,
+    /// A request was larger than the hub accepts.
+    PayloadTooLarge,
+    /// This device was removed from the coalition's hub.
+    Revoked,
+    /// The hub does not know this device's token.
+    Unauthorized,
+    /// The invite code is wrong, used or expired.
+    InvalidInvite,
+    /// The hub asks to slow down.
+    RateLimited,
+    /// The hub failed; the message says what it could.
+    Hub,
+    /// A bundle file is damaged, truncated or altered.
+    BundleDamaged,
+    /// A bundle file comes from another coalition's hub.
+    BundleForeign,
+}
+
+impl SyncFailure {
+    pub fn code(self) -> &'static str {
+        match self {
+            SyncFailure::NotConnected => "sync_not_connected",
+            SyncFailure::Unreachable => "sync_unreachable",
+            SyncFailure::VersionMismatch => "sync_version_mismatch",
+            SyncFailure::ClockSkew => "sync_clock_skew",
+            SyncFailure::PayloadTooLarge => "sync_payload_too_large",
+            SyncFailure::Revoked => "sync_revoked",
+            SyncFailure::Unauthorized => "sync_unauthorized",
+            SyncFailure::InvalidInvite => "sync_invalid_invite",
+            SyncFailure::RateLimited => "sync_rate_limited",
+            SyncFailure::Hub => "sync_hub",
+            SyncFailure::BundleDamaged => "sync_bundle_damaged",
+            SyncFailure::BundleForeign => "sync_bundle_foreign",
+        }
+    }
+}

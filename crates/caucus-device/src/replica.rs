@@ -61,7 +61,7 @@ impl Device {
             caucus.set_report_renderer(report.clone());
         }
         let caucus = Arc::new(caucus);
-        let sync = tokio::spawn(caucus_core::sync::client::sync_in_background(
+        let sync = tokio::spawn(caucus_core::api::sync::sync_in_background(
             caucus.clone(),
             options.sync_every,
         ));

@@ -68,7 +68,7 @@ impl HttpTransport {
             });
         }
         Err(match serde_json::from_slice::<WireError>(&bytes) {
-            Ok(e) => CoreError::sync(SyncFailure::from_wire(e.code), e.message),
+            Ok(e) => CoreError::sync(SyncFailure::from(e.code), e.message),
             Err(_) if status == reqwest::StatusCode::PAYLOAD_TOO_LARGE => CoreError::sync(
                 SyncFailure::PayloadTooLarge,
                 "a request was larger than the hub accepts",

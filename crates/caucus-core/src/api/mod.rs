@@ -12,6 +12,7 @@ mod notifications;
 mod records;
 mod report;
 mod session;
+pub mod sync;
 
 pub use dashboard::{Count, Dashboard, MonthCounts};
 pub use export::{ExportFormat, ExportRecords, ExportSummary};
@@ -32,17 +33,18 @@ use crate::store::history::HistoryEntry;
 pub use crate::store::search::SearchHit;
 pub use crate::store::sync_state::RefusedChange;
 use crate::store::Store;
-pub use crate::sync::bundle::{BundleSummary, ExportBundle, ImportBundle};
-pub use crate::sync::client::{ConnectHub, SyncStatus};
-pub use crate::sync::meeting::{FoundMeeting, HostMeeting, JoinMeeting};
+pub use crate::sync::meeting::FoundMeeting;
 use serde::de::DeserializeOwned;
 use std::path::Path;
+pub use sync::bundle::{BundleSummary, ExportBundle, ImportBundle};
+pub use sync::meeting::{HostMeeting, JoinMeeting};
+pub use sync::{ConnectHub, SyncStatus};
 use uuid::Uuid;
 
 /// An open Caucus replica and the person acting on it.
 pub struct Caucus {
     store: Store,
-    pub(crate) sync: crate::sync::client::SyncLink,
+    pub(crate) sync: sync::SyncLink,
     report: std::sync::OnceLock<std::sync::Arc<dyn ReportRenderer>>,
 }
 

@@ -2,12 +2,12 @@
 //! them, recommendations addressed to their organization — and what others changed since they
 //! last looked.
 
+use super::sync::{LastArrival, LAST_ARRIVAL};
 use super::{Caucus, NoInput};
 use crate::error::Result;
 use crate::model::*;
 use crate::schema::{self, Kind};
 use crate::store::read;
-use crate::sync::client::{LastArrival, LAST_ARRIVAL};
 use serde::Serialize;
 use uuid::Uuid;
 

@@ -303,3 +303,20 @@ pub struct WireError {
     pub code: WireErrorCode,
     pub message: String,
 }
+
+/// The failure a hub's error code stands for.
+impl From<WireErrorCode> for crate::error::SyncFailure {
+    fn from(code: WireErrorCode) -> Self {
+        use crate::error::SyncFailure;
+        match code {
+            WireErrorCode::VersionMismatch => SyncFailure::VersionMismatch,
+            WireErrorCode::ClockSkew => SyncFailure::ClockSkew,
+            WireErrorCode::PayloadTooLarge => SyncFailure::PayloadTooLarge,
+            WireErrorCode::Unauthorized => SyncFailure::Unauthorized,
+            WireErrorCode::Revoked => SyncFailure::Revoked,
+            WireErrorCode::InvalidInvite => SyncFailure::InvalidInvite,
+            WireErrorCode::RateLimited => SyncFailure::RateLimited,
+            WireErrorCode::Invalid | WireErrorCode::Internal => SyncFailure::Hub,
+        }
+    }
+}

@@ -1,20 +1,19 @@
-//! The device side of sync: enrolling with a hub, pushing the outbox, pulling each readable
-//! bucket (a compacted snapshot first, then its log), and the status the sync panel shows.
-//!
-//! The same exchange serves a meeting host; only the home hub's acknowledgements empty the
-//! outbox, so what went to a meeting host still reaches the home hub later. Nothing local is
-//! ever discarded: a failed sync leaves the outbox and the replica as they were.
+//! The sync commands: connecting this device to a hub, syncing now, the status the sync
+//! panel shows, the hub's refusals; and the background sync. The exchange itself is
+//! [`crate::sync::exchange`]; bundles and meetings are [`bundle`] and [`meeting`].
 
-use super::protocol::*;
-use super::{SyncFailure, Transport};
-use crate::api::NoInput;
-use crate::error::{CoreError, Result};
+pub mod bundle;
+pub mod meeting;
+
+use super::{Caucus, NoInput};
+use crate::error::{CoreError, Result, SyncFailure};
 use crate::hlc;
 use crate::store::sync_state::{self, RefusedChange};
-use crate::store::Origin;
-use crate::Caucus;
+use crate::sync::exchange::{self, Exchange, Progress, SyncProgress};
+use crate::sync::protocol::*;
+use crate::sync::Transport;
 use serde::{Deserialize, Serialize};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -44,8 +43,8 @@ pub(crate) struct LastArrival {
 #[derive(Default)]
 pub struct SyncLink {
     transport: OnceLock<Arc<dyn Transport>>,
-    pub(crate) meetings: OnceLock<Arc<dyn super::meeting::Meetings>>,
-    progress: Mutex<Option<SyncProgress>>,
+    pub(crate) meetings: OnceLock<Arc<dyn crate::sync::meeting::Meetings>>,
+    pub(crate) progress: Progress,
     /// Held while an exchange runs, so two never interleave.
     running: tokio::sync::Mutex<()>,
 }
@@ -65,25 +64,6 @@ pub struct ConnectHub {
     pub invite_code: String,
     /// How the device appears in the hub's device list.
     pub device_name: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "snake_case")]
-pub enum SyncPhase {
-    Sending,
-    Receiving,
-    FirstSync,
-    Exporting,
-    Importing,
-}
-
-/// Work in progress, for a progress bar.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
-pub struct SyncProgress {
-    pub phase: SyncPhase,
-    pub done: u32,
-    /// Unknown until the hub or the bundle says.
-    pub total: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
@@ -115,7 +95,7 @@ pub struct SyncStatus {
     /// Where to suggest writing a bundle (the Downloads folder, else home), if known.
     pub bundle_folder: Option<String>,
     /// The meeting this device hosts or joined.
-    pub meeting: Option<super::meeting::MeetingInfo>,
+    pub meeting: Option<meeting::MeetingInfo>,
 }
 
 /// The folder a person expects files they save to land in.
@@ -167,20 +147,6 @@ impl Caucus {
         })
     }
 
-    fn set_progress(&self, progress: Option<SyncProgress>) {
-        if let Ok(mut p) = self.sync.progress.lock() {
-            *p = progress;
-        }
-    }
-
-    pub(crate) fn report_progress(&self, phase: SyncPhase, done: u32, total: Option<u32>) {
-        self.set_progress(Some(SyncProgress { phase, done, total }));
-    }
-
-    pub(crate) fn report_progress_done(&self) {
-        self.set_progress(None);
-    }
-
     /// The device's ed25519 key: it signs every write and every hub request, and the hub
     /// enrols its public half.
     pub async fn device_key(&self) -> Result<ed25519_dalek::SigningKey> {
@@ -229,7 +195,7 @@ impl Caucus {
                 .await?
                 .and_then(|v| serde_json::from_str(&v).ok()),
             running: self.sync.running.try_lock().is_err(),
-            progress: self.sync.progress.lock().ok().and_then(|p| p.clone()),
+            progress: self.sync.progress.get(),
             refused: sync_state::recent_rejections(s.pool(), REFUSALS_SHOWN).await?,
             refused_total: sync_state::rejection_count(s.pool()).await?,
             bundle_folder: bundle_folder(),
@@ -308,7 +274,7 @@ impl Caucus {
                 let r = self
                     .exchange(&hub.url, &hub.token, &hub.id, Exchange::Home)
                     .await;
-                self.set_progress(None);
+                self.sync.progress.set(None);
                 r?;
             }
             Ok(())
@@ -365,6 +331,24 @@ impl Caucus {
 
     /// Syncs with a meeting host (or any hub that is not this device's home): sends the
     /// outbox without emptying it, and queues what arrives for the home hub.
+    /// One exchange with the hub at `url`, as this device.
+    async fn exchange(&self, url: &str, token: &str, hub_id: &str, how: Exchange) -> Result<()> {
+        let device = DeviceCredentials {
+            token: token.to_string(),
+            key: self.device_key().await?,
+        };
+        exchange::exchange(
+            self.store(),
+            self.transport()?.as_ref(),
+            &self.sync.progress,
+            url,
+            &device,
+            hub_id,
+            how,
+        )
+        .await
+    }
+
     pub async fn sync_with_peer_hub(
         &self,
         url: &str,
@@ -379,174 +363,9 @@ impl Caucus {
             Exchange::Peer
         };
         let r = self.exchange(url, token, hub_id, how).await;
-        self.set_progress(None);
+        self.sync.progress.set(None);
         r
     }
-
-    /// One push-then-pull exchange with the hub at `url`.
-    async fn exchange(&self, url: &str, token: &str, hub_id: &str, how: Exchange) -> Result<()> {
-        let transport = self.transport()?;
-        let device = DeviceCredentials {
-            token: token.to_string(),
-            key: self.device_key().await?,
-        };
-        let pool = self.store().pool();
-        let home = how == Exchange::Home;
-        // Push, oldest first, in batches bounded by count and bytes.
-        let everything = match how {
-            Exchange::PeerEverything => {
-                Some(sync_state::changes_beyond(pool, &Default::default()).await?)
-            }
-            _ => None,
-        };
-        let total = match &everything {
-            Some(all) => all.len() as u32,
-            None => sync_state::outbox_count(pool).await? as u32,
-        };
-        let mut sent = 0u32;
-        let mut after = None;
-        let mut everything = everything.map(std::collections::VecDeque::from);
-        loop {
-            let mut batch: Vec<_> = match everything.as_mut() {
-                Some(all) => all.drain(..all.len().min(MAX_PUSH_CHANGES)).collect(),
-                None => sync_state::outbox_batch(pool, MAX_PUSH_CHANGES as u32, after).await?,
-            };
-            if batch.len() == MAX_PUSH_CHANGES {
-                // A full batch may have cut a signed span: the rest of it goes with the next.
-                let rest = batch.split_off(span_boundary(&batch));
-                if let Some(all) = everything.as_mut() {
-                    for c in rest.into_iter().rev() {
-                        all.push_front(c);
-                    }
-                }
-            }
-            let Some(last) = batch.last() else { break };
-            after = Some(last.stamp_order());
-            for part in split_by_size(batch, MAX_BODY_BYTES / 2) {
-                let request = PushRequest { changes: part };
-                let reply = transport.push(url, &device, &request).await?;
-                if home {
-                    if !reply.compensations.is_empty() {
-                        let none = Default::default();
-                        self.store()
-                            .merge_pulled(
-                                &reply.compensations,
-                                hlc::wall_ms(),
-                                Origin::HomeHub,
-                                (hub_id, &none),
-                            )
-                            .await?;
-                    }
-                    sync_state::acknowledge(pool, &reply.accepted, &reply.rejected, hlc::wall_ms())
-                        .await?;
-                }
-                sent += request.changes.len() as u32;
-                self.set_progress(Some(SyncProgress {
-                    phase: SyncPhase::Sending,
-                    done: sent,
-                    total: Some(total.max(sent)),
-                }));
-            }
-        }
-        // Pull every readable bucket until the hub has no more.
-        let origin = if home {
-            Origin::HomeHub
-        } else {
-            Origin::Unsynced
-        };
-        let mut cursors = sync_state::load_cursors(pool, hub_id).await?;
-        let mut received = 0u32;
-        let mut total: Option<u32> = None;
-        loop {
-            let request = PullRequest {
-                cursors: cursors.clone(),
-                limit: MAX_PULL_CHANGES,
-            };
-            let reply = transport.pull(url, &device, &request).await?;
-            if reply.snapshot_remaining > 0 {
-                total = Some(received + reply.snapshot_remaining as u32);
-            }
-            self.store()
-                .merge_pulled(
-                    &reply.changes,
-                    hlc::wall_ms(),
-                    origin,
-                    (hub_id, &reply.cursors),
-                )
-                .await?;
-            received += reply.changes.len() as u32;
-            cursors = reply.cursors;
-            self.set_progress(Some(SyncProgress {
-                phase: if total.is_some() {
-                    SyncPhase::FirstSync
-                } else {
-                    SyncPhase::Receiving
-                },
-                done: received,
-                total,
-            }));
-            if !reply.more {
-                break;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Whom an exchange is with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Exchange {
-    /// The coalition's hub: its acknowledgements empty the outbox.
-    Home,
-    /// A meeting host: gets the outbox, and what it sends is queued for the home hub.
-    Peer,
-    /// A meeting host this device runs: gets everything this device holds.
-    PeerEverything,
-}
-
-/// Where a batch may end without cutting a signed span in two: after its last signed change.
-/// A hub can check who made a change it receives from a carrier only with the whole span, so a
-/// span travels in one request. A batch without a signed change (changes logged before devices
-/// signed, or a hub's compensations) may end anywhere.
-fn span_boundary(batch: &[crate::change::Change]) -> usize {
-    batch
-        .iter()
-        .rposition(|c| c.signature.is_some())
-        .map_or(batch.len(), |i| i + 1)
-}
-
-/// Splits a batch so each part's JSON stays under `max_bytes`, cutting only after a signed
-/// change where it can (a span is at most about a megabyte, see [`crate::signature`]). A
-/// single oversized change travels alone, and the hub says if it is too large.
-fn split_by_size(
-    batch: Vec<crate::change::Change>,
-    max_bytes: usize,
-) -> Vec<Vec<crate::change::Change>> {
-    let mut parts = Vec::new();
-    let mut part: Vec<crate::change::Change> = Vec::new();
-    let mut sizes: Vec<usize> = Vec::new();
-    let mut size = 0;
-    for c in batch {
-        let n = serde_json::to_vec(&c).map(|v| v.len()).unwrap_or(0) + 1;
-        if !part.is_empty() && size + n > max_bytes {
-            let cut = match span_boundary(&part) {
-                0 => part.len(),
-                cut => cut,
-            };
-            let rest = part.split_off(cut);
-            let rest_sizes = sizes.split_off(cut);
-            parts.push(std::mem::replace(&mut part, rest));
-            size = rest_sizes.iter().sum();
-            sizes = rest_sizes;
-        }
-        size += n;
-        sizes.push(n);
-        part.push(c);
-    }
-    if !part.is_empty() {
-        parts.push(part);
-    }
-    parts
 }
 
 /// Syncs with the home hub every `every` while the app runs; failures are recorded for the

@@ -1,0 +1,173 @@
+//! Bundles on a USB stick: writing the changes a peer lacks (or all of them) to a file, and
+//! importing one. The file format and its checks are [`crate::sync::bundle`].
+
+use crate::api::Caucus;
+use crate::error::{CoreError, Result, SyncFailure};
+use crate::store::sync_state::VersionVector;
+use crate::sync::bundle::{Bundle, MAX_PAYLOAD};
+use crate::sync::exchange::SyncPhase;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+fn damaged(reason: impl Into<String>) -> CoreError {
+    CoreError::sync(SyncFailure::BundleDamaged, reason)
+}
+
+/// Write the changes a peer lacks (or everything) to a bundle file.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct ExportBundle {
+    /// Where to write the file (an absolute path; its folder must exist).
+    pub path: String,
+    /// The peer device (its site id) the bundle is for: leaves out what it is known to hold,
+    /// from the last bundle it sent here. None: everything.
+    pub peer: Option<Uuid>,
+}
+
+/// Apply a bundle: from a file path, or from the file's contents (base64) as a file picker
+/// hands them over.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct ImportBundle {
+    pub path: Option<String>,
+    pub content_base64: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct BundleSummary {
+    pub path: Option<String>,
+    /// The device that wrote the bundle.
+    pub exporter: Uuid,
+    pub changes: u32,
+    pub bytes: f64,
+    /// On import: changes new to this device, and changes it already had.
+    pub applied: u32,
+    pub duplicates: u32,
+}
+
+/// Changes applied per transaction on import, so progress can be shown. Everything is
+/// checked before the first one.
+const IMPORT_CHUNK: usize = 5_000;
+
+impl Caucus {
+    pub async fn export_bundle(&self, input: ExportBundle) -> Result<BundleSummary> {
+        let path = std::path::PathBuf::from(&input.path);
+        if !path.is_absolute() || path.file_name().is_none() {
+            return Err(CoreError::invalid(
+                "path",
+                "choose a file to write the bundle to",
+            ));
+        }
+        if !path.parent().is_some_and(std::path::Path::is_dir) {
+            return Err(CoreError::invalid("path", "that folder does not exist"));
+        }
+        let pool = self.store().pool();
+        let known = match input.peer {
+            Some(peer) => crate::store::sync_state::peer_version(pool, peer).await?,
+            None => VersionVector::new(),
+        };
+        let changes = crate::store::sync_state::changes_beyond(pool, &known).await?;
+        let vv = crate::store::sync_state::version_vector(pool).await?;
+        let key = self.device_key().await?;
+        let site = self.store().site_id().await;
+        let bytes = Bundle::encode(
+            &key,
+            self.home_hub_id().await?,
+            site,
+            crate::hlc::wall_ms(),
+            vv,
+            &changes,
+        )?;
+        // Written beside the target and renamed, so a full disk never leaves half a bundle.
+        let partial = path.with_extension("partial");
+        let write =
+            std::fs::write(&partial, &bytes).and_then(|()| std::fs::rename(&partial, &path));
+        if let Err(e) = write {
+            let _ = std::fs::remove_file(&partial);
+            return Err(CoreError::invalid(
+                "path",
+                format!("cannot write the bundle: {e}"),
+            ));
+        }
+        Ok(BundleSummary {
+            path: Some(input.path),
+            exporter: site,
+            changes: changes.len() as u32,
+            bytes: bytes.len() as f64,
+            applied: 0,
+            duplicates: 0,
+        })
+    }
+
+    pub async fn import_bundle(&self, input: ImportBundle) -> Result<BundleSummary> {
+        use base64::Engine;
+        let bytes = match (&input.path, &input.content_base64) {
+            (Some(path), None) => {
+                let meta = std::fs::metadata(path).map_err(|e| {
+                    CoreError::invalid("path", format!("cannot read that file: {e}"))
+                })?;
+                if meta.len() > MAX_PAYLOAD {
+                    return Err(damaged("the file is larger than any bundle Caucus writes"));
+                }
+                std::fs::read(path).map_err(|e| {
+                    CoreError::invalid("path", format!("cannot read that file: {e}"))
+                })?
+            }
+            (None, Some(content)) => base64::engine::general_purpose::STANDARD
+                .decode(content)
+                .map_err(|_| CoreError::invalid("content_base64", "not base64"))?,
+            _ => {
+                return Err(CoreError::invalid(
+                    "path",
+                    "give either the bundle's path or its contents",
+                ))
+            }
+        };
+        let bundle = Bundle::decode(&bytes)?;
+        if let (Some(theirs), Some(ours)) = (bundle.header.hub_id, self.home_hub_id().await?) {
+            if theirs != ours {
+                return Err(CoreError::sync(
+                    SyncFailure::BundleForeign,
+                    "this bundle comes from another coalition's hub; nothing was imported",
+                ));
+            }
+        }
+        // Every clock is checked before anything is applied.
+        let now = crate::hlc::wall_ms();
+        for c in &bundle.changes {
+            crate::hlc::Clock::check_remote(c.hlc, now)?;
+        }
+        let total = bundle.changes.len() as u32;
+        let (mut applied, mut duplicates) = (0, 0);
+        let result: Result<()> = async {
+            for (i, chunk) in bundle.changes.chunks(IMPORT_CHUNK).enumerate() {
+                let report = self.store().merge_remote(chunk, now).await?;
+                applied += report.applied;
+                duplicates += report.duplicates;
+                self.sync.progress.report(
+                    SyncPhase::Importing,
+                    ((i + 1) * IMPORT_CHUNK).min(total as usize) as u32,
+                    Some(total),
+                );
+            }
+            Ok(())
+        }
+        .await;
+        self.sync.progress.set(None);
+        result?;
+        crate::store::sync_state::note_peer_version(
+            self.store().pool(),
+            bundle.header.exporter_site,
+            &bundle.header.version_vector,
+        )
+        .await?;
+        Ok(BundleSummary {
+            path: input.path,
+            exporter: bundle.header.exporter_site,
+            changes: total,
+            bytes: bytes.len() as f64,
+            applied,
+            duplicates,
+        })
+    }
+}

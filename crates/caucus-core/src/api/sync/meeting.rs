@@ -1,0 +1,188 @@
+//! Meetings without internet, as commands: hosting one on this laptop, finding and joining
+//! one, leaving it, and the exchange with its host. The hosting itself is
+//! [`crate::sync::meeting::Meetings`], which a front end brings.
+
+use super::SyncStatus;
+use crate::api::{Caucus, NoInput};
+use crate::error::{CoreError, Result, SyncFailure};
+use crate::sync::meeting::{FoundMeeting, Meetings};
+use crate::sync::protocol::EnrolRequest;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+// Device-local settings of the meeting this device is in.
+pub(crate) const MEETING_URL: &str = "meeting.url";
+pub(crate) const MEETING_TOKEN: &str = "meeting.token";
+pub(crate) const MEETING_HUB: &str = "meeting.hub_id";
+pub(crate) const MEETING_NAME: &str = "meeting.name";
+pub(crate) const MEETING_CODE: &str = "meeting.pairing_code";
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct HostMeeting {
+    /// How the meeting appears to the others ("Budget team, 27 November").
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct JoinMeeting {
+    pub url: String,
+    pub pairing_code: String,
+}
+
+/// The meeting this device is in, for the sync panel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct MeetingInfo {
+    pub name: String,
+    pub url: String,
+    pub hosting: bool,
+    /// Shown by the host, for the others to type.
+    pub pairing_code: Option<String>,
+}
+
+impl Caucus {
+    /// Gives the replica its way to host and find meetings. Called once by the front end.
+    pub fn set_meetings(&self, meetings: std::sync::Arc<dyn Meetings>) {
+        let _ = self.sync.meetings.set(meetings);
+    }
+
+    fn meetings(&self) -> Result<std::sync::Arc<dyn Meetings>> {
+        self.sync.meetings.get().cloned().ok_or_else(|| {
+            CoreError::sync(
+                SyncFailure::NotConnected,
+                "this version of Caucus cannot host or find meetings",
+            )
+        })
+    }
+
+    pub(crate) async fn meeting_info(&self) -> Result<Option<MeetingInfo>> {
+        let s = self.store();
+        let Some(url) = s.local_setting(MEETING_URL).await? else {
+            return Ok(None);
+        };
+        let code = s.local_setting(MEETING_CODE).await?;
+        Ok(Some(MeetingInfo {
+            name: s.local_setting(MEETING_NAME).await?.unwrap_or_default(),
+            url,
+            hosting: code.is_some(),
+            pairing_code: code,
+        }))
+    }
+
+    /// The meeting's hub, to sync with: (url, token, hub id).
+    pub(crate) async fn meeting_link(&self) -> Result<Option<(String, String, String)>> {
+        let s = self.store();
+        Ok(
+            match (
+                s.local_setting(MEETING_URL).await?,
+                s.local_setting(MEETING_TOKEN).await?,
+                s.local_setting(MEETING_HUB).await?,
+            ) {
+                (Some(u), Some(t), Some(h)) => Some((u, t, h)),
+                _ => None,
+            },
+        )
+    }
+
+    /// Hosts a meeting on this laptop: starts the meeting hub, enrols this device with it and
+    /// gives it everything this device holds, so the others can sync with it.
+    pub async fn host_meeting(&self, input: HostMeeting) -> Result<SyncStatus> {
+        let name = input.name.trim().to_string();
+        crate::text::line("name", &name, 100)?;
+        if self.meeting_info().await?.is_some() {
+            return Err(CoreError::conflict("leave the current meeting first"));
+        }
+        let person = self.require_actor("hosting a meeting").await?;
+        let db = self.store().path().with_extension("meeting-hub.db");
+        let hosted = self.meetings()?.host(&db, &name).await?;
+        self.enrol_in_meeting(&hosted.url, &hosted.pairing_code, person, &name)
+            .await?;
+        self.store()
+            .set_local_setting(MEETING_CODE, Some(&hosted.pairing_code))
+            .await?;
+        self.sync_meeting(true).await?;
+        self.sync_status(NoInput {}).await
+    }
+
+    pub async fn find_meetings(&self, _: NoInput) -> Result<Vec<FoundMeeting>> {
+        self.meetings()?.discover().await
+    }
+
+    /// Joins a meeting with the host's pairing code, and syncs with it.
+    pub async fn join_meeting(&self, input: JoinMeeting) -> Result<SyncStatus> {
+        let url = input.url.trim().trim_end_matches('/').to_string();
+        super::check_url(&url)?;
+        if self.meeting_info().await?.is_some() {
+            return Err(CoreError::conflict("leave the current meeting first"));
+        }
+        let person = self.require_actor("joining a meeting").await?;
+        self.enrol_in_meeting(&url, input.pairing_code.trim(), person, "")
+            .await?;
+        self.sync_meeting(false).await?;
+        self.sync_status(NoInput {}).await
+    }
+
+    /// Leaves the meeting (stopping it, on the host). Everything received stays, and goes on
+    /// to the coalition's hub at the next sync.
+    pub async fn leave_meeting(&self, _: NoInput) -> Result<SyncStatus> {
+        let hosting = self.meeting_info().await?.is_some_and(|m| m.hosting);
+        if hosting {
+            // One last exchange, so nothing the others sent stays only in the meeting hub.
+            let _ = self.sync_meeting(false).await;
+            self.meetings()?.stop().await?;
+        }
+        for key in [
+            MEETING_URL,
+            MEETING_TOKEN,
+            MEETING_HUB,
+            MEETING_NAME,
+            MEETING_CODE,
+        ] {
+            self.store().set_local_setting(key, None).await?;
+        }
+        self.sync_status(NoInput {}).await
+    }
+
+    async fn enrol_in_meeting(
+        &self,
+        url: &str,
+        code: &str,
+        person: Uuid,
+        name: &str,
+    ) -> Result<()> {
+        if code.is_empty() || code.len() > 32 {
+            return Err(CoreError::invalid(
+                "pairing_code",
+                "type the code the host shows",
+            ));
+        }
+        let key = self.device_key().await?;
+        let request = EnrolRequest {
+            invite_code: code.to_string(),
+            public_key: hex::encode(key.verifying_key().to_bytes()),
+            site: self.store().site_id().await,
+            device_name: "meeting".into(),
+            person_id: Some(person),
+        };
+        let reply = self.transport()?.enrol(url, &request).await?;
+        let s = self.store();
+        s.set_local_setting(MEETING_URL, Some(url)).await?;
+        s.set_local_setting(MEETING_TOKEN, Some(&reply.token))
+            .await?;
+        s.set_local_setting(MEETING_HUB, Some(&reply.hub_id.to_string()))
+            .await?;
+        s.set_local_setting(MEETING_NAME, Some(name)).await?;
+        Ok(())
+    }
+
+    /// Exchanges changes with the meeting's hub. `everything`: send the whole replica (the
+    /// host seeding its meeting hub), not only what the coalition's hub lacks.
+    pub(crate) async fn sync_meeting(&self, everything: bool) -> Result<()> {
+        let Some((url, token, hub)) = self.meeting_link().await? else {
+            return Ok(());
+        };
+        self.sync_with_peer_hub(&url, &token, &hub, everything)
+            .await
+    }
+}

@@ -1,0 +1,223 @@
+//! One exchange with a hub or a meeting host: push what it lacks (oldest first, in batches
+//! bounded by count and bytes that keep each signed span whole), then pull every readable
+//! bucket (a compacted snapshot first, then its log) until it has no more.
+//!
+//! The same exchange serves the home hub and a meeting host; only the home hub's
+//! acknowledgements empty the outbox, so what went to a meeting host still reaches the home hub
+//! later. Nothing local is ever discarded: a failed exchange leaves the outbox and the replica
+//! as they were. It knows the store and a transport, never the command API above it.
+
+use super::protocol::*;
+use super::Transport;
+use crate::error::Result;
+use crate::hlc;
+use crate::store::{sync_state, Origin, Store};
+use serde::{Deserialize, Serialize};
+use std::sync::Mutex;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncPhase {
+    Sending,
+    Receiving,
+    FirstSync,
+    Exporting,
+    Importing,
+}
+
+/// Work in progress, for a progress bar.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct SyncProgress {
+    pub phase: SyncPhase,
+    pub done: u32,
+    /// Unknown until the hub or the bundle says.
+    pub total: Option<u32>,
+}
+
+/// What is running now, for a progress bar: set by an exchange, a bundle's import or export.
+#[derive(Debug, Default)]
+pub struct Progress(Mutex<Option<SyncProgress>>);
+
+impl Progress {
+    pub fn set(&self, progress: Option<SyncProgress>) {
+        if let Ok(mut p) = self.0.lock() {
+            *p = progress;
+        }
+    }
+
+    pub fn report(&self, phase: SyncPhase, done: u32, total: Option<u32>) {
+        self.set(Some(SyncProgress { phase, done, total }));
+    }
+
+    pub fn get(&self) -> Option<SyncProgress> {
+        self.0.lock().ok().and_then(|p| p.clone())
+    }
+}
+
+/// One push-then-pull exchange with the hub (or meeting host) at `url`, as `device`.
+pub async fn exchange(
+    store: &Store,
+    transport: &dyn Transport,
+    progress: &Progress,
+    url: &str,
+    device: &DeviceCredentials,
+    hub_id: &str,
+    how: Exchange,
+) -> Result<()> {
+    let pool = store.pool();
+    let home = how == Exchange::Home;
+    // Push, oldest first, in batches bounded by count and bytes.
+    let everything = match how {
+        Exchange::PeerEverything => {
+            Some(sync_state::changes_beyond(pool, &Default::default()).await?)
+        }
+        _ => None,
+    };
+    let total = match &everything {
+        Some(all) => all.len() as u32,
+        None => sync_state::outbox_count(pool).await? as u32,
+    };
+    let mut sent = 0u32;
+    let mut after = None;
+    let mut everything = everything.map(std::collections::VecDeque::from);
+    loop {
+        let mut batch: Vec<_> = match everything.as_mut() {
+            Some(all) => all.drain(..all.len().min(MAX_PUSH_CHANGES)).collect(),
+            None => sync_state::outbox_batch(pool, MAX_PUSH_CHANGES as u32, after).await?,
+        };
+        if batch.len() == MAX_PUSH_CHANGES {
+            // A full batch may have cut a signed span: the rest of it goes with the next.
+            let rest = batch.split_off(span_boundary(&batch));
+            if let Some(all) = everything.as_mut() {
+                for c in rest.into_iter().rev() {
+                    all.push_front(c);
+                }
+            }
+        }
+        let Some(last) = batch.last() else { break };
+        after = Some(last.stamp_order());
+        for part in split_by_size(batch, MAX_BODY_BYTES / 2) {
+            let request = PushRequest { changes: part };
+            let reply = transport.push(url, device, &request).await?;
+            if home {
+                if !reply.compensations.is_empty() {
+                    let none = Default::default();
+                    store
+                        .merge_pulled(
+                            &reply.compensations,
+                            hlc::wall_ms(),
+                            Origin::HomeHub,
+                            (hub_id, &none),
+                        )
+                        .await?;
+                }
+                sync_state::acknowledge(pool, &reply.accepted, &reply.rejected, hlc::wall_ms())
+                    .await?;
+            }
+            sent += request.changes.len() as u32;
+            progress.set(Some(SyncProgress {
+                phase: SyncPhase::Sending,
+                done: sent,
+                total: Some(total.max(sent)),
+            }));
+        }
+    }
+    // Pull every readable bucket until the hub has no more.
+    let origin = if home {
+        Origin::HomeHub
+    } else {
+        Origin::Unsynced
+    };
+    let mut cursors = sync_state::load_cursors(pool, hub_id).await?;
+    let mut received = 0u32;
+    let mut total: Option<u32> = None;
+    loop {
+        let request = PullRequest {
+            cursors: cursors.clone(),
+            limit: MAX_PULL_CHANGES,
+        };
+        let reply = transport.pull(url, device, &request).await?;
+        if reply.snapshot_remaining > 0 {
+            total = Some(received + reply.snapshot_remaining as u32);
+        }
+        store
+            .merge_pulled(
+                &reply.changes,
+                hlc::wall_ms(),
+                origin,
+                (hub_id, &reply.cursors),
+            )
+            .await?;
+        received += reply.changes.len() as u32;
+        cursors = reply.cursors;
+        progress.set(Some(SyncProgress {
+            phase: if total.is_some() {
+                SyncPhase::FirstSync
+            } else {
+                SyncPhase::Receiving
+            },
+            done: received,
+            total,
+        }));
+        if !reply.more {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Whom an exchange is with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exchange {
+    /// The coalition's hub: its acknowledgements empty the outbox.
+    Home,
+    /// A meeting host: gets the outbox, and what it sends is queued for the home hub.
+    Peer,
+    /// A meeting host this device runs: gets everything this device holds.
+    PeerEverything,
+}
+
+/// Where a batch may end without cutting a signed span in two: after its last signed change.
+/// A hub can check who made a change it receives from a carrier only with the whole span, so a
+/// span travels in one request. A batch without a signed change (changes logged before devices
+/// signed, or a hub's compensations) may end anywhere.
+fn span_boundary(batch: &[crate::change::Change]) -> usize {
+    batch
+        .iter()
+        .rposition(|c| c.signature.is_some())
+        .map_or(batch.len(), |i| i + 1)
+}
+
+/// Splits a batch so each part's JSON stays under `max_bytes`, cutting only after a signed
+/// change where it can (a span is at most about a megabyte, see [`crate::signature`]). A
+/// single oversized change travels alone, and the hub says if it is too large.
+fn split_by_size(
+    batch: Vec<crate::change::Change>,
+    max_bytes: usize,
+) -> Vec<Vec<crate::change::Change>> {
+    let mut parts = Vec::new();
+    let mut part: Vec<crate::change::Change> = Vec::new();
+    let mut sizes: Vec<usize> = Vec::new();
+    let mut size = 0;
+    for c in batch {
+        let n = serde_json::to_vec(&c).map(|v| v.len()).unwrap_or(0) + 1;
+        if !part.is_empty() && size + n > max_bytes {
+            let cut = match span_boundary(&part) {
+                0 => part.len(),
+                cut => cut,
+            };
+            let rest = part.split_off(cut);
+            let rest_sizes = sizes.split_off(cut);
+            parts.push(std::mem::replace(&mut part, rest));
+            size = rest_sizes.iter().sum();
+            sizes = rest_sizes;
+        }
+        size += n;
+        sizes.push(n);
+        part.push(c);
+    }
+    if !part.is_empty() {
+        parts.push(part);
+    }
+    parts
+}
