@@ -1,0 +1,203 @@
+//! The hub's database: SQLite (a file) or PostgreSQL (a `postgres://` URL), through sqlx's
+//! `Any` driver, with a migration set for each. Everything the hub knows is here, so several
+//! hub processes can serve one PostgreSQL database.
+//!
+//! Appends are serialized per bucket (a PostgreSQL advisory lock, or one writer for SQLite),
+//! so server sequence numbers within a bucket commit in order and a reader following
+//! `server_seq > cursor` never skips a late commit.
+
+use crate::error::HubError;
+use crate::provenance::Provenance;
+use caucus_core::change::{is_alive, Change, Stamp, ROW_COLUMN};
+use caucus_core::hlc::{Clock, Hlc};
+use caucus_core::model::{value, Role};
+use caucus_core::schema::{self, COALITION_BUCKET};
+use caucus_core::sync::authority::{self, BucketSource, HubActor, RowView, Verdict};
+use caucus_core::sync::protocol::*;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use sqlx::any::AnyPoolOptions;
+use sqlx::AnyConnection;
+use sqlx::{AnyPool, Connection, Executor, Row};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use uuid::Uuid;
+
+type Result<T, E = HubError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Whether the hub judges pushed changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// A coalition hub: every change is checked against its author's role.
+    Authorize,
+    /// A meeting host: relays without judging. The home hub judges everything when the host
+    /// and the attendees sync onward, and its compensating changes repair any peer.
+    Relay,
+}
+
+/// An enrolled device, as a request's token identifies it.
+#[derive(Debug, Clone)]
+pub struct Device {
+    pub id: Uuid,
+    pub person: Uuid,
+    pub site: Uuid,
+    /// The ed25519 key it enrolled with, which signs its requests.
+    pub public_key: Vec<u8>,
+}
+
+/// A device as an administrator lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DeviceRow {
+    pub id: String,
+    pub person_id: String,
+    pub name: String,
+    pub enrolled_ms: i64,
+    pub revoked_ms: Option<i64>,
+}
+
+/// The writer of compensating changes: one site per hub process, with its own sequence and
+/// clock, so two processes never collide.
+struct Writer {
+    site: Uuid,
+    seq: AtomicU64,
+    clock: Mutex<Clock>,
+}
+
+pub struct HubDb {
+    pool: AnyPool,
+    backend: Backend,
+    hub_id: Uuid,
+    policy: Policy,
+    /// SQLite has one writer; taking turns here avoids busy errors between our own
+    /// connections. PostgreSQL uses advisory locks instead.
+    sqlite_writer: tokio::sync::Mutex<()>,
+    writer: Writer,
+}
+
+/// The database a URL names: PostgreSQL for a `postgres://` URL, else a SQLite file.
+fn backend_of(url: &str) -> Backend {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Backend::Postgres
+    } else {
+        Backend::Sqlite
+    }
+}
+
+fn hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// `($1, $2, …), ($n, …)`: `rows` tuples of `width` numbered placeholders, which both SQLite
+/// and PostgreSQL read.
+fn push_placeholders(sql: &mut String, rows: usize, width: usize) {
+    use std::fmt::Write;
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..width {
+            let _ = write!(
+                sql,
+                "{}${}",
+                if c == 0 { "" } else { ", " },
+                r * width + c + 1
+            );
+        }
+        sql.push(')');
+    }
+}
+
+mod actors;
+mod devices;
+mod nonces;
+mod pull;
+mod push;
+mod rows;
+
+impl HubDb {
+    /// Opens (creating and migrating) the hub database at `url`: a `postgres://` URL, or a
+    /// SQLite file path (or `sqlite://` URL).
+    pub async fn open(url: &str, policy: Policy) -> Result<HubDb> {
+        if backend_of(url) == Backend::Postgres && !cfg!(feature = "postgres") {
+            return Err(HubError::Invalid(
+                "this build has no PostgreSQL support: the coalition's hub (caucus-hub) has it"
+                    .into(),
+            ));
+        }
+        sqlx::any::install_default_drivers();
+        let backend = backend_of(url);
+        let url = match backend {
+            Backend::Postgres => url.to_string(),
+            Backend::Sqlite => {
+                let path = url.strip_prefix("sqlite://").unwrap_or(url);
+                format!("sqlite://{path}?mode=rwc")
+            }
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute(
+                            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await?;
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+        }
+        let fresh = Uuid::now_v7().to_string();
+        sqlx::query(
+            "INSERT INTO hub_meta (key, value) VALUES ('hub_id', $1) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(&fresh)
+        .execute(&pool)
+        .await?;
+        let hub_id: String = sqlx::query_scalar("SELECT value FROM hub_meta WHERE key = 'hub_id'")
+            .fetch_one(&pool)
+            .await?;
+        let hub_id = Uuid::parse_str(&hub_id)
+            .map_err(|_| HubError::Invalid("the hub's id in its database is damaged".into()))?;
+        Ok(HubDb {
+            pool,
+            backend,
+            hub_id,
+            policy,
+            sqlite_writer: tokio::sync::Mutex::new(()),
+            writer: Writer {
+                site: Uuid::now_v7(),
+                seq: AtomicU64::new(1),
+                clock: Mutex::new(Clock::default()),
+            },
+        })
+    }
+
+    pub fn hub_id(&self) -> Uuid {
+        self.hub_id
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+    /// How many changes the hub holds.
+    pub async fn change_count(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM hub_change")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+}

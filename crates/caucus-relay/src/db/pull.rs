@@ -1,0 +1,88 @@
+//! A device's pull: the buckets its person may read, a compacted snapshot of a bucket it does
+//! not follow yet, then the bucket's log.
+
+use super::actors::load_actor;
+use super::*;
+
+impl HubDb {
+    /// The buckets a person may read: the coalition's, and their groups' (every group's for
+    /// the secretariat, and for a meeting host, which relays everything it holds).
+    async fn readable(&self, conn: &mut AnyConnection, person: Uuid) -> Result<Vec<String>> {
+        let actor = load_actor(conn, person).await?;
+        let mut buckets: BTreeSet<String> = actor.roles.keys().map(Uuid::to_string).collect();
+        buckets.insert(COALITION_BUCKET.to_string());
+        if actor.admin || self.policy == Policy::Relay {
+            // Each bucket once, by hopping along the (bucket, server_seq) index: a DISTINCT
+            // would read every row the hub holds, on every pull of the secretariat.
+            let all: Vec<String> = sqlx::query_scalar(
+                "WITH RECURSIVE b(bucket) AS (
+                     SELECT MIN(bucket) FROM hub_change
+                     UNION ALL
+                     SELECT (SELECT MIN(bucket) FROM hub_change WHERE bucket > b.bucket)
+                     FROM b WHERE b.bucket IS NOT NULL
+                 )
+                 SELECT bucket FROM b WHERE bucket IS NOT NULL",
+            )
+            .fetch_all(&mut *conn)
+            .await?;
+            buckets.extend(all);
+        }
+        Ok(buckets.into_iter().collect())
+    }
+
+    /// One page of what the device lacks, across its readable buckets: a compacted snapshot
+    /// (the winning change of each field) for a bucket it does not follow yet, then the
+    /// bucket's log after its cursor.
+    pub async fn pull(&self, device: &Device, request: &PullRequest) -> Result<PullReply> {
+        let limit = request.limit.clamp(1, MAX_PULL_CHANGES) as usize;
+        let mut reply = PullReply::default();
+        let mut conn = self.pool.acquire().await?;
+        for bucket in self.readable(&mut conn, device.person).await? {
+            let mut cursor = request.cursors.get(&bucket).copied().unwrap_or_default();
+            let budget = limit.saturating_sub(reply.changes.len());
+            if budget == 0 {
+                reply.more = true;
+                reply.cursors.insert(bucket, cursor);
+                continue;
+            }
+            let sql = if cursor.following {
+                "SELECT server_seq, body FROM hub_change
+                 WHERE bucket = $1 AND server_seq > $2 ORDER BY server_seq LIMIT $3"
+            } else {
+                if cursor.server_seq == 0 {
+                    let n: i64 =
+                        sqlx::query_scalar("SELECT COUNT(*) FROM hub_field WHERE bucket = $1")
+                            .bind(&bucket)
+                            .fetch_one(&mut *conn)
+                            .await?;
+                    reply.snapshot_remaining += n as u64;
+                }
+                "SELECT c.server_seq, c.body FROM hub_field f JOIN hub_change c ON c.server_seq = f.server_seq
+                 WHERE f.bucket = $1 AND f.server_seq > $2 ORDER BY f.server_seq LIMIT $3"
+            };
+            let rows = sqlx::query(sql)
+                .bind(&bucket)
+                .bind(cursor.server_seq)
+                .bind(budget as i64 + 1)
+                .fetch_all(&mut *conn)
+                .await?;
+            let full = rows.len() > budget;
+            for row in rows.iter().take(budget) {
+                let seq: i64 = row.try_get("server_seq")?;
+                let body: String = row.try_get("body")?;
+                let change: Change = serde_json::from_str(&body)
+                    .map_err(|e| HubError::Invalid(format!("a stored change is damaged: {e}")))?;
+                reply.changes.push(change);
+                cursor.server_seq = seq;
+            }
+            if full {
+                reply.more = true;
+            } else {
+                // The snapshot is complete: follow the log from here on.
+                cursor.following = true;
+            }
+            reply.cursors.insert(bucket, cursor);
+        }
+        Ok(reply)
+    }
+}
