@@ -58,7 +58,7 @@ fn a_wrong_current_passphrase_changes_nothing_and_keeps_the_replica_open() {
         let again = Replica::start(path, false).await.expect("start");
         assert!(again.status().await.locked);
         let locked = again.get().await.err().expect("locked");
-        assert_eq!(locked.code, "passphrase_required");
+        assert_eq!(locked.code.as_str(), "passphrase_required");
         assert_eq!(
             again
                 .unlock(Unlock {

@@ -1,12 +1,11 @@
 import type { TFunction } from "i18next";
 import { CommandError } from "./api";
 
-/** A translated sentence for a failed command, chosen by its code. */
+/** A translated sentence for a failed command, chosen by its code (the generated `ErrorCode`:
+ * every code has its sentence, a test checks it); an unknown one says what it can. */
 export function errorText(t: TFunction, e: unknown): string {
   if (e instanceof CommandError) {
-    const known = ["invalid", "not_found", "forbidden", "conflict", "clock", "storage", "disk_full", "disk_error", "wrong_passphrase", "passphrase_required", "transport"];
-    const key = known.includes(e.code) || e.code.startsWith("sync_") ? e.code : "unknown";
-    return t(`errors.${key}`, { field: e.field ?? "", message: e.message });
+    return t([`errors.${e.code}`, "errors.unknown"], { field: e.field ?? "", message: e.message });
   }
   return t("errors.unknown", { message: String(e) });
 }

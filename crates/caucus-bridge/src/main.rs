@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use caucus_core::api::dispatch;
+use caucus_core::error::ErrorCode;
 use caucus_core::{ApiError, Caucus};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -60,15 +61,9 @@ fn options() -> Result<Options, String> {
     Ok(o)
 }
 
+/// The status of a refusal: the core's one table ([`ErrorCode::http_status`]).
 fn error_status(e: &ApiError) -> StatusCode {
-    match e.code.as_str() {
-        "invalid" => StatusCode::UNPROCESSABLE_ENTITY,
-        "not_found" | "unknown_command" => StatusCode::NOT_FOUND,
-        "forbidden" => StatusCode::FORBIDDEN,
-        "conflict" | "clock" => StatusCode::CONFLICT,
-        code if code.starts_with("sync_") => StatusCode::BAD_GATEWAY,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    }
+    StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 /// `POST /api/{command}` with the JSON arguments as body.
@@ -85,11 +80,11 @@ async fn command(
         .is_some_and(|t| constant_time_eq(t.as_bytes(), bridge.token.as_bytes()));
     if !authorized {
         let e = ApiError {
-            code: "unauthorized".into(),
+            code: ErrorCode::Unauthorized,
             message: "missing or wrong bridge token".into(),
             field: None,
         };
-        return (StatusCode::UNAUTHORIZED, Json(e)).into_response();
+        return (error_status(&e), Json(e)).into_response();
     }
     let input: serde_json::Value = if body.is_empty() {
         serde_json::json!({})
@@ -98,11 +93,11 @@ async fn command(
             Ok(v) => v,
             Err(e) => {
                 let e = ApiError {
-                    code: "invalid".into(),
+                    code: ErrorCode::Invalid,
                     message: format!("the body is not JSON: {e}"),
                     field: Some("input".into()),
                 };
-                return (StatusCode::UNPROCESSABLE_ENTITY, Json(e)).into_response();
+                return (error_status(&e), Json(e)).into_response();
             }
         }
     };

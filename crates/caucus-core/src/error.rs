@@ -70,24 +70,171 @@ impl CoreError {
     }
 
     /// The stable code a front end switches on (and translates).
-    pub fn code(&self) -> &'static str {
+    pub fn error_code(&self) -> ErrorCode {
         match self {
-            CoreError::Invalid { .. } => "invalid",
-            CoreError::NotFound { .. } => "not_found",
-            CoreError::Forbidden { .. } => "forbidden",
-            CoreError::Conflict { .. } => "conflict",
-            CoreError::Clock { .. } => "clock",
-            CoreError::Sync { code, .. } => code.code(),
-            CoreError::UnknownCommand(_) => "unknown_command",
-            CoreError::WrongPassphrase => "wrong_passphrase",
-            CoreError::PassphraseRequired => "passphrase_required",
+            CoreError::Invalid { .. } => ErrorCode::Invalid,
+            CoreError::NotFound { .. } => ErrorCode::NotFound,
+            CoreError::Forbidden { .. } => ErrorCode::Forbidden,
+            CoreError::Conflict { .. } => ErrorCode::Conflict,
+            CoreError::Clock { .. } => ErrorCode::Clock,
+            CoreError::Sync { code, .. } => code.error_code(),
+            CoreError::UnknownCommand(_) => ErrorCode::UnknownCommand,
+            CoreError::WrongPassphrase => ErrorCode::WrongPassphrase,
+            CoreError::PassphraseRequired => ErrorCode::PassphraseRequired,
             CoreError::Storage(e) => match sqlite_primary_code(e) {
-                Some(SQLITE_FULL) => "disk_full",
-                Some(SQLITE_IOERR) => "disk_error",
-                _ => "storage",
+                Some(SQLITE_FULL) => ErrorCode::DiskFull,
+                Some(SQLITE_IOERR) => ErrorCode::DiskError,
+                _ => ErrorCode::Storage,
             },
-            CoreError::Migrate(_) => "storage",
+            CoreError::Migrate(_) => ErrorCode::Storage,
         }
+    }
+
+    /// [`CoreError::error_code`] as the text it crosses a boundary as.
+    pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
+    }
+}
+
+/// Every code an error reaches a front end with: generated into the UI's bindings, which
+/// switch on it and translate it, and the one table of what each becomes over HTTP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// An argument is malformed (HTTP 422).
+    Invalid,
+    /// A record does not exist (404).
+    NotFound,
+    /// The acting person may not do this (403).
+    Forbidden,
+    /// It contradicts the current state (409).
+    Conflict,
+    /// A remote clock is too far ahead (409).
+    Clock,
+    /// No such command (404).
+    UnknownCommand,
+    /// The passphrase does not open the database (403).
+    WrongPassphrase,
+    /// The database is encrypted and waits for its passphrase (423).
+    PassphraseRequired,
+    /// The database failed (500).
+    Storage,
+    /// The disk is full (507).
+    DiskFull,
+    /// The disk failed to read or write (500).
+    DiskError,
+    /// The HTTP bridge's token is missing or wrong (401, from the bridge only).
+    Unauthorized,
+    /// The front end could not reach the backend at all (only the UI's transport makes it).
+    Transport,
+    /// No hub is set up on this device (502 for this and every `sync_` code: the bridge
+    /// worked, the hub or meeting host did not).
+    SyncNotConnected,
+    SyncUnreachable,
+    SyncVersionMismatch,
+    SyncClockSkew,
+    SyncPayloadTooLarge,
+    SyncRevoked,
+    SyncUnauthorized,
+    SyncInvalidInvite,
+    SyncRateLimited,
+    SyncHub,
+    SyncBundleDamaged,
+    SyncBundleForeign,
+}
+
+impl ErrorCode {
+    /// The code as text, as it is serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Invalid => "invalid",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::Clock => "clock",
+            ErrorCode::UnknownCommand => "unknown_command",
+            ErrorCode::WrongPassphrase => "wrong_passphrase",
+            ErrorCode::PassphraseRequired => "passphrase_required",
+            ErrorCode::Storage => "storage",
+            ErrorCode::DiskFull => "disk_full",
+            ErrorCode::DiskError => "disk_error",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Transport => "transport",
+            ErrorCode::SyncNotConnected => "sync_not_connected",
+            ErrorCode::SyncUnreachable => "sync_unreachable",
+            ErrorCode::SyncVersionMismatch => "sync_version_mismatch",
+            ErrorCode::SyncClockSkew => "sync_clock_skew",
+            ErrorCode::SyncPayloadTooLarge => "sync_payload_too_large",
+            ErrorCode::SyncRevoked => "sync_revoked",
+            ErrorCode::SyncUnauthorized => "sync_unauthorized",
+            ErrorCode::SyncInvalidInvite => "sync_invalid_invite",
+            ErrorCode::SyncRateLimited => "sync_rate_limited",
+            ErrorCode::SyncHub => "sync_hub",
+            ErrorCode::SyncBundleDamaged => "sync_bundle_damaged",
+            ErrorCode::SyncBundleForeign => "sync_bundle_foreign",
+        }
+    }
+
+    /// Every code, in declaration order (for the UI's catalogue test and the fuzzer).
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::Invalid,
+        ErrorCode::NotFound,
+        ErrorCode::Forbidden,
+        ErrorCode::Conflict,
+        ErrorCode::Clock,
+        ErrorCode::UnknownCommand,
+        ErrorCode::WrongPassphrase,
+        ErrorCode::PassphraseRequired,
+        ErrorCode::Storage,
+        ErrorCode::DiskFull,
+        ErrorCode::DiskError,
+        ErrorCode::Unauthorized,
+        ErrorCode::Transport,
+        ErrorCode::SyncNotConnected,
+        ErrorCode::SyncUnreachable,
+        ErrorCode::SyncVersionMismatch,
+        ErrorCode::SyncClockSkew,
+        ErrorCode::SyncPayloadTooLarge,
+        ErrorCode::SyncRevoked,
+        ErrorCode::SyncUnauthorized,
+        ErrorCode::SyncInvalidInvite,
+        ErrorCode::SyncRateLimited,
+        ErrorCode::SyncHub,
+        ErrorCode::SyncBundleDamaged,
+        ErrorCode::SyncBundleForeign,
+    ];
+
+    /// The HTTP status the loopback bridge answers this code with.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::Invalid => 422,
+            ErrorCode::NotFound | ErrorCode::UnknownCommand => 404,
+            ErrorCode::Forbidden | ErrorCode::WrongPassphrase => 403,
+            ErrorCode::Conflict | ErrorCode::Clock => 409,
+            ErrorCode::PassphraseRequired => 423,
+            ErrorCode::Unauthorized => 401,
+            ErrorCode::DiskFull => 507,
+            ErrorCode::Storage | ErrorCode::DiskError | ErrorCode::Transport => 500,
+            ErrorCode::SyncNotConnected
+            | ErrorCode::SyncUnreachable
+            | ErrorCode::SyncVersionMismatch
+            | ErrorCode::SyncClockSkew
+            | ErrorCode::SyncPayloadTooLarge
+            | ErrorCode::SyncRevoked
+            | ErrorCode::SyncUnauthorized
+            | ErrorCode::SyncInvalidInvite
+            | ErrorCode::SyncRateLimited
+            | ErrorCode::SyncHub
+            | ErrorCode::SyncBundleDamaged
+            | ErrorCode::SyncBundleForeign => 502,
+        }
+    }
+}
+
+/// A code compares with its text, as tests and logs spell it.
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
     }
 }
 
@@ -109,7 +256,7 @@ fn sqlite_primary_code(e: &sqlx::Error) -> Option<i64> {
 /// for it, and falls back to `message`; `field` points at the form field at fault.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct ApiError {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
     pub field: Option<String>,
 }
@@ -124,7 +271,7 @@ impl From<CoreError> for ApiError {
             tracing::error!(error = %e, "storage failure");
         }
         ApiError {
-            code: e.code().to_string(),
+            code: e.error_code(),
             message: e.to_string(),
             field,
         }
@@ -133,13 +280,30 @@ impl From<CoreError> for ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
+        write!(f, "{}: {}", self.code.as_str(), self.message)
     }
 }
 
 impl std::error::Error for ApiError {}
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorCode;
+
+    #[test]
+    fn every_code_serializes_as_its_text_and_has_a_status() {
+        for code in ErrorCode::ALL {
+            assert_eq!(
+                serde_json::to_value(code).expect("json"),
+                serde_json::json!(code.as_str()),
+                "{code:?}"
+            );
+            assert!((400..600).contains(&code.http_status()), "{code:?}");
+        }
+    }
+}
 
 /// Why a sync failed, as the UI tells the person (each has a translated message).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, specta::Type)]
@@ -172,20 +336,25 @@ pub enum SyncFailure {
 }
 
 impl SyncFailure {
+    /// The code as text.
     pub fn code(self) -> &'static str {
+        self.error_code().as_str()
+    }
+
+    pub fn error_code(self) -> ErrorCode {
         match self {
-            SyncFailure::NotConnected => "sync_not_connected",
-            SyncFailure::Unreachable => "sync_unreachable",
-            SyncFailure::VersionMismatch => "sync_version_mismatch",
-            SyncFailure::ClockSkew => "sync_clock_skew",
-            SyncFailure::PayloadTooLarge => "sync_payload_too_large",
-            SyncFailure::Revoked => "sync_revoked",
-            SyncFailure::Unauthorized => "sync_unauthorized",
-            SyncFailure::InvalidInvite => "sync_invalid_invite",
-            SyncFailure::RateLimited => "sync_rate_limited",
-            SyncFailure::Hub => "sync_hub",
-            SyncFailure::BundleDamaged => "sync_bundle_damaged",
-            SyncFailure::BundleForeign => "sync_bundle_foreign",
+            SyncFailure::NotConnected => ErrorCode::SyncNotConnected,
+            SyncFailure::Unreachable => ErrorCode::SyncUnreachable,
+            SyncFailure::VersionMismatch => ErrorCode::SyncVersionMismatch,
+            SyncFailure::ClockSkew => ErrorCode::SyncClockSkew,
+            SyncFailure::PayloadTooLarge => ErrorCode::SyncPayloadTooLarge,
+            SyncFailure::Revoked => ErrorCode::SyncRevoked,
+            SyncFailure::Unauthorized => ErrorCode::SyncUnauthorized,
+            SyncFailure::InvalidInvite => ErrorCode::SyncInvalidInvite,
+            SyncFailure::RateLimited => ErrorCode::SyncRateLimited,
+            SyncFailure::Hub => ErrorCode::SyncHub,
+            SyncFailure::BundleDamaged => ErrorCode::SyncBundleDamaged,
+            SyncFailure::BundleForeign => ErrorCode::SyncBundleForeign,
         }
     }
 }

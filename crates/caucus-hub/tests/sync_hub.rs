@@ -602,7 +602,7 @@ async fn the_hub_refuses_what_a_role_may_not_write_and_peers_converge_back() {
     assert_eq!(err.code(), "sync_revoked", "{err}");
     let status = observer.sync_status(NoInput {}).await.expect("status");
     assert_eq!(
-        status.last_failure.map(|f| f.code).as_deref(),
+        status.last_failure.map(|f| f.code.as_str()),
         Some("sync_revoked"),
         "the panel shows why"
     );

@@ -48,7 +48,7 @@ export type AgendaItemPatch = {
  *  for it, and falls back to `message`; `field` points at the form field at fault.
  */
 export type ApiError = {
-	code: string,
+	code: ErrorCode,
 	message: string,
 	field: string | null,
 };
@@ -219,6 +219,43 @@ export type EndorsementFilter = {
 	organization_id?: string | null,
 	include_archived?: boolean | null,
 };
+
+/**
+ *  Every code an error reaches a front end with: generated into the UI's bindings, which
+ *  switch on it and translate it, and the one table of what each becomes over HTTP.
+ */
+export type ErrorCode = 
+/**  An argument is malformed (HTTP 422). */
+"invalid" | 
+/**  A record does not exist (404). */
+"not_found" | 
+/**  The acting person may not do this (403). */
+"forbidden" | 
+/**  It contradicts the current state (409). */
+"conflict" | 
+/**  A remote clock is too far ahead (409). */
+"clock" | 
+/**  No such command (404). */
+"unknown_command" | 
+/**  The passphrase does not open the database (403). */
+"wrong_passphrase" | 
+/**  The database is encrypted and waits for its passphrase (423). */
+"passphrase_required" | 
+/**  The database failed (500). */
+"storage" | 
+/**  The disk is full (507). */
+"disk_full" | 
+/**  The disk failed to read or write (500). */
+"disk_error" | 
+/**  The HTTP bridge's token is missing or wrong (401, from the bridge only). */
+"unauthorized" | 
+/**  The front end could not reach the backend at all (only the UI's transport makes it). */
+"transport" | 
+/**
+ *  No hub is set up on this device (502 for this and every `sync_` code: the bridge
+ *  worked, the hub or meeting host did not).
+ */
+"sync_not_connected" | "sync_unreachable" | "sync_version_mismatch" | "sync_clock_skew" | "sync_payload_too_large" | "sync_revoked" | "sync_unauthorized" | "sync_invalid_invite" | "sync_rate_limited" | "sync_hub" | "sync_bundle_damaged" | "sync_bundle_foreign";
 
 /**  Write the changes a peer lacks (or everything) to a bundle file. */
 export type ExportBundle = {
@@ -828,8 +865,8 @@ export type Session = {
 
 export type SyncFailureInfo = {
 	at_ms: number | null,
-	/**  An error code (`sync_unreachable`, `sync_clock_skew`, …), translated by the UI. */
-	code: string,
+	/**  Why (`sync_unreachable`, `sync_clock_skew`, …), translated by the UI. */
+	code: ErrorCode,
 	message: string,
 };
 

@@ -2,11 +2,11 @@
 // in a browser (tests, development) they go to the loopback HTTP bridge, whose token arrives
 // in the page address as #token=… and is kept for the tab's lifetime.
 import { invoke } from "@tauri-apps/api/core";
-import type { ApiError } from "./bindings";
+import type { ApiError, ErrorCode } from "./bindings";
 
 /** A failed command: `code` is what the UI switches on; `message` is the fallback text. */
 export class CommandError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly field: string | null;
   constructor(e: ApiError) {
     super(e.message);
@@ -33,7 +33,8 @@ function asApiError(e: unknown): ApiError {
   if (e && typeof e === "object" && "code" in e && "message" in e) {
     const o = e as { code: unknown; message: unknown; field?: unknown };
     return {
-      code: String(o.code),
+      // The backend's codes are the generated `ErrorCode`; `errorText` falls back for any other.
+      code: String(o.code) as ErrorCode,
       message: String(o.message),
       field: typeof o.field === "string" ? o.field : null,
     };

@@ -48,6 +48,15 @@ describe("translation catalogues", () => {
     }
   });
 
+  it("every error code the backend sends has a sentence", () => {
+    const bindings = readFileSync(`${dir}/../api/bindings.ts`, "utf8");
+    const block = bindings.split("export type ErrorCode =")[1].split(";\n")[0];
+    const codes = [...block.matchAll(/"([a-z_]+)"/g)].map((m) => m[1]);
+    expect(codes.length).toBeGreaterThan(20);
+    const keys = new Set(english);
+    for (const c of codes) expect(keys.has(`errors.${c}`), c).toBe(true);
+  });
+
   it("every enum value the backend sends has a label", () => {
     // The state names come from the generated bindings; a new state needs a translation.
     const bindings = readFileSync(`${dir}/../api/bindings.ts`, "utf8");

@@ -69,8 +69,8 @@ pub struct ConnectHub {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct SyncFailureInfo {
     pub at_ms: f64,
-    /// An error code (`sync_unreachable`, `sync_clock_skew`, …), translated by the UI.
-    pub code: String,
+    /// Why (`sync_unreachable`, `sync_clock_skew`, …), translated by the UI.
+    pub code: crate::error::ErrorCode,
     pub message: String,
 }
 
@@ -292,7 +292,7 @@ impl Caucus {
             Err(e) => {
                 let info = SyncFailureInfo {
                     at_ms: now as f64,
-                    code: e.code().to_string(),
+                    code: e.error_code(),
                     message: e.to_string(),
                 };
                 let json = serde_json::to_string(&info).unwrap_or_default();
