@@ -1,4 +1,5 @@
-//! Declares every app command in the app manifest, from the one command list, so Tauri
+//! Declares every app command in the app manifest, from the one command list (the core's
+//! commands and the shell's own), so Tauri
 //! generates a permission per command and refuses any command a window's capability lacks.
 
 include!("../crates/caucus-core/src/api/commands.rs");
@@ -9,14 +10,11 @@ macro_rules! names {
     };
 }
 
-/// The shell's own commands (src/replica.rs `SHELL_COMMANDS`).
-const SHELL_COMMANDS: &[&str] = &["database_status", "unlock_database", "encrypt_database"];
-
 fn main() {
     let commands: &'static [&'static str] = Vec::leak(
         for_each_command!(names)
             .iter()
-            .chain(SHELL_COMMANDS)
+            .chain(for_each_shell_command!(names))
             .copied()
             .collect(),
     );

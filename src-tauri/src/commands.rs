@@ -19,17 +19,46 @@ macro_rules! tauri_commands {
             }
         )*
 
-        /// The invoke handler for every command (generic over the runtime, so the capability
-        /// test can run it on Tauri's mock runtime).
-        pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
-            tauri::generate_handler![
-                $($name,)*
-                crate::replica::database_status,
-                crate::replica::unlock_database,
-                crate::replica::encrypt_database
-            ]
-        }
     };
 }
 
 caucus_core::for_each_command!(tauri_commands);
+
+/// The shell's own commands, one thin Tauri command each over the open replica's file
+/// ([`crate::replica`]), and the invoke handler for every command.
+macro_rules! shell_commands {
+    ($($name:ident ( $input:ty ) -> $output:ty;)*) => {
+        $(
+            #[tauri::command]
+            pub async fn $name(
+                replica: tauri::State<'_, crate::replica::Replica>,
+                input: $input,
+            ) -> Result<$output, ApiError> {
+                replica.$name(input).await.map_err(ApiError::from)
+            }
+        )*
+
+    };
+}
+
+caucus_core::for_each_shell_command!(shell_commands);
+
+/// The core's command names, handed on to [`handler_of`] before the shell's list.
+macro_rules! core_names {
+    ($($name:ident ( $input:ty ) -> $output:ty;)*) => {
+        caucus_core::for_each_shell_command!(handler_of, [$($name),*]);
+    };
+}
+
+/// The invoke handler for every command: the core's, then the shell's own.
+macro_rules! handler_of {
+    ([$($core:ident),*] $($name:ident ( $input:ty ) -> $output:ty;)*) => {
+        /// The invoke handler for every command (generic over the runtime, so the capability
+        /// test can run it on Tauri's mock runtime).
+        pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($core,)* $($name),*]
+        }
+    };
+}
+
+caucus_core::for_each_command!(core_names);

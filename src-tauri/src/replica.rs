@@ -7,10 +7,10 @@
 //! (`caucus_core::store::cipher::reencrypt`), and opens it again; nothing is lost if any step
 //! fails, and a wrong current passphrase changes nothing.
 
+use caucus_core::api::{DatabaseStatus, Done, Encrypt, NoInput, Unlock};
 use caucus_core::store::cipher::{self, FileState};
 use caucus_core::{ApiError, Caucus, CoreError};
 use caucus_device::{Device, Options};
-use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::RwLock;
@@ -19,27 +19,6 @@ use tokio::sync::RwLock;
 pub struct Replica {
     options: Options,
     open: RwLock<Option<Device>>,
-}
-
-/// Whether the database is encrypted, and whether it is still waiting for its passphrase.
-#[derive(Debug, Clone, Serialize)]
-pub struct DatabaseStatus {
-    pub encrypted: bool,
-    pub locked: bool,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Unlock {
-    pub passphrase: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Encrypt {
-    /// The passphrase it is encrypted with now (none for a plaintext database).
-    pub current: Option<String>,
-    pub passphrase: String,
 }
 
 impl Replica {
@@ -85,27 +64,30 @@ impl Replica {
         Ok(())
     }
 
-    pub async fn status(&self) -> DatabaseStatus {
+    /// Whether the database is encrypted and whether it waits for its passphrase.
+    pub async fn database_status(&self, _: NoInput) -> Result<DatabaseStatus, CoreError> {
         let locked = self.open.read().await.is_none();
-        DatabaseStatus {
+        Ok(DatabaseStatus {
             encrypted: cipher::file_state(self.path()).is_ok_and(|s| s == FileState::Encrypted),
             locked,
-        }
+        })
     }
 
-    pub async fn unlock(&self, input: Unlock) -> Result<(), CoreError> {
+    /// Opens the encrypted database with its passphrase (nothing to do if it is open).
+    pub async fn unlock_database(&self, input: Unlock) -> Result<Done, CoreError> {
         if self.open.read().await.is_some() {
-            return Ok(());
+            return Ok(Done {});
         }
         if input.passphrase.is_empty() || input.passphrase.chars().count() > 1024 {
             return Err(CoreError::WrongPassphrase);
         }
-        self.open_with(Some(&input.passphrase)).await
+        self.open_with(Some(&input.passphrase)).await?;
+        Ok(Done {})
     }
 
     /// Encrypts the database under `input.passphrase` (or changes its passphrase), then opens
     /// it again under the new one. Whatever fails, the database opens as before.
-    pub async fn encrypt(&self, input: Encrypt) -> Result<(), CoreError> {
+    pub async fn encrypt_database(&self, input: Encrypt) -> Result<Done, CoreError> {
         cipher::check_new_passphrase(&input.passphrase)?;
         let mut open = self.open.write().await;
         let Some(current) = open.take() else {
@@ -137,7 +119,10 @@ impl Replica {
         .await;
         drop(open);
         match result {
-            Ok(()) => self.open_with(Some(&input.passphrase)).await,
+            Ok(()) => self
+                .open_with(Some(&input.passphrase))
+                .await
+                .map(|()| Done {}),
             Err(e) => {
                 // As it was: the old file is untouched, and its passphrase was checked above.
                 let again = input.current.as_deref().filter(|_| was_encrypted);
@@ -147,29 +132,3 @@ impl Replica {
         }
     }
 }
-
-#[tauri::command]
-pub async fn database_status(
-    replica: tauri::State<'_, Replica>,
-) -> Result<DatabaseStatus, ApiError> {
-    Ok(replica.status().await)
-}
-
-#[tauri::command]
-pub async fn unlock_database(
-    replica: tauri::State<'_, Replica>,
-    input: Unlock,
-) -> Result<(), ApiError> {
-    replica.unlock(input).await.map_err(ApiError::from)
-}
-
-#[tauri::command]
-pub async fn encrypt_database(
-    replica: tauri::State<'_, Replica>,
-    input: Encrypt,
-) -> Result<(), ApiError> {
-    replica.encrypt(input).await.map_err(ApiError::from)
-}
-
-/// The shell's own commands, for the capability and the app manifest (build.rs).
-pub const SHELL_COMMANDS: &[&str] = &["database_status", "unlock_database", "encrypt_database"];

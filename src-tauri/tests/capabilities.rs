@@ -3,8 +3,9 @@
 //! the capability does not name and to the main window showing a page of another origin, and
 //! the main window at the app's own origin is served.
 
-use caucus_app::replica::{Replica, SHELL_COMMANDS};
+use caucus_app::replica::Replica;
 use caucus_core::api::COMMAND_NAMES;
+use caucus_core::api::SHELL_COMMAND_NAMES as SHELL_COMMANDS;
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
 use tauri::webview::InvokeRequest;

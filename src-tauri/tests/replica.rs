@@ -1,8 +1,8 @@
 //! The shell's database commands on a real file: encrypting keeps the replica working; a wrong
 //! current passphrase when changing it is refused and the replica stays open, unchanged.
 
-use caucus_app::replica::{Encrypt, Replica, Unlock};
-use caucus_core::api::NoInput;
+use caucus_app::replica::Replica;
+use caucus_core::api::{Encrypt, NoInput, Unlock};
 
 #[test]
 fn a_wrong_current_passphrase_changes_nothing_and_keeps_the_replica_open() {
@@ -23,13 +23,19 @@ fn a_wrong_current_passphrase_changes_nothing_and_keeps_the_replica_open() {
         assert!(before > 0, "the demo coalition is there");
 
         replica
-            .encrypt(Encrypt {
+            .encrypt_database(Encrypt {
                 current: None,
                 passphrase: "first passphrase".into(),
             })
             .await
             .expect("encrypt");
-        assert!(replica.status().await.encrypted);
+        assert!(
+            replica
+                .database_status(NoInput {})
+                .await
+                .expect("status")
+                .encrypted
+        );
         assert_eq!(
             groups(&replica).await,
             before,
@@ -37,7 +43,7 @@ fn a_wrong_current_passphrase_changes_nothing_and_keeps_the_replica_open() {
         );
 
         let e = replica
-            .encrypt(Encrypt {
+            .encrypt_database(Encrypt {
                 current: Some("not the passphrase".into()),
                 passphrase: "second passphrase".into(),
             })
@@ -56,12 +62,18 @@ fn a_wrong_current_passphrase_changes_nothing_and_keeps_the_replica_open() {
             .close()
             .await;
         let again = Replica::start(path, false).await.expect("start");
-        assert!(again.status().await.locked);
+        assert!(
+            again
+                .database_status(NoInput {})
+                .await
+                .expect("status")
+                .locked
+        );
         let locked = again.get().await.err().expect("locked");
         assert_eq!(locked.code.as_str(), "passphrase_required");
         assert_eq!(
             again
-                .unlock(Unlock {
+                .unlock_database(Unlock {
                     passphrase: "second passphrase".into()
                 })
                 .await
@@ -70,7 +82,7 @@ fn a_wrong_current_passphrase_changes_nothing_and_keeps_the_replica_open() {
             "wrong_passphrase"
         );
         again
-            .unlock(Unlock {
+            .unlock_database(Unlock {
                 passphrase: "first passphrase".into(),
             })
             .await

@@ -26,7 +26,7 @@ fn the_main_capability_grants_exactly_the_command_list() {
         .collect();
     let expected: Vec<String> = COMMAND_NAMES
         .iter()
-        .chain(caucus_app::replica::SHELL_COMMANDS)
+        .chain(caucus_core::api::SHELL_COMMAND_NAMES)
         .map(|n| format!("allow-{}", n.replace('_', "-")))
         .collect();
     assert_eq!(

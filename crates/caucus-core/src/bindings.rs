@@ -57,19 +57,24 @@ pub fn typescript() -> Result<String, String> {
         };
     }
     crate::for_each_command!(collect);
+    crate::for_each_shell_command!(collect);
     types.register_mut::<ApiError>();
     types.register_mut::<HistoryEntry>();
     let declarations = specta_typescript::Typescript::default()
         .export(&types, specta_serde::Format)
         .map_err(|e| e.to_string())?;
-    let mut names: Vec<&str> = COMMAND_NAMES.to_vec();
+    let mut names: Vec<&str> = COMMAND_NAMES
+        .iter()
+        .chain(SHELL_COMMAND_NAMES)
+        .copied()
+        .collect();
     names.sort_unstable();
     Ok(format!(
         "// Generated from the Rust command list by `make bindings`. Do not edit.\n\
          /* eslint-disable */\n\
          import {{ call }} from \"./transport\";\n\n\
          {declarations}\n\n\
-         /** Every backend command, typed. */\n\
+         /** Every backend command, typed (the database ones exist in the desktop shell only). */\n\
          export const commands = {{\n{client}}};\n\n\
          export type CommandName = {names};\n",
         names = names

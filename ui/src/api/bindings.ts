@@ -156,6 +156,12 @@ export type Dashboard = {
 	recommendations_by_month: MonthCounts[],
 };
 
+/**  Whether the database is encrypted, and whether it is still waiting for its passphrase. */
+export type DatabaseStatus = {
+	encrypted: boolean,
+	locked: boolean,
+};
+
 /**  The answer a team gives to a recommendation under review. */
 export type Decision = "adopted" | "referred" | "not_adopted" | "duplicate";
 
@@ -180,6 +186,9 @@ export type Digest = {
 	unread: boolean,
 };
 
+/**  A command that answers nothing but success. */
+export type Done = Record<string, never>;
+
 /**
  *  Draft the team's answer; nothing changes for the recommendation's state until it is
  *  published.
@@ -190,6 +199,13 @@ export type DraftAnswer = {
 	text: string,
 	/**  Required when the decision is "duplicate". */
 	duplicate_of: string | null,
+};
+
+/**  Encrypt the database under `passphrase`, or change its passphrase. */
+export type Encrypt = {
+	/**  The passphrase it is encrypted with now (none for a plaintext database). */
+	current: string | null,
+	passphrase: string,
 };
 
 /**  Endorse a recommendation for the acting person's organization. */
@@ -982,6 +998,11 @@ export type TranslationPatch = {
 	machine?: boolean | null,
 };
 
+/**  Open the encrypted database with its passphrase. */
+export type Unlock = {
+	passphrase: string,
+};
+
 /**  Why a notification is shown. */
 export type Why = 
 /**  The person wrote (or co-wrote) the recommendation. */
@@ -994,7 +1015,7 @@ export type Why =
 "group_followed";
 
 
-/** Every backend command, typed. */
+/** Every backend command, typed (the database ones exist in the desktop shell only). */
 export const commands = {
   getSession: (input: NoInput) => call<Session>("get_session", input),
   setActingPerson: (input: ActAs) => call<Session>("set_acting_person", input),
@@ -1086,6 +1107,9 @@ export const commands = {
   getDecision: (input: IdInput) => call<MeetingDecision>("get_decision", input),
   listDecisions: (input: MeetingDecisionFilter) => call<MeetingDecision[]>("list_decisions", input),
   archiveDecision: (input: IdInput) => call<MeetingDecision>("archive_decision", input),
+  databaseStatus: (input: NoInput) => call<DatabaseStatus>("database_status", input),
+  unlockDatabase: (input: Unlock) => call<Done>("unlock_database", input),
+  encryptDatabase: (input: Encrypt) => call<Done>("encrypt_database", input),
 };
 
-export type CommandName = "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "connect_hub" | "create_agenda_item" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "draft_answer" | "endorse_recommendation" | "export_bundle" | "export_records" | "export_report" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "group_dashboard" | "hear_from_group" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "mark_my_work_seen" | "mark_notifications_read" | "my_work" | "notifications" | "publish_answer" | "record_attendance" | "record_history" | "refused_changes" | "search" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";
+export type CommandName = "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "connect_hub" | "create_agenda_item" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "database_status" | "draft_answer" | "encrypt_database" | "endorse_recommendation" | "export_bundle" | "export_records" | "export_report" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "group_dashboard" | "hear_from_group" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "mark_my_work_seen" | "mark_notifications_read" | "my_work" | "notifications" | "publish_answer" | "record_attendance" | "record_history" | "refused_changes" | "search" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "unlock_database" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";

@@ -1,16 +1,17 @@
-// The desktop shell's database commands (src-tauri/src/replica.rs): whether the database is
-// encrypted or waiting for its passphrase, unlocking it, encrypting it or changing its
-// passphrase. Outside the desktop app (the browser bridge) there is no such thing: the
-// database is never locked there and encryption is not offered.
-import { call, CommandError } from "./transport";
+// The desktop shell's database commands (declared with the others in the core's command list,
+// implemented by src-tauri/src/replica.rs): whether the database is encrypted or waiting for
+// its passphrase, unlocking it, encrypting it or changing its passphrase. Outside the desktop
+// app (the browser bridge) there is no such thing: the database is never locked there and
+// encryption is not offered.
+import { commands, type DatabaseStatus as Status } from "./bindings";
+import { CommandError } from "./transport";
 
-export type DatabaseStatus = { encrypted: boolean; locked: boolean; available: boolean };
+export type DatabaseStatus = Status & { available: boolean };
 
 export const database = {
   async status(): Promise<DatabaseStatus> {
     try {
-      const s = await call<{ encrypted: boolean; locked: boolean }>("database_status", {});
-      return { ...s, available: true };
+      return { ...(await commands.databaseStatus({})), available: true };
     } catch (e) {
       if (e instanceof CommandError && (e.code === "unknown_command" || e.code === "not_found")) {
         return { encrypted: false, locked: false, available: false };
@@ -18,6 +19,6 @@ export const database = {
       throw e;
     }
   },
-  unlock: (passphrase: string) => call<null>("unlock_database", { passphrase }),
-  encrypt: (current: string | null, passphrase: string) => call<null>("encrypt_database", { current, passphrase }),
+  unlock: (passphrase: string) => commands.unlockDatabase({ passphrase }),
+  encrypt: (current: string | null, passphrase: string) => commands.encryptDatabase({ current, passphrase }),
 };

@@ -5,12 +5,14 @@
 // (src-tauri), the app manifest (src-tauri/build.rs, which `include!`s this file), and the
 // TypeScript client (`bindings`). Each command is a method of `Caucus` with the same name.
 //
-// It holds only the macro, so build scripts can include it without the rest of the crate.
+// It holds only the macros, so build scripts can include it without the rest of the crate.
 
 #[macro_export]
 macro_rules! for_each_command {
-    ($m:ident) => {
+    // `$prefix` (optional) goes before the list, for a macro that needs more than the list.
+    ($m:ident $(, $($prefix:tt)*)?) => {
         $m! {
+            $($($prefix)*)?
             get_session(NoInput) -> Session;
             set_acting_person(ActAs) -> Session;
             load_demo_data(NoInput) -> DemoSummary;
@@ -115,6 +117,22 @@ macro_rules! for_each_command {
             get_decision(IdInput) -> MeetingDecision;
             list_decisions(MeetingDecisionFilter) -> Vec<MeetingDecision>;
             archive_decision(IdInput) -> MeetingDecision;
+        }
+    };
+}
+
+// The desktop shell's own commands: they act on the database file (whether it is locked,
+// unlocking it, encrypting it), so only the shell has them — the HTTP bridge answers
+// `unknown_command`. Declared here beside the others, so the shell's handler, its app
+// manifest and the UI's typed client all come from one list.
+#[macro_export]
+macro_rules! for_each_shell_command {
+    ($m:ident $(, $($prefix:tt)*)?) => {
+        $m! {
+            $($($prefix)*)?
+            database_status(NoInput) -> DatabaseStatus;
+            unlock_database(Unlock) -> Done;
+            encrypt_database(Encrypt) -> Done;
         }
     };
 }

@@ -6,6 +6,7 @@
 
 pub mod commands;
 mod dashboard;
+mod database;
 mod export;
 mod my_work;
 mod notifications;
@@ -15,6 +16,7 @@ mod session;
 pub mod sync;
 
 pub use dashboard::{Count, Dashboard, MonthCounts};
+pub use database::{DatabaseStatus, Done, Encrypt, Unlock};
 pub use export::{ExportFormat, ExportRecords, ExportSummary};
 pub use my_work::{Arrival, ChangedRecord, MyWork};
 pub use notifications::{
@@ -131,6 +133,14 @@ macro_rules! dispatcher {
     };
 }
 crate::for_each_command!(dispatcher);
+
+macro_rules! shell_names {
+    ($($name:ident ( $input:ty ) -> $output:ty;)*) => {
+        /// The desktop shell's own commands ([`crate::for_each_shell_command`]).
+        pub const SHELL_COMMAND_NAMES: &[&str] = &[$(stringify!($name)),*];
+    };
+}
+crate::for_each_shell_command!(shell_names);
 
 // Record kinds usable in `record_history`.
 impl RecordKind {

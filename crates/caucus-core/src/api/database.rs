@@ -1,0 +1,33 @@
+//! The inputs and outputs of the desktop shell's database commands
+//! ([`crate::for_each_shell_command`]): the shell implements them on the database file
+//! ([`crate::store::cipher`]); they are declared here so the UI's client is generated with the
+//! rest.
+
+use serde::{Deserialize, Serialize};
+
+/// Whether the database is encrypted, and whether it is still waiting for its passphrase.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct DatabaseStatus {
+    pub encrypted: bool,
+    pub locked: bool,
+}
+
+/// Open the encrypted database with its passphrase.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct Unlock {
+    pub passphrase: String,
+}
+
+/// Encrypt the database under `passphrase`, or change its passphrase.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct Encrypt {
+    /// The passphrase it is encrypted with now (none for a plaintext database).
+    pub current: Option<String>,
+    pub passphrase: String,
+}
+
+/// A command that answers nothing but success.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, specta::Type)]
+pub struct Done {}
