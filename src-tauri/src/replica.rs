@@ -6,8 +6,12 @@
 //! for an encrypted one) closes the replica, writes the file anew under the new key
 //! (`caucus_core::store::cipher::reencrypt`), and opens it again; nothing is lost if any step
 //! fails, and a wrong current passphrase changes nothing.
+//!
+//! While a replica is open its [events](caucus_core::events) go to the window through the
+//! `Notify` the shell gives (a Tauri event), so the screens reload what changed.
 
 use caucus_core::api::{DatabaseStatus, Done, Encrypt, NoInput, Unlock};
+use caucus_core::events::Event;
 use caucus_core::store::cipher::{self, FileState};
 use caucus_core::{ApiError, Caucus, CoreError};
 use caucus_device::{Device, Options};
@@ -15,22 +19,27 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::RwLock;
 
+/// Where an open replica's events go (the window).
+pub type Notify = Arc<dyn Fn(Event) + Send + Sync>;
+
 /// The replica the commands act on, once it is open.
 pub struct Replica {
     options: Options,
     open: RwLock<Option<Device>>,
+    notify: Notify,
 }
 
 impl Replica {
     /// Opens the plaintext database at `path` now (loading the demo coalition if asked and
     /// empty); an encrypted one waits for its passphrase.
-    pub async fn start(path: PathBuf, demo: bool) -> Result<Replica, String> {
+    pub async fn start(path: PathBuf, demo: bool, notify: Notify) -> Result<Replica, String> {
         let mut options = Options::new(path);
         options.demo = demo;
         options.report = Some(Arc::new(caucus_report::TypstReports::new()));
         let replica = Replica {
             options,
             open: RwLock::new(None),
+            notify,
         };
         let path = replica.path().clone();
         let state = cipher::file_state(&path)
@@ -60,7 +69,11 @@ impl Replica {
 
     async fn open_with(&self, passphrase: Option<&str>) -> Result<(), CoreError> {
         let device = Device::open(&self.options, passphrase).await?;
+        forward_events(device.caucus(), self.notify.clone());
         *self.open.write().await = Some(device);
+        // Whatever the window showed before (nothing, or the replica before re-encryption)
+        // is to be read again.
+        (self.notify)(Event::everything());
         Ok(())
     }
 
@@ -131,4 +144,20 @@ impl Replica {
             }
         }
     }
+}
+
+/// Hands every event of `caucus` to `notify` until the replica closes; a window that fell
+/// behind is told everything changed.
+fn forward_events(caucus: &Caucus, notify: Notify) {
+    use tokio::sync::broadcast::error::RecvError;
+    let mut events = caucus.subscribe();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(event) => notify(event),
+                Err(RecvError::Lagged(_)) => notify(Event::everything()),
+                Err(RecvError::Closed) => break,
+            }
+        }
+    });
 }

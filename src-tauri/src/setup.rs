@@ -4,7 +4,7 @@
 //! `CAUCUS_DEMO=1` loads the demo coalition into an empty database.
 
 use std::path::PathBuf;
-use tauri::Manager;
+use tauri::{Emitter, Manager};
 
 fn database_path(app: &tauri::App) -> Result<PathBuf, String> {
     if let Some(path) = std::env::var_os("CAUCUS_DB") {
@@ -52,9 +52,16 @@ pub fn run() {
         .setup(|app| {
             let path = database_path(app)?;
             let demo = std::env::var("CAUCUS_DEMO").is_ok_and(|v| v == "1");
+            // The window hears what changed as one Tauri event per core event.
+            let handle = app.handle().clone();
+            let notify: crate::replica::Notify = std::sync::Arc::new(move |event| {
+                if let Err(e) = handle.emit(caucus_core::events::EVENT_NAME, event) {
+                    tracing::warn!("could not tell the window what changed: {e}");
+                }
+            });
             // An encrypted database stays locked until the window gives its passphrase.
             let replica =
-                tauri::async_runtime::block_on(crate::replica::Replica::start(path, demo))?;
+                tauri::async_runtime::block_on(crate::replica::Replica::start(path, demo, notify))?;
             app.manage(replica);
             Ok(())
         })

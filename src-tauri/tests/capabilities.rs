@@ -29,9 +29,12 @@ const APP_ORIGIN: &str = "tauri://localhost";
 #[test]
 fn every_command_is_refused_without_the_capability() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let replica =
-        tauri::async_runtime::block_on(Replica::start(dir.path().join("caucus.db"), false))
-            .expect("replica");
+    let replica = tauri::async_runtime::block_on(Replica::start(
+        dir.path().join("caucus.db"),
+        false,
+        std::sync::Arc::new(|_| {}),
+    ))
+    .expect("replica");
     let app = mock_builder()
         .invoke_handler(caucus_app::commands::handler())
         .build(tauri::generate_context!())

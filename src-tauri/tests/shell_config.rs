@@ -1,5 +1,6 @@
 //! The desktop shell's security configuration: the main window's capability grants exactly the
-//! commands of the command list (no wildcards, nothing else), the CSP is strict, and no locked
+//! commands of the command list and listening to the app's events (no wildcards, no emitting,
+//! nothing else), the CSP is strict, and no locked
 //! Tauri package is a version with a known advisory (`security/advisories.json`).
 
 use caucus_core::api::COMMAND_NAMES;
@@ -9,6 +10,9 @@ fn read_json(path: &str) -> serde_json::Value {
     let text = std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("read {full}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("parse {full}: {e}"))
 }
+
+/// The window hears what changed on the replica (`caucus_core::events`); it may not emit.
+const LISTENING: &[&str] = &["core:event:allow-listen", "core:event:allow-unlisten"];
 
 #[test]
 fn the_main_capability_grants_exactly_the_command_list() {
@@ -28,14 +32,15 @@ fn the_main_capability_grants_exactly_the_command_list() {
         .iter()
         .chain(caucus_core::api::SHELL_COMMAND_NAMES)
         .map(|n| format!("allow-{}", n.replace('_', "-")))
+        .chain(LISTENING.iter().map(|p| p.to_string()))
         .collect();
     assert_eq!(
         granted, expected,
-        "capabilities/main.json must list allow-<command> for each command, in list order, then the shell's"
+        "capabilities/main.json must list allow-<command> for each command, in list order, then the shell's, then listening to events"
     );
     assert!(granted
         .iter()
-        .all(|p| !p.contains('*') && !p.starts_with("core:")));
+        .all(|p| !p.contains('*') && (!p.starts_with("core:") || LISTENING.contains(&p.as_str()))));
 }
 
 #[test]

@@ -1,6 +1,6 @@
 // A team leader's whole flow in a real browser against the HTTP bridge: create a team, track
 // an issue, post a recommendation, take it through open → under review → adopted, and read
-// its history. Saves test-results/browser/flow.png.
+// its history; a comment reloads only what it changed. Saves test-results/browser/flow.png.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -82,6 +82,23 @@ test("a leader creates a team and answers a recommendation", async () => {
   assert.equal(await state.textContent(), "Under review", "a drafted answer changes no state");
   await page.getByTestId("publish-answer").click();
   await state.getByText("Adopted").waitFor();
+
+  // A comment reloads what shows comments, and only that: the backend says which tables and
+  // rows a write touched, and the session, the people and this record's history stay as read.
+  const calls = [];
+  page.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.startsWith("/api/") && path !== "/api/events") calls.push(path.slice(5));
+  });
+  await page.locator("textarea[name=comment]").fill("We will send ours on Monday.");
+  await page.getByRole("button", { name: "Add" }).click();
+  await page.locator(".comments").getByText("We will send ours on Monday.").waitFor();
+  await page.waitForTimeout(500);
+  console.log(`commands after posting a comment: ${calls.join(", ")}`);
+  assert.ok(calls.includes("create_comment") && calls.includes("recommendation_page"), calls.join(", "));
+  for (const untouched of ["get_session", "list_people", "record_history"]) {
+    assert.ok(!calls.includes(untouched), `${untouched} is not read again: ${calls.join(", ")}`);
+  }
 
   // The history shows each state, by whom.
   const history = page.getByTestId("history");

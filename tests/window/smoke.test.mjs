@@ -1,5 +1,6 @@
 // The real desktop window under Xvfb, driven through tauri-driver and WebKitWebDriver: the
-// app opens on the demo coalition and lists its teams. Saves test-results/window/demo.png.
+// app opens on the demo coalition and lists its teams, and a write reaches the screens as an
+// event. Saves test-results/window/demo.png.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -40,4 +41,16 @@ test("the app opens on My work, then lists the demo coalition's teams", async ()
   writeFileSync(join(shots, "demo.png"), await browser.takeScreenshot(), "base64");
   await tile.click();
   await (await browser.$("h1=Trust funds for victims")).waitForExist({ timeout: 10_000 });
+});
+
+test("a write in the window reaches its screens as an event, with no reload asked", async () => {
+  // The screens reload when the backend says what changed (a Tauri event): nothing polls and
+  // no write refreshes the page by itself.
+  await (await browser.$("summary=Track an issue")).click();
+  const title = await browser.$("input[name=issue-title]");
+  await title.setValue("Heard through an event");
+  const form = await title.$("..").$("..");
+  await (await form.$("button[type=submit]")).click();
+  const card = await browser.$(".issue-card*=Heard through an event");
+  await card.waitForExist({ timeout: 10_000, timeoutMsg: "the new issue was not shown: the window missed the event" });
 });

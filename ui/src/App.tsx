@@ -1,9 +1,9 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { commands } from "./api";
 import { database, type DatabaseStatus } from "./api/database";
 import { UnlockScreen } from "./screens/Encryption";
-import { useAction, useLoad, VersionContext } from "./data";
+import { useAction, useLoad } from "./data";
 import { ErrorLine } from "./screens/parts";
 import { GroupsScreen } from "./screens/Groups";
 import { GroupScreen } from "./screens/Group";
@@ -44,32 +44,25 @@ export function App() {
 }
 
 function Workspace() {
-  const [version, setVersion] = useState(0);
-  const versionValue = useMemo(() => ({ version, bump: () => setVersion((v) => v + 1) }), [version]);
   // My work is the first screen: what waits for the person, and what changed.
   const [route, setRoute] = useState<Route>({ view: "my-work" });
-  return (
-    <VersionContext.Provider value={versionValue}>
-      <Shell route={route} navigate={setRoute} />
-    </VersionContext.Provider>
-  );
+  return <Shell route={route} navigate={setRoute} />;
 }
 
-/** The unread count for the navigation, re-read every minute: background sync brings news. */
+/** The unread count for the navigation: re-read when anything changes (background sync brings
+ * news) or the person reads their notifications. */
 function useUnread() {
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    const timer = window.setInterval(() => setTick((n) => n + 1), 60_000);
-    return () => window.clearInterval(timer);
-  }, []);
-  return useLoad(() => commands.notifications({ utc_offset_minutes: utcOffsetMinutes() }), [tick]).data?.unread ?? 0;
+  return (
+    useLoad(() => commands.notifications({ utc_offset_minutes: utcOffsetMinutes() }), [], ["any", "device"]).data
+      ?.unread ?? 0
+  );
 }
 
 function Shell({ route, navigate }: { route: Route; navigate: Navigate }) {
   const { t } = useTranslation();
-  const session = useLoad(() => commands.getSession({}), []);
+  const session = useLoad(() => commands.getSession({}), [], ["device", "person", "membership", "coalition_group"]);
   const unread = useUnread();
-  const people = useLoad(() => commands.listPeople({}), []);
+  const people = useLoad(() => commands.listPeople({}), [], ["person"]);
   const demo = useAction();
 
   if (session.error) return <ErrorLine error={session.error} />;

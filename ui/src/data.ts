@@ -1,15 +1,88 @@
-// A small cache-free data layer: screens load what they show, and every successful write
-// bumps a shared version so whatever is on screen re-reads. Simple, and always current.
-import { createContext, useCallback, useContext, useEffect, useState } from "react";
+// A small cache-free data layer: each screen loads what it shows and says what that is made
+// of (`Watch`); the backend tells what changed after every local write, every merge and every
+// move of this device's own state (`listenEvents`), and a screen reloads only when that
+// touches what it watches. Nothing polls.
+import { useCallback, useEffect, useState } from "react";
+import type { Event, Table } from "./api";
+import { listenEvents } from "./api/transport";
 
-export const VersionContext = createContext<{ version: number; bump: () => void }>({
-  version: 0,
-  bump: () => {},
-});
+/**
+ * What a screen's data is made of: a table (any row of it), one row (by id, in any table),
+ * `"device"` (sync status and progress, settings, the acting person) or `"any"` (any change
+ * to user data, for screens that summarize everything).
+ */
+export type Watch = Table | { row: string } | "device" | "any";
 
-export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
-  const { version } = useContext(VersionContext);
+/** The events of a short burst, merged: a sync's pages or a write's echo arrive together. */
+export interface Touched {
+  tables: Set<string>;
+  rows: Set<string>;
+  everyRow: boolean;
+  device: boolean;
+}
+
+export function touches(touched: Touched, watch: Watch[]): boolean {
+  return watch.some((w) => {
+    if (w === "device") return touched.device;
+    if (w === "any") return touched.tables.size > 0;
+    if (typeof w === "string") return touched.tables.has(w);
+    return touched.rows.has(w.row) || (touched.everyRow && touched.tables.size > 0);
+  });
+}
+
+/** Merges `event` into `into`. */
+export function merge(into: Touched, event: Event): Touched {
+  if (event.kind === "device") return { ...into, device: true };
+  return {
+    tables: new Set([...into.tables, ...event.tables]),
+    rows: new Set([...into.rows, ...event.rows]),
+    everyRow: into.everyRow || event.every_row,
+    device: into.device,
+  };
+}
+
+const nothing = (): Touched => ({ tables: new Set(), rows: new Set(), everyRow: false, device: false });
+
+/** Events closer together than this reach the screens as one. */
+const BURST_MS = 50;
+
+const listeners = new Set<(touched: Touched) => void>();
+let stop: (() => void) | null = null;
+let burst: Touched | null = null;
+
+/** Calls `listener` with every burst of events until the returned function is called. */
+export function onTouched(listener: (touched: Touched) => void): () => void {
+  listeners.add(listener);
+  stop ??= listenEvents((event) => {
+    if (!burst) {
+      burst = nothing();
+      window.setTimeout(() => {
+        const done = burst ?? nothing();
+        burst = null;
+        for (const l of [...listeners]) l(done);
+      }, BURST_MS);
+    }
+    burst = merge(burst, event);
+  });
+  return () => {
+    listeners.delete(listener);
+    if (listeners.size === 0 && stop) {
+      stop();
+      stop = null;
+    }
+  };
+}
+
+/** Loads `load()` when `deps` change, and again whenever an event touches `watch`. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[], watch: Watch[]) {
   const [state, setState] = useState<{ data?: T; error?: unknown }>({});
+  const [generation, setGeneration] = useState(0);
+  const key = JSON.stringify(watch);
+  useEffect(
+    () => onTouched((touched) => touches(touched, watch) && setGeneration((g) => g + 1)),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [key],
+  );
   useEffect(() => {
     let live = true;
     load().then(
@@ -20,31 +93,26 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
       live = false;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [...deps, version]);
+  }, [...deps, generation]);
   return state;
 }
 
-/** Runs a write, then refreshes every screen; returns the error for the form to show. */
+/** Runs a write and returns its result, or keeps its error for the form to show. The screens
+ * that show what it changed reload when the backend says so. */
 export function useAction() {
-  const { bump } = useContext(VersionContext);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const run = useCallback(
-    async <T,>(action: () => Promise<T>): Promise<T | undefined> => {
-      setBusy(true);
-      setError(null);
-      try {
-        const result = await action();
-        bump();
-        return result;
-      } catch (e) {
-        setError(e);
-        return undefined;
-      } finally {
-        setBusy(false);
-      }
-    },
-    [bump],
-  );
+  const run = useCallback(async <T,>(action: () => Promise<T>): Promise<T | undefined> => {
+    setBusy(true);
+    setError(null);
+    try {
+      return await action();
+    } catch (e) {
+      setError(e);
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  }, []);
   return { run, error, busy };
 }

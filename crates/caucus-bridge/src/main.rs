@@ -4,19 +4,26 @@
 //! It binds 127.0.0.1 only and refuses any request without the random token it prints at
 //! start. The desktop app never starts it.
 //!
+//! `GET /api/events` streams the replica's [events](caucus_core::events) as server-sent
+//! events, one JSON object per `data:` line, so the screens reload what changed as the desktop
+//! shell's do (it gives them as Tauri events).
+//!
 //! Usage: `caucus-bridge --db PATH [--demo] [--port N] [--ui DIR]`
 //! Prints one line when ready: `CAUCUS_BRIDGE http://127.0.0.1:PORT TOKEN`.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use caucus_core::api::dispatch;
 use caucus_core::error::ErrorCode;
+use caucus_core::events::Event;
 use caucus_core::{ApiError, Caucus};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use tokio::sync::broadcast::error::RecvError;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 
@@ -66,6 +73,45 @@ fn error_status(e: &ApiError) -> StatusCode {
     StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
+/// The refusal of a request without the bridge's token, or `None` when it carries it.
+fn refuse_unauthorized(bridge: &Bridge, headers: &HeaderMap) -> Option<Response> {
+    let authorized = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|t| constant_time_eq(t.as_bytes(), bridge.token.as_bytes()));
+    if authorized {
+        return None;
+    }
+    let e = ApiError {
+        code: ErrorCode::Unauthorized,
+        message: "missing or wrong bridge token".into(),
+        field: None,
+    };
+    Some((error_status(&e), Json(e)).into_response())
+}
+
+/// `GET /api/events`: the replica's events as they happen. A listener that falls behind is
+/// told everything changed ([`Event::everything`]) rather than dropped.
+async fn events(State(bridge): State<Arc<Bridge>>, headers: HeaderMap) -> Response {
+    if let Some(refusal) = refuse_unauthorized(&bridge, &headers) {
+        return refusal;
+    }
+    let receiver = bridge.caucus.subscribe();
+    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        let event = match receiver.recv().await {
+            Ok(event) => event,
+            Err(RecvError::Lagged(_)) => Event::everything(),
+            Err(RecvError::Closed) => return None,
+        };
+        let sse = SseEvent::default().json_data(&event);
+        Some((sse, receiver))
+    });
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
 /// `POST /api/{command}` with the JSON arguments as body.
 async fn command(
     State(bridge): State<Arc<Bridge>>,
@@ -73,18 +119,8 @@ async fn command(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let authorized = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|t| constant_time_eq(t.as_bytes(), bridge.token.as_bytes()));
-    if !authorized {
-        let e = ApiError {
-            code: ErrorCode::Unauthorized,
-            message: "missing or wrong bridge token".into(),
-            field: None,
-        };
-        return (error_status(&e), Json(e)).into_response();
+    if let Some(refusal) = refuse_unauthorized(&bridge, &headers) {
+        return refusal;
     }
     let input: serde_json::Value = if body.is_empty() {
         serde_json::json!({})
@@ -138,6 +174,7 @@ async fn main() {
     let token = uuid::Uuid::new_v4().simple().to_string();
     let bridge = Arc::new(Bridge { caucus, token });
     let mut app = Router::new()
+        .route("/api/events", get(events))
         .route("/api/{command}", post(command))
         // Large enough for a bundle handed over by the file picker.
         .layer(RequestBodyLimitLayer::new(256 * 1024 * 1024))

@@ -60,6 +60,7 @@ pub fn typescript() -> Result<String, String> {
     crate::for_each_shell_command!(collect);
     types.register_mut::<ApiError>();
     types.register_mut::<HistoryEntry>();
+    types.register_mut::<crate::events::Event>();
     let declarations = specta_typescript::Typescript::default()
         .export(&types, specta_serde::Format)
         .map_err(|e| e.to_string())?;
@@ -76,7 +77,23 @@ pub fn typescript() -> Result<String, String> {
          {declarations}\n\n\
          /** Every backend command, typed (the database ones exist in the desktop shell only). */\n\
          export const commands = {{\n{client}}};\n\n\
-         export type CommandName = {names};\n",
+         export type CommandName = {names};\n\n\
+         /** The synced tables, as events name them. */\n\
+         export type Table = {tables};\n\
+         export const TABLES: Table[] = [{table_list}];\n\n\
+         /** The name the desktop shell emits events under; the bridge serves them at /api/events. */\n\
+         export const EVENT_NAME = \"{event}\";\n",
+        tables = crate::schema::TABLES
+            .iter()
+            .map(|t| format!("\"{}\"", t.name))
+            .collect::<Vec<_>>()
+            .join(" | "),
+        table_list = crate::schema::TABLES
+            .iter()
+            .map(|t| format!("\"{}\"", t.name))
+            .collect::<Vec<_>>()
+            .join(", "),
+        event = crate::events::EVENT_NAME,
         names = names
             .iter()
             .map(|n| format!("\"{n}\""))

@@ -27,17 +27,23 @@ pub struct Change {
     pub site: Uuid,
     /// The site's own sequence number, from 1, without gaps.
     pub seq: u64,
+    /// The change's clock: when it was made, as its site counted time.
     pub hlc: Hlc,
     /// The person who made the change, when known.
     pub actor: Option<Uuid>,
     /// A group id, or [`crate::schema::COALITION_BUCKET`].
     pub bucket: String,
+    /// The table of the row it writes ([`crate::schema::TABLES`]).
     pub table: String,
+    /// The row's id.
     pub row: Uuid,
+    /// The field it writes, or [`ROW_COLUMN`] for the row's causal length.
     pub column: String,
+    /// The value written (null for [`ROW_COLUMN`]).
     pub value: serde_json::Value,
     /// The row's causal length when the change was made.
     pub cl: u64,
+    /// The [`SCHEMA_VERSION`] of the replica that made it.
     pub schema_version: u32,
     /// On the last change of each signed span of a write: its maker's signature over the span
     /// ([`crate::signature`]). Absent on the span's other changes, on a hub's compensating
@@ -64,6 +70,7 @@ impl Change {
         (self.hlc, self.site, self.seq)
     }
 
+    /// The stamp the merge compares it by ([`wins`]).
     pub fn stamp(&self) -> Stamp {
         Stamp {
             cl: self.cl,
@@ -79,9 +86,13 @@ impl Change {
 /// so no two distinct changes ever tie.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Stamp {
+    /// The row's causal length: odd while alive, even once archived ([`is_alive`]).
     pub cl: u64,
+    /// The change's clock.
     pub hlc: Hlc,
+    /// The site that made it.
     pub site: Uuid,
+    /// That site's sequence number: no two changes share a (site, seq).
     pub seq: u64,
 }
 
@@ -101,13 +112,16 @@ pub fn is_alive(cl: u64) -> bool {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Replica {
     seen: BTreeSet<(Uuid, u64)>,
+    /// Every row seen, by table and id.
     pub rows: BTreeMap<(String, Uuid), Row>,
 }
 
 /// A row in a [`Replica`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Row {
+    /// The row's causal length.
     pub cl: u64,
+    /// Each field's winning value and the stamp it won with.
     pub fields: BTreeMap<String, (Stamp, serde_json::Value)>,
 }
 

@@ -22,12 +22,16 @@ const MS_MAX: u64 = (1 << 48) - 1;
 pub struct Hlc(pub u64);
 
 impl Hlc {
+    /// The clock at `ms` milliseconds since the epoch (capped), with `counter` for events in the
+    /// same millisecond.
     pub fn new(ms: u64, counter: u16) -> Self {
         Hlc((ms.min(MS_MAX) << COUNTER_BITS) | counter as u64)
     }
+    /// Its wall-clock part, in milliseconds since the epoch.
     pub fn ms(self) -> u64 {
         self.0 >> COUNTER_BITS
     }
+    /// Its counter: events within one millisecond.
     pub fn counter(self) -> u16 {
         (self.0 & COUNTER_MAX) as u16
     }
@@ -40,10 +44,12 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// A clock that has issued or seen `last` (read back from the log at open).
     pub fn starting_at(last: Hlc) -> Self {
         Clock { last }
     }
 
+    /// The last timestamp it issued or observed.
     pub fn last(&self) -> Hlc {
         self.last
     }

@@ -18,6 +18,7 @@ use uuid::Uuid;
 /// The acting person as the lifecycle sees them, in the recommendation's group.
 #[derive(Debug, Clone, Copy)]
 pub struct Actor {
+    /// The person acting.
     pub person: Uuid,
     /// Their role in the recommendation's group, if a member.
     pub role: Option<Role>,
@@ -182,6 +183,49 @@ pub fn check_edit(rec: &Recommendation, actor: &Actor) -> Result<()> {
     }
 }
 
+/// Archiving hides a recommendation from lists: the team's leader or focal point only.
+pub fn check_archive(actor: &Actor) -> Result<()> {
+    if actor.answers() {
+        Ok(())
+    } else {
+        Err(forbid(
+            "only the team's leader or focal point may archive a recommendation",
+        ))
+    }
+}
+
+/// What the acting person may do with a recommendation, for the screens to offer exactly
+/// that: each answer is the check above, asked of every possibility.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, specta::Type)]
+pub struct Actions {
+    /// The plain moves they may make (opening, review, follow-up, closing, withdrawing).
+    pub moves: Vec<S>,
+    /// Edit its title, body and language.
+    pub edit: bool,
+    /// Draft the team's answer (or the steering committee's, once referred).
+    pub answer: bool,
+    /// Publish the drafted answer.
+    pub publish: bool,
+    /// Archive it (the team's leader or focal point).
+    pub archive: bool,
+}
+
+/// [`Actions`] for `actor` on `rec`.
+pub fn actions(rec: &Recommendation, actor: &Actor) -> Actions {
+    Actions {
+        moves: S::ALL
+            .iter()
+            .copied()
+            .filter(|to| check_transition(rec, *to, actor).is_ok())
+            .collect(),
+        edit: check_edit(rec, actor).is_ok(),
+        // A valid draft of either body, so only the role and the state decide.
+        answer: check_draft_answer(rec, Decision::Adopted, "-", None, actor).is_ok(),
+        publish: check_publish(rec, actor).is_ok(),
+        archive: check_archive(actor).is_ok(),
+    }
+}
+
 /// The lowercase name of a state, for messages.
 pub fn state_name(s: S) -> &'static str {
     match s {
@@ -222,6 +266,47 @@ mod tests {
             answer: String::new(),
             duplicate_of: None,
         }
+    }
+
+    #[test]
+    fn the_screens_are_offered_exactly_what_the_checks_allow() {
+        let author = Uuid::now_v7();
+        let lead = Uuid::now_v7();
+        let other = Uuid::now_v7();
+        let actor = |person, role| Actor {
+            person,
+            role: Some(role),
+            steering: false,
+        };
+        let member = actor(author, Role::Member);
+        let leader = actor(lead, Role::Leader);
+        let bystander = actor(other, Role::Member);
+        assert_eq!(
+            actions(&rec(S::Draft, author), &member).moves,
+            vec![S::Open, S::Withdrawn],
+            "the author opens or withdraws a draft"
+        );
+        assert_eq!(
+            actions(&rec(S::Open, author), &leader).moves,
+            vec![S::UnderReview],
+            "the leader reviews"
+        );
+        assert!(actions(&rec(S::Open, author), &bystander).moves.is_empty());
+        assert!(actions(&rec(S::UnderReview, author), &leader).answer);
+        assert!(!actions(&rec(S::UnderReview, author), &bystander).answer);
+        assert!(
+            !actions(&rec(S::Referred, author), &leader).answer,
+            "a referred recommendation is the steering committee's"
+        );
+        let steering = Actor {
+            steering: true,
+            ..bystander
+        };
+        assert!(actions(&rec(S::Referred, author), &steering).answer);
+        assert!(actions(&rec(S::Open, author), &member).edit);
+        assert!(!actions(&rec(S::UnderReview, author), &member).edit);
+        assert!(actions(&rec(S::Open, author), &leader).archive);
+        assert!(!actions(&rec(S::Open, author), &member).archive);
     }
 
     #[test]

@@ -37,17 +37,22 @@ pub const GROUP_LEADER_FIELDS: &[&str] = &["name", "mandate", "region"];
 /// A write the rights are asked about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
+    /// Creating a record (or restoring an archived one).
     Create,
+    /// Changing fields of a live record.
     Update,
+    /// Archiving a record.
     Archive,
 }
 
 /// The acting person as the rights see them, in the group the record belongs to.
 #[derive(Debug, Clone, Copy)]
 pub struct Standing {
+    /// The person acting.
     pub person: Uuid,
     /// The person's organization.
     pub organization: Option<Uuid>,
+    /// Whether they are the secretariat (coalition-wide setup rights).
     pub admin: bool,
     /// Their role in the record's group, if the record belongs to one and they are a member.
     pub role: Option<Role>,

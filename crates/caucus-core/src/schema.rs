@@ -21,9 +21,12 @@ pub enum Kind {
     Json,
 }
 
+/// A synced column of a table.
 #[derive(Debug)]
 pub struct Column {
+    /// Its SQL name, also the `column` of every change to it.
     pub name: &'static str,
+    /// How its JSON value is stored.
     pub kind: Kind,
 }
 
@@ -36,18 +39,23 @@ pub enum BucketRule {
     GroupColumn(&'static str),
     /// The bucket is that of the row in `table` whose id is in `column`.
     Parent {
+        /// The column holding the parent's id.
         column: &'static str,
+        /// The parent's table.
         table: &'static str,
     },
 }
 
+/// A synced table: its columns, and how its rows are placed and ordered.
 #[derive(Debug)]
 pub struct Table {
     /// SQL table name, also the `table` of every change to it.
     pub name: &'static str,
     /// The name people and errors use ("recommendation").
     pub entity: &'static str,
+    /// Its synced columns (besides `id`, `bucket` and `cl`), in SQL order.
     pub columns: &'static [Column],
+    /// Where a new row's bucket comes from.
     pub bucket: BucketRule,
     /// Columns set when the row is created and never changed after: what places the row (its
     /// group or parent), what its id derives from, whose it is. A change that rewrites one
@@ -58,6 +66,7 @@ pub struct Table {
 }
 
 impl Table {
+    /// The column called `name`, if this table has it.
     pub fn column(&self, name: &str) -> Option<&'static Column> {
         self.columns.iter().find(|c| c.name == name)
     }
@@ -88,6 +97,7 @@ macro_rules! columns {
     };
 }
 
+/// Member organizations (coalition-wide).
 pub static ORGANIZATION: Table = Table {
     name: "organization",
     entity: "organization",
@@ -96,6 +106,7 @@ pub static ORGANIZATION: Table = Table {
     fixed: &[],
     order_by: "name",
 };
+/// People, each of an organization or the secretariat (coalition-wide).
 pub static PERSON: Table = Table {
     name: "person",
     entity: "person",
@@ -104,6 +115,8 @@ pub static PERSON: Table = Table {
     fixed: &[],
     order_by: "name",
 };
+/// Teams, working groups, regional networks and the steering committee (coalition-wide, so
+/// every member can find and join one).
 pub static GROUP: Table = Table {
     name: "coalition_group",
     entity: "group",
@@ -114,6 +127,7 @@ pub static GROUP: Table = Table {
     fixed: &[],
     order_by: "name",
 };
+/// A person's role in a group (its id derives from the pair).
 pub static MEMBERSHIP: Table = Table {
     name: "membership",
     entity: "membership",
@@ -122,6 +136,7 @@ pub static MEMBERSHIP: Table = Table {
     fixed: &["group_id", "person_id"],
     order_by: "id",
 };
+/// The issues a group monitors.
 pub static TRACKED_ISSUE: Table = Table {
     name: "tracked_issue",
     entity: "tracked issue",
@@ -133,6 +148,7 @@ pub static TRACKED_ISSUE: Table = Table {
     fixed: &["group_id"],
     order_by: "id",
 };
+/// Recommendations, through their lifecycle.
 pub static RECOMMENDATION: Table = Table {
     name: "recommendation",
     entity: "recommendation",
@@ -145,6 +161,7 @@ pub static RECOMMENDATION: Table = Table {
     fixed: &["group_id", "author_id"],
     order_by: "id",
 };
+/// A recommendation's text in another language (one per language).
 pub static TRANSLATION: Table = Table {
     name: "translation",
     entity: "translation",
@@ -156,6 +173,7 @@ pub static TRANSLATION: Table = Table {
     fixed: &["recommendation_id", "language"],
     order_by: "id",
 };
+/// An organization's endorsement of a recommendation (one per pair).
 pub static ENDORSEMENT: Table = Table {
     name: "endorsement",
     entity: "endorsement",
@@ -167,6 +185,7 @@ pub static ENDORSEMENT: Table = Table {
     fixed: &["recommendation_id", "organization_id", "person_id"],
     order_by: "id",
 };
+/// Comments on a recommendation.
 pub static COMMENT: Table = Table {
     name: "comment",
     entity: "comment",
@@ -178,6 +197,7 @@ pub static COMMENT: Table = Table {
     fixed: &["recommendation_id", "author_id"],
     order_by: "id",
 };
+/// A group's meetings.
 pub static MEETING: Table = Table {
     name: "meeting",
     entity: "meeting",
@@ -186,6 +206,7 @@ pub static MEETING: Table = Table {
     fixed: &["group_id"],
     order_by: "starts_at",
 };
+/// A meeting's agenda, item by item.
 pub static AGENDA_ITEM: Table = Table {
     name: "agenda_item",
     entity: "agenda item",
@@ -197,6 +218,7 @@ pub static AGENDA_ITEM: Table = Table {
     fixed: &["meeting_id"],
     order_by: "position",
 };
+/// Who attended a meeting (one per person).
 pub static ATTENDANCE: Table = Table {
     name: "attendance",
     entity: "attendance",
@@ -208,6 +230,7 @@ pub static ATTENDANCE: Table = Table {
     fixed: &["meeting_id", "person_id"],
     order_by: "id",
 };
+/// A meeting's decisions.
 pub static DECISION: Table = Table {
     name: "decision",
     entity: "decision",

@@ -12,9 +12,13 @@ const BIDI_CONTROLS: &[char] = &[
     '\u{2069}', '\u{200E}', '\u{200F}', '\u{061C}',
 ];
 
+/// Characters in a name (a person, an organization, a group).
 pub const NAME_MAX: usize = 200;
+/// Characters in a title (a recommendation, an issue, a meeting).
 pub const TITLE_MAX: usize = 300;
+/// Characters in a body of Markdown (a recommendation, a comment, minutes).
 pub const BODY_MAX: usize = 100_000;
+/// Characters in a short value (a label, a theme, a country code).
 pub const SHORT_MAX: usize = 80;
 
 /// A one-line name or title: trimmed, non-empty, at most `max` characters, no control or bidi

@@ -8,6 +8,23 @@ export type ActAs = {
 	person_id: string | null,
 };
 
+/**
+ *  What the acting person may do with a recommendation, for the screens to offer exactly
+ *  that: each answer is the check above, asked of every possibility.
+ */
+export type Actions = {
+	/**  The plain moves they may make (opening, review, follow-up, closing, withdrawing). */
+	moves: RecommendationState[],
+	/**  Edit its title, body and language. */
+	edit: boolean,
+	/**  Draft the team's answer (or the steering committee's, once referred). */
+	answer: boolean,
+	/**  Publish the drafted answer. */
+	publish: boolean,
+	/**  Archive it (the team's leader or focal point). */
+	archive: boolean,
+};
+
 /**  Whom a recommendation is addressed to. */
 export type Addressee = 
 /**  The coalition as a whole. */
@@ -273,6 +290,22 @@ export type ErrorCode =
  */
 "sync_not_connected" | "sync_unreachable" | "sync_version_mismatch" | "sync_clock_skew" | "sync_payload_too_large" | "sync_revoked" | "sync_unauthorized" | "sync_invalid_invite" | "sync_rate_limited" | "sync_hub" | "sync_bundle_damaged" | "sync_bundle_foreign";
 
+/**  Something a screen may be showing has changed. */
+export type Event = 
+/**
+ *  Changes were applied to user data (a local write, or a merge from a hub, a meeting
+ *  peer or a bundle).
+ */
+{ kind: "changed"; 
+/**  The tables touched, by their SQL name ([`crate::schema::TABLES`]). */
+tables: string[]; 
+/**  The rows touched, when there are at most [`ROWS_LISTED`]; empty with `every_row`. */
+rows: string[]; 
+/**  Too many rows to list: treat every row of `tables` as touched. */
+every_row: boolean } | 
+/**  This device's own state moved: sync status or progress, settings, the acting person. */
+{ kind: "device" };
+
 /**  Write the changes a peer lacks (or everything) to a bundle file. */
 export type ExportBundle = {
 	/**  Where to write the file (an absolute path; its folder must exist). */
@@ -361,6 +394,18 @@ export type GroupPatch = {
 	kind?: GroupKind | null,
 	mandate?: string | null,
 	region?: Region | null,
+};
+
+/**  What the acting person may do in one group. */
+export type GroupPowers = {
+	group_id: string,
+	/**
+	 *  Keep the group's records: its issues, meetings, members and roles, its name and mandate
+	 *  (its leader, its focal point, the secretariat).
+	 */
+	keep: boolean,
+	/**  Post recommendations in it (its members, not its observers). */
+	post: boolean,
 };
 
 export type HearFromGroup = {
@@ -566,6 +611,12 @@ export type MyWork = {
 	 */
 	arrived_in_last_sync: ChangedRecord[],
 	last_arrival: Arrival | null,
+};
+
+/**  A person's or an organization's name, for the ids a page mentions. */
+export type Named = {
+	id: string,
+	name: string,
 };
 
 export type NewAgendaItem = {
@@ -792,11 +843,39 @@ export type Recommendation = {
 	duplicate_of: string | null,
 };
 
+/**  What the acting person may do on a recommendation's screen. */
+export type RecommendationActions = {
+	/**  Endorse it for their organization now. */
+	endorse: boolean,
+	/**  Their organization's endorsement, which they may withdraw. */
+	withdraw: string | null,
+	/**  Comment on it. */
+	comment: boolean,
+	/**  Edit and archive these comments (their own). */
+	own_comments: string[],
+} & Actions;
+
 export type RecommendationFilter = {
 	group_id?: string | null,
 	author_id?: string | null,
 	state?: RecommendationState | null,
 	include_archived?: boolean | null,
+};
+
+/**  A recommendation's screen. */
+export type RecommendationPage = {
+	recommendation: Recommendation,
+	group: Group,
+	comments: Comment[],
+	endorsements: Endorsement[],
+	translations: Translation[],
+	/**
+	 *  The people and organizations the page mentions (authors, endorsers, commenters,
+	 *  addressees), so the screen names them without reading the whole directory.
+	 */
+	names: Named[],
+	/**  What the acting person may do here. */
+	may: RecommendationActions,
 };
 
 /**  Edit a recommendation's text (authors while draft or open; leaders and focal points too). */
@@ -875,6 +954,13 @@ export type Session = {
 	memberships: Membership[],
 	/**  Whether the acting person sits on the steering committee. */
 	steering: boolean,
+	/**  Whether the acting person is the secretariat (sets up organizations, people, groups). */
+	admin: boolean,
+	/**
+	 *  What the acting person may do in each group they may do anything in (every group, for
+	 *  the secretariat), as the rights table answers it: the screens offer exactly this.
+	 */
+	powers: GroupPowers[],
 	/**  True when the replica holds no records yet. */
 	empty: boolean,
 };
@@ -1068,6 +1154,7 @@ export const commands = {
   createRecommendation: (input: NewRecommendation) => call<Recommendation>("create_recommendation", input),
   updateRecommendation: (input: RecommendationPatch) => call<Recommendation>("update_recommendation", input),
   getRecommendation: (input: IdInput) => call<Recommendation>("get_recommendation", input),
+  recommendationPage: (input: IdInput) => call<RecommendationPage>("recommendation_page", input),
   listRecommendations: (input: RecommendationFilter) => call<Recommendation[]>("list_recommendations", input),
   archiveRecommendation: (input: IdInput) => call<Recommendation>("archive_recommendation", input),
   transitionRecommendation: (input: Transition) => call<Recommendation>("transition_recommendation", input),
@@ -1112,4 +1199,11 @@ export const commands = {
   encryptDatabase: (input: Encrypt) => call<Done>("encrypt_database", input),
 };
 
-export type CommandName = "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "connect_hub" | "create_agenda_item" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "database_status" | "draft_answer" | "encrypt_database" | "endorse_recommendation" | "export_bundle" | "export_records" | "export_report" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "group_dashboard" | "hear_from_group" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "mark_my_work_seen" | "mark_notifications_read" | "my_work" | "notifications" | "publish_answer" | "record_attendance" | "record_history" | "refused_changes" | "search" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "unlock_database" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";
+export type CommandName = "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "connect_hub" | "create_agenda_item" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "database_status" | "draft_answer" | "encrypt_database" | "endorse_recommendation" | "export_bundle" | "export_records" | "export_report" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "group_dashboard" | "hear_from_group" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "mark_my_work_seen" | "mark_notifications_read" | "my_work" | "notifications" | "publish_answer" | "recommendation_page" | "record_attendance" | "record_history" | "refused_changes" | "search" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "unlock_database" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";
+
+/** The synced tables, as events name them. */
+export type Table = "organization" | "person" | "coalition_group" | "membership" | "tracked_issue" | "recommendation" | "translation" | "endorsement" | "comment" | "meeting" | "agenda_item" | "attendance" | "decision";
+export const TABLES: Table[] = ["organization", "person", "coalition_group", "membership", "tracked_issue", "recommendation", "translation", "endorsement", "comment", "meeting", "agenda_item", "attendance", "decision"];
+
+/** The name the desktop shell emits events under; the bridge serves them at /api/events. */
+export const EVENT_NAME = "caucus-event";

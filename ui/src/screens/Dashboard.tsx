@@ -54,7 +54,7 @@ function useChart(draw: (canvas: HTMLCanvasElement) => Chart | null, deps: unkno
 
 export function GroupDashboard({ id }: { id: string }) {
   const { t, i18n } = useTranslation();
-  const data = useLoad(() => commands.groupDashboard({ id }), [id]);
+  const data = useLoad(() => commands.groupDashboard({ id }), [id], ["any"]);
   const d: Dashboard | undefined = data.data;
   const rtl = direction(i18n.language) === "rtl";
   const monthLabel = (m: string) =>

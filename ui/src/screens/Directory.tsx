@@ -9,8 +9,8 @@ const REGIONS: Region[] = ["africa", "americas", "asia_pacific", "europe", "midd
 
 export function DirectoryScreen() {
   const { t } = useTranslation();
-  const orgs = useLoad(() => commands.listOrganizations({}), []);
-  const people = useLoad(() => commands.listPeople({}), []);
+  const orgs = useLoad(() => commands.listOrganizations({}), [], ["organization"]);
+  const people = useLoad(() => commands.listPeople({}), [], ["person"]);
   const action = useAction();
   const [org, setOrg] = useState({ name: "", country: "", region: "europe" as Region });
   const [person, setPerson] = useState({ name: "", organization_id: "", admin: false });

@@ -13,7 +13,6 @@ import {
 } from "../api";
 import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
-import { canPost, isAdmin, leads } from "../rights";
 import { History } from "./History";
 import { NewMeetingForm } from "./Meeting";
 import { ArchiveButton, Editor, ErrorLine, ExportButtons, Markdown, Options, ReportButton, TextEdit, Unreadable } from "./parts";
@@ -40,7 +39,15 @@ async function loadGroup(id: string) {
 export function GroupScreen({ id, navigate, session }: { id: string; navigate: Navigate; session: Session }) {
   const [issueView, setIssueView] = useState<"board" | "list">("board");
   const { t } = useTranslation();
-  const data = useLoad(() => loadGroup(id), [id]);
+  const data = useLoad(() => loadGroup(id), [id], [
+    { row: id },
+    "membership",
+    "person",
+    "tracked_issue",
+    "recommendation",
+    "endorsement",
+    "meeting",
+  ]);
   const action = useAction();
   const [joinRole, setJoinRole] = useState<Role>("member");
   if (data.error) return <ErrorLine error={data.error} />;
@@ -48,8 +55,10 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
   const { group, memberships, byId, issues, recommendations, endorsements, meetings } = data.data;
   const me = session.acting_person?.id;
   const mine = memberships.find((m) => m.person_id === me);
-  const lead = leads(session, id);
-  const admin = isAdmin(session);
+  // What the acting person may do here, as the core's rights table answers it.
+  const powers = session.powers.find((p) => p.group_id === id);
+  const lead = powers?.keep ?? false;
+  const admin = session.admin;
   // Anyone may join as a member or observer; naming leaders takes the secretariat or a leader.
   const joinRoles = lead ? ROLES : ROLES.filter((r) => r === "member" || r === "observer");
   const named = (role: Role) =>
@@ -216,7 +225,7 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
           <ExportButtons kind="recommendation" groupId={id} />
           <ReportButton groupId={id} groupName={group.name} />
         </div>
-        {canPost(session, id) && <NewRecommendationForm groupId={id} navigate={navigate} />}
+        {powers?.post && <NewRecommendationForm groupId={id} navigate={navigate} />}
         {recommendations.length === 0 && <p className="muted">{t("common.noItems")}</p>}
         <ul className="plain">
           {recommendations.map((r) => (

@@ -16,7 +16,7 @@ export const GROUP_KINDS: GroupKind[] = [
 
 export function GroupsScreen({ navigate }: { navigate: Navigate }) {
   const { t } = useTranslation();
-  const groups = useLoad(() => commands.listGroups({}), []);
+  const groups = useLoad(() => commands.listGroups({}), [], ["coalition_group", "membership"]);
   if (groups.error) return <ErrorLine error={groups.error} />;
   return (
     <div className="page">

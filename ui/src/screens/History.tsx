@@ -35,7 +35,7 @@ export function History({
   session: Session;
 }) {
   const { t, i18n } = useTranslation();
-  const history = useLoad(() => commands.recordHistory({ kind, id }), [kind, id]);
+  const history = useLoad(() => commands.recordHistory({ kind, id }), [kind, id], [{ row: id }]);
   if (history.error) return <ErrorLine error={history.error} />;
   const entries = history.data ?? [];
   const first = entries[0]?.at_ms;

@@ -33,7 +33,17 @@ async function loadMeeting(id: string) {
 /** A meeting's record, made to be kept during the meeting with no network. */
 export function MeetingScreen({ id, navigate }: { id: string; navigate: Navigate }) {
   const { t } = useTranslation();
-  const data = useLoad(() => loadMeeting(id), [id]);
+  const data = useLoad(() => loadMeeting(id), [id], [
+    { row: id },
+    "agenda_item",
+    "attendance",
+    "decision",
+    "membership",
+    "person",
+    "tracked_issue",
+    "recommendation",
+    "coalition_group",
+  ]);
   const action = useAction();
   const [item, setItem] = useState("");
   const [minutes, setMinutes] = useState<string | null>(null);

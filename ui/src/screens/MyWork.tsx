@@ -45,7 +45,7 @@ function ChangedList({ items, navigate }: { items: ChangedRecord[]; navigate: Na
 
 export function MyWorkScreen({ navigate }: { navigate: Navigate }) {
   const { t, i18n } = useTranslation();
-  const work = useLoad(() => commands.myWork({}), []);
+  const work = useLoad(() => commands.myWork({}), [], ["any", "device"]);
   const seen = useAction();
   if (work.error) return <ErrorLine error={work.error} />;
   if (!work.data) return <p className="loading">{t("app.loading")}</p>;

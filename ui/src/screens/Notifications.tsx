@@ -14,7 +14,7 @@ export function utcOffsetMinutes() {
 }
 
 export function useNotifications() {
-  return useLoad(() => commands.notifications({ utc_offset_minutes: utcOffsetMinutes() }), []);
+  return useLoad(() => commands.notifications({ utc_offset_minutes: utcOffsetMinutes() }), [], ["any", "device"]);
 }
 
 function WhyLine({ item }: { item: Pick<Notification, "why" | "role" | "group_name"> }) {

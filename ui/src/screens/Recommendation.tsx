@@ -3,39 +3,25 @@ import { useTranslation } from "react-i18next";
 import { commands, type Decision, type Language, type Recommendation, type Session } from "../api";
 import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
-import { personName } from "./Group";
-import { canAnswer, canEdit, leads, movesFor } from "../rights";
 import { LANGUAGES } from "./Group";
 import { History } from "./History";
 import { ArchiveButton, Editor, ErrorLine, Markdown, Options, TextEdit, Unreadable } from "./parts";
 
 const DECISIONS: Decision[] = ["adopted", "referred", "not_adopted", "duplicate"];
 
-
-async function loadRecommendation(id: string) {
-  const rec = await commands.getRecommendation({ id });
-  const [group, comments, endorsements, people, organizations, translations] = await Promise.all([
-    commands.getGroup({ id: rec.group_id }),
-    commands.listComments({ recommendation_id: id }),
-    commands.listEndorsements({ recommendation_id: id }),
-    commands.listPeople({}),
-    commands.listOrganizations({}),
-    commands.listTranslations({ recommendation_id: id }),
-  ]);
-  return {
-    rec,
-    group,
-    comments,
-    endorsements,
-    translations,
-    people: new Map(people.map((p) => [p.id, p])),
-    orgs: new Map(organizations.map((o) => [o.id, o])),
-  };
-}
-
 export function RecommendationScreen({ id, navigate, session }: { id: string; navigate: Navigate; session: Session }) {
   const { t } = useTranslation();
-  const data = useLoad(() => loadRecommendation(id), [id]);
+  // One call: the page, the names it mentions and what the acting person may do on it.
+  const data = useLoad(() => commands.recommendationPage({ id }), [id], [
+    { row: id },
+    "comment",
+    "endorsement",
+    "translation",
+    "person",
+    "organization",
+    "coalition_group",
+    "membership",
+  ]);
   const action = useAction();
   const [comment, setComment] = useState("");
   const [decision, setDecision] = useState<Decision>("adopted");
@@ -43,16 +29,10 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
   const [duplicateOf, setDuplicateOf] = useState("");
   if (data.error) return <ErrorLine error={data.error} />;
   if (!data.data) return <p className="loading">{t("app.loading")}</p>;
-  const { rec, group, comments, endorsements, translations, people, orgs } = data.data;
-  const myOrg = session.acting_person?.organization_id;
-  const ours = endorsements.find((e) => e.organization_id === myOrg);
-  const moves = movesFor(session, rec);
-  const lead = leads(session, rec.group_id);
-  const names = new Map<string, string>([
-    [group.id, group.name],
-    ...[...people.values()].map((p) => [p.id, p.name] as [string, string]),
-    ...[...orgs.values()].map((o) => [o.id, o.name] as [string, string]),
-  ]);
+  const { recommendation: rec, group, comments, endorsements, translations, may } = data.data;
+  const names = new Map<string, string>([[group.id, group.name], ...data.data.names.map((n) => [n.id, n.name] as [string, string])]);
+  const nameOf = (id: string) => names.get(id) ?? "?";
+  const ours = may.withdraw;
 
   return (
     <div className="page">
@@ -68,7 +48,7 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
           {t(`recommendation.states.${rec.state}`)}
         </span>{" "}
         <span className="muted">
-          {t("recommendation.author")}: {personName(people, rec.author_id, "?")} · {t(`languages.${rec.language}`)}
+          {t("recommendation.author")}: {nameOf(rec.author_id)} · {t(`languages.${rec.language}`)}
         </span>
       </p>
       <section className="card" lang={rec.language} dir="auto">
@@ -77,7 +57,7 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
 
       <section className="card">
         <div className="row">
-          {moves.map((to) => (
+          {may.moves.map((to) => (
             <button
               key={to}
               data-testid={`move-${to}`}
@@ -86,7 +66,7 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
               {t(`recommendation.actions.${to}`)}
             </button>
           ))}
-          {lead && (
+          {may.archive && (
             <ArchiveButton
               onArchive={async () => {
                 if (await action.run(() => commands.archiveRecommendation({ id }))) navigate({ view: "group", id: group.id });
@@ -94,7 +74,7 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
             />
           )}
         </div>
-        {canEdit(session, rec) && (
+        {may.edit && (
           <Editor summary={t("recommendation.edit")}>
             {(close) => <RecommendationEditForm rec={rec} onSaved={close} />}
           </Editor>
@@ -125,10 +105,10 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
         </Editor>
       </section>
 
-      {canAnswer(session, rec) && (
+      {may.answer && (
         <section className="card">
           <h2>{t("recommendation.answer")}</h2>
-          {rec.answer_draft_decision && (
+          {rec.answer_draft_decision && may.publish && (
             <div className="draft">
               <p>
                 <strong>{t("recommendation.draftedAnswer")}:</strong>{" "}
@@ -188,23 +168,20 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
         <ul className="plain">
           {endorsements.map((e) => (
             <li key={e.id}>
-              {orgs.get(e.organization_id)?.name ?? "?"}{" "}
-              <span className="muted">({personName(people, e.person_id, "?")})</span>
+              {nameOf(e.organization_id)} <span className="muted">({nameOf(e.person_id)})</span>
             </li>
           ))}
         </ul>
-        {myOrg &&
-          (ours ? (
-            <button onClick={() => action.run(() => commands.archiveEndorsement({ id: ours.id }))}>
-              {t("recommendation.withdrawEndorsement")}
-            </button>
-          ) : (
-            (rec.state === "open" || rec.state === "under_review") && (
-              <button onClick={() => action.run(() => commands.endorseRecommendation({ recommendation_id: id }))}>
-                {t("recommendation.endorse")}
-              </button>
-            )
-          ))}
+        {ours && (
+          <button onClick={() => action.run(() => commands.archiveEndorsement({ id: ours }))}>
+            {t("recommendation.withdrawEndorsement")}
+          </button>
+        )}
+        {may.endorse && (
+          <button onClick={() => action.run(() => commands.endorseRecommendation({ recommendation_id: id }))}>
+            {t("recommendation.endorse")}
+          </button>
+        )}
       </section>
 
       <section className="card">
@@ -212,9 +189,9 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
         <ul className="plain comments">
           {comments.map((c) => (
             <li key={c.id}>
-              <strong>{personName(people, c.author_id, "?")}</strong>
+              <strong>{nameOf(c.author_id)}</strong>
               <Markdown source={c.body} />
-              {c.author_id === session.acting_person?.id && (
+              {may.own_comments.includes(c.id) && (
                 <div className="actions">
                   <Editor summary={t("common.edit")}>
                     {(close) => <CommentEditForm id={c.id} body={c.body} onSaved={close} />}
@@ -225,21 +202,23 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
             </li>
           ))}
         </ul>
-        <form
-          onSubmit={async (e) => {
-            e.preventDefault();
-            const ok = await action.run(() =>
-              commands.createComment({ recommendation_id: id, body: comment, kind: null }),
-            );
-            if (ok) setComment("");
-          }}
-        >
-          <label>
-            {t("recommendation.addComment")}
-            <textarea name="comment" value={comment} onChange={(e) => setComment(e.target.value)} required />
-          </label>
-          <button type="submit">{t("common.add")}</button>
-        </form>
+        {may.comment && (
+          <form
+            onSubmit={async (e) => {
+              e.preventDefault();
+              const ok = await action.run(() =>
+                commands.createComment({ recommendation_id: id, body: comment, kind: null }),
+              );
+              if (ok) setComment("");
+            }}
+          >
+            <label>
+              {t("recommendation.addComment")}
+              <textarea name="comment" value={comment} onChange={(e) => setComment(e.target.value)} required />
+            </label>
+            <button type="submit">{t("common.add")}</button>
+          </form>
+        )}
       </section>
 
       <History kind="recommendation" id={id} names={names} session={session} />

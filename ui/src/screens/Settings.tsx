@@ -13,9 +13,9 @@ import type { Navigate } from "../App";
 export function SettingsScreen({ navigate }: { navigate: Navigate }) {
   const { t, i18n } = useTranslation();
   const [theme, setThemeState] = useState<Theme>(preferredTheme());
-  const sync = useLoad(() => commands.syncStatus({}), []);
+  const sync = useLoad(() => commands.syncStatus({}), [], ["device"]);
   const [encryptionChanges, setEncryptionChanges] = useState(0);
-  const encryption = useLoad(() => database.status(), [encryptionChanges]);
+  const encryption = useLoad(() => database.status(), [encryptionChanges], ["device"]);
   return (
     <section aria-labelledby="settings-title">
       <h1 id="settings-title">{t("settings.title")}</h1>

@@ -1,25 +1,17 @@
 // The sync panel: connect this device to the coalition's hub, sync now, see what is waiting,
 // the last success and the last failure in plain words, the progress of long work, and the
 // hub's refusals. Bundles carry changes on a USB stick where there is no network.
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { commands, type BundleSummary, type FoundMeeting, type RefusedChange, type SyncStatus } from "../api";
 import { useAction, useLoad } from "../data";
 import { ErrorLine, FilePick, formatDate, isolate } from "./parts";
 
-/** Re-reads the status every second while the panel is open: progress of a first sync, an
- * import or a background sync shows as it happens. A local call, so cheap. */
+/** The status, re-read whenever it may have moved: the progress of a first sync, an import or
+ * a background sync ("device" events), and every write, which adds to what waits to be sent. */
 function useLiveStatus() {
-  const loaded = useLoad(() => commands.syncStatus({}), []);
-  const [live, setLive] = useState<SyncStatus | undefined>();
-  useEffect(() => {
-    const timer = window.setInterval(() => {
-      commands.syncStatus({}).then(setLive, () => {});
-    }, 1000);
-    return () => window.clearInterval(timer);
-  }, []);
-  useEffect(() => setLive(undefined), [loaded.data]);
-  return { status: live ?? loaded.data, error: loaded.error };
+  const loaded = useLoad(() => commands.syncStatus({}), [], ["device", "any"]);
+  return { status: loaded.data, error: loaded.error };
 }
 
 export function SyncScreen() {

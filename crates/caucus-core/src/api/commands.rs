@@ -7,6 +7,8 @@
 //
 // It holds only the macros, so build scripts can include it without the rest of the crate.
 
+/// Hands the command list, `name(Input) -> Output;` each, to the macro `$m` (see the top of
+/// this file).
 #[macro_export]
 macro_rules! for_each_command {
     // `$prefix` (optional) goes before the list, for a macro that needs more than the list.
@@ -71,6 +73,7 @@ macro_rules! for_each_command {
             create_recommendation(NewRecommendation) -> Recommendation;
             update_recommendation(RecommendationPatch) -> Recommendation;
             get_recommendation(IdInput) -> Recommendation;
+            recommendation_page(IdInput) -> RecommendationPage;
             list_recommendations(RecommendationFilter) -> Vec<Recommendation>;
             archive_recommendation(IdInput) -> Recommendation;
             transition_recommendation(Transition) -> Recommendation;
@@ -125,6 +128,7 @@ macro_rules! for_each_command {
 // unlocking it, encrypting it), so only the shell has them — the HTTP bridge answers
 // `unknown_command`. Declared here beside the others, so the shell's handler, its app
 // manifest and the UI's typed client all come from one list.
+/// Hands the desktop shell's own commands to the macro `$m`, as [`for_each_command!`] does.
 #[macro_export]
 macro_rules! for_each_shell_command {
     ($m:ident $(, $($prefix:tt)*)?) => {

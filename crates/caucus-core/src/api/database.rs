@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 /// Whether the database is encrypted, and whether it is still waiting for its passphrase.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 pub struct DatabaseStatus {
+    /// Whether the file is encrypted.
     pub encrypted: bool,
+    /// Whether it waits for its passphrase (nothing is open yet).
     pub locked: bool,
 }
 
@@ -16,6 +18,7 @@ pub struct DatabaseStatus {
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(deny_unknown_fields)]
 pub struct Unlock {
+    /// The passphrase it is encrypted with.
     pub passphrase: String,
 }
 
@@ -25,6 +28,7 @@ pub struct Unlock {
 pub struct Encrypt {
     /// The passphrase it is encrypted with now (none for a plaintext database).
     pub current: Option<String>,
+    /// The new passphrase.
     pub passphrase: String,
 }
 

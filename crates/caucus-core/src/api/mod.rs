@@ -4,15 +4,25 @@
 //!
 //! Every write goes through [`Store::write`], which records it in the change log.
 
+/// The command list ([`for_each_command!`](crate::for_each_command)), for every transport.
 pub mod commands;
+#[allow(missing_docs)]
 mod dashboard;
 mod database;
+#[allow(missing_docs)]
 mod export;
+#[allow(missing_docs)]
 mod my_work;
+#[allow(missing_docs)]
 mod notifications;
+mod pages;
+#[allow(missing_docs)]
 mod records;
+#[allow(missing_docs)]
 mod report;
+#[allow(missing_docs)]
 mod session;
+#[allow(missing_docs)]
 pub mod sync;
 
 pub use dashboard::{Count, Dashboard, MonthCounts};
@@ -23,6 +33,7 @@ pub use notifications::{
     Digest, GroupHearing, HearFromGroup, Hearing, Notification, NotificationQuery, Notifications,
     Why,
 };
+pub use pages::{Named, RecommendationActions, RecommendationPage};
 pub use report::{
     ExportReport, GroupReport, RenderedReport, ReportGroup, ReportRecommendation, ReportRenderer,
     ReportSummary,
@@ -59,15 +70,22 @@ impl Caucus {
     /// Opens the replica at `path`, encrypted under `passphrase` if given
     /// ([`crate::store::cipher`]).
     pub async fn open_with(path: &Path, passphrase: Option<&str>) -> Result<Caucus> {
+        let store = Store::open_with(path, passphrase).await?;
         Ok(Caucus {
-            store: Store::open_with(path, passphrase).await?,
-            sync: Default::default(),
+            sync: sync::SyncLink::telling(store.events().clone()),
+            store,
             report: Default::default(),
         })
     }
 
+    /// The replica's store.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// A listener for what changes on this replica, from now on ([`crate::events`]).
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<crate::events::Event> {
+        self.store.events().subscribe()
     }
 }
 
@@ -144,6 +162,7 @@ crate::for_each_shell_command!(shell_names);
 
 // Record kinds usable in `record_history`.
 impl RecordKind {
+    /// The table whose records this kind names.
     pub fn table(self) -> &'static crate::schema::Table {
         use crate::schema as s;
         match self {

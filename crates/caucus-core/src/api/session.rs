@@ -2,7 +2,7 @@
 
 use super::Caucus;
 use crate::error::{CoreError, Result};
-use crate::model::{Membership, Person};
+use crate::model::{Group, GroupFilter, Membership, Person, Role};
 use crate::store::read;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -30,8 +30,24 @@ pub struct Session {
     pub memberships: Vec<Membership>,
     /// Whether the acting person sits on the steering committee.
     pub steering: bool,
+    /// Whether the acting person is the secretariat (sets up organizations, people, groups).
+    pub admin: bool,
+    /// What the acting person may do in each group they may do anything in (every group, for
+    /// the secretariat), as the rights table answers it: the screens offer exactly this.
+    pub powers: Vec<GroupPowers>,
     /// True when the replica holds no records yet.
     pub empty: bool,
+}
+
+/// What the acting person may do in one group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct GroupPowers {
+    pub group_id: Uuid,
+    /// Keep the group's records: its issues, meetings, members and roles, its name and mandate
+    /// (its leader, its focal point, the secretariat).
+    pub keep: bool,
+    /// Post recommendations in it (its members, not its observers).
+    pub post: bool,
 }
 
 /// The kinds of record whose history can be read.
@@ -78,6 +94,37 @@ pub struct DemoSummary {
     pub recommendations: u32,
 }
 
+/// What `person` may do in `group`, asked of the rights table itself: keeping the group's
+/// records is creating a tracked issue there, posting is creating a recommendation in their
+/// own name.
+fn powers_in(person: &Person, admin: bool, group: Uuid, role: Option<Role>) -> GroupPowers {
+    use crate::rights::{check, Operation, Standing};
+    let standing = Standing {
+        person: person.id,
+        organization: person.organization_id,
+        admin,
+        role,
+    };
+    let mut own = serde_json::Map::new();
+    own.insert("author_id".into(), person.id.to_string().into());
+    let may = |table: &str, record: &serde_json::Map<String, serde_json::Value>| {
+        check(
+            table,
+            Operation::Create,
+            record,
+            &[],
+            Some(&standing),
+            false,
+        )
+        .is_ok()
+    };
+    GroupPowers {
+        group_id: group,
+        keep: may("tracked_issue", &serde_json::Map::new()),
+        post: may("recommendation", &own),
+    }
+}
+
 impl Caucus {
     pub async fn get_session(&self, _: NoInput) -> Result<Session> {
         let acting_person = match self.acting_person_id().await? {
@@ -88,11 +135,30 @@ impl Caucus {
             Some(p) => self.memberships_of(p.id).await?,
             None => (Vec::new(), false),
         };
+        let admin = acting_person
+            .as_ref()
+            .is_some_and(|p| p.secretariat_admin && !p.archived);
+        let powers = match &acting_person {
+            Some(p) if admin => {
+                let groups: Vec<Group> = self.list(GroupFilter::default()).await?;
+                groups
+                    .iter()
+                    .map(|g| powers_in(p, true, g.id, None))
+                    .collect()
+            }
+            Some(p) => memberships
+                .iter()
+                .map(|m| powers_in(p, false, m.group_id, Some(m.role)))
+                .collect(),
+            None => Vec::new(),
+        };
         Ok(Session {
             site_id: self.store.site_id().await,
             acting_person,
             memberships,
             steering,
+            admin,
+            powers,
             empty: read::is_empty(self.store.pool()).await?,
         })
     }

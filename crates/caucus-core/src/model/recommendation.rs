@@ -37,6 +37,22 @@ pub enum Decision {
     Duplicate,
 }
 
+impl RecommendationState {
+    /// Every state, in lifecycle order.
+    pub const ALL: &'static [RecommendationState] = &[
+        RecommendationState::Draft,
+        RecommendationState::Open,
+        RecommendationState::UnderReview,
+        RecommendationState::Adopted,
+        RecommendationState::Referred,
+        RecommendationState::NotAdopted,
+        RecommendationState::Duplicate,
+        RecommendationState::FollowUp,
+        RecommendationState::Closed,
+        RecommendationState::Withdrawn,
+    ];
+}
+
 impl Decision {
     pub fn state(self) -> RecommendationState {
         match self {

@@ -276,6 +276,29 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// A field is declared on its record's type and in the registry; the two must name the
+    /// same fields, or a field would be shown but never synced (or synced but never shown).
+    /// The migrations are held to the registry by `schema_registry_matches_the_migrations`.
+    #[test]
+    fn every_record_field_is_a_registered_column_and_back() {
+        use std::collections::BTreeSet;
+        for table in crate::schema::TABLES {
+            let kind = kind(table.name).expect("rules");
+            let fields: BTreeSet<&str> = kind
+                .template()
+                .keys()
+                .map(String::as_str)
+                .filter(|k| !["id", "archived", "unreadable"].contains(k))
+                .collect();
+            let columns: BTreeSet<&str> = table.columns.iter().map(|c| c.name).collect();
+            assert_eq!(
+                fields, columns,
+                "{}: the record's fields and the registry's columns",
+                table.name
+            );
+        }
+    }
+
     #[test]
     fn every_table_has_its_rules_and_a_valid_template() {
         use crate::schema;

@@ -30,8 +30,11 @@ const MAX_PASSPHRASE_CHARS: usize = 1024;
 /// What is at a database path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileState {
+    /// No file yet.
     Missing,
+    /// A plain SQLite database.
     Plaintext,
+    /// Not a plain SQLite database: an encrypted one (or not a database at all).
     Encrypted,
 }
 

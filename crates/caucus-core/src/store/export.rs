@@ -6,6 +6,7 @@ use crate::schema::Table;
 use serde_json::{Map, Value};
 use sqlx::SqlitePool;
 
+/// The live records of `table` (of one bucket, if given), as JSON objects in the table's order.
 pub async fn records(
     pool: &SqlitePool,
     table: &Table,

@@ -15,7 +15,9 @@ pub struct HistoryEntry {
     pub at_ms: f64,
     /// The device that made the change.
     pub site: Uuid,
+    /// The person who made it, when known.
     pub actor_id: Option<Uuid>,
+    /// Their name, as this replica knows it.
     pub actor_name: Option<String>,
     /// The field, or `$row` for creating, archiving or restoring the record.
     pub column: String,

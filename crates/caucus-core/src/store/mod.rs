@@ -28,11 +28,15 @@ pub use apply::{ApplyReport, Origin};
 /// One field of one row to write locally.
 #[derive(Debug, Clone)]
 pub struct Edit {
+    /// The row's bucket (a group id, or the coalition's).
     pub bucket: String,
+    /// The row's table.
     pub table: &'static str,
+    /// The row's id.
     pub row: Uuid,
     /// A column name, or [`ROW_COLUMN`] to set the row's causal length.
     pub column: &'static str,
+    /// The value to write (null for [`ROW_COLUMN`]).
     pub value: serde_json::Value,
     /// The row's causal length for this write.
     pub cl: u64,
@@ -90,6 +94,8 @@ pub struct Store {
     /// Held for the whole of a local write: sequence numbers and clocks are handed out in
     /// commit order, and only advanced once the transaction commits.
     local: Mutex<LocalSite>,
+    /// Told after every commit that changes what a screen may show.
+    events: crate::events::Events,
 }
 
 impl Store {
@@ -146,6 +152,7 @@ impl Store {
             pool,
             path: path.to_path_buf(),
             local: Mutex::new(local),
+            events: Default::default(),
         })
     }
 
@@ -260,12 +267,19 @@ impl Store {
         &self.path
     }
 
+    /// The connection pool, for reads (writes go through [`Store::write`] and the merges).
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
 
+    /// This replica's site id, stamped on every change it makes.
     pub async fn site_id(&self) -> Uuid {
         self.local.lock().await.site
+    }
+
+    /// Where this replica tells what changed ([`crate::events`]).
+    pub fn events(&self) -> &crate::events::Events {
+        &self.events
     }
 
     /// The key this device signs its writes and its hub requests with.
@@ -314,6 +328,8 @@ impl Store {
         // Only now that the changes are durable do the clock and sequence move on.
         local.clock = clock;
         local.next_seq += changes.len() as u64;
+        drop(local);
+        self.events.send_changed(&changes);
         Ok(changes)
     }
 
@@ -370,6 +386,10 @@ impl Store {
                 local.next_seq = local.next_seq.max(c.seq + 1);
             }
         }
+        drop(local);
+        if report.applied > 0 {
+            self.events.send_changed(changes);
+        }
         Ok(report)
     }
 
@@ -401,6 +421,7 @@ impl Store {
                     .await?
             }
         };
+        self.events.send(crate::events::Event::Device);
         Ok(())
     }
 

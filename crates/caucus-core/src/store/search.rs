@@ -8,6 +8,7 @@ use uuid::Uuid;
 /// Marks around a matched word in [`SearchHit::snippet`] (control characters, so they can never
 /// come from the text itself; the UI turns them into highlighting without parsing HTML).
 pub const MATCH_START: char = '\u{2}';
+/// The end of a matched word (see [`MATCH_START`]).
 pub const MATCH_END: char = '\u{3}';
 
 /// One record found.
@@ -15,9 +16,11 @@ pub const MATCH_END: char = '\u{3}';
 pub struct SearchHit {
     /// organization, person, group, tracked_issue, recommendation, translation, comment, meeting.
     pub kind: String,
+    /// The record found.
     pub id: Uuid,
     /// The record to open for it: a comment opens its recommendation, an issue its group.
     pub target_kind: String,
+    /// The record to open.
     pub target_id: Uuid,
     /// The title, matched words marked as in the snippet.
     pub title: String,
@@ -83,6 +86,8 @@ async fn ranked(pool: &SqlitePool, query: &str, from: i64, limit: i64) -> Result
     .await?)
 }
 
+/// At most `limit` records matching `text`, best first (every word must match; the last may be
+/// the start of one).
 pub async fn search(pool: &SqlitePool, text: &str, limit: u32) -> Result<Vec<SearchHit>> {
     let Some(query) = fts_query(text) else {
         return Ok(Vec::new());

@@ -12,6 +12,7 @@ use uuid::Uuid;
 /// A version vector: the highest sequence number held of each site.
 pub type VersionVector = BTreeMap<Uuid, u64>;
 
+/// Changes waiting to reach the home hub.
 pub async fn outbox_count(pool: &SqlitePool) -> Result<u64> {
     let n: i64 = sqlx::query_scalar!(r#"SELECT COUNT(*) AS "n!: i64" FROM sync_outbox"#)
         .fetch_one(pool)
@@ -120,11 +121,15 @@ pub async fn acknowledge(
 pub struct RefusedChange {
     /// When the latest of them was refused.
     pub at_ms: f64,
+    /// The record's table.
     pub table: String,
+    /// The record's id.
     pub row: Uuid,
     /// The fields refused (`$row` for creating, archiving or restoring the record itself).
     pub columns: Vec<String>,
+    /// The hub's reason, as a code (`forbidden`, `invalid`, ...).
     pub code: String,
+    /// The hub's reason, in its words.
     pub reason: String,
 }
 
@@ -173,6 +178,7 @@ pub async fn rejection_count(pool: &SqlitePool) -> Result<u32> {
     Ok(n as u32)
 }
 
+/// How far this replica has pulled each bucket from `hub`.
 pub async fn load_cursors(pool: &SqlitePool, hub: &str) -> Result<BTreeMap<String, BucketCursor>> {
     let rows = sqlx::query!(
         r#"SELECT bucket AS "bucket!", server_seq AS "server_seq!: i64", following AS "following!: bool"

@@ -10,47 +10,72 @@
 use super::protocol::*;
 use super::Transport;
 use crate::error::Result;
+use crate::events::{Event, Events};
 use crate::hlc;
 use crate::store::{sync_state, Origin, Store};
 use serde::{Deserialize, Serialize};
 use std::sync::Mutex;
 
+/// What long work is running.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum SyncPhase {
+    /// Sending this device's changes to a hub or a meeting host.
     Sending,
+    /// Receiving changes from one.
     Receiving,
+    /// Receiving a first copy of the coalition.
     FirstSync,
+    /// Writing a bundle.
     Exporting,
+    /// Reading a bundle.
     Importing,
 }
 
 /// Work in progress, for a progress bar.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct SyncProgress {
+    /// What is running.
     pub phase: SyncPhase,
+    /// Changes (or records) done so far.
     pub done: u32,
     /// Unknown until the hub or the bundle says.
     pub total: Option<u32>,
 }
 
 /// What is running now, for a progress bar: set by an exchange, a bundle's import or export.
+/// Every move is told as [`Event::Device`], so the sync panel follows without polling.
 #[derive(Debug, Default)]
-pub struct Progress(Mutex<Option<SyncProgress>>);
+pub struct Progress {
+    now: Mutex<Option<SyncProgress>>,
+    events: Events,
+}
 
 impl Progress {
-    pub fn set(&self, progress: Option<SyncProgress>) {
-        if let Ok(mut p) = self.0.lock() {
-            *p = progress;
+    /// Progress told on `events`.
+    pub fn telling(events: Events) -> Progress {
+        Progress {
+            now: Mutex::new(None),
+            events,
         }
     }
 
+    /// Sets what is running (`None`: nothing).
+    pub fn set(&self, progress: Option<SyncProgress>) {
+        if let Ok(mut p) = self.now.lock() {
+            *p = progress;
+        }
+        self.events.send(Event::Device);
+    }
+
+    /// Reports `done` of `total` in `phase`.
     pub fn report(&self, phase: SyncPhase, done: u32, total: Option<u32>) {
         self.set(Some(SyncProgress { phase, done, total }));
     }
 
+    /// What is running now.
     pub fn get(&self) -> Option<SyncProgress> {
-        self.0.lock().ok().and_then(|p| p.clone())
+        self.now.lock().ok().and_then(|p| p.clone())
     }
 }
 

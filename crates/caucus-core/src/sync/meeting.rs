@@ -52,14 +52,18 @@ pub fn parse_announcement(
 /// A meeting this device hosts.
 #[derive(Debug, Clone)]
 pub struct HostedMeeting {
+    /// Where peers reach it.
     pub url: String,
+    /// The code peers join with.
     pub pairing_code: String,
 }
 
 /// A meeting host found on the local network.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct FoundMeeting {
+    /// The name it is announced under.
     pub name: String,
+    /// Where to reach it.
     pub url: String,
 }
 
@@ -67,6 +71,7 @@ pub struct FoundMeeting {
 pub trait Meetings: Send + Sync {
     /// Starts a meeting hub with its database at `db`, announced as `name`.
     fn host<'a>(&'a self, db: &'a Path, name: &'a str) -> BoxFuture<'a, Result<HostedMeeting>>;
+    /// Stops the meeting this device hosts.
     fn stop(&self) -> BoxFuture<'_, Result<()>>;
     /// Meetings announced on the local network now.
     fn discover(&self) -> BoxFuture<'_, Result<Vec<FoundMeeting>>>;

@@ -5,7 +5,7 @@
 use super::pipeline::Acting;
 use super::record_commands;
 use crate::api::Caucus;
-use crate::error::{CoreError, Result};
+use crate::error::Result;
 use crate::lifecycle::{self, Actor};
 use crate::model::*;
 use serde_json::{Map, Value};
@@ -47,11 +47,7 @@ impl Caucus {
         let actor = self
             .lifecycle_actor(&acting, rec.group_id, "archiving a recommendation")
             .await?;
-        if !matches!(actor.role, Some(Role::Leader | Role::FocalPoint)) {
-            return Err(CoreError::forbidden(
-                "only the team's leader or focal point may archive a recommendation",
-            ));
-        }
+        lifecycle::check_archive(&actor)?;
         self.archive_as(&acting, input.id).await
     }
 

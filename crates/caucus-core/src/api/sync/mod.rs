@@ -49,6 +49,16 @@ pub struct SyncLink {
     running: tokio::sync::Mutex<()>,
 }
 
+impl SyncLink {
+    /// The sync side of a replica whose progress is told on `events`.
+    pub(crate) fn telling(events: crate::events::Events) -> SyncLink {
+        SyncLink {
+            progress: Progress::telling(events),
+            ..Default::default()
+        }
+    }
+}
+
 impl std::fmt::Debug for SyncLink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SyncLink")

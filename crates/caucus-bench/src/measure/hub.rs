@@ -1,0 +1,199 @@
+//! What the hubs and the window cost: devices pulling at once and in a loop, and the app's
+//! screens over a large replica.
+
+use super::*;
+
+/// The hubs' load: devices pulling at once for the latency figure, and how long 64 of them
+/// pull in a loop for the throughput one.
+#[derive(Debug)]
+pub struct HubLoad {
+    pub devices: usize,
+    pub loop_seconds: f64,
+}
+
+impl Default for HubLoad {
+    fn default() -> Self {
+        HubLoad {
+            devices: 1_000,
+            loop_seconds: 10.0,
+        }
+    }
+}
+
+pub(super) const LOOPING_DEVICES: usize = 64;
+
+/// The hub figures over a copy of the dataset at `sync_scale` (see `hubs.rs`).
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn hub_figures(
+    dir: &Path,
+    seeder: &Path,
+    runs: usize,
+    load: &HubLoad,
+    sync_sqlite: &mut Figure,
+    sync_pg: &mut Figure,
+    pull: &mut Figure,
+    two_hubs: &mut Figure,
+    seeding: &mut Map<String, Value>,
+) -> Res<()> {
+    let seeder_pg = dir.join("seeder-pg.db");
+    std::fs::copy(seeder, &seeder_pg).map_err(err)?;
+
+    let hub = hubs::seed(seeder, &dir.join("hub.db").display().to_string()).await?;
+    seeding.insert("hub_seed_s_sqlite".into(), json!(round(hub.seed_s)));
+    for r in 0..runs {
+        let s = hubs::first_sync(&hub, dir, &format!("fresh-sqlite-{r}")).await?;
+        eprintln!("  run {}: first sync from the SQLite hub {s:.1} s", r + 1);
+        sync_sqlite.runs.push(s);
+    }
+    drop(hub);
+
+    let pg = match caucus_hub::harness::Postgres::start() {
+        Ok(pg) => pg,
+        Err(e) => {
+            for f in [sync_pg, pull, two_hubs] {
+                f.missing = Some(format!("PostgreSQL did not start: {e}"));
+            }
+            return Ok(());
+        }
+    };
+    let url = pg.database("bench")?;
+    let hub = hubs::seed(&seeder_pg, &url).await?;
+    seeding.insert("hub_seed_s_postgres".into(), json!(round(hub.seed_s)));
+    for r in 0..runs {
+        let s = hubs::first_sync(&hub, dir, &format!("fresh-pg-{r}")).await?;
+        eprintln!(
+            "  run {}: first sync from the PostgreSQL hub {s:.1} s",
+            r + 1
+        );
+        sync_pg.runs.push(s);
+    }
+
+    let devices = hubs::enrol(&hub, load.devices).await?;
+    let one = [hub.process.url.clone()];
+    for r in 0..runs {
+        let mut times = hubs::concurrent_pulls(&hub, &one, &devices, 3).await?;
+        let p99 = p(&mut times, 0.99);
+        eprintln!(
+            "  run {}: {} pulls by {} devices at once, p50 {:.0} ms, p99 {p99:.0} ms",
+            r + 1,
+            times.len(),
+            devices.len(),
+            p(&mut times, 0.5)
+        );
+        pull.runs.push(p99);
+    }
+
+    let second = caucus_hub::harness::HubProcess::start(&hubs::hub_binary()?, &url)?;
+    let both = [hub.process.url.clone(), second.url.clone()];
+    let looping = &devices[..LOOPING_DEVICES.min(devices.len())];
+    for r in 0..runs {
+        let single = hubs::throughput(&hub, &one, looping, load.loop_seconds).await?;
+        let double = hubs::throughput(&hub, &both, looping, load.loop_seconds).await?;
+        eprintln!(
+            "  run {}: {} devices pulling in a loop: one hub {single:.0}/s, two hubs {double:.0}/s",
+            r + 1,
+            looping.len()
+        );
+        two_hubs.runs.push(double / single);
+    }
+    drop(second);
+    drop(hub);
+    drop(pg);
+    Ok(())
+}
+
+/// Cold start and resident memory in the real window under Xvfb, by `tests/bench/window.mjs`
+/// (WebDriver through tauri-driver), with the app and the empty Tauri window built beside this
+/// binary. The app opens the dataset acting as a group leader, on My work.
+pub(super) async fn window_figures(
+    big: &Caucus,
+    big_path: &Path,
+    runs: usize,
+    cold: &mut Figure,
+    rss: &mut Figure,
+    extra: &mut Map<String, Value>,
+) -> Res<()> {
+    let script = Path::new("tests/bench/window.mjs");
+    let bin_dir = std::env::current_exe()
+        .map_err(err)?
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let (app, empty) = (bin_dir.join("caucus"), bin_dir.join("empty-window"));
+    let missing = if !script.exists() {
+        Some("run caucus-bench from the workspace root (tests/bench/window.mjs)".to_string())
+    } else if !app.exists() || !empty.exists() {
+        Some(format!(
+            "build the app beside the benchmark: cargo build -p caucus-app (in {})",
+            bin_dir.display()
+        ))
+    } else {
+        None
+    };
+    if let Some(why) = missing {
+        cold.missing = Some(why.clone());
+        rss.missing = Some(why);
+        return Ok(());
+    }
+    let leader: String = sqlx::query_scalar(
+        "SELECT person_id FROM membership WHERE role = 'leader' AND cl % 2 = 1 ORDER BY id LIMIT 1",
+    )
+    .fetch_one(big.store().pool())
+    .await
+    .map_err(err)?;
+    big.set_acting_person(caucus_core::api::ActAs {
+        person_id: Some(Uuid::parse_str(&leader).map_err(err)?),
+    })
+    .await
+    .map_err(err)?;
+    let mut node = std::process::Command::new("node");
+    node.arg(script)
+        .arg("--app")
+        .arg(&app)
+        .arg("--empty")
+        .arg(&empty)
+        .arg("--db")
+        .arg(big_path)
+        .args(["--runs", &runs.to_string()])
+        .stderr(std::process::Stdio::inherit());
+    let out = tokio::task::spawn_blocking(move || node.output())
+        .await
+        .map_err(err)?
+        .map_err(|e| format!("node did not run: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().last().unwrap_or_default();
+    let figures: Value = serde_json::from_str(line)
+        .map_err(|_| format!("the window benchmark failed ({}): {text}", out.status))?;
+    let numbers = |key: &str| -> Vec<f64> {
+        figures[key]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_f64).collect())
+            .unwrap_or_default()
+    };
+    let (app_kb, empty_kb) = (numbers("app_rss_kb"), numbers("empty_rss_kb"));
+    cold.runs = numbers("cold_start_ms");
+    rss.runs = app_kb
+        .iter()
+        .zip(&empty_kb)
+        .map(|(a, e)| a / e.max(1.0))
+        .collect();
+    for (r, ((ms, a), e)) in cold.runs.iter().zip(&app_kb).zip(&empty_kb).enumerate() {
+        eprintln!(
+            "  run {}: first screen in {ms:.0} ms; resident {:.0} MB against {:.0} MB for an empty window",
+            r + 1,
+            a / 1024.0,
+            e / 1024.0
+        );
+    }
+    let mb = |v: &[f64]| {
+        let mut v = v.to_vec();
+        json!(if v.is_empty() {
+            None
+        } else {
+            Some(round(p(&mut v, 0.5) / 1024.0))
+        })
+    };
+    extra.insert("app_rss_mb".into(), mb(&app_kb));
+    extra.insert("empty_tauri_rss_mb".into(), mb(&empty_kb));
+    Ok(())
+}

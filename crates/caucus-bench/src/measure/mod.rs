@@ -1,0 +1,231 @@
+//! The measurements. Each compares like with like in one process and one run (ratios), and is
+//! repeated to give a median and its spread: these machines are noisy.
+
+use crate::dataset::{Counts, Dataset};
+use crate::hubs;
+use caucus_core::api::SearchQuery;
+use caucus_core::change::{Change, ROW_COLUMN};
+use caucus_core::schema::{self, Kind};
+use caucus_core::store::{Edit, Store};
+use caucus_core::Caucus;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+use uuid::Uuid;
+
+mod hub;
+mod replica;
+mod report;
+
+pub use hub::HubLoad;
+use hub::*;
+use replica::*;
+pub use replica::{write_dataset, write_directory};
+use report::*;
+
+pub(super) type Res<T> = Result<T, String>;
+
+pub(super) fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+pub(super) const BATCH: usize = 5_000;
+/// The merge benchmark's size at scale 1 (smaller datasets merge all they have).
+pub(super) const MERGE_N: usize = 1_000_000;
+
+/// A figure: its runs, and its target (`below` = lower is better).
+pub(super) struct Figure {
+    name: &'static str,
+    target: f64,
+    below: bool,
+    unit: &'static str,
+    runs: Vec<f64>,
+    /// Why it was not measured, when it was not.
+    missing: Option<String>,
+}
+
+impl Figure {
+    fn new(name: &'static str, target: f64, below: bool, unit: &'static str) -> Figure {
+        Figure {
+            name,
+            target,
+            below,
+            unit,
+            runs: Vec::new(),
+            missing: None,
+        }
+    }
+
+    fn median(&self) -> Option<f64> {
+        let mut v = self.runs.clone();
+        if v.is_empty() {
+            return None;
+        }
+        v.sort_by(f64::total_cmp);
+        Some(v[v.len() / 2])
+    }
+
+    fn spread(&self) -> Option<(f64, f64)> {
+        let min = self.runs.iter().copied().reduce(f64::min)?;
+        let max = self.runs.iter().copied().reduce(f64::max)?;
+        Some((min, max))
+    }
+
+    fn met(&self) -> Option<bool> {
+        self.median().map(|m| {
+            if self.below {
+                m <= self.target
+            } else {
+                m >= self.target
+            }
+        })
+    }
+}
+
+pub(super) fn p(values: &mut [f64], q: f64) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let i = ((values.len() as f64 - 1.0) * q).round() as usize;
+    values[i.min(values.len() - 1)]
+}
+
+/// Every measurement, `runs` times each, written to `out` (and the table into `docs`).
+pub async fn run(
+    scale: f64,
+    sync_cap: f64,
+    seed: u64,
+    runs: usize,
+    load: &HubLoad,
+    out: &Path,
+    docs: Option<&Path>,
+) -> Res<()> {
+    let dir = tempfile::tempdir().map_err(err)?;
+    let counts = Counts::at(scale);
+    let mut merge_rate = Figure::new("merge_changes_per_s", 300_000.0, false, "changes/s");
+    let mut merge_ratio = Figure::new("merge_vs_insert_ratio", 1.5, true, "×");
+    let mut edit_ratio = Figure::new("edit_vs_update_ratio", 1.5, true, "×");
+    let mut merge_one_ms = Figure::new("merge_one_on_big_replica_ms", 2.0, true, "ms");
+    let mut sync_sqlite = Figure::new("initial_sync_s_sqlite", 20.0, true, "s");
+    let mut sync_pg = Figure::new("initial_sync_s_postgres", 20.0, true, "s");
+    let mut search = Figure::new("search_p95_ms", 10.0, true, "ms");
+    let mut cold = Figure::new("cold_start_ms", 1000.0, true, "ms");
+    let mut rss = Figure::new("rss_ratio_vs_empty_tauri", 1.25, true, "×");
+    let mut pull = Figure::new("hub_pull_p99_ms_1000_devices", 100.0, true, "ms");
+    let mut two_hubs = Figure::new("hub_two_vs_one_ratio", 1.7, false, "×");
+    let mut metadata = Figure::new("sync_metadata_ratio", 1.5, true, "×");
+
+    // The whole dataset, once, through the one write path.
+    let big_path = dir.path().join("big.db");
+    let (total, load_s) = write_dataset(&big_path, scale, seed).await?;
+    if scale <= sync_cap {
+        // The hubs are seeded from the dataset as loaded, before the edits below.
+        std::fs::copy(&big_path, dir.path().join("big-copy.db")).map_err(err)?;
+    }
+
+    // Merge vs plain insert, side by side, `runs` times.
+    let n = MERGE_N.min(total);
+    let end = caucus_core::hlc::wall_ms() - 60_000;
+    let changes = first_changes(scale, seed, n, end);
+    for r in 0..runs {
+        let merged = merge_into_empty(dir.path(), &format!("merge-{r}.db"), &changes).await?;
+        let inserted = plain_insert(dir.path(), &format!("insert-{r}.db"), &changes).await?;
+        merge_rate.runs.push(n as f64 / merged);
+        merge_ratio.runs.push(merged / inserted);
+        eprintln!(
+            "  run {}: merge {n} changes {merged:.2} s, plain insert of the rows {inserted:.2} s",
+            r + 1
+        );
+        for name in [format!("merge-{r}.db"), format!("insert-{r}.db")] {
+            let _ = std::fs::remove_file(dir.path().join(&name));
+        }
+    }
+    drop(changes);
+
+    let big = Caucus::open(&big_path).await.map_err(err)?;
+    for _ in 0..runs {
+        let (edit, update) = edit_and_update(&big, 200).await?;
+        edit_ratio.runs.push(edit / update);
+        merge_one_ms.runs.push(merge_one(&big, 50).await?);
+        search.runs.push(search_p95(&big).await?);
+    }
+    let (ratio, meta_bytes, data_bytes) = metadata_ratio(&big).await?;
+    metadata.runs.push(ratio);
+
+    let sync_scale = scale.min(sync_cap);
+    let seeder = dir.path().join("seeder.db");
+    if sync_scale < scale {
+        write_dataset(&seeder, sync_scale, seed).await?;
+    } else {
+        std::fs::copy(dir.path().join("big-copy.db"), &seeder).map_err(err)?;
+    }
+    let mut seeding = Map::new();
+    hub_figures(
+        dir.path(),
+        &seeder,
+        runs,
+        load,
+        &mut sync_sqlite,
+        &mut sync_pg,
+        &mut pull,
+        &mut two_hubs,
+        &mut seeding,
+    )
+    .await?;
+    if sync_scale < scale {
+        for f in [&mut sync_sqlite, &mut sync_pg] {
+            f.missing = Some(format!(
+                "measured at scale {sync_scale} of the {scale} dataset (--sync-scale)"
+            ));
+        }
+    }
+    window_figures(&big, &big_path, runs, &mut cold, &mut rss, &mut seeding).await?;
+
+    let figures = [
+        &merge_ratio,
+        &merge_rate,
+        &edit_ratio,
+        &merge_one_ms,
+        &sync_sqlite,
+        &sync_pg,
+        &search,
+        &cold,
+        &rss,
+        &pull,
+        &two_hubs,
+        &metadata,
+    ];
+    let mut summary = serde_json::Map::new();
+    summary.insert("scale".into(), json!(scale));
+    summary.insert("seed".into(), json!(seed));
+    summary.insert("runs".into(), json!(runs));
+    summary.insert("dataset_changes".into(), json!(total));
+    summary.insert("dataset_load_s".into(), json!(round(load_s)));
+    summary.insert("merge_n".into(), json!(n));
+    summary.insert("initial_sync_scale".into(), json!(scale.min(sync_cap)));
+    summary.insert("metadata_bytes".into(), json!(meta_bytes));
+    summary.insert("user_table_bytes".into(), json!(data_bytes));
+    summary.extend(seeding);
+    for f in figures {
+        summary.insert(f.name.into(), json!(f.median().map(round)));
+        if let Some((min, max)) = f.spread() {
+            summary.insert(format!("{}_min", f.name), json!(round(min)));
+            summary.insert(format!("{}_max", f.name), json!(round(max)));
+        }
+    }
+    std::fs::create_dir_all(out).map_err(err)?;
+    let path = out.join("summary.json");
+    std::fs::write(
+        &path,
+        serde_json::to_string_pretty(&Value::Object(summary)).map_err(err)?,
+    )
+    .map_err(err)?;
+
+    let table = table(&figures, scale, &counts, total, load_s, runs);
+    println!("{table}");
+    println!("summary: {}", path.display());
+    if let Some(docs) = docs {
+        update_docs(docs, &table)?;
+        println!("updated {}", docs.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,320 @@
+//! What a replica costs: writing the dataset, merging into an empty file against plain inserts,
+//! an edit and its update, one merge, search, and the log's metadata against the data.
+
+use super::*;
+
+/// Writes the dataset of `scale` into a replica at `db` through the merge; returns the number
+/// of changes and the seconds it took.
+pub async fn write_dataset(db: &Path, scale: f64, seed: u64) -> Res<(usize, f64)> {
+    write_some(
+        db,
+        Dataset::new(scale, seed, caucus_core::hlc::wall_ms() - 60_000),
+    )
+    .await
+}
+
+/// Writes only the directory (organizations and people) of `scale`.
+pub async fn write_directory(db: &Path, scale: f64, seed: u64) -> Res<(usize, f64)> {
+    let data = Dataset::new(scale, seed, caucus_core::hlc::wall_ms() - 60_000).directory_only();
+    write_some(db, data).await
+}
+
+pub(super) async fn write_some(db: &Path, mut data: Dataset) -> Res<(usize, f64)> {
+    let scale = data.scale;
+    let caucus = Caucus::open(db).await.map_err(err)?;
+    if data.directory() {
+        let c = data.counts;
+        eprintln!(
+            "the directory at scale {scale}: {} organizations, {} people",
+            c.organizations, c.people
+        );
+    } else {
+        eprintln!("dataset at scale {scale}: {:?}", data.counts);
+    }
+    let started = Instant::now();
+    let mut total = 0;
+    let mut next_report = 100_000;
+    while let Some(batch) = data.next_batch(BATCH) {
+        caucus
+            .store()
+            .merge_remote(&batch, caucus_core::hlc::wall_ms())
+            .await
+            .map_err(err)?;
+        total += batch.len();
+        if total >= next_report {
+            let s = started.elapsed().as_secs_f64();
+            eprintln!("  {total} changes merged ({:.0}/s)", total as f64 / s);
+            next_report += 100_000;
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    eprintln!(
+        "  {total} changes in {seconds:.1} s ({:.0}/s) into {}",
+        total as f64 / seconds,
+        db.display()
+    );
+    caucus.store().close().await;
+    Ok((total, seconds))
+}
+
+/// The first `n` changes of the dataset.
+pub(super) fn first_changes(scale: f64, seed: u64, n: usize, end_ms: u64) -> Vec<Change> {
+    let mut data = Dataset::new(scale, seed, end_ms);
+    let mut out = Vec::with_capacity(n);
+    while out.len() < n {
+        match data.next_batch(BATCH.min(n - out.len())) {
+            Some(batch) => out.extend(batch),
+            None => break,
+        }
+    }
+    out
+}
+
+/// Merge-applies `changes` into an empty replica: seconds.
+pub(super) async fn merge_into_empty(dir: &Path, name: &str, changes: &[Change]) -> Res<f64> {
+    let store = Store::open(&dir.join(name)).await.map_err(err)?;
+    let started = Instant::now();
+    for batch in changes.chunks(BATCH) {
+        store
+            .merge_remote(batch, caucus_core::hlc::wall_ms())
+            .await
+            .map_err(err)?;
+    }
+    let s = started.elapsed().as_secs_f64();
+    store.pool().close().await;
+    Ok(s)
+}
+
+/// A row as a plain insert writes it: its bucket, fields and causal length.
+pub(super) type Row = (String, Map<String, Value>, u64);
+
+/// The rows those changes make, inserted with plain INSERTs into an empty replica of the same
+/// schema and settings (same triggers), in transactions of the same size: seconds.
+pub(super) async fn plain_insert(dir: &Path, name: &str, changes: &[Change]) -> Res<f64> {
+    // The rows, as the merge would leave them (the highest clock per field).
+    let mut rows: BTreeMap<(String, Uuid), Row> = BTreeMap::new();
+    let mut clocks: BTreeMap<(String, Uuid, String), u64> = BTreeMap::new();
+    for c in changes {
+        let row = rows
+            .entry((c.table.clone(), c.row))
+            .or_insert_with(|| (c.bucket.clone(), Map::new(), 1));
+        if c.column == ROW_COLUMN {
+            continue;
+        }
+        let key = (c.table.clone(), c.row, c.column.clone());
+        if clocks.get(&key).is_none_or(|h| *h < c.hlc.0) {
+            clocks.insert(key, c.hlc.0);
+            row.1.insert(c.column.clone(), c.value.clone());
+        }
+    }
+    let store = Store::open(&dir.join(name)).await.map_err(err)?;
+    let pool = store.pool();
+    let started = Instant::now();
+    let rows: Vec<_> = rows.into_iter().collect();
+    for chunk in rows.chunks(BATCH) {
+        let mut tx = pool.begin().await.map_err(err)?;
+        for ((table, id), (bucket, fields, cl)) in chunk {
+            let Some(t) = schema::table(table) else {
+                continue;
+            };
+            let names: Vec<&str> = t.columns.iter().map(|c| c.name).collect();
+            let marks = vec!["?"; names.len() + 3].join(", ");
+            let sql = format!(
+                "INSERT INTO {} (id, bucket, cl, {}) VALUES ({marks})",
+                t.name,
+                names.join(", ")
+            );
+            let mut q = sqlx::query(&sql)
+                .bind(id.to_string())
+                .bind(bucket)
+                .bind(*cl as i64);
+            for c in t.columns {
+                let v = fields.get(c.name).cloned().unwrap_or(Value::Null);
+                q = match c.kind {
+                    Kind::Text => q.bind(v.as_str().unwrap_or_default().to_string()),
+                    Kind::OptText => q.bind(v.as_str().map(str::to_string)),
+                    Kind::Bool => q.bind(v.as_bool().unwrap_or(false)),
+                    Kind::Int => q.bind(v.as_i64().unwrap_or(0)),
+                    Kind::Json => q.bind(v.to_string()),
+                };
+            }
+            q.execute(&mut *tx).await.map_err(err)?;
+        }
+        tx.commit().await.map_err(err)?;
+    }
+    let s = started.elapsed().as_secs_f64();
+    store.pool().close().await;
+    Ok(s)
+}
+
+/// Median seconds of `k` local edits through the change log, and of `k` plain UPDATEs of the
+/// same field, on the loaded replica.
+pub(super) async fn edit_and_update(caucus: &Caucus, k: usize) -> Res<(f64, f64)> {
+    let pool = caucus.store().pool();
+    let recs: Vec<(String, String, i64)> =
+        sqlx::query_as("SELECT id, bucket, cl FROM recommendation ORDER BY id LIMIT ?")
+            .bind(k as i64)
+            .fetch_all(pool)
+            .await
+            .map_err(err)?;
+    let mut edits = Vec::new();
+    let mut updates = Vec::new();
+    for (i, (id, bucket, cl)) in recs.iter().enumerate() {
+        let row = Uuid::parse_str(id).map_err(err)?;
+        let edit = Edit {
+            bucket: bucket.clone(),
+            table: schema::RECOMMENDATION.name,
+            row,
+            column: "title",
+            value: json!(format!("Edited title {i}")),
+            cl: *cl as u64,
+        };
+        let started = Instant::now();
+        caucus.store().write(None, vec![edit]).await.map_err(err)?;
+        edits.push(started.elapsed().as_secs_f64());
+        let started = Instant::now();
+        sqlx::query("UPDATE recommendation SET title = ? WHERE id = ?")
+            .bind(format!("Updated title {i}"))
+            .bind(id)
+            .execute(pool)
+            .await
+            .map_err(err)?;
+        updates.push(started.elapsed().as_secs_f64());
+    }
+    Ok((p(&mut edits, 0.5), p(&mut updates, 0.5)))
+}
+
+/// Median milliseconds to merge one remote change into the loaded replica.
+pub(super) async fn merge_one(caucus: &Caucus, k: usize) -> Res<f64> {
+    let recs: Vec<(String, String, i64)> =
+        sqlx::query_as("SELECT id, bucket, cl FROM recommendation ORDER BY id DESC LIMIT ?")
+            .bind(k as i64)
+            .fetch_all(caucus.store().pool())
+            .await
+            .map_err(err)?;
+    let mut times = Vec::new();
+    for (id, bucket, cl) in recs {
+        let now = caucus_core::hlc::wall_ms();
+        let change = Change {
+            site: Uuid::now_v7(),
+            seq: 1,
+            hlc: caucus_core::hlc::Hlc::new(now, 0),
+            actor: None,
+            bucket,
+            table: "recommendation".into(),
+            row: Uuid::parse_str(&id).map_err(err)?,
+            column: "title".into(),
+            value: json!("A title from another device"),
+            cl: cl as u64,
+            schema_version: caucus_core::change::SCHEMA_VERSION,
+            signature: None,
+        };
+        let started = Instant::now();
+        caucus
+            .store()
+            .merge_remote(&[change], now)
+            .await
+            .map_err(err)?;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok(p(&mut times, 0.5))
+}
+
+/// p95 milliseconds of a fixed set of searches, in the five languages.
+pub(super) async fn search_p95(caucus: &Caucus) -> Res<f64> {
+    const QUERIES: &[&str] = &[
+        "victims",
+        "budget trust",
+        "judges election",
+        "reparations",
+        "Amina",
+        "Diallo",
+        "cour",
+        "victimes",
+        "justice",
+        "élection juges",
+        "fonds",
+        "víctimas",
+        "presupuesto",
+        "elección",
+        "jueces",
+        "testigos",
+        "الضحايا",
+        "العدالة",
+        "انتخاب القضاة",
+        "الميزانية",
+        "الشهود",
+        "vítimas",
+        "orçamento",
+        "eleição",
+        "juízes",
+        "testemunhas",
+        "Coalition",
+        "Legal Aid Society",
+        "NL",
+        "Observatory",
+    ];
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        for q in QUERIES {
+            let started = Instant::now();
+            caucus
+                .search(SearchQuery {
+                    text: q.to_string(),
+                    limit: Some(20),
+                })
+                .await
+                .map_err(err)?;
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    Ok(p(&mut times, 0.95))
+}
+
+/// Bytes of change-log and clock metadata ÷ bytes of the user tables, by SQLite's page
+/// accounting (dbstat). The full-text index is derived data and counted in neither.
+pub(super) async fn metadata_ratio(caucus: &Caucus) -> Res<(f64, u64, u64)> {
+    let sizes: Vec<(String, i64)> =
+        sqlx::query_as("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name")
+            .fetch_all(caucus.store().pool())
+            .await
+            .map_err(err)?;
+    let user: Vec<&str> = schema::TABLES.iter().map(|t| t.name).collect();
+    let mut meta = 0u64;
+    let mut data = 0u64;
+    for (name, bytes) in sizes {
+        let bytes = bytes as u64;
+        let owner = sqlx_owner(&name);
+        if [
+            "change_log",
+            "field_clock",
+            "sync_outbox",
+            "sync_cursor",
+            "peer_version",
+        ]
+        .contains(&owner.as_str())
+        {
+            meta += bytes;
+        } else if user.contains(&owner.as_str()) {
+            data += bytes;
+        }
+    }
+    Ok((meta as f64 / data.max(1) as f64, meta, data))
+}
+
+/// The table an index or table page belongs to (indexes are named after their table).
+pub(super) fn sqlx_owner(name: &str) -> String {
+    let name = name.strip_prefix("sqlite_autoindex_").unwrap_or(name);
+    for t in schema::TABLES.iter().map(|t| t.name).chain([
+        "change_log",
+        "field_clock",
+        "sync_outbox",
+        "sync_cursor",
+        "peer_version",
+    ]) {
+        if name == t || name.starts_with(&format!("{t}_")) {
+            return t.to_string();
+        }
+    }
+    name.to_string()
+}
