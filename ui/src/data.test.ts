@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { merge, touches, type Touched } from "./data";
 
-const none: Touched = { tables: new Set(), rows: new Set(), everyRow: false, device: false };
+const none: Touched = { tables: new Set(), rows: new Set(), everyRow: false, device: false, at: 0 };
 const rec = "0190e8a0-0000-7000-8000-000000000001";
 const other = "0190e8a0-0000-7000-8000-000000000002";
 

@@ -2,7 +2,7 @@
 // of (`Watch`); the backend tells what changed after every local write, every merge and every
 // move of this device's own state (`listenEvents`), and a screen reloads only when that
 // touches what it watches. Nothing polls.
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { Event, Table } from "./api";
 import { listenEvents } from "./api/transport";
 
@@ -19,6 +19,9 @@ export interface Touched {
   rows: Set<string>;
   everyRow: boolean;
   device: boolean;
+  /** When the burst's last event arrived (`performance.now()`). The backend tells after it
+   * commits, so a load started later already read all of it. */
+  at: number;
 }
 
 export function touches(touched: Touched, watch: Watch[]): boolean {
@@ -31,17 +34,18 @@ export function touches(touched: Touched, watch: Watch[]): boolean {
 }
 
 /** Merges `event` into `into`. */
-export function merge(into: Touched, event: Event): Touched {
-  if (event.kind === "device") return { ...into, device: true };
+export function merge(into: Touched, event: Event, at = 0): Touched {
+  if (event.kind === "device") return { ...into, device: true, at };
   return {
     tables: new Set([...into.tables, ...event.tables]),
     rows: new Set([...into.rows, ...event.rows]),
     everyRow: into.everyRow || event.every_row,
     device: into.device,
+    at,
   };
 }
 
-const nothing = (): Touched => ({ tables: new Set(), rows: new Set(), everyRow: false, device: false });
+const nothing = (): Touched => ({ tables: new Set(), rows: new Set(), everyRow: false, device: false, at: 0 });
 
 /** Events closer together than this reach the screens as one. */
 const BURST_MS = 50;
@@ -62,7 +66,7 @@ export function onTouched(listener: (touched: Touched) => void): () => void {
         for (const l of [...listeners]) l(done);
       }, BURST_MS);
     }
-    burst = merge(burst, event);
+    burst = merge(burst, event, performance.now());
   });
   return () => {
     listeners.delete(listener);
@@ -77,14 +81,21 @@ export function onTouched(listener: (touched: Touched) => void): () => void {
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[], watch: Watch[]) {
   const [state, setState] = useState<{ data?: T; error?: unknown }>({});
   const [generation, setGeneration] = useState(0);
+  // When the current load started: a burst whose last event arrived before it is already read
+  // (a screen opened right after the write that it shows).
+  const started = useRef(0);
   const key = JSON.stringify(watch);
   useEffect(
-    () => onTouched((touched) => touches(touched, watch) && setGeneration((g) => g + 1)),
+    () =>
+      onTouched((touched) => {
+        if (touched.at > started.current && touches(touched, watch)) setGeneration((g) => g + 1);
+      }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [key],
   );
   useEffect(() => {
     let live = true;
+    started.current = performance.now();
     load().then(
       (data) => live && setState({ data }),
       (error) => live && setState({ error }),
