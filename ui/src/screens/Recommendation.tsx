@@ -55,32 +55,35 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
         <Markdown source={rec.body} />
       </section>
 
-      <section className="card">
-        <div className="row">
-          {may.moves.map((to) => (
-            <button
-              key={to}
-              data-testid={`move-${to}`}
-              onClick={() => action.run(() => commands.transitionRecommendation({ id, to }))}
-            >
-              {t(`recommendation.actions.${to}`)}
-            </button>
-          ))}
-          {may.archive && (
-            <ArchiveButton
-              onArchive={async () => {
-                if (await action.run(() => commands.archiveRecommendation({ id }))) navigate({ view: "group", id: group.id });
-              }}
-            />
+      {/* The actions the acting person may take here, and what a refused one said. */}
+      {(may.moves.length > 0 || may.archive || may.edit || action.error !== null) && (
+        <section className="card">
+          <div className="row">
+            {may.moves.map((to) => (
+              <button
+                key={to}
+                data-testid={`move-${to}`}
+                onClick={() => action.run(() => commands.transitionRecommendation({ id, to }))}
+              >
+                {t(`recommendation.actions.${to}`)}
+              </button>
+            ))}
+            {may.archive && (
+              <ArchiveButton
+                onArchive={async () => {
+                  if (await action.run(() => commands.archiveRecommendation({ id }))) navigate({ view: "group", id: group.id });
+                }}
+              />
+            )}
+          </div>
+          {may.edit && (
+            <Editor summary={t("recommendation.edit")}>
+              {(close) => <RecommendationEditForm rec={rec} onSaved={close} />}
+            </Editor>
           )}
-        </div>
-        {may.edit && (
-          <Editor summary={t("recommendation.edit")}>
-            {(close) => <RecommendationEditForm rec={rec} onSaved={close} />}
-          </Editor>
-        )}
-        <ErrorLine error={action.error} />
-      </section>
+          <ErrorLine error={action.error} />
+        </section>
+      )}
 
       <section className="card">
         <h2>{t("translation.heading")}</h2>
