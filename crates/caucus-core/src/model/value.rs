@@ -299,6 +299,75 @@ mod tests {
         }
     }
 
+    /// The field names of the struct `T`, as its type description gives them.
+    fn field_names<T: specta::Type>() -> Vec<String> {
+        use specta::datatype::{DataType, Fields};
+        let mut types = specta::Types::default();
+        types.register_mut::<T>();
+        let name = std::any::type_name::<T>()
+            .rsplit("::")
+            .next()
+            .unwrap_or_default();
+        let named = types
+            .into_unsorted_iter()
+            .find(|t| t.name == name)
+            .unwrap_or_else(|| panic!("{name} is described"));
+        match &named.ty {
+            Some(DataType::Struct(s)) => match &s.fields {
+                Fields::Named(f) => f.fields.iter().map(|(n, _)| n.to_string()).collect(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+
+    /// A patch edits registered columns only, and a filter filters by them (besides
+    /// `include_archived`): a patch field the registry lacks would be dropped silently.
+    #[test]
+    fn patches_and_filters_name_registered_columns() {
+        use crate::schema;
+        fn check<P: specta::Type, F: specta::Type>(table: &schema::Table) {
+            let patch = field_names::<P>();
+            assert!(
+                patch.len() > 1 && patch.contains(&"id".to_string()),
+                "{patch:?}"
+            );
+            assert!(field_names::<F>().contains(&"include_archived".to_string()));
+            for field in patch {
+                assert!(
+                    field == "id" || table.column(&field).is_some(),
+                    "{}: the patch's {field} is no column of {}",
+                    std::any::type_name::<P>(),
+                    table.name
+                );
+            }
+            for field in field_names::<F>() {
+                assert!(
+                    field == "include_archived" || table.column(&field).is_some(),
+                    "{}: the filter's {field} is no column of {}",
+                    std::any::type_name::<F>(),
+                    table.name
+                );
+            }
+        }
+        check::<OrganizationPatch, OrganizationFilter>(&schema::ORGANIZATION);
+        check::<PersonPatch, PersonFilter>(&schema::PERSON);
+        check::<GroupPatch, GroupFilter>(&schema::GROUP);
+        check::<MembershipPatch, MembershipFilter>(&schema::MEMBERSHIP);
+        check::<TrackedIssuePatch, TrackedIssueFilter>(&schema::TRACKED_ISSUE);
+        check::<RecommendationPatch, RecommendationFilter>(&schema::RECOMMENDATION);
+        check::<TranslationPatch, TranslationFilter>(&schema::TRANSLATION);
+        check::<CommentPatch, CommentFilter>(&schema::COMMENT);
+        check::<MeetingPatch, MeetingFilter>(&schema::MEETING);
+        check::<AgendaItemPatch, AgendaItemFilter>(&schema::AGENDA_ITEM);
+        check::<AttendancePatch, AttendanceFilter>(&schema::ATTENDANCE);
+        check::<MeetingDecisionPatch, MeetingDecisionFilter>(&schema::DECISION);
+        assert!(!field_names::<EndorsementFilter>().is_empty());
+        for field in field_names::<EndorsementFilter>() {
+            assert!(field == "include_archived" || schema::ENDORSEMENT.column(&field).is_some());
+        }
+    }
+
     #[test]
     fn every_table_has_its_rules_and_a_valid_template() {
         use crate::schema;
