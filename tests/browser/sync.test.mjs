@@ -53,11 +53,15 @@ test("an admin connects the demo coalition to a hub and hosts a meeting", async 
   await page.getByLabel("Invite code").fill(code);
   await page.getByRole("button", { name: "Connect", exact: true }).click();
   await page.getByText(`Connected to the hub at ${hub.url}`).waitFor();
+  // The hub certified this device as its person, for a year.
+  await page.getByTestId("sync-certified").getByText(/^This device acts for you, certified by the coalition's hub until /).waitFor();
   // Exact: "530 changes" contains "0 changes".
   await page.getByTestId("sync-pending").getByText("0 changes", { exact: true }).waitFor();
   const status = await api(bridge, "sync_status");
   assert.equal(status.pending, 0, "the hub acknowledged every change");
   assert.ok(status.last_success_ms, "the last success is recorded");
+  const year = 365 * 86_400_000;
+  assert.ok(Math.abs(status.certified_until - (Date.now() + year)) < 3_600_000, "certified for a year");
   await page.screenshot({ path: join(shots, "sync.png"), fullPage: true });
 
   // Sync now works again, and hosting a meeting shows a short pairing code.

@@ -4,6 +4,7 @@
 //! - [`lifecycle`], [`rights`]: the recommendation lifecycle, and who may change what.
 //! - [`hlc`], [`change`]: the hybrid logical clock and the per-field change with its merge rule.
 //! - [`signature`]: the signature a device puts on the changes it writes.
+//! - [`certificate`]: the hub's certificate that a device key acts for a person.
 //! - [`events`]: what changed, told to the screens instead of their polling.
 //! - [`store`]: SQLite, migrations, and the one write path that applies changes.
 //! - [`sync`]: the sync protocol, the device's side of it, the hub's rights check, bundles.
@@ -20,6 +21,7 @@
 
 pub mod api;
 pub mod bindings;
+pub mod certificate;
 pub mod change;
 pub mod demo;
 #[allow(missing_docs)]

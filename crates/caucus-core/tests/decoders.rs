@@ -131,6 +131,14 @@ fn sync_payloads_never_crash_the_decoder() {
         .into(),
         more: true,
         snapshot_remaining: 3,
+        certificates: vec![caucus_core::certificate::Certificate::issue(
+            &ed25519_dalek::SigningKey::from_bytes(&[11; 32]),
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+            &ed25519_dalek::SigningKey::from_bytes(&[12; 32]).verifying_key(),
+            1_800_000_000_000,
+        )],
     };
     let enrol = EnrolRequest {
         invite_code: "ABCDE-FGHJK".into(),
@@ -148,6 +156,22 @@ fn sync_payloads_never_crash_the_decoder() {
         br#"{"code":"revoked","message":"x"}"#.to_vec(),
     ];
     run("sync_payload", seeds, robustness::sync_payload);
+}
+
+#[test]
+fn certificates_never_crash_the_decoder() {
+    let hub = ed25519_dalek::SigningKey::from_bytes(&[11; 32]);
+    let device = ed25519_dalek::SigningKey::from_bytes(&[12; 32]);
+    let issued = caucus_core::certificate::Certificate::issue(
+        &hub,
+        Uuid::now_v7(),
+        Uuid::now_v7(),
+        Uuid::now_v7(),
+        &device.verifying_key(),
+        1_800_000_000_000,
+    );
+    let seeds = vec![serde_json::to_vec(&issued).expect("json")];
+    run("certificate", seeds, robustness::certificate);
 }
 
 #[test]

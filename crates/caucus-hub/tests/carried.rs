@@ -716,3 +716,72 @@ async fn an_oversized_push_and_many_refusals_are_reported_in_full() {
     s.settle("after twenty-five refused creations").await;
     s.hub.stop().await;
 }
+
+/// A device is one person: the hub certifies each device's key and site as its person at
+/// enrolment, every device keeps the hub's key, and a device learns the certificates of the
+/// devices whose changes it pulls, so it can later tell their makers from forgers with no hub
+/// in reach. Only certificates the coalition's hub signed, for the coalition, are kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_device_is_certified_as_its_person_and_learns_the_others_certificates() {
+    use caucus_core::certificate::{Certificate, Refusal};
+    use caucus_core::store::certificates;
+    let s = scene().await;
+    let now = caucus_core::hlc::wall_ms();
+    let (hub, hub_key) = certificates::trust(s.member.store())
+        .await
+        .expect("settings")
+        .expect("the member's device keeps its hub's key");
+    assert_eq!(hub_key, s.hub.db.public_key(), "the hub's own key");
+    let site = s.member.store().site_id().await;
+    let key = s.member.store().device_key().await.verifying_key();
+    let own = certificates::of_site(s.member.store().pool(), site)
+        .await
+        .expect("read");
+    assert_eq!(own.len(), 1, "its own certificate: {own:?}");
+    assert_eq!(own[0].person, s.member_id, "certified as its person");
+    assert_eq!(own[0].verify(hub, &hub_key, now), Ok(key), "for its key");
+
+    // The observer pulled the member's recommendation, and the certificate with it.
+    let learned = certificates::of_site(s.observer.store().pool(), site)
+        .await
+        .expect("read");
+    assert_eq!(learned, own, "the observer holds the member's certificate");
+
+    // A certificate the hub did not sign, or another coalition's, is not kept.
+    let stranger = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let forged = Certificate::issue(
+        &stranger,
+        hub,
+        s.member_id,
+        Uuid::now_v7(),
+        &stranger.verifying_key(),
+        now,
+    );
+    let foreign = Certificate::issue(
+        &stranger,
+        Uuid::now_v7(),
+        s.member_id,
+        Uuid::now_v7(),
+        &stranger.verifying_key(),
+        now,
+    );
+    let (kept, refused) = certificates::remember(
+        s.observer.store().pool(),
+        (hub, &hub_key),
+        &[forged, foreign],
+        now,
+    )
+    .await
+    .expect("remember");
+    assert_eq!(kept, 0);
+    let reasons: Vec<Refusal> = refused.into_iter().map(|(_, why)| why).collect();
+    assert_eq!(reasons, vec![Refusal::Forged, Refusal::ForeignHub]);
+    assert_eq!(
+        certificates::count(s.observer.store().pool())
+            .await
+            .expect("count"),
+        3,
+        "its own, and those of the admin's and the member's devices, whose changes it pulled \
+         (the leader's device wrote nothing)"
+    );
+}

@@ -175,7 +175,9 @@ export type Dashboard = {
 
 /**  Whether the database is encrypted, and whether it is still waiting for its passphrase. */
 export type DatabaseStatus = {
+	/**  Whether the file is encrypted. */
 	encrypted: boolean,
+	/**  Whether it waits for its passphrase (nothing is open yet). */
 	locked: boolean,
 };
 
@@ -222,6 +224,7 @@ export type DraftAnswer = {
 export type Encrypt = {
 	/**  The passphrase it is encrypted with now (none for a plaintext database). */
 	current: string | null,
+	/**  The new passphrase. */
 	passphrase: string,
 };
 
@@ -351,7 +354,9 @@ export type ExportSummary = {
 
 /**  A meeting host found on the local network. */
 export type FoundMeeting = {
+	/**  The name it is announced under. */
 	name: string,
+	/**  Where to reach it. */
 	url: string,
 };
 
@@ -429,7 +434,9 @@ export type HistoryEntry = {
 	at_ms: number | null,
 	/**  The device that made the change. */
 	site: string,
+	/**  The person who made it, when known. */
 	actor_id: string | null,
+	/**  Their name, as this replica knows it. */
 	actor_name: string | null,
 	/**  The field, or `$row` for creating, archiving or restoring the record. */
 	column: string,
@@ -615,7 +622,9 @@ export type MyWork = {
 
 /**  A person's or an organization's name, for the ids a page mentions. */
 export type Named = {
+	/**  The person's or organization's id. */
 	id: string,
+	/**  Their name, as this replica knows it. */
 	name: string,
 };
 
@@ -864,10 +873,15 @@ export type RecommendationFilter = {
 
 /**  A recommendation's screen. */
 export type RecommendationPage = {
+	/**  The recommendation. */
 	recommendation: Recommendation,
+	/**  The group it was posted in. */
 	group: Group,
+	/**  Its comments, oldest first. */
 	comments: Comment[],
+	/**  The organizations' endorsements of it. */
 	endorsements: Endorsement[],
+	/**  Its translations. */
 	translations: Translation[],
 	/**
 	 *  The people and organizations the page mentions (authors, endorsers, commenters,
@@ -902,11 +916,15 @@ export type RecordKind = "organization" | "person" | "group" | "membership" | "t
 export type RefusedChange = {
 	/**  When the latest of them was refused. */
 	at_ms: number | null,
+	/**  The record's table. */
 	table: string,
+	/**  The record's id. */
 	row: string,
 	/**  The fields refused (`$row` for creating, archiving or restoring the record itself). */
 	columns: string[],
+	/**  The hub's reason, as a code (`forbidden`, `invalid`, ...). */
 	code: string,
+	/**  The hub's reason, in its words. */
 	reason: string,
 };
 
@@ -927,9 +945,11 @@ export type Role = "leader" | "focal_point" | "member" | "observer";
 export type SearchHit = {
 	/**  organization, person, group, tracked_issue, recommendation, translation, comment, meeting. */
 	kind: string,
+	/**  The record found. */
 	id: string,
 	/**  The record to open for it: a comment opens its recommendation, an issue its group. */
 	target_kind: string,
+	/**  The record to open. */
 	target_id: string,
 	/**  The title, matched words marked as in the snippet. */
 	title: string,
@@ -972,11 +992,24 @@ export type SyncFailureInfo = {
 	message: string,
 };
 
-export type SyncPhase = "sending" | "receiving" | "first_sync" | "exporting" | "importing";
+/**  What long work is running. */
+export type SyncPhase = 
+/**  Sending this device's changes to a hub or a meeting host. */
+"sending" | 
+/**  Receiving changes from one. */
+"receiving" | 
+/**  Receiving a first copy of the coalition. */
+"first_sync" | 
+/**  Writing a bundle. */
+"exporting" | 
+/**  Reading a bundle. */
+"importing";
 
 /**  Work in progress, for a progress bar. */
 export type SyncProgress = {
+	/**  What is running. */
 	phase: SyncPhase,
+	/**  Changes (or records) done so far. */
 	done: number,
 	/**  Unknown until the hub or the bundle says. */
 	total: number | null,
@@ -988,6 +1021,11 @@ export type SyncStatus = {
 	hub_url: string | null,
 	device_id: string | null,
 	person_id: string | null,
+	/**
+	 *  Until when the hub's certificate says this device acts for `person_id` (ms since the
+	 *  epoch); none before enrolment.
+	 */
+	certified_until: number | null,
 	/**  Changes the home hub has not acknowledged yet. */
 	pending: number,
 	last_success_ms: number | null,
@@ -1086,6 +1124,7 @@ export type TranslationPatch = {
 
 /**  Open the encrypted database with its passphrase. */
 export type Unlock = {
+	/**  The passphrase it is encrypted with. */
 	passphrase: string,
 };
 

@@ -30,6 +30,9 @@ export function SyncScreen() {
         ) : (
           <p>{t("sync.notConnected")}</p>
         )}
+        {status.certified_until && (
+          <p data-testid="sync-certified">{t("sync.certifiedUntil", { date: formatDate(status.certified_until, locale) })}</p>
+        )}
         <dl className="facts">
           <dt>{t("sync.pending")}</dt>
           <dd data-testid="sync-pending">{t("sync.pendingCount", { count: status.pending })}</dd>

@@ -4,6 +4,7 @@
 //! survived a crash or a power cut.
 
 pub mod apply;
+pub mod certificates;
 pub mod cipher;
 pub mod export;
 pub mod history;

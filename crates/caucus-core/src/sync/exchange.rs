@@ -12,7 +12,7 @@ use super::Transport;
 use crate::error::Result;
 use crate::events::{Event, Events};
 use crate::hlc;
-use crate::store::{sync_state, Origin, Store};
+use crate::store::{certificates, sync_state, Origin, Store};
 use serde::{Deserialize, Serialize};
 use std::sync::Mutex;
 
@@ -154,6 +154,13 @@ pub async fn exchange(
         Origin::Unsynced
     };
     let mut cursors = sync_state::load_cursors(pool, hub_id).await?;
+    // The certificates the home hub sends are checked with its key; a meeting host's are not
+    // the coalition's and are not kept.
+    let trust = if home {
+        certificates::trust(store).await?
+    } else {
+        None
+    };
     let mut received = 0u32;
     let mut total: Option<u32> = None;
     loop {
@@ -173,6 +180,18 @@ pub async fn exchange(
                 (hub_id, &reply.cursors),
             )
             .await?;
+        if let Some((hub, key)) = &trust {
+            let (_, refused) =
+                certificates::remember(pool, (*hub, key), &reply.certificates, hlc::wall_ms())
+                    .await?;
+            for (c, why) in refused {
+                tracing::warn!(
+                    "the hub sent a certificate for {} that is not believed: {}",
+                    c.site,
+                    why.reason()
+                );
+            }
+        }
         received += reply.changes.len() as u32;
         cursors = reply.cursors;
         progress.set(Some(SyncProgress {

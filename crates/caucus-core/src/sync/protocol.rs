@@ -165,6 +165,10 @@ pub struct EnrolReply {
     /// The hub's id: changes, cursors and bundles belong to one hub's coalition.
     pub hub_id: Uuid,
     pub person_id: Uuid,
+    /// The hub's certificate that this device acts for `person_id`.
+    pub certificate: crate::certificate::Certificate,
+    /// The hub's public key, hex: what the device checks every certificate with.
+    pub hub_key: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -279,6 +283,11 @@ pub struct PullReply {
     /// Changes still to come in snapshots this pull started (for a first sync's progress bar);
     /// counted on the page that starts a snapshot, else 0.
     pub snapshot_remaining: u64,
+    /// The certificates of the devices that made this page's changes, so the device can tell
+    /// their makers apart from forgers when it meets their changes elsewhere (a meeting, a
+    /// bundle). Only the coalition's hub sends them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub certificates: Vec<crate::certificate::Certificate>,
 }
 
 /// Why a whole request failed.

@@ -35,6 +35,31 @@ fn judge(changes: &[crate::change::Change]) {
     );
 }
 
+/// A device certificate someone handed over (a hub's reply, a bundle, a meeting peer): refused
+/// with a reason or believed, never a panic; what decodes encodes to the same certificate, and
+/// a certificate believed under one hub's key names that hub and carries a key.
+pub fn certificate(data: &[u8]) {
+    use crate::certificate::Certificate;
+    let hub_key = ed25519_dalek::SigningKey::from_bytes(&[11; 32]);
+    let check = |c: &Certificate| {
+        if let Ok(key) = c.verify(c.hub, &hub_key.verifying_key(), c.issued_ms) {
+            assert_eq!(crate::certificate::decode_key(&c.device_key), Some(key));
+        }
+        let _ = c.verify(uuid::Uuid::nil(), &hub_key.verifying_key(), 0);
+    };
+    if let Ok(c) = Certificate::decode(data) {
+        let again = serde_json::to_vec(&c).expect("what decodes encodes");
+        assert_eq!(Certificate::decode(&again).ok(), Some(c.clone()));
+        check(&c);
+        // The same fields under the hub's real signature: the verifier's accepting path.
+        if let Some(device) = crate::certificate::decode_key(&c.device_key) {
+            let issued =
+                Certificate::issue(&hub_key, c.hub, c.person, c.site, &device, c.issued_ms);
+            check(&issued);
+        }
+    }
+}
+
 /// Every sync payload a hub or a device decodes from the network.
 pub fn sync_payload(data: &[u8]) {
     round_trip::<PushRequest>(data);
@@ -46,6 +71,9 @@ pub fn sync_payload(data: &[u8]) {
     }
     if let Ok(pull) = serde_json::from_slice::<PullReply>(data) {
         judge(&pull.changes);
+        for c in &pull.certificates {
+            certificate(&serde_json::to_vec(c).expect("encodes"));
+        }
     }
     round_trip::<EnrolRequest>(data);
     round_trip::<EnrolReply>(data);

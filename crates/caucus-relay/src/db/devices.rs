@@ -2,6 +2,7 @@
 //! meeting's reusable pairing code, the token every request carries, revocation.
 
 use super::*;
+use caucus_core::certificate::Certificate;
 
 /// Invite codes: ten characters from an alphabet without look-alikes, shown as two groups.
 const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -53,12 +54,11 @@ impl HubDb {
     /// it, so two devices racing with one code cannot both enrol.
     pub async fn enrol(&self, request: &EnrolRequest, now_ms: u64) -> Result<EnrolReply> {
         let code_hash = hash(&normalize_code(&request.invite_code));
-        let public_key = hex::decode(&request.public_key)
-            .ok()
-            .filter(|k| k.len() == 32)
-            .ok_or_else(|| {
+        let device_key =
+            caucus_core::certificate::decode_key(&request.public_key).ok_or_else(|| {
                 HubError::Invalid("the device key is not an ed25519 public key".into())
             })?;
+        let public_key = device_key.to_bytes();
         let name = request.device_name.trim();
         if name.is_empty() || name.chars().count() > 100 {
             return Err(HubError::Invalid(
@@ -130,6 +130,15 @@ impl HubDb {
             token,
             hub_id: self.hub_id,
             person_id: person,
+            certificate: Certificate::issue(
+                &self.key,
+                self.hub_id,
+                person,
+                request.site,
+                &device_key,
+                now_ms,
+            ),
+            hub_key: hex::encode(self.key.verifying_key().to_bytes()),
         })
     }
 

@@ -74,6 +74,10 @@ pub struct HubDb {
     pool: AnyPool,
     backend: Backend,
     hub_id: Uuid,
+    /// The key the hub signs device certificates with ([`caucus_core::certificate`]).
+    key: ed25519_dalek::SigningKey,
+    /// Certificates issued again for pulls, by site and device key.
+    certificates: Mutex<HashMap<(Uuid, [u8; 32]), caucus_core::certificate::Certificate>>,
     policy: Policy,
     /// SQLite has one writer; taking turns here avoids busy errors between our own
     /// connections. PostgreSQL uses advisory locks instead.
@@ -169,10 +173,29 @@ impl HubDb {
             .await?;
         let hub_id = Uuid::parse_str(&hub_id)
             .map_err(|_| HubError::Invalid("the hub's id in its database is damaged".into()))?;
+        // The key the hub certifies devices with: made once, kept with the hub's data (a new
+        // key would make every certificate it issued unbelievable).
+        let fresh_key = hex::encode(rand::random::<[u8; 32]>());
+        sqlx::query(
+            "INSERT INTO hub_meta (key, value) VALUES ('hub_key', $1) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(&fresh_key)
+        .execute(&pool)
+        .await?;
+        let key: String = sqlx::query_scalar("SELECT value FROM hub_meta WHERE key = 'hub_key'")
+            .fetch_one(&pool)
+            .await?;
+        let key: [u8; 32] = hex::decode(&key)
+            .ok()
+            .and_then(|k| k.try_into().ok())
+            .ok_or_else(|| HubError::Invalid("the hub's key in its database is damaged".into()))?;
+        let key = ed25519_dalek::SigningKey::from_bytes(&key);
         Ok(HubDb {
             pool,
             backend,
             hub_id,
+            key,
+            certificates: Default::default(),
             policy,
             sqlite_writer: tokio::sync::Mutex::new(()),
             writer: Writer {
@@ -185,6 +208,11 @@ impl HubDb {
 
     pub fn hub_id(&self) -> Uuid {
         self.hub_id
+    }
+
+    /// The public key devices check the hub's certificates with.
+    pub fn public_key(&self) -> ed25519_dalek::VerifyingKey {
+        self.key.verifying_key()
     }
 
     pub fn backend(&self) -> Backend {

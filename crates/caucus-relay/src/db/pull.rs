@@ -3,6 +3,7 @@
 
 use super::actors::load_actor;
 use super::*;
+use caucus_core::certificate::Certificate;
 
 impl HubDb {
     /// The buckets a person may read: the coalition's, and their groups' (every group's for
@@ -83,6 +84,57 @@ impl HubDb {
             }
             reply.cursors.insert(bucket, cursor);
         }
+        if self.policy == Policy::Authorize {
+            reply.certificates = self.certificates_of(&mut conn, &reply.changes).await?;
+        }
         Ok(reply)
+    }
+
+    /// The certificates of the devices enrolled with the sites of `changes`. A certificate is
+    /// issued again from the device's enrolment (the same bytes each time: ed25519 signatures
+    /// are deterministic), and kept in memory so a page costs no signing.
+    async fn certificates_of(
+        &self,
+        conn: &mut AnyConnection,
+        changes: &[Change],
+    ) -> Result<Vec<Certificate>> {
+        let sites: BTreeSet<String> = changes.iter().map(|c| c.site.to_string()).collect();
+        if sites.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = String::from(
+            "SELECT person_id, site, public_key, enrolled_ms FROM hub_device WHERE site IN (",
+        );
+        for i in 0..sites.len() {
+            sql.push_str(&format!("{}${}", if i == 0 { "" } else { ", " }, i + 1));
+        }
+        sql.push(')');
+        let mut query = sqlx::query(&sql);
+        for site in &sites {
+            query = query.bind(site.clone());
+        }
+        let mut out = Vec::new();
+        for row in query.fetch_all(&mut *conn).await? {
+            let person: String = row.try_get("person_id")?;
+            let site: String = row.try_get("site")?;
+            let key: String = row.try_get("public_key")?;
+            let enrolled: i64 = row.try_get("enrolled_ms")?;
+            let (Ok(person), Ok(site), Some(key)) = (
+                Uuid::parse_str(&person),
+                Uuid::parse_str(&site),
+                caucus_core::certificate::decode_key(&key),
+            ) else {
+                continue;
+            };
+            let mut cache = self.certificates.lock().unwrap_or_else(|p| p.into_inner());
+            let certificate = cache
+                .entry((site, key.to_bytes()))
+                .or_insert_with(|| {
+                    Certificate::issue(&self.key, self.hub_id, person, site, &key, enrolled as u64)
+                })
+                .clone();
+            out.push(certificate);
+        }
+        Ok(out)
     }
 }

@@ -19,10 +19,13 @@ use uuid::Uuid;
 
 // Device-local settings (never synced).
 const HUB_URL: &str = "hub.url";
-const HUB_ID: &str = "hub.id";
+use crate::store::certificates::HUB_ID;
 const HUB_TOKEN: &str = "hub.token";
 const HUB_DEVICE: &str = "hub.device_id";
 const HUB_PERSON: &str = "hub.person_id";
+use crate::store::certificates::HUB_KEY;
+/// This device's certificate from its hub (JSON).
+pub(crate) const HUB_CERTIFICATE: &str = "hub.certificate";
 const LAST_SUCCESS: &str = "sync.last_success_ms";
 const LAST_FAILURE: &str = "sync.last_failure";
 /// What the last sync that brought anything brought: see [`LastArrival`].
@@ -47,6 +50,32 @@ pub struct SyncLink {
     pub(crate) progress: Progress,
     /// Held while an exchange runs, so two never interleave.
     running: tokio::sync::Mutex<()>,
+}
+
+/// Whether the hub's reply certifies this device as it asked: the hub's key signed it, for
+/// this key and site, for the person the reply names, and it is valid now. A reply that does
+/// not is refused before anything is stored.
+fn certified(
+    reply: &EnrolReply,
+    request: &EnrolRequest,
+    key: &ed25519_dalek::VerifyingKey,
+) -> Result<()> {
+    let refuse = |why: &str| CoreError::sync(SyncFailure::Hub, why.to_string());
+    let hub_key = crate::certificate::decode_key(&reply.hub_key)
+        .ok_or_else(|| refuse("the hub's key is not an ed25519 public key"))?;
+    let certified = reply
+        .certificate
+        .verify(reply.hub_id, &hub_key, hlc::wall_ms())
+        .map_err(|r| refuse(r.reason()))?;
+    if certified != *key
+        || reply.certificate.site != request.site
+        || reply.certificate.person != reply.person_id
+    {
+        return Err(refuse(
+            "the hub's certificate is for another device or another person",
+        ));
+    }
+    Ok(())
 }
 
 impl SyncLink {
@@ -91,6 +120,9 @@ pub struct SyncStatus {
     pub hub_url: Option<String>,
     pub device_id: Option<Uuid>,
     pub person_id: Option<Uuid>,
+    /// Until when the hub's certificate says this device acts for `person_id` (ms since the
+    /// epoch); none before enrolment.
+    pub certified_until: Option<f64>,
     /// Changes the home hub has not acknowledged yet.
     pub pending: u32,
     pub last_success_ms: Option<f64>,
@@ -195,6 +227,11 @@ impl Caucus {
             hub_url,
             device_id: uuid(s.local_setting(HUB_DEVICE).await?),
             person_id: uuid(s.local_setting(HUB_PERSON).await?),
+            certified_until: s
+                .local_setting(HUB_CERTIFICATE)
+                .await?
+                .and_then(|c| serde_json::from_str::<crate::certificate::Certificate>(&c).ok())
+                .map(|c| c.expires_ms as f64),
             pending: sync_state::outbox_count(s.pool()).await? as u32,
             last_success_ms: s
                 .local_setting(LAST_SUCCESS)
@@ -246,6 +283,7 @@ impl Caucus {
             person_id: None,
         };
         let reply = self.transport()?.enrol(&url, &request).await?;
+        certified(&reply, &request, &key.verifying_key())?;
         let s = &self.store();
         s.set_local_setting(HUB_URL, Some(&url)).await?;
         s.set_local_setting(HUB_ID, Some(&reply.hub_id.to_string()))
@@ -255,6 +293,20 @@ impl Caucus {
             .await?;
         s.set_local_setting(HUB_PERSON, Some(&reply.person_id.to_string()))
             .await?;
+        s.set_local_setting(HUB_KEY, Some(&reply.hub_key)).await?;
+        let certificate = serde_json::to_string(&reply.certificate)
+            .map_err(|e| CoreError::sync(SyncFailure::Hub, e.to_string()))?;
+        s.set_local_setting(HUB_CERTIFICATE, Some(&certificate))
+            .await?;
+        if let Some((hub, key)) = crate::store::certificates::trust(s).await? {
+            crate::store::certificates::remember(
+                s.pool(),
+                (hub, &key),
+                std::slice::from_ref(&reply.certificate),
+                hlc::wall_ms(),
+            )
+            .await?;
+        }
         s.set_local_setting(
             crate::api::ACTING_PERSON,
             Some(&reply.person_id.to_string()),

@@ -1,0 +1,89 @@
+//! The device certificates a replica believes ([`crate::certificate`]): its own, and those the
+//! hub sends with the changes of other devices, so that what a meeting host or a bundle carries
+//! can be traced to its maker's person without the hub.
+//!
+//! Only a certificate the replica's own hub signed, valid when it arrives, is kept.
+
+use crate::certificate::{Certificate, Refusal};
+use crate::error::Result;
+use ed25519_dalek::VerifyingKey;
+use sqlx::SqlitePool;
+use uuid::Uuid;
+
+/// The local setting holding the hub's public key (hex).
+pub const HUB_KEY: &str = "hub.key";
+/// The local setting holding the hub's id.
+pub const HUB_ID: &str = "hub.id";
+
+/// The hub this replica belongs to and the key its certificates are checked with, once the
+/// device has enrolled.
+pub async fn trust(store: &super::Store) -> Result<Option<(Uuid, VerifyingKey)>> {
+    let id = store.local_setting(HUB_ID).await?;
+    let key = store.local_setting(HUB_KEY).await?;
+    Ok(
+        match (
+            id.and_then(|i| Uuid::parse_str(&i).ok()),
+            key.as_deref().and_then(crate::certificate::decode_key),
+        ) {
+            (Some(id), Some(key)) => Some((id, key)),
+            _ => None,
+        },
+    )
+}
+
+/// Keeps the certificates among `certificates` that `hub` (whose key is `hub_key`) issued and
+/// that are valid at `now_ms`; returns how many were new or renewed, and the refused ones.
+pub async fn remember(
+    pool: &SqlitePool,
+    (hub, hub_key): (Uuid, &VerifyingKey),
+    certificates: &[Certificate],
+    now_ms: u64,
+) -> Result<(u32, Vec<(Certificate, Refusal)>)> {
+    let mut kept = 0;
+    let mut refused = Vec::new();
+    for c in certificates {
+        if let Err(why) = c.verify(hub, hub_key, now_ms) {
+            refused.push((c.clone(), why));
+            continue;
+        }
+        let body = serde_json::to_string(c).unwrap_or_default();
+        let done = sqlx::query(
+            "INSERT INTO device_certificate (site, device_key, person, expires_ms, body)
+             VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (site, device_key) DO UPDATE SET
+                 person = excluded.person, expires_ms = excluded.expires_ms, body = excluded.body
+             WHERE excluded.expires_ms > device_certificate.expires_ms",
+        )
+        .bind(c.site.to_string())
+        .bind(c.device_key.to_ascii_lowercase())
+        .bind(c.person.to_string())
+        .bind(c.expires_ms as i64)
+        .bind(body)
+        .execute(pool)
+        .await?;
+        kept += done.rows_affected() as u32;
+    }
+    Ok((kept, refused))
+}
+
+/// The certificates held for `site` (a device re-enrolled with a new key has several).
+pub async fn of_site(pool: &SqlitePool, site: Uuid) -> Result<Vec<Certificate>> {
+    let bodies: Vec<String> = sqlx::query_scalar(
+        "SELECT body FROM device_certificate WHERE site = ? ORDER BY expires_ms",
+    )
+    .bind(site.to_string())
+    .fetch_all(pool)
+    .await?;
+    Ok(bodies
+        .iter()
+        .filter_map(|b| serde_json::from_str(b).ok())
+        .collect())
+}
+
+/// How many certificates the replica holds.
+pub async fn count(pool: &SqlitePool) -> Result<u32> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM device_certificate")
+        .fetch_one(pool)
+        .await?;
+    Ok(n as u32)
+}
