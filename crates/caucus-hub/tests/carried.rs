@@ -785,3 +785,222 @@ async fn every_device_is_certified_as_its_person_and_learns_the_others_certifica
          (the leader's device wrote nothing)"
     );
 }
+
+/// A comment's write as `site` would have made it: its row and fields, numbered from `seq`,
+/// by `actor`, signed with `key`.
+fn comment_write(
+    site: Uuid,
+    seq: u64,
+    actor: Uuid,
+    key: &ed25519_dalek::SigningKey,
+    (group, rec): (Uuid, Uuid),
+    body: &str,
+) -> Vec<Change> {
+    let row = Uuid::now_v7();
+    let hlc = caucus_core::hlc::Hlc::new(caucus_core::hlc::wall_ms() - 1_000, 0);
+    let fields = [
+        (caucus_core::change::ROW_COLUMN, Value::Null),
+        ("recommendation_id", json!(rec.to_string())),
+        ("author_id", json!(actor.to_string())),
+        ("body", json!(body)),
+        ("kind", json!("comment")),
+    ];
+    let mut changes: Vec<Change> = fields
+        .into_iter()
+        .enumerate()
+        .map(|(i, (column, value))| Change {
+            site,
+            seq: seq + i as u64,
+            hlc,
+            actor: Some(actor),
+            bucket: group.to_string(),
+            table: "comment".into(),
+            row,
+            column: column.into(),
+            value,
+            cl: 1,
+            schema_version: caucus_core::change::SCHEMA_VERSION,
+            signature: None,
+        })
+        .collect();
+    caucus_core::signature::sign_write(key, &mut changes);
+    changes
+}
+
+/// Every replica judges what a bundle brings: a change it cannot trace to a device the hub
+/// certified, as the person that device acts for, is held back from its records and listed
+/// with why, passed on to the hub, and released when the hub accepts it; the hub refusing it
+/// drops it. Forged: a member's device claiming a leader's comment, a change re-signed with a
+/// key nobody enrolled, a device certified by another coalition's hub, an expired certificate.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bundle_importer_holds_back_what_it_cannot_trace_to_a_certified_maker() {
+    use caucus_core::certificate::{Certificate, VALID_MS};
+    use caucus_core::sync::bundle::Bundle;
+    let s = scene().await;
+    let now = caucus_core::hlc::wall_ms();
+    let hub_id = s.hub.db.hub_id();
+    let leader_id = call(&s.leader, "get_session", json!({})).await["acting_person"]["id"]
+        .as_str()
+        .and_then(|id| Uuid::parse_str(id).ok())
+        .expect("the leader acts as themselves");
+    let member_site = s.member.store().site_id().await;
+    let member_key = s.member.store().device_key().await;
+    let place = (s.group, s.rec);
+    let seq = 1_000_000;
+
+    // A member's device signing a comment in the leader's name.
+    let mut forged = comment_write(
+        member_site,
+        seq,
+        leader_id,
+        &member_key,
+        place,
+        "FORGED: other person",
+    );
+    // The member's site, signed by a key nobody enrolled.
+    let stranger = ed25519_dalek::SigningKey::from_bytes(&[41; 32]);
+    forged.extend(comment_write(
+        member_site,
+        seq + 10,
+        s.member_id,
+        &stranger,
+        place,
+        "FORGED: wrong key",
+    ));
+    // A device certified by another coalition's hub.
+    let foreign_key = ed25519_dalek::SigningKey::from_bytes(&[42; 32]);
+    let foreign_site = Uuid::now_v7();
+    let foreign = Certificate::issue(
+        &stranger,
+        Uuid::now_v7(),
+        s.member_id,
+        foreign_site,
+        &foreign_key.verifying_key(),
+        now,
+    );
+    forged.extend(comment_write(
+        foreign_site,
+        1,
+        s.member_id,
+        &foreign_key,
+        place,
+        "FORGED: foreign certificate",
+    ));
+    // A device whose certificate from this hub expired.
+    let old_key = ed25519_dalek::SigningKey::from_bytes(&[43; 32]);
+    let old_site = Uuid::now_v7();
+    let expired = s.hub.db.certify(
+        s.member_id,
+        old_site,
+        &old_key.verifying_key(),
+        now - 2 * VALID_MS,
+    );
+    forged.extend(comment_write(
+        old_site,
+        1,
+        s.member_id,
+        &old_key,
+        place,
+        "FORGED: expired certificate",
+    ));
+    // And a genuine comment by the observer, in a bundle that brings no certificate for it.
+    let observer_site = s.observer.store().site_id().await;
+    let observer_id = call(&s.observer, "get_session", json!({})).await["acting_person"]["id"]
+        .as_str()
+        .and_then(|id| Uuid::parse_str(id).ok())
+        .expect("observer");
+    let observer_key = s.observer.store().device_key().await;
+    let genuine = comment_write(
+        observer_site,
+        seq,
+        observer_id,
+        &observer_key,
+        place,
+        "Genuine, certificate unknown here",
+    );
+    let mut carried = forged.clone();
+    carried.extend(genuine.clone());
+
+    let path = s.dir.join("forged.caucus");
+    let bytes = Bundle::encode_certified(
+        &member_key,
+        Some(hub_id),
+        member_site,
+        now,
+        Default::default(),
+        &carried,
+        vec![foreign, expired],
+    )
+    .expect("bundle");
+    std::fs::write(&path, bytes).expect("write");
+    let summary = s
+        .leader
+        .import_bundle(ImportBundle {
+            path: Some(path.to_string_lossy().into()),
+            content_base64: None,
+        })
+        .await
+        .expect("the bundle itself is whole");
+    assert_eq!(
+        summary.held as usize,
+        carried.len(),
+        "every change is held: {summary:?}"
+    );
+    assert_eq!(summary.applied, 0);
+    let bodies = comments_on(&s.leader, s.rec).await;
+    assert!(
+        bodies
+            .iter()
+            .all(|b| !b.starts_with("FORGED") && !b.starts_with("Genuine")),
+        "nothing held reaches the records: {bodies:?}"
+    );
+    let status = s.leader.sync_status(NoInput {}).await.expect("status");
+    let mut codes: Vec<&str> = status.held.iter().map(|h| h.code.as_str()).collect();
+    codes.sort_unstable();
+    assert_eq!(
+        codes,
+        vec![
+            "certificate_expired",
+            "certificate_foreign",
+            "other_person",
+            "uncertified",
+            "wrong_key"
+        ],
+        "each held with its reason: {:?}",
+        status.held
+    );
+    assert_eq!(status.held_total as usize, carried.len());
+
+    // The hub decides: it accepts the observer's genuine comment (released into the records),
+    // refuses for good the comment claimed in the leader's name (dropped from the quarantine,
+    // listed as a refusal), and cannot prove the others either (they stay held, and it is
+    // asked again at every sync).
+    let after = sync(&s.leader).await;
+    let mut codes: Vec<&str> = after.held.iter().map(|h| h.code.as_str()).collect();
+    codes.sort_unstable();
+    assert_eq!(
+        codes,
+        vec!["certificate_expired", "certificate_foreign", "wrong_key"],
+        "what the hub cannot prove either stays held: {:?}",
+        after.held
+    );
+    assert!(
+        after.refused.iter().any(|r| r.table == "comment"),
+        "the refused forgery is listed: {:?}",
+        after.refused
+    );
+    let bodies = comments_on(&s.leader, s.rec).await;
+    assert!(
+        bodies.contains(&"Genuine, certificate unknown here".to_string()),
+        "the accepted change is released into the records: {bodies:?}"
+    );
+    s.settle("after the hub judged a forged bundle").await;
+    for (name, d) in s.all() {
+        let bodies = comments_on(d, s.rec).await;
+        assert!(
+            bodies.iter().all(|b| !b.starts_with("FORGED")),
+            "{name}: no forgery anywhere: {bodies:?}"
+        );
+    }
+    s.hub.stop().await;
+}

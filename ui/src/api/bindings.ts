@@ -109,6 +109,11 @@ export type BundleSummary = {
 	/**  On import: changes new to this device, and changes it already had. */
 	applied: number,
 	duplicates: number,
+	/**
+	 *  On import: changes held back because their maker could not be traced to a device the
+	 *  coalition's hub certified (the Sync panel lists them; the hub decides).
+	 */
+	held: number,
 };
 
 /**  A record someone else changed. */
@@ -1039,6 +1044,14 @@ export type SyncStatus = {
 	refused: RefusedChange[],
 	/**  How many there are in all. */
 	refused_total: number,
+	/**
+	 *  Changes a bundle brought that this device could not trace to a certified maker: held
+	 *  back from its records, passed on to the hub, which decides (latest first, at most
+	 *  [`REFUSALS_SHOWN`] lines).
+	 */
+	held: RefusedChange[],
+	/**  How many changes are held in all. */
+	held_total: number,
 	/**  Where to suggest writing a bundle (the Downloads folder, else home), if known. */
 	bundle_folder: string | null,
 	/**  The meeting this device hosts or joined. */

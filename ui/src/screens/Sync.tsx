@@ -69,9 +69,31 @@ export function SyncScreen() {
       </div>
       {!status.connected && <ConnectForm />}
       <MeetingPanel status={status} />
+      {status.held.length > 0 && <Held status={status} />}
       {status.refused.length > 0 && <Refusals status={status} />}
       <Bundles folder={status.bundle_folder} />
     </section>
+  );
+}
+
+/** What a bundle brought that this device could not trace to a certified maker: kept out of
+ * the records, passed on to the hub, which decides. */
+function Held({ status }: { status: SyncStatus }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <div className="card">
+      <h2>{t("sync.heldTitle")}</h2>
+      <p>{t("sync.heldHelp")}</p>
+      <ul data-testid="sync-held">
+        {status.held.map((r, i) => (
+          <li key={i}>
+            {formatDate(r.at_ms ?? 0, i18n.language)} — {t(`sync.heldCode.${r.code}`, { defaultValue: r.reason })}:{" "}
+            {t(`myWork.kinds.${r.table}`, { defaultValue: r.table })}{" "}
+            {r.columns.includes("$row") ? t("sync.wholeRecord") : `(${r.columns.join(", ")})`}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 

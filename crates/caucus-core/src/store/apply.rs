@@ -32,6 +32,9 @@ pub struct ApplyReport {
     pub superseded: u32,
     /// New changes whose value their field may not hold: kept in the log, never applied.
     pub invalid: u32,
+    /// New changes held back from the rows (logged, passed on to the hub): their maker could
+    /// not be traced to a certified device ([`crate::sync::judge`]).
+    pub held: u32,
 }
 
 /// Whether the changes of a batch still have to reach the home hub.
@@ -48,6 +51,19 @@ pub async fn apply(
     conn: &mut SqliteConnection,
     changes: &[Change],
     origin: Origin,
+) -> Result<ApplyReport> {
+    apply_holding(conn, changes, origin, &HashSet::new(), &mut Vec::new()).await
+}
+
+/// [`apply`], logging (and queueing for the hub) but not merging into the rows the changes
+/// named in `held` ((site, seq)): what the replica could not trace to a certified maker. The
+/// held changes new to the log are added to `newly_held`.
+pub async fn apply_holding(
+    conn: &mut SqliteConnection,
+    changes: &[Change],
+    origin: Origin,
+    held: &HashSet<(Uuid, u64)>,
+    newly_held: &mut Vec<(Uuid, u64)>,
 ) -> Result<ApplyReport> {
     let mut report = ApplyReport::default();
     let mut fresh = Vec::with_capacity(changes.len());
@@ -88,7 +104,12 @@ pub async fn apply(
             if new.remove(&(c.site.as_bytes().to_vec(), c.seq as i64)) {
                 report.applied += 1;
                 queued.push(c);
-                fresh.push(c);
+                if held.contains(&(c.site, c.seq)) {
+                    report.held += 1;
+                    newly_held.push((c.site, c.seq));
+                } else {
+                    fresh.push(c);
+                }
             } else {
                 report.duplicates += 1;
             }

@@ -18,6 +18,7 @@ use crate::hlc::{self, Clock, Hlc};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -338,7 +339,20 @@ impl Store {
     /// same merge as local edits. Refuses the whole batch if any clock is too far ahead.
     /// Changes from peers and bundles are queued for the home hub.
     pub async fn merge_remote(&self, changes: &[Change], wall_ms: u64) -> Result<ApplyReport> {
-        self.merge_batch(changes, wall_ms, Origin::Unsynced, None)
+        self.merge_batch(changes, wall_ms, Origin::Unsynced, None, &HashMap::new())
+            .await
+    }
+
+    /// [`Store::merge_remote`] for changes a replica judged ([`crate::sync::judge`]): those in
+    /// `held` are logged and queued for the hub but kept out of the rows, in the quarantine
+    /// with their reason (code, words) until the hub decides ([`sync_state::acknowledge`]).
+    pub async fn merge_judged(
+        &self,
+        changes: &[Change],
+        wall_ms: u64,
+        held: &HashMap<(Uuid, u64), (String, String)>,
+    ) -> Result<ApplyReport> {
+        self.merge_batch(changes, wall_ms, Origin::Unsynced, None, held)
             .await
     }
 
@@ -354,7 +368,7 @@ impl Store {
             &std::collections::BTreeMap<String, crate::sync::protocol::BucketCursor>,
         ),
     ) -> Result<ApplyReport> {
-        self.merge_batch(changes, wall_ms, origin, Some(cursors))
+        self.merge_batch(changes, wall_ms, origin, Some(cursors), &HashMap::new())
             .await
     }
 
@@ -367,13 +381,22 @@ impl Store {
             &str,
             &std::collections::BTreeMap<String, crate::sync::protocol::BucketCursor>,
         )>,
+        held: &HashMap<(Uuid, u64), (String, String)>,
     ) -> Result<ApplyReport> {
         for c in changes {
             Clock::check_remote(c.hlc, wall_ms)?;
         }
         let mut local = self.local.lock().await;
         let mut tx = self.pool.begin().await?;
-        let report = apply::apply(&mut tx, changes, origin).await?;
+        let held_ids: HashSet<(Uuid, u64)> = held.keys().copied().collect();
+        let mut newly_held = Vec::new();
+        let report =
+            apply::apply_holding(&mut tx, changes, origin, &held_ids, &mut newly_held).await?;
+        for id in &newly_held {
+            if let Some((code, reason)) = held.get(id) {
+                sync_state::hold(&mut tx, *id, wall_ms, code, reason).await?;
+            }
+        }
         if let Some((hub, cursors)) = cursors {
             sync_state::save_cursors(&mut tx, hub, cursors).await?;
         }

@@ -77,6 +77,8 @@ pub async fn acknowledge(
     let mut tx = pool.begin().await?;
     for id in accepted {
         leave_outbox(&mut tx, id.site, id.seq).await?;
+        // Held back here, accepted by the hub, which judged its maker: it reaches the rows.
+        release(&mut tx, id.site, id.seq).await?;
         // Refused for now, accepted since: no longer a refusal to show.
         let site = id.site.as_bytes().to_vec();
         let seq = id.seq as i64;
@@ -94,6 +96,12 @@ pub async fn acknowledge(
         let seq = r.seq as i64;
         if !r.code.retryable() {
             leave_outbox(&mut tx, r.site, r.seq).await?;
+            // Refused for good: it never reaches the rows, and the refusal is listed instead.
+            sqlx::query("DELETE FROM quarantine WHERE site = ? AND seq = ?")
+                .bind(site.clone())
+                .bind(seq)
+                .execute(&mut *tx)
+                .await?;
         }
         let code = serde_json::to_value(r.code)
             .ok()
@@ -113,6 +121,100 @@ pub async fn acknowledge(
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Holds a logged change back from the rows, with why (see [`crate::store::Store::merge_judged`]).
+pub(crate) async fn hold(
+    conn: &mut SqliteConnection,
+    (site, seq): (Uuid, u64),
+    at_ms: u64,
+    code: &str,
+    reason: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT OR REPLACE INTO quarantine (site, seq, at_ms, code, reason) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(site.as_bytes().to_vec())
+    .bind(seq as i64)
+    .bind(at_ms as i64)
+    .bind(code)
+    .bind(reason)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Lets a held change into the rows, through the merge (its stamp decides as for any change).
+async fn release(conn: &mut SqliteConnection, site: Uuid, seq: u64) -> Result<()> {
+    let site_bytes = site.as_bytes().to_vec();
+    let held = sqlx::query("DELETE FROM quarantine WHERE site = ? AND seq = ?")
+        .bind(site_bytes.clone())
+        .bind(seq as i64)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    if held == 0 {
+        return Ok(());
+    }
+    let row: Option<LogRow> = sqlx::query_as(
+        "SELECT site, seq, hlc, actor, bucket, tbl, row_id, col, value, cl, schema_version,
+                signature
+         FROM change_log WHERE site = ? AND seq = ?",
+    )
+    .bind(site_bytes)
+    .bind(seq as i64)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(row) = row {
+        super::apply::merge_into_replica(conn, &row.into_change()).await?;
+    }
+    Ok(())
+}
+
+/// One line of the quarantine: when, code, reason, table, row, the fields.
+type HeldLine = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// The held changes, newest first, one line per record and reason (as [`recent_rejections`]).
+pub async fn recent_held(pool: &SqlitePool, limit: u32) -> Result<Vec<RefusedChange>> {
+    let rows: Vec<HeldLine> = sqlx::query_as(
+        "SELECT MAX(q.at_ms), q.code, q.reason, c.tbl, c.row_id, group_concat(DISTINCT c.col)
+             FROM quarantine q LEFT JOIN change_log c ON c.site = q.site AND c.seq = q.seq
+             GROUP BY c.tbl, c.row_id, q.code, q.reason
+             ORDER BY 1 DESC LIMIT ?",
+    )
+    .bind(limit as i64)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(at_ms, code, reason, table, row, cols)| RefusedChange {
+            at_ms: at_ms as f64,
+            table: table.unwrap_or_default(),
+            row: row
+                .and_then(|id| Uuid::parse_str(&id).ok())
+                .unwrap_or_default(),
+            columns: cols
+                .map(|c| c.split(',').map(str::to_string).collect())
+                .unwrap_or_default(),
+            code,
+            reason,
+        })
+        .collect())
+}
+
+/// How many changes are held.
+pub async fn held_count(pool: &SqlitePool) -> Result<u32> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM quarantine")
+        .fetch_one(pool)
+        .await?;
+    Ok(n as u32)
 }
 
 /// The hub's refusal of changes to one record for one reason, for the sync panel: a refused

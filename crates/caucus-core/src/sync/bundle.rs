@@ -2,7 +2,10 @@
 //!
 //! A bundle is `MAGIC`, the header's length (u32, little endian), the header (JSON), an
 //! ed25519 signature of magic and header by the exporting device, then the payload: the
-//! changes as a JSON array, zstd-compressed. The header holds the payload's length and
+//! changes as a JSON array, zstd-compressed. The header carries the hub's certificates of the
+//! devices that made the changes, as the exporter holds them: the signature proves the file
+//! is whole; the certificates let the importer tell who made each change
+//! ([`crate::sync::judge`]). The header holds the payload's length and
 //! SHA-256, so the signature covers every byte. [`Bundle::decode`] checks all of it before
 //! anything is applied: a truncated, altered or re-signed-elsewhere file applies nothing.
 //! Importing is a merge, so importing twice or out of order changes nothing more.
@@ -22,7 +25,8 @@ pub const MAGIC: &[u8; 8] = b"CAUCUSB1";
 const MAX_HEADER: usize = 1 << 20;
 /// Decompressed payload bound, against decompression bombs (about 2 million changes).
 pub const MAX_PAYLOAD: u64 = 1 << 30;
-pub const FORMAT: u32 = 1;
+/// Format 2 carries certificates; a format-1 bundle is refused as another version's.
+pub const FORMAT: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -40,6 +44,10 @@ pub struct Header {
     pub payload_sha256: String,
     /// What the exporter held when it wrote the bundle.
     pub version_vector: VersionVector,
+    /// The hub's certificates of the devices whose changes the bundle holds, as far as the
+    /// exporter knows them.
+    #[serde(default)]
+    pub certificates: Vec<crate::certificate::Certificate>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -62,9 +70,30 @@ impl Bundle {
         version_vector: VersionVector,
         changes: &[Change],
     ) -> Result<Vec<u8>> {
+        Self::encode_certified(
+            key,
+            hub_id,
+            exporter_site,
+            created_ms,
+            version_vector,
+            changes,
+            Vec::new(),
+        )
+    }
+
+    /// [`Bundle::encode`], with the certificates of the devices that made the changes.
+    pub fn encode_certified(
+        key: &SigningKey,
+        hub_id: Option<Uuid>,
+        exporter_site: Uuid,
+        created_ms: u64,
+        version_vector: VersionVector,
+        changes: &[Change],
+        certificates: Vec<crate::certificate::Certificate>,
+    ) -> Result<Vec<u8>> {
         let json = serde_json::to_vec(changes).map_err(|e| damaged(e.to_string()))?;
         let payload = zstd::encode_all(json.as_slice(), 3).map_err(|e| damaged(e.to_string()))?;
-        Self::seal(
+        Self::seal_certified(
             key,
             hub_id,
             exporter_site,
@@ -72,6 +101,7 @@ impl Bundle {
             version_vector,
             changes.len() as u64,
             &payload,
+            certificates,
         )
     }
 
@@ -86,6 +116,29 @@ impl Bundle {
         change_count: u64,
         payload: &[u8],
     ) -> Result<Vec<u8>> {
+        Self::seal_certified(
+            key,
+            hub_id,
+            exporter_site,
+            created_ms,
+            version_vector,
+            change_count,
+            payload,
+            Vec::new(),
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn seal_certified(
+        key: &SigningKey,
+        hub_id: Option<Uuid>,
+        exporter_site: Uuid,
+        created_ms: u64,
+        version_vector: VersionVector,
+        change_count: u64,
+        payload: &[u8],
+        certificates: Vec<crate::certificate::Certificate>,
+    ) -> Result<Vec<u8>> {
         let header = Header {
             format: FORMAT,
             hub_id,
@@ -96,6 +149,7 @@ impl Bundle {
             payload_len: payload.len() as u64,
             payload_sha256: hex::encode(Sha256::digest(payload)),
             version_vector,
+            certificates,
         };
         let header = serde_json::to_vec(&header).map_err(|e| damaged(e.to_string()))?;
         let mut signed = MAGIC.to_vec();

@@ -15,6 +15,7 @@ pub mod authority;
 #[allow(missing_docs)]
 pub mod bundle;
 pub mod exchange;
+pub mod judge;
 pub mod meeting;
 #[allow(missing_docs)]
 pub mod protocol;

@@ -210,6 +210,25 @@ impl HubDb {
         self.hub_id
     }
 
+    /// A certificate from this hub that `key` and `site` act for `person`, issued at
+    /// `issued_ms` (enrolment issues one; this is for tooling and tests).
+    pub fn certify(
+        &self,
+        person: Uuid,
+        site: Uuid,
+        key: &ed25519_dalek::VerifyingKey,
+        issued_ms: u64,
+    ) -> caucus_core::certificate::Certificate {
+        caucus_core::certificate::Certificate::issue(
+            &self.key,
+            self.hub_id,
+            person,
+            site,
+            key,
+            issued_ms,
+        )
+    }
+
     /// The public key devices check the hub's certificates with.
     pub fn public_key(&self) -> ed25519_dalek::VerifyingKey {
         self.key.verifying_key()

@@ -258,7 +258,7 @@ impl HubDb {
                 clock.observe(refused.hlc);
                 clock.tick(now_ms)
             };
-            let change = Change {
+            let mut change = Change {
                 site: self.writer.site,
                 seq: self.writer.seq.fetch_add(1, Ordering::SeqCst),
                 hlc,
@@ -272,6 +272,9 @@ impl HubDb {
                 schema_version: refused.schema_version,
                 signature: None,
             };
+            // Signed with the hub's own key: a replica that meets the undo in a bundle or a
+            // meeting knows it is the hub's ([`caucus_core::sync::judge`]).
+            caucus_core::signature::sign_write(&self.key, std::slice::from_mut(&mut change));
             store_change(tx, &change).await?;
             written.push(column);
         }

@@ -43,6 +43,9 @@ pub struct BundleSummary {
     /// On import: changes new to this device, and changes it already had.
     pub applied: u32,
     pub duplicates: u32,
+    /// On import: changes held back because their maker could not be traced to a device the
+    /// coalition's hub certified (the Sync panel lists them; the hub decides).
+    pub held: u32,
 }
 
 /// Changes applied per transaction on import, so progress can be shown. Everything is
@@ -70,13 +73,21 @@ impl Caucus {
         let vv = crate::store::sync_state::version_vector(pool).await?;
         let key = self.device_key().await?;
         let site = self.store().site_id().await;
-        let bytes = Bundle::encode(
+        // The certificates of the devices that made what it carries, so the importer can tell
+        // who made each change.
+        let sites: std::collections::BTreeSet<Uuid> = changes.iter().map(|c| c.site).collect();
+        let mut certificates = Vec::new();
+        for s in sites {
+            certificates.extend(crate::store::certificates::of_site(pool, s).await?);
+        }
+        let bytes = Bundle::encode_certified(
             &key,
             self.home_hub_id().await?,
             site,
             crate::hlc::wall_ms(),
             vv,
             &changes,
+            certificates,
         )?;
         // Written beside the target and renamed, so a full disk never leaves half a bundle.
         let partial = path.with_extension("partial");
@@ -96,6 +107,7 @@ impl Caucus {
             bytes: bytes.len() as f64,
             applied: 0,
             duplicates: 0,
+            held: 0,
         })
     }
 
@@ -137,12 +149,22 @@ impl Caucus {
         for c in &bundle.changes {
             crate::hlc::Clock::check_remote(c.hlc, now)?;
         }
+        // Who made each change, from the certificates it brings and those held here: what
+        // cannot be traced to a certified maker is held back until the hub decides.
+        let held = crate::sync::judge::provenance(
+            self.store(),
+            &bundle.changes,
+            &bundle.header.certificates,
+            now,
+        )
+        .await?;
         let total = bundle.changes.len() as u32;
-        let (mut applied, mut duplicates) = (0, 0);
+        let (mut applied, mut duplicates, mut withheld) = (0, 0, 0);
         let result: Result<()> = async {
             for (i, chunk) in bundle.changes.chunks(IMPORT_CHUNK).enumerate() {
-                let report = self.store().merge_remote(chunk, now).await?;
-                applied += report.applied;
+                let report = self.store().merge_judged(chunk, now, &held).await?;
+                applied += report.applied - report.held;
+                withheld += report.held;
                 duplicates += report.duplicates;
                 self.sync.progress.report(
                     SyncPhase::Importing,
@@ -168,6 +190,7 @@ impl Caucus {
             bytes: bytes.len() as f64,
             applied,
             duplicates,
+            held: withheld,
         })
     }
 }

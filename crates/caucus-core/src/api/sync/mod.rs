@@ -134,6 +134,12 @@ pub struct SyncStatus {
     pub refused: Vec<RefusedChange>,
     /// How many there are in all.
     pub refused_total: u32,
+    /// Changes a bundle brought that this device could not trace to a certified maker: held
+    /// back from its records, passed on to the hub, which decides (latest first, at most
+    /// [`REFUSALS_SHOWN`] lines).
+    pub held: Vec<RefusedChange>,
+    /// How many changes are held in all.
+    pub held_total: u32,
     /// Where to suggest writing a bundle (the Downloads folder, else home), if known.
     pub bundle_folder: Option<String>,
     /// The meeting this device hosts or joined.
@@ -245,6 +251,8 @@ impl Caucus {
             progress: self.sync.progress.get(),
             refused: sync_state::recent_rejections(s.pool(), REFUSALS_SHOWN).await?,
             refused_total: sync_state::rejection_count(s.pool()).await?,
+            held: sync_state::recent_held(s.pool(), REFUSALS_SHOWN).await?,
+            held_total: sync_state::held_count(s.pool()).await?,
             bundle_folder: bundle_folder(),
             meeting: self.meeting_info().await?,
         })
