@@ -139,6 +139,10 @@ fn sync_payloads_never_crash_the_decoder() {
             &ed25519_dalek::SigningKey::from_bytes(&[12; 32]).verifying_key(),
             1_800_000_000_000,
         )],
+        revoked: vec![RevokedDevice {
+            device_key: "00".repeat(32),
+            revoked_ms: 1_800_000_000_000,
+        }],
     };
     let enrol = EnrolRequest {
         invite_code: "ABCDE-FGHJK".into(),

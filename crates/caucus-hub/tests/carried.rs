@@ -417,7 +417,10 @@ async fn changes_a_removed_device_made_are_refused_when_a_bundle_or_a_meeting_ca
         .expect_err("the removed device is refused");
     assert_eq!(err.code(), "sync_revoked");
 
-    // By bundle: the member carries the observer's changes to the hub.
+    // By bundle: the member carries the observer's changes to the hub. The member has heard
+    // of the removal (its pulls list removed devices), so it holds the later comment back
+    // itself, before the hub says anything.
+    sync(&s.member).await;
     let path = s.dir.join("from-observer.caucus");
     s.observer
         .export_bundle(ExportBundle {
@@ -433,6 +436,18 @@ async fn changes_a_removed_device_made_are_refused_when_a_bundle_or_a_meeting_ca
         })
         .await
         .expect("import");
+    let held = s.member.sync_status(NoInput {}).await.expect("status").held;
+    assert!(
+        held.iter()
+            .any(|h| h.table == "comment" && h.code == "revoked"),
+        "the importer holds what the removed device wrote after its removal: {held:?}"
+    );
+    assert!(
+        !comments_on(&s.member, s.rec)
+            .await
+            .contains(&"Written after the laptop was removed.".to_string()),
+        "and does not show it"
+    );
     let status = sync(&s.member).await;
     let refused = refusal(&s.member, "comment", "forbidden")
         .await

@@ -87,3 +87,31 @@ pub async fn count(pool: &SqlitePool) -> Result<u32> {
         .await?;
     Ok(n as u32)
 }
+
+/// Remembers the devices the hub removed (a later report of one keeps its first time).
+pub async fn remember_revoked(
+    pool: &SqlitePool,
+    revoked: &[crate::sync::protocol::RevokedDevice],
+) -> Result<()> {
+    for r in revoked {
+        sqlx::query(
+            "INSERT INTO revoked_device (device_key, revoked_ms) VALUES (?, ?)
+             ON CONFLICT (device_key) DO UPDATE SET revoked_ms = MIN(revoked_ms, excluded.revoked_ms)",
+        )
+        .bind(r.device_key.to_ascii_lowercase())
+        .bind(r.revoked_ms.min(i64::MAX as u64) as i64)
+        .execute(pool)
+        .await?;
+    }
+    Ok(())
+}
+
+/// When the device with this key was removed, if the hub said so.
+pub async fn revoked_at(pool: &SqlitePool, device_key: &VerifyingKey) -> Result<Option<u64>> {
+    let at: Option<i64> =
+        sqlx::query_scalar("SELECT revoked_ms FROM revoked_device WHERE device_key = ?")
+            .bind(hex::encode(device_key.to_bytes()))
+            .fetch_optional(pool)
+            .await?;
+    Ok(at.map(|a| a as u64))
+}

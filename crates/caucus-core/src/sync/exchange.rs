@@ -181,6 +181,7 @@ pub async fn exchange(
             )
             .await?;
         if let Some((hub, key)) = &trust {
+            certificates::remember_revoked(pool, &reply.revoked).await?;
             let (_, refused) =
                 certificates::remember(pool, (*hub, key), &reply.certificates, hlc::wall_ms())
                     .await?;

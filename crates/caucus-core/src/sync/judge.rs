@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
 /// The changes to hold, by (site, seq), with why: a code the Sync panel translates
-/// (`uncertified`, `wrong_key`, `other_person`, `incomplete`, `unsigned`, `certificate_expired`,
+/// (`uncertified`, `wrong_key`, `other_person`, `revoked`, `incomplete`, `unsigned`, `certificate_expired`,
 /// `certificate_foreign`, `certificate_forged`, `certificate_damaged`) and the words for logs.
 pub type Held = HashMap<(Uuid, u64), (String, String)>;
 
@@ -117,8 +117,14 @@ pub async fn provenance(
                     Some(k) => {
                         // Valid now, not at the change's clock, which its maker chose. Changes
                         // a device made before it enrolled are its own too.
+                        let removed = certificates::revoked_at(pool, &k.key).await?;
                         if now_ms >= k.until_ms {
                             Some((refusal_code(Refusal::Expired), Refusal::Expired.reason()))
+                        } else if removed.is_some_and(|at| last.hlc.ms() > at) {
+                            Some((
+                                "revoked",
+                                "made by a device removed from the coalition, after its removal",
+                            ))
                         } else if span.iter().any(|c| c.actor.is_some_and(|a| a != k.person)) {
                             Some((
                                 "other_person",

@@ -288,6 +288,19 @@ pub struct PullReply {
     /// bundle). Only the coalition's hub sends them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub certificates: Vec<crate::certificate::Certificate>,
+    /// The devices the hub removed, and when: their later changes are not believed anywhere.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revoked: Vec<RevokedDevice>,
+}
+
+/// A device the hub removed from the coalition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokedDevice {
+    /// Its ed25519 public key, hex.
+    pub device_key: String,
+    /// When it was removed, in ms since the epoch.
+    pub revoked_ms: u64,
 }
 
 /// Why a whole request failed.

@@ -86,6 +86,20 @@ impl HubDb {
         }
         if self.policy == Policy::Authorize {
             reply.certificates = self.certificates_of(&mut conn, &reply.changes).await?;
+            // Every removed device, so replicas refuse their later changes offline too.
+            for row in sqlx::query(
+                "SELECT public_key, revoked_ms FROM hub_device WHERE revoked_ms IS NOT NULL",
+            )
+            .fetch_all(&mut *conn)
+            .await?
+            {
+                let key: String = row.try_get("public_key")?;
+                let at: i64 = row.try_get("revoked_ms")?;
+                reply.revoked.push(RevokedDevice {
+                    device_key: key,
+                    revoked_ms: at.max(0) as u64,
+                });
+            }
         }
         Ok(reply)
     }
