@@ -57,6 +57,10 @@ test("an admin connects the demo coalition to a hub and hosts a meeting", async 
   await page.getByTestId("sync-certified").getByText(/^This device acts for you, certified by the coalition's hub until /).waitFor();
   // Exact: "530 changes" contains "0 changes".
   await page.getByTestId("sync-pending").getByText("0 changes", { exact: true }).waitFor();
+  // The panel follows the sync as it runs (events, not a reload when it ends): the outbox is
+  // empty once the push is acknowledged, the last success once the pull is done too.
+  const lastSuccess = page.locator("dl.facts dt", { hasText: "Last successful sync" }).locator("xpath=following-sibling::dd[1]");
+  await lastSuccess.filter({ hasNotText: "Never" }).waitFor();
   const status = await api(bridge, "sync_status");
   assert.equal(status.pending, 0, "the hub acknowledged every change");
   assert.ok(status.last_success_ms, "the last success is recorded");
