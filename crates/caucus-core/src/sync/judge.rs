@@ -39,6 +39,8 @@ struct Certified {
     key: VerifyingKey,
     person: Uuid,
     until_ms: u64,
+    /// When the hub removed the device, if it did.
+    removed_ms: Option<u64>,
 }
 
 /// Judges `changes` that arrived from a carrier (a bundle), given the certificates the carrier
@@ -68,17 +70,19 @@ pub async fn provenance(
     }
     for (site, mut site_changes) in by_site {
         site_changes.sort_by_key(|c| c.seq);
-        let certified: Vec<Certified> = certificates::of_site(pool, site)
-            .await?
-            .into_iter()
-            .filter_map(|c| {
-                Some(Certified {
-                    key: crate::certificate::decode_key(&c.device_key)?,
-                    person: c.person,
-                    until_ms: c.expires_ms,
-                })
-            })
-            .collect();
+        // The site's certified keys and their removals, read once for all its spans.
+        let mut certified = Vec::new();
+        for c in certificates::of_site(pool, site).await? {
+            let Some(key) = crate::certificate::decode_key(&c.device_key) else {
+                continue;
+            };
+            certified.push(Certified {
+                removed_ms: certificates::revoked_at(pool, &key).await?,
+                key,
+                person: c.person,
+                until_ms: c.expires_ms,
+            });
+        }
         let mut hold = |c: &Change, (code, reason): (&str, &str)| {
             held.insert((c.site, c.seq), (code.to_string(), reason.to_string()));
         };
@@ -117,10 +121,9 @@ pub async fn provenance(
                     Some(k) => {
                         // Valid now, not at the change's clock, which its maker chose. Changes
                         // a device made before it enrolled are its own too.
-                        let removed = certificates::revoked_at(pool, &k.key).await?;
                         if now_ms >= k.until_ms {
                             Some((refusal_code(Refusal::Expired), Refusal::Expired.reason()))
-                        } else if removed.is_some_and(|at| last.hlc.ms() > at) {
+                        } else if k.removed_ms.is_some_and(|at| last.hlc.ms() > at) {
                             Some((
                                 "revoked",
                                 "made by a device removed from the coalition, after its removal",
