@@ -507,11 +507,19 @@ async fn changes_a_removed_device_made_are_refused_when_a_bundle_or_a_meeting_ca
         .leave_meeting(NoInput {})
         .await
         .expect("stop hosting");
+    // The host's replica judges what its meeting relays as it judges a bundle: it holds the
+    // removed laptop's change, and does not show it.
+    let held = s.member.sync_status(NoInput {}).await.expect("status").held;
     assert!(
-        comments_on(&s.member, s.rec)
+        held.iter()
+            .any(|h| h.table == "comment" && h.code == "revoked"),
+        "the host holds what the removed laptop sent through the meeting: {held:?}"
+    );
+    assert!(
+        !comments_on(&s.member, s.rec)
             .await
             .contains(&"Sent through the meeting.".to_string()),
-        "the host received it at the meeting"
+        "and does not show it"
     );
     sync(&s.member).await;
     s.settle("after a meeting carried a removed device's changes")

@@ -127,7 +127,7 @@ pub async fn apply_holding(
             outbox.execute(&mut *conn).await?;
         }
     }
-    let merged = merge_batch_into_replica(conn, &fresh).await?;
+    let merged = merge_logged(conn, &fresh).await?;
     report.superseded = merged.superseded;
     report.invalid = merged.invalid;
     Ok(report)
@@ -150,11 +150,11 @@ struct RowMerge<'a> {
 }
 
 /// What merging a batch into the rows did with its changes.
-struct Merged {
+pub(crate) struct Merged {
     /// Lost to a field's current or batch-mate value.
-    superseded: u32,
+    pub(crate) superseded: u32,
     /// Left out: the value is not one the field may hold.
-    invalid: u32,
+    pub(crate) invalid: u32,
 }
 
 /// Merges a batch of newly logged changes into the replica. The rows' causal lengths and
@@ -163,7 +163,7 @@ struct Merged {
 /// gets one UPDATE of its causal length and every field the batch wins. The result is the
 /// same as merging each change in turn, because the merge is a maximum per field over the
 /// changes whose values are valid.
-async fn merge_batch_into_replica(
+pub(crate) async fn merge_logged(
     conn: &mut SqliteConnection,
     changes: &[&Change],
 ) -> Result<Merged> {

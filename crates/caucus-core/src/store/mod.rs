@@ -8,6 +8,7 @@ pub mod certificates;
 pub mod cipher;
 pub mod export;
 pub mod history;
+pub mod merge;
 pub mod read;
 pub mod search;
 pub mod sync_state;
@@ -18,7 +19,6 @@ use crate::hlc::{self, Clock, Hlc};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -339,20 +339,7 @@ impl Store {
     /// same merge as local edits. Refuses the whole batch if any clock is too far ahead.
     /// Changes from peers and bundles are queued for the home hub.
     pub async fn merge_remote(&self, changes: &[Change], wall_ms: u64) -> Result<ApplyReport> {
-        self.merge_batch(changes, wall_ms, Origin::Unsynced, None, &HashMap::new())
-            .await
-    }
-
-    /// [`Store::merge_remote`] for changes a replica judged ([`crate::sync::judge`]): those in
-    /// `held` are logged and queued for the hub but kept out of the rows, in the quarantine
-    /// with their reason (code, words) until the hub decides ([`sync_state::acknowledge`]).
-    pub async fn merge_judged(
-        &self,
-        changes: &[Change],
-        wall_ms: u64,
-        held: &HashMap<(Uuid, u64), (String, String)>,
-    ) -> Result<ApplyReport> {
-        self.merge_batch(changes, wall_ms, Origin::Unsynced, None, held)
+        self.merge_batch(changes, wall_ms, Origin::Unsynced, None)
             .await
     }
 
@@ -368,7 +355,7 @@ impl Store {
             &std::collections::BTreeMap<String, crate::sync::protocol::BucketCursor>,
         ),
     ) -> Result<ApplyReport> {
-        self.merge_batch(changes, wall_ms, origin, Some(cursors), &HashMap::new())
+        self.merge_batch(changes, wall_ms, origin, Some(cursors))
             .await
     }
 
@@ -381,22 +368,13 @@ impl Store {
             &str,
             &std::collections::BTreeMap<String, crate::sync::protocol::BucketCursor>,
         )>,
-        held: &HashMap<(Uuid, u64), (String, String)>,
     ) -> Result<ApplyReport> {
         for c in changes {
             Clock::check_remote(c.hlc, wall_ms)?;
         }
         let mut local = self.local.lock().await;
         let mut tx = self.pool.begin().await?;
-        let held_ids: HashSet<(Uuid, u64)> = held.keys().copied().collect();
-        let mut newly_held = Vec::new();
-        let report =
-            apply::apply_holding(&mut tx, changes, origin, &held_ids, &mut newly_held).await?;
-        for id in &newly_held {
-            if let Some((code, reason)) = held.get(id) {
-                sync_state::hold(&mut tx, *id, wall_ms, code, reason).await?;
-            }
-        }
+        let report = apply::apply(&mut tx, changes, origin).await?;
         if let Some((hub, cursors)) = cursors {
             sync_state::save_cursors(&mut tx, hub, cursors).await?;
         }

@@ -123,7 +123,8 @@ pub async fn acknowledge(
     Ok(())
 }
 
-/// Holds a logged change back from the rows, with why (see [`crate::store::Store::merge_judged`]).
+/// Holds a logged change back from the rows, with why ([`crate::sync::judge`]); a change held
+/// again keeps the time it was first held.
 pub(crate) async fn hold(
     conn: &mut SqliteConnection,
     (site, seq): (Uuid, u64),
@@ -132,7 +133,8 @@ pub(crate) async fn hold(
     reason: &str,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT OR REPLACE INTO quarantine (site, seq, at_ms, code, reason) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO quarantine (site, seq, at_ms, code, reason) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (site, seq) DO UPDATE SET code = excluded.code, reason = excluded.reason",
     )
     .bind(site.as_bytes().to_vec())
     .bind(seq as i64)

@@ -148,11 +148,6 @@ pub async fn exchange(
         }
     }
     // Pull every readable bucket until the hub has no more.
-    let origin = if home {
-        Origin::HomeHub
-    } else {
-        Origin::Unsynced
-    };
     let mut cursors = sync_state::load_cursors(pool, hub_id).await?;
     // The certificates the home hub sends are checked with its key; a meeting host's are not
     // the coalition's and are not kept.
@@ -172,14 +167,26 @@ pub async fn exchange(
         if reply.snapshot_remaining > 0 {
             total = Some(received + reply.snapshot_remaining as u32);
         }
-        store
-            .merge_pulled(
+        if home {
+            store
+                .merge_pulled(
+                    &reply.changes,
+                    hlc::wall_ms(),
+                    Origin::HomeHub,
+                    (hub_id, &reply.cursors),
+                )
+                .await?;
+        } else {
+            // A meeting host is a carrier: what it relays is judged here, as a bundle is.
+            super::judge::merge_judged(
+                store,
                 &reply.changes,
+                &reply.certificates,
                 hlc::wall_ms(),
-                origin,
-                (hub_id, &reply.cursors),
+                Some((hub_id, &reply.cursors)),
             )
             .await?;
+        }
         if let Some((hub, key)) = &trust {
             certificates::remember_revoked(pool, &reply.revoked).await?;
             let (_, refused) =

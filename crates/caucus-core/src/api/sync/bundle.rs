@@ -149,20 +149,20 @@ impl Caucus {
         for c in &bundle.changes {
             crate::hlc::Clock::check_remote(c.hlc, now)?;
         }
-        // Who made each change, from the certificates it brings and those held here: what
-        // cannot be traced to a certified maker is held back until the hub decides.
-        let held = crate::sync::judge::provenance(
-            self.store(),
-            &bundle.changes,
-            &bundle.header.certificates,
-            now,
-        )
-        .await?;
         let total = bundle.changes.len() as u32;
         let (mut applied, mut duplicates, mut withheld) = (0, 0, 0);
         let result: Result<()> = async {
             for (i, chunk) in bundle.changes.chunks(IMPORT_CHUNK).enumerate() {
-                let report = self.store().merge_judged(chunk, now, &held).await?;
+                // Who made each change (from the certificates it brings and those held here)
+                // and whether they may: what fails is held back until the hub decides.
+                let report = crate::sync::judge::merge_judged(
+                    self.store(),
+                    chunk,
+                    &bundle.header.certificates,
+                    now,
+                    None,
+                )
+                .await?;
                 applied += report.applied - report.held;
                 withheld += report.held;
                 duplicates += report.duplicates;
