@@ -84,6 +84,7 @@ pub async fn seed(seeder_path: &Path, db_url: &str) -> Res<SeededHub> {
             site,
             device_name: "dataset device".into(),
             person_id: None,
+            certificate: None,
         };
         db.enrol(&request, now).await.map_err(err)?;
     }
@@ -178,6 +179,7 @@ pub async fn enrol(hub: &SeededHub, n: usize) -> Res<Vec<Device>> {
                     site: Uuid::now_v7(),
                     device_name: format!("bench device {i}"),
                     person_id: None,
+                    certificate: None,
                 },
                 caucus_core::hlc::wall_ms(),
             )

@@ -150,6 +150,7 @@ fn sync_payloads_never_crash_the_decoder() {
         site: Uuid::now_v7(),
         device_name: "Amal's laptop".into(),
         person_id: None,
+        certificate: None,
     };
     let seeds = vec![
         serde_json::to_vec(&push).expect("json"),

@@ -1,13 +1,15 @@
 //! A meeting hosted on a laptop: the hub embedded in the app, bound to the local network,
 //! found by the others through mDNS (`_caucus._tcp`), entered with a short pairing code.
 //!
-//! The meeting hub relays without judging ([`Policy::Relay`]): the coalition's hub judges
-//! every change when the host and the attendees sync onward, and undoes what a role may not
-//! do with compensating changes.
+//! The meeting hub of an enrolled host judges as the coalition's hub would ([`Policy::Meeting`]):
+//! a device joins as the person its certificate names, reads what that person may read and
+//! sends what they may write. A host that has not enrolled (the demo) relays
+//! ([`Policy::Relay`]). Either way every device judges what it receives, and the coalition's
+//! hub judges everything again when the host and the attendees sync onward.
 
 use caucus_core::error::{CoreError, Result};
 use caucus_core::sync::meeting::{
-    parse_announcement, FoundMeeting, HostedMeeting, Meetings, SERVICE_TYPE,
+    parse_announcement, CoalitionTrust, FoundMeeting, HostedMeeting, Meetings, SERVICE_TYPE,
 };
 use caucus_core::sync::protocol::PROTOCOL_VERSION;
 use caucus_core::sync::{BoxFuture, SyncFailure};
@@ -122,17 +124,30 @@ fn hub_failure(e: impl std::fmt::Display) -> CoreError {
 }
 
 impl Meetings for LanMeetings {
-    fn host<'a>(&'a self, db: &'a Path, name: &'a str) -> BoxFuture<'a, Result<HostedMeeting>> {
+    fn host<'a>(
+        &'a self,
+        db: &'a Path,
+        name: &'a str,
+        trust: Option<CoalitionTrust>,
+    ) -> BoxFuture<'a, Result<HostedMeeting>> {
         Box::pin(async move {
             let mut hosting = self.hosting.lock().await;
             if hosting.is_some() {
                 return Err(CoreError::conflict("a meeting is already hosted here"));
             }
+            let policy = if trust.is_some() {
+                Policy::Meeting
+            } else {
+                Policy::Relay
+            };
             let hub = Arc::new(
-                HubDb::open(&db.to_string_lossy(), Policy::Relay)
+                HubDb::open(&db.to_string_lossy(), policy)
                     .await
                     .map_err(hub_failure)?,
             );
+            if let Some(trust) = trust {
+                hub.trust_coalition(trust);
+            }
             let listener = tokio::net::TcpListener::bind(SocketAddr::new(self.config.bind, 0))
                 .await
                 .map_err(hub_failure)?;

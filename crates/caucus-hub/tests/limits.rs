@@ -116,6 +116,7 @@ async fn enrolment_attempts_and_device_requests_run_out_with_a_time_to_wait() {
                 site: Uuid::now_v7(),
                 device_name: "Amal's laptop".into(),
                 person_id: None,
+                certificate: None,
             },
             wall_ms(),
         )

@@ -115,3 +115,29 @@ pub async fn revoked_at(pool: &SqlitePool, device_key: &VerifyingKey) -> Result<
             .await?;
     Ok(at.map(|a| a as u64))
 }
+
+/// Every certificate the replica believes.
+pub async fn all(pool: &SqlitePool) -> Result<Vec<Certificate>> {
+    let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM device_certificate")
+        .fetch_all(pool)
+        .await?;
+    Ok(bodies
+        .iter()
+        .filter_map(|b| serde_json::from_str(b).ok())
+        .collect())
+}
+
+/// Every device the hub said it removed.
+pub async fn revoked(pool: &SqlitePool) -> Result<Vec<crate::sync::protocol::RevokedDevice>> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT device_key, revoked_ms FROM revoked_device")
+            .fetch_all(pool)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(device_key, at)| crate::sync::protocol::RevokedDevice {
+            device_key,
+            revoked_ms: at.max(0) as u64,
+        })
+        .collect())
+}

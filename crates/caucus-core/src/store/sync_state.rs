@@ -123,6 +123,31 @@ pub async fn acknowledge(
     Ok(())
 }
 
+/// Remembers a meeting host's refusals of changes this device sent it, for the Sync panel. They
+/// stay in the outbox: the coalition's hub has the last word, and its acceptance clears them.
+pub async fn note_refusals(pool: &SqlitePool, refused: &[Rejection], at_ms: u64) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    for r in refused {
+        let code = serde_json::to_value(r.code)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        sqlx::query(
+            "INSERT OR REPLACE INTO sync_rejection (site, seq, at_ms, code, reason)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(r.site.as_bytes().to_vec())
+        .bind(r.seq as i64)
+        .bind(at_ms as i64)
+        .bind(code)
+        .bind(&r.reason)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Holds a logged change back from the rows, with why ([`crate::sync::judge`]); a change held
 /// again keeps the time it was first held.
 pub(crate) async fn hold(

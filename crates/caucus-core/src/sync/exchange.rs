@@ -138,6 +138,9 @@ pub async fn exchange(
                 }
                 sync_state::acknowledge(pool, &reply.accepted, &reply.rejected, hlc::wall_ms())
                     .await?;
+            } else if !reply.rejected.is_empty() {
+                // A meeting that judges says what it refused; the hub still decides.
+                sync_state::note_refusals(pool, &reply.rejected, hlc::wall_ms()).await?;
             }
             sent += request.changes.len() as u32;
             progress.set(Some(SyncProgress {

@@ -5,11 +5,15 @@
 //! The hosting itself (an HTTP server and mDNS) is not in core: a front end hands the replica
 //! a [`Meetings`] (caucus-device's); the commands are in `api::sync::meeting`.
 
+use super::protocol::RevokedDevice;
 use super::BoxFuture;
+use crate::certificate::Certificate;
 use crate::error::Result;
+use ed25519_dalek::VerifyingKey;
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 use std::path::Path;
+use uuid::Uuid;
 
 /// The mDNS service type meeting hosts announce.
 pub const SERVICE_TYPE: &str = "_caucus._tcp.local.";
@@ -67,10 +71,35 @@ pub struct FoundMeeting {
     pub url: String,
 }
 
+/// What a host knows of its coalition, handed to the meeting hub so the meeting judges as the
+/// coalition's hub would: it admits a device only with a certificate from that hub, serves it
+/// only what its person may read, and accepts from it only what that person may write.
+#[derive(Debug, Clone)]
+pub struct CoalitionTrust {
+    /// The coalition's hub.
+    pub hub_id: Uuid,
+    /// The key that hub certifies devices with.
+    pub hub_key: VerifyingKey,
+    /// The hosting device's site: what it gives its meeting is its own replica, judged as it
+    /// arrived.
+    pub host_site: Uuid,
+    /// The device certificates the host believes, passed on with what they made.
+    pub certificates: Vec<Certificate>,
+    /// The devices the hub removed.
+    pub revoked: Vec<RevokedDevice>,
+}
+
 /// Hosting and finding meetings on the local network.
 pub trait Meetings: Send + Sync {
-    /// Starts a meeting hub with its database at `db`, announced as `name`.
-    fn host<'a>(&'a self, db: &'a Path, name: &'a str) -> BoxFuture<'a, Result<HostedMeeting>>;
+    /// Starts a meeting hub with its database at `db`, announced as `name`. With `trust`, the
+    /// meeting judges who joins and what they send; without (a device not enrolled with a
+    /// hub, such as the demo), it relays.
+    fn host<'a>(
+        &'a self,
+        db: &'a Path,
+        name: &'a str,
+        trust: Option<CoalitionTrust>,
+    ) -> BoxFuture<'a, Result<HostedMeeting>>;
     /// Stops the meeting this device hosts.
     fn stop(&self) -> BoxFuture<'_, Result<()>>;
     /// Meetings announced on the local network now.

@@ -154,6 +154,10 @@ pub struct EnrolRequest {
     /// Who the device acts as. Only a meeting host asks; a hub's invite names the person.
     #[serde(default)]
     pub person_id: Option<Uuid>,
+    /// The device's certificate from the coalition's hub. Only a meeting host asks: it admits
+    /// a device as the person its certificate names, and serves it only what they may read.
+    #[serde(default)]
+    pub certificate: Option<crate::certificate::Certificate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -91,6 +91,7 @@ impl HubDb {
         let person = match invited.as_deref().map(Uuid::parse_str) {
             Some(Ok(p)) => p,
             Some(Err(_)) => return Err(HubError::InvalidInvite),
+            None if self.policy == Policy::Meeting => self.admit(request, &device_key, now_ms)?,
             None => request
                 .person_id
                 .ok_or_else(|| HubError::Invalid("say who this device acts as".into()))?,
@@ -140,6 +141,52 @@ impl HubDb {
             ),
             hub_key: hex::encode(self.key.verifying_key().to_bytes()),
         })
+    }
+
+    /// A meeting admits a device as the person its certificate from the coalition's hub
+    /// names, and remembers the certificate to pass on with what the device sends.
+    fn admit(
+        &self,
+        request: &EnrolRequest,
+        device_key: &ed25519_dalek::VerifyingKey,
+        now_ms: u64,
+    ) -> Result<Uuid> {
+        let mut trust = self.meeting.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(trust) = trust.as_mut() else {
+            return Err(HubError::Invalid(
+                "this meeting does not know its coalition yet".into(),
+            ));
+        };
+        let Some(certificate) = &request.certificate else {
+            return Err(HubError::Invalid(
+                "this laptop has not joined the coalition yet: connect it to the coalition's hub \
+                 with an invite first, then join the meeting"
+                    .into(),
+            ));
+        };
+        let certified = certificate
+            .verify(trust.hub_id, &trust.hub_key, now_ms)
+            .map_err(|why| {
+                HubError::Invalid(format!("this laptop's certificate: {}", why.reason()))
+            })?;
+        if certified != *device_key || certificate.site != request.site {
+            return Err(HubError::Invalid(
+                "this laptop's certificate is another device's".into(),
+            ));
+        }
+        let removed = hex::encode(device_key.to_bytes());
+        if trust
+            .revoked
+            .iter()
+            .any(|r| r.device_key.eq_ignore_ascii_case(&removed))
+        {
+            return Err(HubError::Revoked);
+        }
+        let held = trust.certificates.entry(certificate.site).or_default();
+        if !held.contains(certificate) {
+            held.push(certificate.clone());
+        }
+        Ok(certificate.person)
     }
 
     /// The device a bearer token belongs to. Checked on every request, so a revocation takes

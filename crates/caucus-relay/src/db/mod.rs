@@ -37,9 +37,26 @@ pub enum Backend {
 pub enum Policy {
     /// A coalition hub: every change is checked against its author's role.
     Authorize,
-    /// A meeting host: relays without judging. The home hub judges everything when the host
-    /// and the attendees sync onward, and its compensating changes repair any peer.
+    /// A meeting host of a device that has not enrolled with a hub (the demo): relays without
+    /// judging. The home hub judges everything when the host and the attendees sync onward,
+    /// and its compensating changes repair any peer.
     Relay,
+    /// A meeting host of an enrolled coalition ([`HubDb::trust_coalition`]): admits a device
+    /// only with its certificate from the coalition's hub, serves it only the buckets its
+    /// person may read, and accepts from it only what that person may write. A refusal is
+    /// answered with its reason and not undone here: the change never entered the meeting,
+    /// and it still goes to the coalition's hub, which has the last word.
+    Meeting,
+}
+
+/// What a meeting hub knows of its coalition.
+struct MeetingTrust {
+    hub_id: Uuid,
+    hub_key: ed25519_dalek::VerifyingKey,
+    host_site: Uuid,
+    /// Believed certificates by site, passed on with what their devices made.
+    certificates: HashMap<Uuid, Vec<caucus_core::certificate::Certificate>>,
+    revoked: Vec<RevokedDevice>,
 }
 
 /// An enrolled device, as a request's token identifies it.
@@ -79,6 +96,8 @@ pub struct HubDb {
     /// Certificates issued again for pulls, by site and device key.
     certificates: Mutex<HashMap<(Uuid, [u8; 32]), caucus_core::certificate::Certificate>>,
     policy: Policy,
+    /// For [`Policy::Meeting`]: the coalition it judges for.
+    meeting: Mutex<Option<MeetingTrust>>,
     /// SQLite has one writer; taking turns here avoids busy errors between our own
     /// connections. PostgreSQL uses advisory locks instead.
     sqlite_writer: tokio::sync::Mutex<()>,
@@ -197,6 +216,7 @@ impl HubDb {
             key,
             certificates: Default::default(),
             policy,
+            meeting: Mutex::new(None),
             sqlite_writer: tokio::sync::Mutex::new(()),
             writer: Writer {
                 site: Uuid::now_v7(),
@@ -204,6 +224,34 @@ impl HubDb {
                 clock: Mutex::new(Clock::default()),
             },
         })
+    }
+
+    /// Makes a [`Policy::Meeting`] hub judge for the host's coalition.
+    pub fn trust_coalition(&self, trust: caucus_core::sync::meeting::CoalitionTrust) {
+        let mut certificates: HashMap<Uuid, Vec<_>> = HashMap::new();
+        for c in trust.certificates {
+            if c.verify(trust.hub_id, &trust.hub_key, caucus_core::hlc::wall_ms())
+                .is_ok()
+            {
+                certificates.entry(c.site).or_default().push(c);
+            }
+        }
+        *self.meeting.lock().unwrap_or_else(|p| p.into_inner()) = Some(MeetingTrust {
+            hub_id: trust.hub_id,
+            hub_key: trust.hub_key,
+            host_site: trust.host_site,
+            certificates,
+            revoked: trust.revoked,
+        });
+    }
+
+    /// Whether `site` is the meeting's host, whose replica judged what it gives its meeting.
+    fn is_host(&self, site: Uuid) -> bool {
+        self.meeting
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .is_some_and(|t| t.host_site == site)
     }
 
     pub fn hub_id(&self) -> Uuid {

@@ -6,13 +6,14 @@ use super::*;
 use caucus_core::certificate::Certificate;
 
 impl HubDb {
-    /// The buckets a person may read: the coalition's, and their groups' (every group's for
-    /// the secretariat, and for a meeting host, which relays everything it holds).
-    async fn readable(&self, conn: &mut AnyConnection, person: Uuid) -> Result<Vec<String>> {
-        let actor = load_actor(conn, person).await?;
+    /// The buckets a device's person may read: the coalition's, and their groups' (every group's
+    /// for the secretariat, for the host of a meeting, and for every device at a meeting that
+    /// relays).
+    async fn readable(&self, conn: &mut AnyConnection, device: &Device) -> Result<Vec<String>> {
+        let actor = load_actor(conn, device.person).await?;
         let mut buckets: BTreeSet<String> = actor.roles.keys().map(Uuid::to_string).collect();
         buckets.insert(COALITION_BUCKET.to_string());
-        if actor.admin || self.policy == Policy::Relay {
+        if actor.admin || self.policy == Policy::Relay || self.is_host(device.site) {
             // Each bucket once, by hopping along the (bucket, server_seq) index: a DISTINCT
             // would read every row the hub holds, on every pull of the secretariat.
             let all: Vec<String> = sqlx::query_scalar(
@@ -38,7 +39,7 @@ impl HubDb {
         let limit = request.limit.clamp(1, MAX_PULL_CHANGES) as usize;
         let mut reply = PullReply::default();
         let mut conn = self.pool.acquire().await?;
-        for bucket in self.readable(&mut conn, device.person).await? {
+        for bucket in self.readable(&mut conn, device).await? {
             let mut cursor = request.cursors.get(&bucket).copied().unwrap_or_default();
             let budget = limit.saturating_sub(reply.changes.len());
             if budget == 0 {
@@ -83,6 +84,20 @@ impl HubDb {
                 cursor.following = true;
             }
             reply.cursors.insert(bucket, cursor);
+        }
+        if self.policy == Policy::Meeting {
+            // The coalition's certificates, as the host and the attendees brought them: the
+            // receiver judges what the meeting relays by them.
+            let trust = self.meeting.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(trust) = trust.as_ref() {
+                let sites: BTreeSet<Uuid> = reply.changes.iter().map(|c| c.site).collect();
+                for site in sites {
+                    reply
+                        .certificates
+                        .extend(trust.certificates.get(&site).into_iter().flatten().cloned());
+                }
+                reply.revoked = trust.revoked.clone();
+            }
         }
         if self.policy == Policy::Authorize {
             reply.certificates = self.certificates_of(&mut conn, &reply.changes).await?;

@@ -36,8 +36,13 @@ impl HubDb {
         let mut actors: HashMap<Uuid, HubActor> = HashMap::new();
         let held = already_stored(&mut tx, changes).await?;
         // Who made what the device only carries (the others' changes it relays).
-        let provenance = match self.policy {
-            Policy::Authorize => Some(
+        // A meeting's host gives it its own replica, judged as it arrived there: relayed.
+        let policy = match self.policy {
+            Policy::Meeting if self.is_host(device.site) => Policy::Relay,
+            policy => policy,
+        };
+        let provenance = match policy {
+            Policy::Authorize | Policy::Meeting => Some(
                 Provenance::establish(&mut tx, device.site, changes, |c| {
                     malformed(c).is_none() && !held.contains(&(c.site, c.seq))
                 })
@@ -112,7 +117,7 @@ impl HubDb {
                     }
                 }
             };
-            let verdicts: Vec<Verdict> = match (&expected, self.policy) {
+            let verdicts: Vec<Verdict> = match (&expected, policy) {
                 _ if fresh.is_empty() => Vec::new(),
                 (None, _) => fresh
                     .iter()
@@ -136,7 +141,7 @@ impl HubDb {
                         }
                     })
                     .collect(),
-                (Some(bucket), Policy::Authorize) => {
+                (Some(bucket), Policy::Authorize | Policy::Meeting) => {
                     let person = maker;
                     if let std::collections::hash_map::Entry::Vacant(slot) = actors.entry(person) {
                         slot.insert(load_actor(&mut tx, person).await?);
@@ -170,7 +175,10 @@ impl HubDb {
                         reply.accepted.push(ChangeId::of(c));
                     }
                     Verdict::Reject(code, reason) => {
-                        if matches!(code, RejectCode::Forbidden | RejectCode::Invalid) {
+                        // A meeting never stored it: nothing to undo there.
+                        if matches!(code, RejectCode::Forbidden | RejectCode::Invalid)
+                            && policy == Policy::Authorize
+                        {
                             // Compensation reads the hub's current values: write first.
                             pending.flush(&mut tx).await?;
                             let mut columns = self.compensate(&mut tx, c, now_ms).await?;

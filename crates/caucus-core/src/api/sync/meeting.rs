@@ -5,7 +5,7 @@
 use super::SyncStatus;
 use crate::api::{Caucus, NoInput};
 use crate::error::{CoreError, Result, SyncFailure};
-use crate::sync::meeting::{FoundMeeting, Meetings};
+use crate::sync::meeting::{CoalitionTrust, FoundMeeting, Meetings};
 use crate::sync::protocol::EnrolRequest;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -95,7 +95,18 @@ impl Caucus {
         }
         let person = self.require_actor("hosting a meeting").await?;
         let db = self.store().path().with_extension("meeting-hub.db");
-        let hosted = self.meetings()?.host(&db, &name).await?;
+        let s = self.store();
+        let trust = match crate::store::certificates::trust(s).await? {
+            Some((hub_id, hub_key)) => Some(CoalitionTrust {
+                hub_id,
+                hub_key,
+                host_site: s.site_id().await,
+                certificates: crate::store::certificates::all(s.pool()).await?,
+                revoked: crate::store::certificates::revoked(s.pool()).await?,
+            }),
+            None => None,
+        };
+        let hosted = self.meetings()?.host(&db, &name, trust).await?;
         self.enrol_in_meeting(&hosted.url, &hosted.pairing_code, person, &name)
             .await?;
         self.store()
@@ -164,6 +175,12 @@ impl Caucus {
             site: self.store().site_id().await,
             device_name: "meeting".into(),
             person_id: Some(person),
+            // A meeting of an enrolled coalition admits this device as its certified person.
+            certificate: self
+                .store()
+                .local_setting(super::HUB_CERTIFICATE)
+                .await?
+                .and_then(|c| serde_json::from_str(&c).ok()),
         };
         let reply = self.transport()?.enrol(url, &request).await?;
         let s = self.store();

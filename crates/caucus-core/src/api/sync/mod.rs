@@ -289,6 +289,7 @@ impl Caucus {
             site: self.store().site_id().await,
             device_name: name,
             person_id: None,
+            certificate: None,
         };
         let reply = self.transport()?.enrol(&url, &request).await?;
         certified(&reply, &request, &key.verifying_key())?;
