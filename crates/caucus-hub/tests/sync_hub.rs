@@ -5,79 +5,12 @@
 mod common;
 
 use caucus_core::api::*;
-use caucus_core::store::Edit;
 use caucus_core::Caucus;
 use caucus_hub::{HubDb, Policy};
+use common::matrix::*;
 use common::*;
 use serde_json::{json, Value};
 use uuid::Uuid;
-
-/// The people and the group every scenario starts from, created on the admin's device.
-struct Coalition {
-    org: Uuid,
-    other_org: Uuid,
-    admin: Uuid,
-    leader: Uuid,
-    member: Uuid,
-    observer: Uuid,
-    outsider: Uuid,
-    group: Uuid,
-    other_group: Uuid,
-}
-
-async fn set_up(a: &Caucus) -> Coalition {
-    let org = id(&call(a, "create_organization", json!({"name": "Parliamentarians for Global Action", "country": "US", "region": "americas"})).await);
-    let person = |name: &str, admin: bool| json!({"name": name, "organization_id": org.to_string(), "secretariat_admin": admin});
-    let admin = id(&call(a, "create_person", person("Melinda Reed", true)).await);
-    call(
-        a,
-        "set_acting_person",
-        json!({"person_id": admin.to_string()}),
-    )
-    .await;
-    let other_org = id(&call(
-        a,
-        "create_organization",
-        json!({"name": "Coalition pour la Cour pénale internationale", "country": "FR", "region": "europe"}),
-    )
-    .await);
-    let leader = id(&call(a, "create_person", person("Team Leader", false)).await);
-    let member = id(&call(a, "create_person", person("Team Member", false)).await);
-    let observer = id(&call(a, "create_person", person("Team Observer", false)).await);
-    let outsider = id(&call(a, "create_person", person("Other Team Member", false)).await);
-    let group = id(&call(a, "create_group", json!({"name": "Budget and Finance Team", "kind": "issue_team", "mandate": "The Court's budget."})).await);
-    let other_group = id(&call(
-        a,
-        "create_group",
-        json!({"name": "Victims' Rights Working Group", "kind": "working_group"}),
-    )
-    .await);
-    for (person, group, role) in [
-        (admin, group, "focal_point"),
-        (leader, group, "leader"),
-        (member, group, "member"),
-        (observer, group, "observer"),
-        (outsider, other_group, "member"),
-    ] {
-        call(
-            a,
-            "join_group",
-            json!({"group_id": group.to_string(), "person_id": person.to_string(), "role": role}),
-        )
-        .await;
-    }
-    Coalition {
-        org,
-        other_org,
-        admin,
-        leader,
-        member,
-        observer,
-        outsider,
-        group,
-        other_group,
-    }
-}
 
 /// Equal records in every bucket the last device holds (the others may read more).
 async fn assert_converged(devices: &[&Caucus], why: &str) {
@@ -261,27 +194,6 @@ async fn converged_back(admin: &Caucus, offender: &Caucus, why: &str) {
     }
 }
 
-/// The raw change a tampered or outdated app could send: written straight into the
-/// device's log, past the app's own rights checks.
-async fn raw_write(device: &Caucus, actor: Uuid, edits: Vec<Edit>) {
-    device
-        .store()
-        .write(Some(actor), edits)
-        .await
-        .expect("raw write");
-}
-
-fn field(bucket: &str, table: &'static str, row: Uuid, column: &'static str, value: Value) -> Edit {
-    Edit {
-        bucket: bucket.to_string(),
-        table,
-        row,
-        column,
-        value,
-        cl: 1,
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_hub_refuses_what_a_role_may_not_write_and_peers_converge_back() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -304,215 +216,7 @@ async fn the_hub_refuses_what_a_role_may_not_write_and_peers_converge_back() {
         connect(&d, &hub.url, hub.invite(person).await, name).await;
         devices.push((name, person, d));
     }
-    let g = p.group.to_string();
-    let coalition = "coalition";
-    // (case, bucket kind, roles allowed) — each case builds the edits for one actor.
-    type Case = (
-        &'static str,
-        Vec<&'static str>,
-        Box<dyn Fn(Uuid) -> Vec<Edit>>,
-    );
-    let group = p.group;
-    let member = p.member;
-    let admin = p.admin;
-    let g2 = g.clone();
-    let g3 = g.clone();
-    let g4 = g.clone();
-    let g5 = g.clone();
-    let g6 = g.clone();
-    let (org, other_org) = (p.org, p.other_org);
-    let cases: Vec<Case> = vec![
-        (
-            "create an organization (coalition bucket)",
-            vec![],
-            Box::new(move |_| {
-                let row = Uuid::now_v7();
-                vec![
-                    Edit::row(coalition, "organization", row, 1),
-                    field(coalition, "organization", row, "name", json!("Rogue NGO")),
-                ]
-            }),
-        ),
-        (
-            "rename another person (coalition bucket)",
-            vec![],
-            Box::new(move |_| {
-                vec![field(
-                    coalition,
-                    "person",
-                    admin,
-                    "name",
-                    json!("Renamed by someone else"),
-                )]
-            }),
-        ),
-        (
-            "rename oneself (coalition bucket)",
-            vec!["leader", "member", "observer", "outsider"],
-            Box::new(move |me| {
-                vec![field(
-                    coalition,
-                    "person",
-                    me,
-                    "name",
-                    json!(format!("Self-named {me}")),
-                )]
-            }),
-        ),
-        (
-            "edit the group's mandate (group row)",
-            vec!["leader"],
-            Box::new(move |me| {
-                vec![field(
-                    coalition,
-                    "coalition_group",
-                    group,
-                    "mandate",
-                    json!(format!("Mandate by {me}")),
-                )]
-            }),
-        ),
-        (
-            "make oneself secretariat admin (one's own person record)",
-            vec![],
-            Box::new(move |me| {
-                vec![field(
-                    coalition,
-                    "person",
-                    me,
-                    "secretariat_admin",
-                    json!(true),
-                )]
-            }),
-        ),
-        (
-            "move oneself to another organization (one's own person record)",
-            vec![],
-            Box::new(move |me| {
-                vec![field(
-                    coalition,
-                    "person",
-                    me,
-                    "organization_id",
-                    json!(other_org.to_string()),
-                )]
-            }),
-        ),
-        (
-            "suspend an organization (its status)",
-            vec![],
-            Box::new(move |_| {
-                vec![field(
-                    coalition,
-                    "organization",
-                    org,
-                    "status",
-                    json!("suspended"),
-                )]
-            }),
-        ),
-        (
-            "make the group the steering committee (its kind)",
-            vec![],
-            Box::new(move |_| {
-                vec![field(
-                    coalition,
-                    "coalition_group",
-                    group,
-                    "kind",
-                    json!("steering_committee"),
-                )]
-            }),
-        ),
-        (
-            "schedule a meeting (group bucket)",
-            vec!["leader"],
-            Box::new(move |_| {
-                let row = Uuid::now_v7();
-                vec![
-                    Edit::row(&g5, "meeting", row, 1),
-                    field(&g5, "meeting", row, "group_id", json!(g5.clone())),
-                    field(&g5, "meeting", row, "title", json!("Budget hearing")),
-                    field(&g5, "meeting", row, "starts_at", json!("2026-12-09T10:00")),
-                ]
-            }),
-        ),
-        (
-            "name oneself the group's focal point (membership)",
-            vec!["leader"],
-            Box::new(move |me| {
-                let row = caucus_core::model::Membership::id_for(group, me);
-                vec![
-                    Edit::row(&g6, "membership", row, 1),
-                    field(&g6, "membership", row, "group_id", json!(g6.clone())),
-                    field(&g6, "membership", row, "person_id", json!(me.to_string())),
-                    field(&g6, "membership", row, "role", json!("focal_point")),
-                ]
-            }),
-        ),
-        (
-            // After the attempts above: none of them gave anyone the secretariat's rights.
-            "archive the group",
-            vec![],
-            Box::new(move |_| vec![Edit::row(coalition, "coalition_group", group, 2)]),
-        ),
-        (
-            "create a tracked issue (group bucket)",
-            vec!["leader"],
-            Box::new(move |_| {
-                let row = Uuid::now_v7();
-                vec![
-                    Edit::row(&g2, "tracked_issue", row, 1),
-                    field(&g2, "tracked_issue", row, "group_id", json!(g2.clone())),
-                    field(&g2, "tracked_issue", row, "title", json!("Budget hearing")),
-                ]
-            }),
-        ),
-        (
-            "post a recommendation (group bucket)",
-            vec!["leader", "member"],
-            Box::new(move |me| {
-                let row = Uuid::now_v7();
-                vec![
-                    Edit::row(&g3, "recommendation", row, 1),
-                    field(&g3, "recommendation", row, "group_id", json!(g3.clone())),
-                    field(
-                        &g3,
-                        "recommendation",
-                        row,
-                        "author_id",
-                        json!(me.to_string()),
-                    ),
-                    field(
-                        &g3,
-                        "recommendation",
-                        row,
-                        "title",
-                        json!("A recommendation"),
-                    ),
-                ]
-            }),
-        ),
-        (
-            "make a member a leader (group bucket)",
-            vec!["leader"],
-            Box::new(move |_| {
-                let row = caucus_core::model::Membership::id_for(group, member);
-                vec![field(&g4, "membership", row, "role", json!("leader"))]
-            }),
-        ),
-    ];
-    // What people see: records that are not archived. A refused creation leaves only an
-    // archived, empty tombstone (the compensating change that undoes it on any peer that
-    // already received it by meeting host or bundle).
-    async fn visible(d: &Caucus) -> Vec<String> {
-        dump(d)
-            .await
-            .into_values()
-            .flatten()
-            .filter(|r| r.contains("\"archived\":false"))
-            .collect()
-    }
+    let cases = cases(&p);
     for (case, allowed, edits) in &cases {
         for (name, person, d) in &devices {
             let before_admin = visible(&a).await;
@@ -572,10 +276,10 @@ async fn the_hub_refuses_what_a_role_may_not_write_and_peers_converge_back() {
             .as_array()
             .expect("people")
             .iter()
-            .all(|p| p["organization_id"] == json!(org.to_string())),
+            .all(|person| person["organization_id"] == json!(p.org.to_string())),
         "nobody changed sides: {people}"
     );
-    let team = call(&a, "get_group", json!({"id": group.to_string()})).await;
+    let team = call(&a, "get_group", json!({"id": p.group.to_string()})).await;
     assert_eq!(
         team["kind"],
         json!("issue_team"),

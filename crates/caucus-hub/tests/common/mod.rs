@@ -3,6 +3,8 @@
 //! replica's records to compare replicas by.
 #![allow(dead_code)]
 
+pub mod matrix;
+
 use caucus_core::api::*;
 use caucus_core::schema::TABLES;
 use caucus_core::Caucus;

@@ -110,6 +110,9 @@ impl HubDb {
                     .into(),
             ));
         }
+        if let (Some(c), Policy::Relay | Policy::Meeting) = (&request.certificate, self.policy) {
+            self.present(c);
+        }
         let device_id = Uuid::now_v7();
         let token = hex::encode(rand::random::<[u8; 32]>());
         sqlx::query(
@@ -181,10 +184,6 @@ impl HubDb {
             .any(|r| r.device_key.eq_ignore_ascii_case(&removed))
         {
             return Err(HubError::Revoked);
-        }
-        let held = trust.certificates.entry(certificate.site).or_default();
-        if !held.contains(certificate) {
-            held.push(certificate.clone());
         }
         Ok(certificate.person)
     }

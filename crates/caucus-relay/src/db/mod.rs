@@ -54,8 +54,6 @@ struct MeetingTrust {
     hub_id: Uuid,
     hub_key: ed25519_dalek::VerifyingKey,
     host_site: Uuid,
-    /// Believed certificates by site, passed on with what their devices made.
-    certificates: HashMap<Uuid, Vec<caucus_core::certificate::Certificate>>,
     revoked: Vec<RevokedDevice>,
 }
 
@@ -98,6 +96,10 @@ pub struct HubDb {
     policy: Policy,
     /// For [`Policy::Meeting`]: the coalition it judges for.
     meeting: Mutex<Option<MeetingTrust>>,
+    /// For a meeting hub: the coalition's certificates its devices presented (and its host
+    /// believes), by site, passed on with what those devices made so every receiver can judge
+    /// it. A relaying meeting passes them on unchecked: each receiver checks them itself.
+    presented: Mutex<HashMap<Uuid, Vec<caucus_core::certificate::Certificate>>>,
     /// SQLite has one writer; taking turns here avoids busy errors between our own
     /// connections. PostgreSQL uses advisory locks instead.
     sqlite_writer: tokio::sync::Mutex<()>,
@@ -217,6 +219,7 @@ impl HubDb {
             certificates: Default::default(),
             policy,
             meeting: Mutex::new(None),
+            presented: Mutex::new(HashMap::new()),
             sqlite_writer: tokio::sync::Mutex::new(()),
             writer: Writer {
                 site: Uuid::now_v7(),
@@ -228,21 +231,28 @@ impl HubDb {
 
     /// Makes a [`Policy::Meeting`] hub judge for the host's coalition.
     pub fn trust_coalition(&self, trust: caucus_core::sync::meeting::CoalitionTrust) {
-        let mut certificates: HashMap<Uuid, Vec<_>> = HashMap::new();
-        for c in trust.certificates {
+        for c in &trust.certificates {
             if c.verify(trust.hub_id, &trust.hub_key, caucus_core::hlc::wall_ms())
                 .is_ok()
             {
-                certificates.entry(c.site).or_default().push(c);
+                self.present(c);
             }
         }
         *self.meeting.lock().unwrap_or_else(|p| p.into_inner()) = Some(MeetingTrust {
             hub_id: trust.hub_id,
             hub_key: trust.hub_key,
             host_site: trust.host_site,
-            certificates,
             revoked: trust.revoked,
         });
+    }
+
+    /// Keeps a certificate to pass on with its device's changes.
+    fn present(&self, c: &caucus_core::certificate::Certificate) {
+        let mut presented = self.presented.lock().unwrap_or_else(|p| p.into_inner());
+        let held = presented.entry(c.site).or_default();
+        if !held.contains(c) {
+            held.push(c.clone());
+        }
     }
 
     /// Whether `site` is the meeting's host, whose replica judged what it gives its meeting.

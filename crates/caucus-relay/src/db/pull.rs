@@ -85,17 +85,22 @@ impl HubDb {
             }
             reply.cursors.insert(bucket, cursor);
         }
-        if self.policy == Policy::Meeting {
+        if matches!(self.policy, Policy::Relay | Policy::Meeting) {
             // The coalition's certificates, as the host and the attendees brought them: the
             // receiver judges what the meeting relays by them.
-            let trust = self.meeting.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(trust) = trust.as_ref() {
-                let sites: BTreeSet<Uuid> = reply.changes.iter().map(|c| c.site).collect();
-                for site in sites {
-                    reply
-                        .certificates
-                        .extend(trust.certificates.get(&site).into_iter().flatten().cloned());
-                }
+            let presented = self.presented.lock().unwrap_or_else(|p| p.into_inner());
+            let sites: BTreeSet<Uuid> = reply.changes.iter().map(|c| c.site).collect();
+            for site in sites {
+                reply
+                    .certificates
+                    .extend(presented.get(&site).into_iter().flatten().cloned());
+            }
+            if let Some(trust) = self
+                .meeting
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .as_ref()
+            {
                 reply.revoked = trust.revoked.clone();
             }
         }

@@ -157,6 +157,15 @@ impl HubDb {
                     )
                 }
             };
+            // A meeting relays a write whole or not at all: a part its receivers could not
+            // trace to its signature would only wait in their quarantines.
+            let verdicts = match verdicts.iter().find(|v| matches!(v, Verdict::Reject(..))) {
+                Some(refusal) if policy == Policy::Meeting => {
+                    let refusal = refusal.clone();
+                    verdicts.iter().map(|_| refusal.clone()).collect()
+                }
+                _ => verdicts,
+            };
             let judged = unproven
                 .into_iter()
                 .chain(fresh.iter().copied().zip(verdicts));

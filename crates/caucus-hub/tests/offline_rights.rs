@@ -1,0 +1,424 @@
+//! Rights without the hub: the authorization matrix of `sync_hub.rs` run against the three
+//! offline channels — a device importing a bundle, a meeting host, a device receiving from a
+//! meeting that only relays — and what a meeting serves to whom. The coalition's hub is on
+//! loopback for the devices' enrolment and first sync; after that nobody syncs with it, so
+//! every verdict below is the channel's own.
+
+mod common;
+
+use caucus_core::api::*;
+use caucus_core::Caucus;
+use caucus_device::meeting::{LanConfig, LanMeetings};
+use caucus_hub::Policy;
+use common::matrix::*;
+use common::*;
+use std::path::Path;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// The coalition's devices, enrolled with the hub and holding what they may read.
+struct Scene {
+    dir: tempfile::TempDir,
+    hub: Hub,
+    admin: Caucus,
+    people: Coalition,
+    devices: Vec<(&'static str, Uuid, Caucus)>,
+}
+
+async fn scene() -> Scene {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let hub = Hub::start(
+        &dir.path().join("hub.db").to_string_lossy(),
+        Policy::Authorize,
+    )
+    .await;
+    let admin = device(dir.path(), "admin").await;
+    let people = set_up(&admin).await;
+    connect(&admin, &hub.url, hub.invite(people.admin).await, "admin").await;
+    let mut devices = Vec::new();
+    for (name, person) in [
+        ("leader", people.leader),
+        ("member", people.member),
+        ("observer", people.observer),
+        ("outsider", people.outsider),
+    ] {
+        let d = device(dir.path(), name).await;
+        connect(&d, &hub.url, hub.invite(person).await, name).await;
+        devices.push((name, person, d));
+    }
+    // Everyone knows everyone's certificate (each pull brings those of the devices whose
+    // changes it carries).
+    for (_, _, d) in &devices {
+        sync(d).await;
+    }
+    sync(&admin).await;
+    Scene {
+        dir,
+        hub,
+        admin,
+        people,
+        devices,
+    }
+}
+
+/// How one channel judged the matrix.
+#[derive(Default, Debug)]
+struct Tally {
+    refused: u32,
+    applied: u32,
+    wrongly_applied: u32,
+    wrongly_refused: u32,
+}
+
+/// Runs every cell of the matrix: `deliver` takes the offender's raw write to the receiver by
+/// the channel; `refusals` counts what the channel has refused so far (held or answered), so a
+/// cell's refusal is told from an earlier one.
+async fn run_matrix<'a, D, R>(
+    s: &'a Scene,
+    receiver: &'a Caucus,
+    channel: &str,
+    deliver: D,
+    refusals: R,
+) -> Tally
+where
+    D: Fn(&'a Caucus) -> caucus_core::sync::BoxFuture<'a, ()>,
+    R: Fn(&'a Caucus) -> caucus_core::sync::BoxFuture<'a, u32>,
+{
+    let mut tally = Tally::default();
+    let mut failures = Vec::new();
+    for (case, allowed, edits) in &cases(&s.people) {
+        for (name, person, d) in &s.devices {
+            let before = visible(receiver).await;
+            let refused_before = refusals(d).await;
+            raw_write(d, *person, edits(*person)).await;
+            deliver(d).await;
+            let after = visible(receiver).await;
+            let refused_after = refusals(d).await;
+            let refused_now = refused_after > refused_before;
+            let may = allowed.contains(name);
+            let diff: Vec<&String> = after.iter().filter(|r| !before.contains(r)).collect();
+            match (may, before != after, refused_now) {
+                (true, true, false) => tally.applied += 1,
+                (false, false, true) => tally.refused += 1,
+                (false, true, _) => {
+                    tally.wrongly_applied += 1;
+                    failures.push(format!(
+                        "{name} may not {case}, yet the receiver shows it: {diff:?}"
+                    ));
+                }
+                (false, false, false) => failures.push(format!(
+                    "{name} may not {case}: nothing changed, but no refusal says why ({refused_before} \
+                     then {refused_after}; receiver holds {:?}; sender was told {:?})",
+                    receiver.sync_status(NoInput {}).await.expect("status").held.first(),
+                    d.sync_status(NoInput {}).await.expect("status").refused.first(),
+                )),
+                (true, _, _) => {
+                    tally.wrongly_refused += 1;
+                    failures.push(format!("{name} may {case}, yet it was not applied"));
+                }
+            }
+            every_list_reads(
+                receiver,
+                &format!("{channel}: after {name} tried to {case}"),
+            )
+            .await;
+        }
+    }
+    eprintln!("{channel}: {tally:?}");
+    assert!(failures.is_empty(), "{channel}: {failures:#?}");
+    tally
+}
+
+/// The meeting this device is in, exchanged with directly: the home hub is left out, so the
+/// verdict is the meeting's (and the receiving device's).
+async fn exchange_with_meeting(d: &Caucus) {
+    let s = d.store();
+    let setting = |key: &'static str| async move {
+        s.local_setting(key)
+            .await
+            .expect("setting")
+            .unwrap_or_else(|| panic!("in a meeting: {key}"))
+    };
+    let (url, token, hub) = (
+        setting("meeting.url").await,
+        setting("meeting.token").await,
+        setting("meeting.hub_id").await,
+    );
+    d.sync_with_peer_hub(&url, &token, &hub, false)
+        .await
+        .expect("exchange with the meeting");
+}
+
+/// Changes held by `d`, one by one (the Sync panel groups them by record and reason).
+async fn held_total(d: &Caucus) -> u32 {
+    count(d, "SELECT COUNT(*) FROM quarantine").await
+}
+
+/// Refusals `d` was told of, one by one.
+async fn refused_total(d: &Caucus) -> u32 {
+    count(d, "SELECT COUNT(*) FROM sync_rejection").await
+}
+
+async fn count(d: &Caucus, sql: &str) -> u32 {
+    let n: i64 = sqlx::query_scalar(sql)
+        .fetch_one(d.store().pool())
+        .await
+        .expect("count");
+    n as u32
+}
+
+fn lan(offset: u32) -> LanConfig {
+    LanConfig {
+        bind: "127.0.0.1".parse().expect("ip"),
+        mdns_port: 23_000 + ((std::process::id() + offset) % 20_000) as u16,
+        loopback_only: true,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bundle_importer_applies_the_hubs_rights_table() {
+    let s = scene().await;
+    let dir: &Path = s.dir.path();
+    let receiver = &s.admin;
+    let tally = run_matrix(
+        &s,
+        receiver,
+        "bundle importer",
+        |d| {
+            Box::pin(async move {
+                let path = dir.join(format!("{}.caucus", d.store().site_id().await));
+                d.export_bundle(ExportBundle {
+                    path: path.to_string_lossy().into(),
+                    peer: None,
+                })
+                .await
+                .expect("export");
+                receiver
+                    .import_bundle(ImportBundle {
+                        path: Some(path.to_string_lossy().into()),
+                        content_base64: None,
+                    })
+                    .await
+                    .expect("import");
+            })
+        },
+        // Held by the importer, shown in its Sync panel with the reason.
+        move |_| Box::pin(held_total(receiver)),
+    )
+    .await;
+    assert_eq!(tally.wrongly_applied, 0);
+    let held = receiver.sync_status(NoInput {}).await.expect("status");
+    assert!(
+        held.held
+            .iter()
+            .all(|h| h.code == "forbidden" && !h.reason.is_empty()),
+        "every held write says why: {:?}",
+        held.held
+    );
+    // The hub still has the last word: once the importer syncs, what it held is refused there
+    // and leaves the quarantine.
+    sync(receiver).await;
+    assert_eq!(
+        held_total(receiver).await,
+        0,
+        "the hub decided every held change"
+    );
+    s.hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meeting_host_accepts_only_what_each_person_may_write() {
+    let s = scene().await;
+    let host = &s.admin;
+    host.set_meetings(Arc::new(LanMeetings::new(lan(0))));
+    let hosted = host
+        .host_meeting(HostMeeting {
+            name: "Assembly of States Parties, day 3".into(),
+        })
+        .await
+        .expect("host")
+        .meeting
+        .expect("hosting");
+    for (_, _, d) in &s.devices {
+        d.join_meeting(JoinMeeting {
+            url: hosted.url.clone(),
+            pairing_code: hosted.pairing_code.clone().expect("code"),
+        })
+        .await
+        .expect("join");
+    }
+    let tally = run_matrix(
+        &s,
+        host,
+        "meeting host",
+        move |d| {
+            Box::pin(async move {
+                exchange_with_meeting(d).await;
+                exchange_with_meeting(host).await;
+            })
+        },
+        // Refused by the meeting, with the reason shown on the sender.
+        |d| Box::pin(refused_total(d)),
+    )
+    .await;
+    assert_eq!(tally.wrongly_applied, 0);
+    let (_, _, observer) = &s.devices[2];
+    let refused = observer.sync_status(NoInput {}).await.expect("status");
+    assert!(
+        refused
+            .refused
+            .iter()
+            .all(|r| r.code == "forbidden" && !r.reason.is_empty()),
+        "the meeting says why: {:?}",
+        refused.refused
+    );
+    let held = host.sync_status(NoInput {}).await.expect("status").held;
+    assert!(
+        held.is_empty(),
+        "nothing refused reached the host's replica to be held: {held:?}"
+    );
+    host.leave_meeting(NoInput {}).await.expect("stop hosting");
+    s.hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_receiving_from_a_relaying_meeting_judges_for_itself() {
+    let s = scene().await;
+    // A meeting host that does not judge (an older or altered app): it relays everything.
+    let relay = Hub::start(
+        &s.dir.path().join("relay.db").to_string_lossy(),
+        Policy::Relay,
+    )
+    .await;
+    let code = relay
+        .db
+        .create_invite(None, 3_600_000, true, caucus_core::hlc::wall_ms())
+        .await
+        .expect("pairing code");
+    let receiver = &s.admin;
+    for d in std::iter::once(receiver).chain(s.devices.iter().map(|(_, _, d)| d)) {
+        d.join_meeting(JoinMeeting {
+            url: relay.url.clone(),
+            pairing_code: code.clone(),
+        })
+        .await
+        .expect("join");
+    }
+    // The receiver gives the meeting what it holds, as a host seeds its own meeting.
+    let setting = |key| async move {
+        receiver
+            .store()
+            .local_setting(key)
+            .await
+            .expect("setting")
+            .expect(key)
+    };
+    receiver
+        .sync_with_peer_hub(
+            &setting("meeting.url").await,
+            &setting("meeting.token").await,
+            &setting("meeting.hub_id").await,
+            true,
+        )
+        .await
+        .expect("seed the meeting");
+    let tally = run_matrix(
+        &s,
+        receiver,
+        "device receiving from a meeting",
+        move |d| {
+            Box::pin(async move {
+                exchange_with_meeting(d).await;
+                exchange_with_meeting(receiver).await;
+            })
+        },
+        move |_| Box::pin(held_total(receiver)),
+    )
+    .await;
+    assert_eq!(tally.wrongly_applied, 0);
+    relay.stop().await;
+    s.hub.stop().await;
+}
+
+/// Every change a replica ever received, by bucket: what reached it over the wire.
+async fn logged_buckets(d: &Caucus) -> Vec<String> {
+    sqlx::query_scalar("SELECT DISTINCT bucket FROM change_log ORDER BY bucket")
+        .fetch_all(d.store().pool())
+        .await
+        .expect("log")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meeting_serves_each_person_only_the_groups_they_may_read() {
+    let s = scene().await;
+    let host = &s.admin;
+    let (team, other) = (s.people.group, s.people.other_group);
+    // Written at the session, after the last sync with the hub: only the meeting carries them.
+    for (group, title) in [
+        (team, "Budget hearing"),
+        (other, "Victims' trust fund report"),
+    ] {
+        call(
+            host,
+            "create_tracked_issue",
+            serde_json::json!({"group_id": group.to_string(), "title": title}),
+        )
+        .await;
+    }
+    host.set_meetings(Arc::new(LanMeetings::new(lan(7))));
+    let hosted = host
+        .host_meeting(HostMeeting {
+            name: "Secretariat briefing".into(),
+        })
+        .await
+        .expect("host")
+        .meeting
+        .expect("hosting");
+    let (_, _, observer) = &s.devices[2];
+    let (_, _, outsider) = &s.devices[3];
+    for d in [observer, outsider] {
+        d.join_meeting(JoinMeeting {
+            url: hosted.url.clone(),
+            pairing_code: hosted.pairing_code.clone().expect("code"),
+        })
+        .await
+        .expect("join");
+        exchange_with_meeting(d).await;
+    }
+    let coalition = caucus_core::schema::COALITION_BUCKET.to_string();
+    let mut want = vec![coalition.clone(), team.to_string()];
+    want.sort();
+    assert_eq!(
+        logged_buckets(observer).await,
+        want,
+        "the team's observer received only the coalition's records and its team's"
+    );
+    let mut want = vec![coalition, other.to_string()];
+    want.sort();
+    assert_eq!(
+        logged_buckets(outsider).await,
+        want,
+        "the other team's member received only the coalition's records and its team's"
+    );
+    let issues = |v: serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .expect("issues")
+            .iter()
+            .map(|i| i["title"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let seen = issues(
+        call(
+            observer,
+            "list_tracked_issues",
+            serde_json::json!({"group_id": team.to_string()}),
+        )
+        .await,
+    );
+    assert!(
+        seen.contains(&"Budget hearing".to_string()),
+        "the observer reads its team's new issue from the meeting: {seen:?}"
+    );
+    host.leave_meeting(NoInput {}).await.expect("stop hosting");
+    s.hub.stop().await;
+}
