@@ -30,6 +30,9 @@ after(async () => {
 
 test("the app opens on My work, then lists the demo coalition's teams", async () => {
   await (await browser.$("h1=My work")).waitForExist({ timeout: 30_000 });
+  // The demo says it is the demo, and only the demo offers "Acting as".
+  assert.ok(await (await browser.$("[data-testid=demo-banner]")).isExisting(), "the demo says so");
+  assert.ok(await (await browser.$("[data-testid=acting-person]")).isExisting(), "the demo offers Acting as");
   writeFileSync(join(shots, "my-work.png"), await browser.takeScreenshot(), "base64");
   await (await browser.$("button=Groups")).click();
   const tile = await browser.$("button=Trust funds for victims");

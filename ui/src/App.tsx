@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { commands } from "./api";
+import { commands, type Person, type Session } from "./api";
 import { database, type DatabaseStatus } from "./api/database";
 import { UnlockScreen } from "./screens/Encryption";
 import { useAction, useLoad } from "./data";
@@ -13,6 +13,7 @@ import { MeetingScreen } from "./screens/Meeting";
 import { SyncScreen } from "./screens/Sync";
 import { SettingsScreen } from "./screens/Settings";
 import { SearchBox } from "./screens/Search";
+import { WelcomeCard } from "./screens/Welcome";
 import { MyWorkScreen } from "./screens/MyWork";
 import { NotificationsScreen, utcOffsetMinutes } from "./screens/Notifications";
 
@@ -55,6 +56,39 @@ function useUnread() {
   return (
     useLoad(() => commands.notifications({ utc_offset_minutes: utcOffsetMinutes() }), [], ["any", "device"]).data
       ?.unread ?? 0
+  );
+}
+
+/**
+ * Who this device works as. The demo lets one try every role ("Acting as"); a real database
+ * shows its person, chosen once by whoever sets up a new coalition, or by enrolment.
+ */
+function Identity({ session, people, choose }: { session: Session; people: Person[]; choose: (id: string | null) => void }) {
+  const { t } = useTranslation();
+  if (session.may_choose_person && (session.demo || !session.empty)) {
+    return (
+      <label className="acting">
+        {t(session.demo ? "app.actingAs" : "app.whoAreYou")}{" "}
+        <select
+          data-testid="acting-person"
+          value={session.acting_person?.id ?? ""}
+          onChange={(e) => choose(e.target.value || null)}
+        >
+          <option value="">{t("app.nobody")}</option>
+          {people.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name}
+            </option>
+          ))}
+        </select>
+      </label>
+    );
+  }
+  if (!session.acting_person) return null;
+  return (
+    <span className="acting" data-testid="identity">
+      {t("app.you")} <strong>{session.acting_person.name}</strong>
+    </span>
   );
 }
 
@@ -125,33 +159,15 @@ function Shell({ route, navigate }: { route: Route; navigate: Navigate }) {
           </button>
         </nav>
         <SearchBox navigate={navigate} />
-        <label className="acting">
-          {t("app.actingAs")}{" "}
-          <select
-            data-testid="acting-person"
-            value={session.data.acting_person?.id ?? ""}
-            onChange={(e) =>
-              demo.run(() => commands.setActingPerson({ person_id: e.target.value || null }))
-            }
-          >
-            <option value="">{t("app.nobody")}</option>
-            {(people.data ?? []).map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Identity session={session.data} people={people.data ?? []} choose={(id) => demo.run(() => commands.setActingPerson({ person_id: id }))} />
       </header>
       <main>
-        {session.data.empty && (
-          <section className="card">
-            <p>{t("app.empty")}</p>
-            <button onClick={() => demo.run(() => commands.loadDemoData({}))} disabled={demo.busy}>
-              {t("app.loadDemo")}
-            </button>
-          </section>
+        {session.data.demo && (
+          <p className="demo-banner" role="note" data-testid="demo-banner">
+            {t("app.demoBanner")}
+          </p>
         )}
+        {session.data.empty && <WelcomeCard navigate={navigate} />}
         <ErrorLine error={demo.error} />
         {route.view === "my-work" && <MyWorkScreen navigate={navigate} />}
         {route.view === "notifications" && <NotificationsScreen navigate={navigate} />}

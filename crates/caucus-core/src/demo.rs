@@ -176,6 +176,10 @@ fn person(name: &str, organization_id: Uuid, admin: bool) -> NewPerson {
 
 /// Loads the demo coalition (the caller checks the replica is empty) and acts as its convenor.
 pub async fn load(c: &Caucus) -> Result<DemoSummary> {
+    // Marked first: the demo acts as each of its people in turn while it is written.
+    c.store()
+        .set_local_setting(crate::api::DEMO, Some("1"))
+        .await?;
     let mut orgs = Vec::new();
     for (name, country, region, themes, _) in ORGANIZATIONS {
         orgs.push(

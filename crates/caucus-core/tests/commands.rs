@@ -432,3 +432,77 @@ async fn schema_registry_matches_the_migrations() {
         "synchronous=FULL so acknowledged writes survive power loss"
     );
 }
+
+/// A real database acts as one person: the one who created the coalition (or, once enrolled,
+/// the one the hub certified). Only the demo offers "Acting as".
+#[tokio::test]
+async fn only_the_demo_acts_as_someone_else() {
+    let (_dir, c) = open().await;
+    let fresh = call(&c, "get_session", json!({})).await;
+    assert_eq!(fresh["demo"], json!(false));
+    assert_eq!(
+        fresh["may_choose_person"],
+        json!(true),
+        "a fresh install may set up its coalition"
+    );
+    let session = call(
+        &c,
+        "create_coalition",
+        json!({
+            "organization": {"name": "Coalition for the International Criminal Court", "country": "NL", "region": "europe"},
+            "name": "Amal Haddad",
+            "email": "amal@example.org"
+        }),
+    )
+    .await;
+    let me = session["acting_person"]["id"]
+        .as_str()
+        .expect("acting")
+        .to_string();
+    assert_eq!(
+        session["admin"],
+        json!(true),
+        "its first person is the secretariat"
+    );
+    assert_eq!(session["may_choose_person"], json!(false));
+    assert_eq!(session["demo"], json!(false));
+    let org = session["acting_person"]["organization_id"].clone();
+    let other = call(
+        &c,
+        "create_person",
+        json!({"name": "Someone Else", "organization_id": org}),
+    )
+    .await;
+    let before = change_count(&c).await;
+    for person in [json!(other["id"]), Value::Null] {
+        let err = dispatch(&c, "set_acting_person", json!({"person_id": person}))
+            .await
+            .expect_err("a real database cannot act as another");
+        assert_eq!(err.code, "forbidden", "{}", err.message);
+    }
+    let session = call(&c, "get_session", json!({})).await;
+    assert_eq!(
+        session["acting_person"]["id"],
+        json!(me),
+        "still its own person"
+    );
+    assert_eq!(change_count(&c).await, before, "nothing written");
+    let err = dispatch(
+        &c,
+        "create_coalition",
+        json!({"organization": {"name": "Another", "country": "FR", "region": "europe"}, "name": "X"}),
+    )
+    .await
+    .expect_err("one coalition per database");
+    assert_eq!(err.code, "conflict", "{}", err.message);
+
+    let (_dir2, demo) = open().await;
+    call(&demo, "load_demo_data", json!({})).await;
+    let session = call(&demo, "get_session", json!({})).await;
+    assert_eq!(session["demo"], json!(true), "the demo says it is the demo");
+    assert_eq!(session["may_choose_person"], json!(true));
+    let people = call(&demo, "list_people", json!({})).await;
+    let someone = people[3]["id"].clone();
+    let session = call(&demo, "set_acting_person", json!({"person_id": someone})).await;
+    assert_eq!(session["acting_person"]["id"], someone, "the demo switches");
+}

@@ -173,6 +173,19 @@ export type Count = {
 	count: number,
 };
 
+/**
+ *  Start a new coalition on a fresh install: its first organization, and its first person,
+ *  who is the secretariat's administrator and the person this device acts as.
+ */
+export type CreateCoalition = {
+	/**  The organization that runs the secretariat. */
+	organization: NewOrganization,
+	/**  Your name. */
+	name: string,
+	/**  Your email (optional). */
+	email?: string,
+};
+
 export type Dashboard = {
 	issues_by_status: Count[],
 	recommendations_by_month: MonthCounts[],
@@ -988,6 +1001,17 @@ export type Session = {
 	powers: GroupPowers[],
 	/**  True when the replica holds no records yet. */
 	empty: boolean,
+	/**
+	 *  This database is the demo coalition: "Acting as" lets one try every role. A real
+	 *  database acts only as its device's person.
+	 */
+	demo: boolean,
+	/**
+	 *  Whether this device may choose who it acts as now: always in the demo; in a real
+	 *  database only once, before anyone is chosen and before it enrols with a hub (the person
+	 *  setting up a new coalition).
+	 */
+	may_choose_person: boolean,
 };
 
 export type SyncFailureInfo = {
@@ -1158,6 +1182,7 @@ export const commands = {
   getSession: (input: NoInput) => call<Session>("get_session", input),
   setActingPerson: (input: ActAs) => call<Session>("set_acting_person", input),
   loadDemoData: (input: NoInput) => call<DemoSummary>("load_demo_data", input),
+  createCoalition: (input: CreateCoalition) => call<Session>("create_coalition", input),
   recordHistory: (input: HistoryQuery) => call<HistoryEntry[]>("record_history", input),
   search: (input: SearchQuery) => call<SearchHit[]>("search", input),
   myWork: (input: NoInput) => call<MyWork>("my_work", input),
@@ -1251,7 +1276,7 @@ export const commands = {
   encryptDatabase: (input: Encrypt) => call<Done>("encrypt_database", input),
 };
 
-export type CommandName = "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "connect_hub" | "create_agenda_item" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "database_status" | "draft_answer" | "encrypt_database" | "endorse_recommendation" | "export_bundle" | "export_records" | "export_report" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "group_dashboard" | "hear_from_group" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "mark_my_work_seen" | "mark_notifications_read" | "my_work" | "notifications" | "publish_answer" | "recommendation_page" | "record_attendance" | "record_history" | "refused_changes" | "search" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "unlock_database" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";
+export type CommandName = "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "connect_hub" | "create_agenda_item" | "create_coalition" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "database_status" | "draft_answer" | "encrypt_database" | "endorse_recommendation" | "export_bundle" | "export_records" | "export_report" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "group_dashboard" | "hear_from_group" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "mark_my_work_seen" | "mark_notifications_read" | "my_work" | "notifications" | "publish_answer" | "recommendation_page" | "record_attendance" | "record_history" | "refused_changes" | "search" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "unlock_database" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";
 
 /** The synced tables, as events name them. */
 export type Table = "organization" | "person" | "coalition_group" | "membership" | "tracked_issue" | "recommendation" | "translation" | "endorsement" | "comment" | "meeting" | "agenda_item" | "attendance" | "decision";

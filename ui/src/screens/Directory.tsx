@@ -2,10 +2,8 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { commands, type Region } from "../api";
 import { useAction, useLoad } from "../data";
-import { ArchiveButton, ErrorLine, Options, TextEdit, ExportButtons } from "./parts";
+import { ArchiveButton, ErrorLine, Options, REGIONS, TextEdit, ExportButtons } from "./parts";
 import { VirtualList } from "./VirtualList";
-
-const REGIONS: Region[] = ["africa", "americas", "asia_pacific", "europe", "middle_east_north_africa"];
 
 export function DirectoryScreen() {
   const { t } = useTranslation();

@@ -2,7 +2,7 @@
 import { useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useAction } from "../data";
-import { commands, type ExportFormat, type ExportSummary, type Language, type RecordKind, type ReportSummary } from "../api";
+import { commands, type ExportFormat, type ExportSummary, type Language, type RecordKind, type Region, type ReportSummary } from "../api";
 import { errorText } from "../errors";
 import { renderMarkdown } from "../markdown";
 
@@ -139,6 +139,9 @@ function TextEditForm(props: {
 }
 
 /** The options of a select over enum values, each labelled by the translation `labels.value`. */
+/** The coalition's regions, in the order the forms offer them. */
+export const REGIONS: Region[] = ["africa", "americas", "asia_pacific", "europe", "middle_east_north_africa"];
+
 export function Options<T extends string>({ values, labels }: { values: readonly T[]; labels: string }) {
   const { t } = useTranslation();
   return (

@@ -113,6 +113,10 @@ pub async fn run(
     let mut pull = Figure::new("hub_pull_p99_ms_1000_devices", 100.0, true, "ms");
     let mut two_hubs = Figure::new("hub_two_vs_one_ratio", 1.7, false, "×");
     let mut metadata = Figure::new("sync_metadata_ratio", 1.5, true, "×");
+    // A bundle's or a meeting's changes, judged by the receiver: signatures, certificates and
+    // the rights table against the memberships it holds.
+    let mut judged_rate = Figure::new("judged_merge_changes_per_s", 300_000.0, false, "changes/s");
+    let mut judged_ratio = Figure::new("judged_vs_merge_ratio", 1.5, true, "×");
 
     // The whole dataset, once, through the one write path.
     let big_path = dir.path().join("big.db");
@@ -139,6 +143,22 @@ pub async fn run(
             let _ = std::fs::remove_file(dir.path().join(&name));
         }
     }
+    let signed = signed(&changes);
+    for r in 0..runs {
+        let merged = merge_into_empty(dir.path(), &format!("plain-{r}.db"), &changes).await?;
+        let (judged, held) =
+            judged_merge_into_empty(dir.path(), &format!("judged-{r}.db"), &signed).await?;
+        judged_rate.runs.push(n as f64 / judged);
+        judged_ratio.runs.push(judged / merged);
+        eprintln!(
+            "  run {}: judged merge of {n} signed changes {judged:.2} s ({held} held), unjudged {merged:.2} s",
+            r + 1
+        );
+        for name in [format!("plain-{r}.db"), format!("judged-{r}.db")] {
+            let _ = std::fs::remove_file(dir.path().join(&name));
+        }
+    }
+    drop(signed);
     drop(changes);
 
     let big = Caucus::open(&big_path).await.map_err(err)?;
@@ -193,6 +213,8 @@ pub async fn run(
         &pull,
         &two_hubs,
         &metadata,
+        &judged_rate,
+        &judged_ratio,
     ];
     let mut summary = serde_json::Map::new();
     summary.insert("scale".into(), json!(scale));

@@ -85,6 +85,114 @@ pub(super) async fn merge_into_empty(dir: &Path, name: &str, changes: &[Change])
     Ok(s)
 }
 
+/// What a judged merge needs: the changes signed by their sites' device keys, and the
+/// certificates of those devices from one hub, each for the person its site's changes name.
+pub(super) struct Signed {
+    changes: Vec<Change>,
+    hub: (Uuid, ed25519_dalek::VerifyingKey),
+    certificates: Vec<caucus_core::certificate::Certificate>,
+}
+
+/// Signs `changes` as their devices would (a key per site, the site's changes in sequence
+/// order) and certifies each site, as a hub would, for the person its changes name (the
+/// secretariat's first admin when they name nobody).
+pub(super) fn signed(changes: &[Change]) -> Signed {
+    let admin = changes
+        .iter()
+        .find(|c| c.table == "person" && c.column == "secretariat_admin" && c.value == json!(true))
+        .map(|c| c.row)
+        .unwrap_or_default();
+    let hub_key = ed25519_dalek::SigningKey::from_bytes(&rand::random());
+    let hub_id = Uuid::now_v7();
+    let mut by_site: BTreeMap<Uuid, Vec<Change>> = BTreeMap::new();
+    for c in changes {
+        by_site.entry(c.site).or_default().push(c.clone());
+    }
+    let now = caucus_core::hlc::wall_ms();
+    let mut out = Vec::with_capacity(changes.len());
+    let mut certificates = Vec::new();
+    for (site, mut list) in by_site {
+        list.sort_by_key(|c| c.seq);
+        let key = ed25519_dalek::SigningKey::from_bytes(&rand::random());
+        let person = list.iter().find_map(|c| c.actor).unwrap_or(admin);
+        for c in &mut list {
+            // One device is one person: what it carries for no one is its person's.
+            c.actor = Some(c.actor.unwrap_or(person));
+            c.signature = None;
+        }
+        // A span covers consecutive sequence numbers: sign each consecutive stretch.
+        let mut start = 0;
+        while start < list.len() {
+            let mut end = start + 1;
+            while end < list.len() && list[end].seq == list[end - 1].seq + 1 {
+                end += 1;
+            }
+            caucus_core::signature::sign_write(&key, &mut list[start..end]);
+            start = end;
+        }
+        certificates.push(caucus_core::certificate::Certificate::issue(
+            &hub_key,
+            hub_id,
+            person,
+            site,
+            &key.verifying_key(),
+            now,
+        ));
+        out.extend(list);
+    }
+    // Back in the order they were made, as a bundle carries them.
+    out.sort_by_key(Change::stamp_order);
+    Signed {
+        changes: out,
+        hub: (hub_id, hub_key.verifying_key()),
+        certificates,
+    }
+}
+
+/// Merges signed changes into an empty replica enrolled with their hub, judged as a bundle
+/// import is (who made each, and whether they may): seconds, and how many were held.
+pub(super) async fn judged_merge_into_empty(
+    dir: &Path,
+    name: &str,
+    signed: &Signed,
+) -> Res<(f64, u32)> {
+    use caucus_core::store::certificates;
+    let store = Store::open(&dir.join(name)).await.map_err(err)?;
+    let (hub_id, hub_key) = signed.hub;
+    store
+        .set_local_setting(certificates::HUB_ID, Some(&hub_id.to_string()))
+        .await
+        .map_err(err)?;
+    store
+        .set_local_setting(
+            certificates::HUB_KEY,
+            Some(&hex::encode(hub_key.to_bytes())),
+        )
+        .await
+        .map_err(err)?;
+    let now = caucus_core::hlc::wall_ms();
+    certificates::remember(store.pool(), (hub_id, &hub_key), &signed.certificates, now)
+        .await
+        .map_err(err)?;
+    let started = Instant::now();
+    let mut held = 0;
+    for batch in signed.changes.chunks(BATCH) {
+        let report = caucus_core::sync::judge::merge_judged(
+            &store,
+            batch,
+            &[],
+            caucus_core::hlc::wall_ms(),
+            None,
+        )
+        .await
+        .map_err(err)?;
+        held += report.held;
+    }
+    let s = started.elapsed().as_secs_f64();
+    store.pool().close().await;
+    Ok((s, held))
+}
+
 /// A row as a plain insert writes it: its bucket, fields and causal length.
 pub(super) type Row = (String, Map<String, Value>, u64);
 

@@ -18,6 +18,7 @@ macro_rules! for_each_command {
             get_session(NoInput) -> Session;
             set_acting_person(ActAs) -> Session;
             load_demo_data(NoInput) -> DemoSummary;
+            create_coalition(CreateCoalition) -> Session;
             record_history(HistoryQuery) -> Vec<HistoryEntry>;
             search(SearchQuery) -> Vec<SearchHit>;
             my_work(NoInput) -> MyWork;

@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub(crate) const ACTING_PERSON: &str = "acting_person";
+/// Set on a database made by loading the demo coalition: only there may a device act as
+/// anyone ("Acting as"), to try each role.
+pub const DEMO: &str = "demo";
 
 /// For commands that take no arguments.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, specta::Type)]
@@ -37,6 +40,27 @@ pub struct Session {
     pub powers: Vec<GroupPowers>,
     /// True when the replica holds no records yet.
     pub empty: bool,
+    /// This database is the demo coalition: "Acting as" lets one try every role. A real
+    /// database acts only as its device's person.
+    pub demo: bool,
+    /// Whether this device may choose who it acts as now: always in the demo; in a real
+    /// database only once, before anyone is chosen and before it enrols with a hub (the person
+    /// setting up a new coalition).
+    pub may_choose_person: bool,
+}
+
+/// Start a new coalition on a fresh install: its first organization, and its first person,
+/// who is the secretariat's administrator and the person this device acts as.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCoalition {
+    /// The organization that runs the secretariat.
+    pub organization: crate::model::NewOrganization,
+    /// Your name.
+    pub name: String,
+    /// Your email (optional).
+    #[serde(default)]
+    pub email: String,
 }
 
 /// What the acting person may do in one group.
@@ -152,18 +176,50 @@ impl Caucus {
                 .collect(),
             None => Vec::new(),
         };
+        let demo = self.is_demo().await?;
         Ok(Session {
             site_id: self.store.site_id().await,
+            may_choose_person: demo || (acting_person.is_none() && !self.is_enrolled().await?),
             acting_person,
             memberships,
             steering,
             admin,
             powers,
             empty: read::is_empty(self.store.pool()).await?,
+            demo,
         })
     }
 
+    /// Whether this database is the demo coalition.
+    pub(crate) async fn is_demo(&self) -> Result<bool> {
+        Ok(self.store.local_setting(DEMO).await?.as_deref() == Some("1"))
+    }
+
+    /// Whether this device holds a certificate from a hub: it is its person's, for good.
+    async fn is_enrolled(&self) -> Result<bool> {
+        Ok(self
+            .store
+            .local_setting(crate::api::sync::HUB_CERTIFICATE)
+            .await?
+            .is_some())
+    }
+
+    /// Chooses who this device acts as. Only the demo may switch between people; a real
+    /// database chooses once, the person setting up a new coalition, and a device enrolled with
+    /// a hub acts only as the person its certificate names.
     pub async fn set_acting_person(&self, input: ActAs) -> Result<Session> {
+        if !self.is_demo().await? {
+            let current = self.acting_person_id().await?;
+            if current.is_some() && current == input.person_id {
+                return self.get_session(super::NoInput {}).await;
+            }
+            if current.is_some() || self.is_enrolled().await? || input.person_id.is_none() {
+                return Err(CoreError::forbidden(
+                    "this device acts as its own person: only the demo coalition lets you act as \
+                     someone else",
+                ));
+            }
+        }
         if let Some(id) = input.person_id {
             let person = read::get::<Person>(self.store.pool(), id).await?;
             if person.archived {
@@ -191,6 +247,43 @@ impl Caucus {
             return Err(CoreError::invalid("text", "type at most 200 characters"));
         }
         crate::store::search::search(self.store.pool(), &q.text, q.limit.unwrap_or(20)).await
+    }
+
+    /// Starts a new coalition in an empty database: its first organization and its first
+    /// person, the secretariat's administrator, whom this device acts as from now on.
+    pub async fn create_coalition(&self, input: CreateCoalition) -> Result<Session> {
+        if !read::is_empty(self.store.pool()).await? {
+            return Err(CoreError::conflict(
+                "this database already holds a coalition: a new one starts in an empty database",
+            ));
+        }
+        use crate::model::{NewContext, NewInput};
+        // Both records are the new person's own: their history and My work say so.
+        let me = Uuid::now_v7();
+        let by_me = |id| NewContext {
+            id,
+            actor: Some(me),
+        };
+        let organization = input.organization.build(&by_me(Uuid::now_v7()))?;
+        let person = crate::model::NewPerson {
+            name: input.name,
+            email: input.email,
+            organization_id: Some(organization.id),
+            secretariat_admin: true,
+        }
+        .build(&by_me(me))?;
+        let acting = super::records::pipeline::Acting {
+            person: Some(person.clone()),
+        };
+        // An empty database is being set up: nobody's rights are asked yet.
+        let bucket = self.placed(&organization).await?;
+        self.insert(&acting, organization, &bucket).await?;
+        let bucket = self.placed(&person).await?;
+        self.insert(&acting, person, &bucket).await?;
+        self.store
+            .set_local_setting(ACTING_PERSON, Some(&me.to_string()))
+            .await?;
+        self.get_session(super::NoInput {}).await
     }
 
     /// Loads the demo coalition into an empty replica and acts as its secretariat admin.
