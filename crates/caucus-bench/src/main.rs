@@ -27,6 +27,8 @@ struct Args {
     dataset_only: Option<PathBuf>,
     /// With `dataset`: only the organizations and people.
     directory: bool,
+    /// Only the replica's figures (no hub, no window): a quick look at the merge.
+    replica_only: bool,
     load: measure::HubLoad,
 }
 
@@ -40,6 +42,7 @@ fn parse_args() -> Result<Args, String> {
         out: PathBuf::from("target/bench"),
         dataset_only: None,
         directory: false,
+        replica_only: false,
         load: measure::HubLoad::default(),
     };
     let mut it = std::env::args().skip(1).peekable();
@@ -49,6 +52,7 @@ fn parse_args() -> Result<Args, String> {
         match arg.as_str() {
             "dataset" => dataset = true,
             "--directory" => args.directory = true,
+            "--replica-only" => args.replica_only = true,
             "--scale" => {
                 args.scale = value("--scale")?
                     .parse()
@@ -91,7 +95,7 @@ fn parse_args() -> Result<Args, String> {
             "--db" => args.dataset_only = Some(value("--db")?.into()),
             "--help" | "-h" => {
                 return Err(
-                    "caucus-bench [--scale S] [--seed N] [--runs R] [--sync-scale S] [--devices N] [--loop-seconds S] [--docs FILE] [--out DIR]\n\
+                    "caucus-bench [--scale S] [--seed N] [--runs R] [--sync-scale S] [--devices N] [--loop-seconds S] [--replica-only] [--docs FILE] [--out DIR]\n\
                             caucus-bench dataset --scale S [--seed N] [--directory] --db FILE"
                         .into(),
                 )
@@ -132,6 +136,7 @@ fn main() {
                     args.seed,
                     args.runs,
                     &args.load,
+                    args.replica_only,
                     &args.out,
                     args.docs.as_deref(),
                 )

@@ -422,3 +422,58 @@ async fn a_meeting_serves_each_person_only_the_groups_they_may_read() {
     host.leave_meeting(NoInput {}).await.expect("stop hosting");
     s.hub.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_membership_in_a_bundle_gives_its_rights_to_what_follows_it() {
+    let s = scene().await;
+    let (_, _, outsider) = &s.devices[3];
+    let team = s.people.group.to_string();
+    // Offline, the other team's member joins this team and posts in it at once.
+    call(
+        outsider,
+        "join_group",
+        serde_json::json!({"group_id": team, "person_id": s.people.outsider.to_string(), "role": "member"}),
+    )
+    .await;
+    call(
+        outsider,
+        "create_recommendation",
+        serde_json::json!({"group_id": team, "title": "Publish the Court's budget proposal early",
+               "body": "Member organizations need it before the Committee meets.", "language": "en",
+               "open": true}),
+    )
+    .await;
+    let path = s.dir.path().join("joined.caucus");
+    outsider
+        .export_bundle(ExportBundle {
+            path: path.to_string_lossy().into(),
+            peer: None,
+        })
+        .await
+        .expect("export");
+    let summary = s
+        .admin
+        .import_bundle(ImportBundle {
+            path: Some(path.to_string_lossy().into()),
+            content_base64: None,
+        })
+        .await
+        .expect("import");
+    assert_eq!(summary.held, 0, "the join lets the post in: {summary:?}");
+    let titles: Vec<String> = call(
+        &s.admin,
+        "list_recommendations",
+        serde_json::json!({"group_id": team}),
+    )
+    .await
+    .as_array()
+    .expect("list")
+    .iter()
+    .map(|r| r["title"].as_str().unwrap_or_default().to_string())
+    .collect();
+    assert!(
+        titles.contains(&"Publish the Court's budget proposal early".to_string()),
+        "{titles:?}"
+    );
+    s.hub.stop().await;
+}

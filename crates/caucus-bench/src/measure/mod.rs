@@ -90,12 +90,14 @@ pub(super) fn p(values: &mut [f64], q: f64) -> f64 {
 }
 
 /// Every measurement, `runs` times each, written to `out` (and the table into `docs`).
+#[allow(clippy::too_many_arguments)] // the command line's options, one each
 pub async fn run(
     scale: f64,
     sync_cap: f64,
     seed: u64,
     runs: usize,
     load: &HubLoad,
+    replica_only: bool,
     out: &Path,
     docs: Option<&Path>,
 ) -> Res<()> {
@@ -173,32 +175,45 @@ pub async fn run(
 
     let sync_scale = scale.min(sync_cap);
     let seeder = dir.path().join("seeder.db");
-    if sync_scale < scale {
-        write_dataset(&seeder, sync_scale, seed).await?;
-    } else {
-        std::fs::copy(dir.path().join("big-copy.db"), &seeder).map_err(err)?;
-    }
     let mut seeding = Map::new();
-    hub_figures(
-        dir.path(),
-        &seeder,
-        runs,
-        load,
-        &mut sync_sqlite,
-        &mut sync_pg,
-        &mut pull,
-        &mut two_hubs,
-        &mut seeding,
-    )
-    .await?;
-    if sync_scale < scale {
-        for f in [&mut sync_sqlite, &mut sync_pg] {
-            f.missing = Some(format!(
-                "measured at scale {sync_scale} of the {scale} dataset (--sync-scale)"
-            ));
+    if replica_only {
+        for f in [
+            &mut sync_sqlite,
+            &mut sync_pg,
+            &mut pull,
+            &mut two_hubs,
+            &mut cold,
+            &mut rss,
+        ] {
+            f.missing = Some("not measured (--replica-only)".into());
         }
+    } else {
+        if sync_scale < scale {
+            write_dataset(&seeder, sync_scale, seed).await?;
+        } else {
+            std::fs::copy(dir.path().join("big-copy.db"), &seeder).map_err(err)?;
+        }
+        hub_figures(
+            dir.path(),
+            &seeder,
+            runs,
+            load,
+            &mut sync_sqlite,
+            &mut sync_pg,
+            &mut pull,
+            &mut two_hubs,
+            &mut seeding,
+        )
+        .await?;
+        if sync_scale < scale {
+            for f in [&mut sync_sqlite, &mut sync_pg] {
+                f.missing = Some(format!(
+                    "measured at scale {sync_scale} of the {scale} dataset (--sync-scale)"
+                ));
+            }
+        }
+        window_figures(&big, &big_path, runs, &mut cold, &mut rss, &mut seeding).await?;
     }
-    window_figures(&big, &big_path, runs, &mut cold, &mut rss, &mut seeding).await?;
 
     let figures = [
         &merge_ratio,

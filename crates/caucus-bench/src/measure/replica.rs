@@ -86,16 +86,18 @@ pub(super) async fn merge_into_empty(dir: &Path, name: &str, changes: &[Change])
 }
 
 /// What a judged merge needs: the changes signed by their sites' device keys, and the
-/// certificates of those devices from one hub, each for the person its site's changes name.
+/// certificates of those devices from one hub.
 pub(super) struct Signed {
     changes: Vec<Change>,
     hub: (Uuid, ed25519_dalek::VerifyingKey),
     certificates: Vec<caucus_core::certificate::Certificate>,
 }
 
-/// Signs `changes` as their devices would (a key per site, the site's changes in sequence
-/// order) and certifies each site, as a hub would, for the person its changes name (the
-/// secretariat's first admin when they name nobody).
+/// Signs `changes` as their devices would (a key per site, each write on its own) and
+/// certifies each site, as a hub would. The dataset's devices write for many people each,
+/// where a real device is one person's: every site is certified for the secretariat's first
+/// admin and its changes are theirs, so the judge accepts them all and the figure is what
+/// judging costs when nothing is refused.
 pub(super) fn signed(changes: &[Change]) -> Signed {
     let admin = changes
         .iter()
@@ -105,8 +107,10 @@ pub(super) fn signed(changes: &[Change]) -> Signed {
     let hub_key = ed25519_dalek::SigningKey::from_bytes(&rand::random());
     let hub_id = Uuid::now_v7();
     let mut by_site: BTreeMap<Uuid, Vec<Change>> = BTreeMap::new();
-    for c in changes {
+    let mut order: std::collections::HashMap<(Uuid, u64), usize> = Default::default();
+    for (i, c) in changes.iter().enumerate() {
         by_site.entry(c.site).or_default().push(c.clone());
+        order.insert((c.site, c.seq), i);
     }
     let now = caucus_core::hlc::wall_ms();
     let mut out = Vec::with_capacity(changes.len());
@@ -114,17 +118,19 @@ pub(super) fn signed(changes: &[Change]) -> Signed {
     for (site, mut list) in by_site {
         list.sort_by_key(|c| c.seq);
         let key = ed25519_dalek::SigningKey::from_bytes(&rand::random());
-        let person = list.iter().find_map(|c| c.actor).unwrap_or(admin);
         for c in &mut list {
-            // One device is one person: what it carries for no one is its person's.
-            c.actor = Some(c.actor.unwrap_or(person));
+            c.actor = Some(admin);
             c.signature = None;
         }
-        // A span covers consecutive sequence numbers: sign each consecutive stretch.
+        // Each write signed on its own, as its device signs it: a write is the consecutive
+        // changes of one clock.
         let mut start = 0;
         while start < list.len() {
             let mut end = start + 1;
-            while end < list.len() && list[end].seq == list[end - 1].seq + 1 {
+            while end < list.len()
+                && list[end].seq == list[end - 1].seq + 1
+                && list[end].hlc == list[start].hlc
+            {
                 end += 1;
             }
             caucus_core::signature::sign_write(&key, &mut list[start..end]);
@@ -133,7 +139,7 @@ pub(super) fn signed(changes: &[Change]) -> Signed {
         certificates.push(caucus_core::certificate::Certificate::issue(
             &hub_key,
             hub_id,
-            person,
+            admin,
             site,
             &key.verifying_key(),
             now,
@@ -141,7 +147,7 @@ pub(super) fn signed(changes: &[Change]) -> Signed {
         out.extend(list);
     }
     // Back in the order they were made, as a bundle carries them.
-    out.sort_by_key(Change::stamp_order);
+    out.sort_by_key(|c| order.get(&(c.site, c.seq)).copied());
     Signed {
         changes: out,
         hub: (hub_id, hub_key.verifying_key()),
@@ -150,7 +156,8 @@ pub(super) fn signed(changes: &[Change]) -> Signed {
 }
 
 /// Merges signed changes into an empty replica enrolled with their hub, judged as a bundle
-/// import is (who made each, and whether they may): seconds, and how many were held.
+/// import is (who made each, and whether they may), in the batches an import cuts: seconds,
+/// and how many were held.
 pub(super) async fn judged_merge_into_empty(
     dir: &Path,
     name: &str,
@@ -176,7 +183,7 @@ pub(super) async fn judged_merge_into_empty(
         .map_err(err)?;
     let started = Instant::now();
     let mut held = 0;
-    for batch in signed.changes.chunks(BATCH) {
+    for batch in caucus_core::sync::judge::batches(&signed.changes, BATCH) {
         let report = caucus_core::sync::judge::merge_judged(
             &store,
             batch,
@@ -189,6 +196,14 @@ pub(super) async fn judged_merge_into_empty(
         held += report.held;
     }
     let s = started.elapsed().as_secs_f64();
+    if held > 0 {
+        let why: Vec<(String, i64)> =
+            sqlx::query_as("SELECT code, COUNT(*) FROM quarantine GROUP BY code")
+                .fetch_all(store.pool())
+                .await
+                .map_err(err)?;
+        eprintln!("  held by reason: {why:?}");
+    }
     store.pool().close().await;
     Ok((s, held))
 }

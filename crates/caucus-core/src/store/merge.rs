@@ -24,6 +24,8 @@ pub struct Merging<'s> {
     arrived: Vec<(crate::hlc::Hlc, Uuid, u64)>,
     /// Changes let into the rows, for the screens.
     merged: Vec<Change>,
+    /// The quarantined changes this merge read: letting one in takes it out of the quarantine.
+    waiting: HashSet<(Uuid, u64)>,
     report: ApplyReport,
 }
 
@@ -42,6 +44,7 @@ impl Store {
             tx,
             arrived: changes.iter().map(|c| (c.hlc, c.site, c.seq)).collect(),
             merged: Vec::new(),
+            waiting: HashSet::new(),
             report: ApplyReport::default(),
         })
     }
@@ -70,16 +73,53 @@ impl Merging<'_> {
             .collect())
     }
 
-    /// The changes waiting in the quarantine, from the log.
-    pub async fn quarantined(&mut self) -> Result<Vec<Change>> {
-        let rows: Vec<LogRow> = sqlx::query_as(
+    /// The changes waiting in the quarantine with one of `codes`, from the log.
+    pub async fn quarantined(&mut self, codes: &[&str]) -> Result<Vec<Change>> {
+        if codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks = vec!["?"; codes.len()].join(", ");
+        let sql = format!(
             "SELECT c.site, c.seq, c.hlc, c.actor, c.bucket, c.tbl, c.row_id, c.col, c.value, c.cl,
                     c.schema_version, c.signature
-             FROM quarantine q JOIN change_log c ON c.site = q.site AND c.seq = q.seq",
-        )
-        .fetch_all(&mut *self.tx)
-        .await?;
-        Ok(rows.into_iter().map(LogRow::into_change).collect())
+             FROM quarantine q JOIN change_log c ON c.site = q.site AND c.seq = q.seq
+             WHERE q.code IN ({marks})"
+        );
+        let mut query = sqlx::query_as::<_, LogRow>(&sql);
+        for code in codes {
+            query = query.bind(*code);
+        }
+        let rows = query.fetch_all(&mut *self.tx).await?;
+        let changes: Vec<Change> = rows.into_iter().map(LogRow::into_change).collect();
+        self.waiting.extend(changes.iter().map(|c| (c.site, c.seq)));
+        Ok(changes)
+    }
+
+    /// The changes waiting in the quarantine, of these sites, with one of `codes`.
+    pub async fn quarantined_of(&mut self, sites: &[Uuid], codes: &[&str]) -> Result<Vec<Change>> {
+        let mut out = Vec::new();
+        for site in sites {
+            let marks = vec!["?"; codes.len()].join(", ");
+            let sql = format!(
+                "SELECT c.site, c.seq, c.hlc, c.actor, c.bucket, c.tbl, c.row_id, c.col, c.value,
+                        c.cl, c.schema_version, c.signature
+                 FROM quarantine q JOIN change_log c ON c.site = q.site AND c.seq = q.seq
+                 WHERE q.site = ? AND q.code IN ({marks})"
+            );
+            let mut query = sqlx::query_as::<_, LogRow>(&sql).bind(site.as_bytes().to_vec());
+            for code in codes {
+                query = query.bind(*code);
+            }
+            out.extend(
+                query
+                    .fetch_all(&mut *self.tx)
+                    .await?
+                    .into_iter()
+                    .map(LogRow::into_change),
+            );
+        }
+        self.waiting.extend(out.iter().map(|c| (c.site, c.seq)));
+        Ok(out)
     }
 
     /// The logged changes of `site` with sequence numbers in `seqs` (to complete a signed span).
@@ -115,7 +155,10 @@ impl Merging<'_> {
         let merged = apply::merge_logged(&mut self.tx, &refs).await?;
         self.report.superseded += merged.superseded;
         self.report.invalid += merged.invalid;
-        for c in changes {
+        for c in changes
+            .iter()
+            .filter(|c| self.waiting.contains(&(c.site, c.seq)))
+        {
             sqlx::query("DELETE FROM quarantine WHERE site = ? AND seq = ?")
                 .bind(c.site.as_bytes().to_vec())
                 .bind(c.seq as i64)

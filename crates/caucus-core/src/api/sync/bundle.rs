@@ -152,7 +152,8 @@ impl Caucus {
         let total = bundle.changes.len() as u32;
         let (mut applied, mut duplicates, mut withheld) = (0, 0, 0);
         let result: Result<()> = async {
-            for (i, chunk) in bundle.changes.chunks(IMPORT_CHUNK).enumerate() {
+            let mut done = 0;
+            for chunk in crate::sync::judge::batches(&bundle.changes, IMPORT_CHUNK) {
                 // Who made each change (from the certificates it brings and those held here)
                 // and whether they may: what fails is held back until the hub decides.
                 let report = crate::sync::judge::merge_judged(
@@ -166,11 +167,10 @@ impl Caucus {
                 applied += report.applied - report.held;
                 withheld += report.held;
                 duplicates += report.duplicates;
-                self.sync.progress.report(
-                    SyncPhase::Importing,
-                    ((i + 1) * IMPORT_CHUNK).min(total as usize) as u32,
-                    Some(total),
-                );
+                done += chunk.len() as u32;
+                self.sync
+                    .progress
+                    .report(SyncPhase::Importing, done, Some(total));
             }
             Ok(())
         }

@@ -112,12 +112,19 @@ pub(super) async fn makers(
                 .collect();
             span.sort_by_key(|c| c.seq);
             let complete = span.len() as u64 == range.end() - range.start() + 1;
+            // The device's own key first: the hub signs only its compensations, and each
+            // verification costs about as much as the merge of the span.
+            let signer = if complete {
+                certified.iter().find(|k| verify_span(&k.key, &span))
+            } else {
+                None
+            };
             let verdict = if !complete {
                 Err(Held::new("incomplete", "its write arrived incomplete"))
-            } else if verify_span(hub_key, &span) {
+            } else if signer.is_none() && verify_span(hub_key, &span) {
                 Ok(Maker::Hub)
             } else {
-                match certified.iter().find(|k| verify_span(&k.key, &span)) {
+                match signer {
                     None if certified.is_empty() => Err(match refused.get(&site) {
                         Some(why) => Held::new(refusal_code(*why), why.reason()),
                         None => Held::new(
@@ -172,14 +179,17 @@ pub(super) async fn makers(
     Ok(out)
 }
 
-/// The certificates a carrier brought that the replica believes are kept; returns why the
-/// others were not, by site.
+/// The certificates a carrier brought that the replica believes are kept; returns how many
+/// were new, and why the others were not, by site.
 pub(super) async fn remember_brought(
     pool: &SqlitePool,
     trust: (Uuid, &VerifyingKey),
     brought: &[Certificate],
     now_ms: u64,
-) -> Result<HashMap<Uuid, Refusal>> {
-    let (_, refused) = certificates::remember(pool, trust, brought, now_ms).await?;
-    Ok(refused.into_iter().map(|(c, why)| (c.site, why)).collect())
+) -> Result<(u32, HashMap<Uuid, Refusal>)> {
+    let (kept, refused) = certificates::remember(pool, trust, brought, now_ms).await?;
+    Ok((
+        kept,
+        refused.into_iter().map(|(c, why)| (c.site, why)).collect(),
+    ))
 }

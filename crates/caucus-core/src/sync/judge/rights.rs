@@ -2,10 +2,14 @@
 //! rules the hub applies ([`crate::sync::authority`]), asked with the replica's own view of
 //! the row, its bucket and the maker's person, organization and roles.
 //!
-//! Changes are judged in clock order, a run at a time (consecutive changes one site made to
+//! Changes are judged in the order they arrived (a carrier keeps the order they were made in,
+//! as a hub judges a push in its order), a run at a time (consecutive changes one site made to
 //! one row: one write's fields travel together), and accepted ones are let into the rows in
-//! batches, before anything they could alter is read: a membership created earlier in the
-//! same bundle gives its rights to what follows, as it does at the hub.
+//! batches, before anything they could alter is read: a row a run reads, and a person's rights
+//! once a pending person or membership row concerns them. So a membership created earlier in
+//! the same bundle gives its rights to what follows, as it does at the hub, without letting
+//! every membership in on its own (measured: a flush per membership made the judge 7 times
+//! slower than the merge).
 
 use super::provenance::Maker;
 use super::Held;
@@ -28,14 +32,14 @@ const PENDING_MAX: usize = 2_000;
 /// returns the refused ones, with why.
 pub(super) async fn judge(
     m: &mut Merging<'_>,
-    mut candidates: Vec<Change>,
+    candidates: Vec<Change>,
     makers: &HashMap<(Uuid, u64), std::result::Result<Maker, Held>>,
 ) -> Result<Vec<((Uuid, u64), Held)>> {
-    candidates.sort_by_key(Change::stamp_order);
     let mut refused = Vec::new();
     let mut pending: Vec<Change> = Vec::new();
     let mut pending_rows: HashSet<(String, Uuid)> = HashSet::new();
     let mut actors: HashMap<Uuid, HubActor> = HashMap::new();
+    let mut rights = Stale::default();
     let mut setting_up = !has_admin(m.conn()).await?;
     let mut start = 0;
     while start < candidates.len() {
@@ -99,6 +103,12 @@ pub(super) async fn judge(
                     })
                     .collect(),
                 Some(bucket) => {
+                    if rights.stale(person) {
+                        // What is pending changes this person's rights: let it in, then read.
+                        flush(m, &mut pending, &mut pending_rows).await?;
+                        rights.settle(&mut actors);
+                        setting_up = !has_admin(m.conn()).await?;
+                    }
                     if let std::collections::hash_map::Entry::Vacant(slot) = actors.entry(person) {
                         slot.insert(load_actor(m.conn(), person).await?);
                     }
@@ -126,17 +136,84 @@ pub(super) async fn judge(
                 }
             }
         }
-        if matches!(table.as_str(), "person" | "membership" | "coalition_group") {
-            // Rights come from these rows: judge what follows by them as let in.
+        if pending_rows.contains(&(table.clone(), row)) {
+            // Rights come from these rows: what follows is judged by them as let in, once it
+            // asks about the person they concern.
+            match table.as_str() {
+                "person" if setting_up => {
+                    // The coalition's first administrator ends its setting up at once.
+                    flush(m, &mut pending, &mut pending_rows).await?;
+                    rights.settle(&mut actors);
+                    setting_up = !has_admin(m.conn()).await?;
+                }
+                "person" => rights.touch(row),
+                "membership" => match membership_person(m.conn(), &run, row).await? {
+                    Some(p) => rights.touch(p),
+                    None => rights.everyone = true,
+                },
+                "coalition_group" => rights.everyone = true,
+                _ => {}
+            }
+        }
+        if pending.len() >= PENDING_MAX {
             flush(m, &mut pending, &mut pending_rows).await?;
-            actors.clear();
-            setting_up = !has_admin(m.conn()).await?;
-        } else if pending.len() >= PENDING_MAX {
-            flush(m, &mut pending, &mut pending_rows).await?;
+            rights.settle(&mut actors);
         }
     }
     flush(m, &mut pending, &mut pending_rows).await?;
     Ok(refused)
+}
+
+/// The people whose rights pending changes alter: their cached rights are stale until the
+/// changes are let in.
+#[derive(Default)]
+struct Stale {
+    people: HashSet<Uuid>,
+    /// A group's kind changed (the steering committee): everyone's.
+    everyone: bool,
+}
+
+impl Stale {
+    fn touch(&mut self, person: Uuid) {
+        self.people.insert(person);
+    }
+
+    fn stale(&self, person: Uuid) -> bool {
+        self.everyone || self.people.contains(&person)
+    }
+
+    /// After the pending changes were let in: forget what they made stale.
+    fn settle(&mut self, actors: &mut HashMap<Uuid, HubActor>) {
+        if self.everyone {
+            actors.clear();
+        } else {
+            actors.retain(|p, _| !self.people.contains(p));
+        }
+        self.people.clear();
+        self.everyone = false;
+    }
+}
+
+/// Whose membership a run changes: its `person_id` as the run writes it, else as held.
+async fn membership_person(
+    conn: &mut SqliteConnection,
+    run: &[Change],
+    row: Uuid,
+) -> Result<Option<Uuid>> {
+    if let Some(p) = run
+        .iter()
+        .rev()
+        .find(|c| c.column == "person_id")
+        .and_then(|c| c.value.as_str())
+        .and_then(|s| Uuid::parse_str(s).ok())
+    {
+        return Ok(Some(p));
+    }
+    let held: Option<String> = sqlx::query_scalar("SELECT person_id FROM membership WHERE id = ?")
+        .bind(row.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(held.and_then(|s| Uuid::parse_str(&s).ok()))
 }
 
 /// Lets the pending changes into the rows.
