@@ -74,10 +74,15 @@ pub async fn of_site(pool: &SqlitePool, site: Uuid) -> Result<Vec<Certificate>> 
     .bind(site.to_string())
     .fetch_all(pool)
     .await?;
-    Ok(bodies
+    Ok(decoded(&bodies))
+}
+
+/// Stored certificates, each kept only if it still reads (a damaged one is left out).
+fn decoded(bodies: &[String]) -> Vec<Certificate> {
+    bodies
         .iter()
         .filter_map(|b| serde_json::from_str(b).ok())
-        .collect())
+        .collect()
 }
 
 /// How many certificates the replica holds.
@@ -121,10 +126,7 @@ pub async fn all(pool: &SqlitePool) -> Result<Vec<Certificate>> {
     let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM device_certificate")
         .fetch_all(pool)
         .await?;
-    Ok(bodies
-        .iter()
-        .filter_map(|b| serde_json::from_str(b).ok())
-        .collect())
+    Ok(decoded(&bodies))
 }
 
 /// Every device the hub said it removed.

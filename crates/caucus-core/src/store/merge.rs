@@ -75,6 +75,21 @@ impl Merging<'_> {
 
     /// The changes waiting in the quarantine with one of `codes`, from the log.
     pub async fn quarantined(&mut self, codes: &[&str]) -> Result<Vec<Change>> {
+        self.held_with(None, codes).await
+    }
+
+    /// The changes waiting in the quarantine, of these sites, with one of `codes`.
+    pub async fn quarantined_of(&mut self, sites: &[Uuid], codes: &[&str]) -> Result<Vec<Change>> {
+        let mut out = Vec::new();
+        for site in sites {
+            out.extend(self.held_with(Some(*site), codes).await?);
+        }
+        Ok(out)
+    }
+
+    /// The quarantined changes (of `site`, if given) with one of `codes`; remembered as read,
+    /// so letting one in takes it out of the quarantine.
+    async fn held_with(&mut self, site: Option<Uuid>, codes: &[&str]) -> Result<Vec<Change>> {
         if codes.is_empty() {
             return Ok(Vec::new());
         }
@@ -83,43 +98,20 @@ impl Merging<'_> {
             "SELECT c.site, c.seq, c.hlc, c.actor, c.bucket, c.tbl, c.row_id, c.col, c.value, c.cl,
                     c.schema_version, c.signature
              FROM quarantine q JOIN change_log c ON c.site = q.site AND c.seq = q.seq
-             WHERE q.code IN ({marks})"
+             WHERE (?1 IS NULL OR q.site = ?1) AND q.code IN ({marks})"
         );
-        let mut query = sqlx::query_as::<_, LogRow>(&sql);
+        let mut query = sqlx::query_as::<_, LogRow>(&sql).bind(site.map(|s| s.as_bytes().to_vec()));
         for code in codes {
             query = query.bind(*code);
         }
-        let rows = query.fetch_all(&mut *self.tx).await?;
-        let changes: Vec<Change> = rows.into_iter().map(LogRow::into_change).collect();
+        let changes: Vec<Change> = query
+            .fetch_all(&mut *self.tx)
+            .await?
+            .into_iter()
+            .map(LogRow::into_change)
+            .collect();
         self.waiting.extend(changes.iter().map(|c| (c.site, c.seq)));
         Ok(changes)
-    }
-
-    /// The changes waiting in the quarantine, of these sites, with one of `codes`.
-    pub async fn quarantined_of(&mut self, sites: &[Uuid], codes: &[&str]) -> Result<Vec<Change>> {
-        let mut out = Vec::new();
-        for site in sites {
-            let marks = vec!["?"; codes.len()].join(", ");
-            let sql = format!(
-                "SELECT c.site, c.seq, c.hlc, c.actor, c.bucket, c.tbl, c.row_id, c.col, c.value,
-                        c.cl, c.schema_version, c.signature
-                 FROM quarantine q JOIN change_log c ON c.site = q.site AND c.seq = q.seq
-                 WHERE q.site = ? AND q.code IN ({marks})"
-            );
-            let mut query = sqlx::query_as::<_, LogRow>(&sql).bind(site.as_bytes().to_vec());
-            for code in codes {
-                query = query.bind(*code);
-            }
-            out.extend(
-                query
-                    .fetch_all(&mut *self.tx)
-                    .await?
-                    .into_iter()
-                    .map(LogRow::into_change),
-            );
-        }
-        self.waiting.extend(out.iter().map(|c| (c.site, c.seq)));
-        Ok(out)
     }
 
     /// The logged changes of `site` with sequence numbers in `seqs` (to complete a signed span).
