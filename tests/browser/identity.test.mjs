@@ -66,6 +66,19 @@ for (const language of ["en", "ar"]) {
     const people = await api(bridge, "list_people", {});
     assert.equal(people.length, 1);
     await page.screenshot({ path: join(shots, `coalition-${language}.png`), fullPage: true });
+    // The new coalition has no hub yet: the Sync screen offers to save its key to start one.
+    const status = await api(bridge, "sync_status", {});
+    assert.equal(status.founding, true);
+    assert.ok(status.certified_until, "the laptop certified itself");
+    await page.getByTestId("nav-sync").click();
+    const founding = page.getByTestId("sync-founding");
+    await founding.waitFor();
+    const keyPath = join(shots, `coalition-key-${language}.json`);
+    await founding.locator("input").fill(keyPath);
+    await founding.getByRole("button").click();
+    await page.getByTestId("founding-saved").waitFor();
+    assert.ok((await page.getByTestId("founding-saved").textContent()).includes("caucus-hub adopt"));
+    await page.screenshot({ path: join(shots, `founding-${language}.png`), fullPage: true });
     assert.deepEqual(problems, []);
     await page.context().close();
   });

@@ -70,6 +70,50 @@ pub fn decode_key(hex_key: &str) -> Option<VerifyingKey> {
     VerifyingKey::from_bytes(&bytes).ok()
 }
 
+/// The key of a coalition started on a laptop, written to a file for the coalition's hub to
+/// be started with (`caucus-hub adopt`): the hub then certifies devices under the same id and
+/// key, so the certificate the laptop gave itself stays good, and so do its bundles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoalitionKey {
+    /// Always [`CoalitionKey::FORMAT`].
+    pub format: String,
+    /// The id every certificate and bundle of the coalition names.
+    pub hub_id: Uuid,
+    /// The ed25519 signing key, hex: whoever holds it can certify devices for the coalition.
+    pub signing_key: String,
+    /// The person who started the coalition, whom the hub invites first.
+    pub founder: Uuid,
+}
+
+impl CoalitionKey {
+    /// What a key file says it is, so a wrong file is refused by name.
+    pub const FORMAT: &'static str = "caucus-coalition-key-v1";
+
+    /// Reads a key file; refuses anything else with the reason.
+    pub fn decode(bytes: &[u8]) -> Result<(CoalitionKey, SigningKey)> {
+        if bytes.len() > MAX_BYTES {
+            return Err(CoreError::invalid(
+                "coalition_key",
+                "longer than any key file",
+            ));
+        }
+        let file: CoalitionKey = serde_json::from_slice(bytes)
+            .map_err(|e| CoreError::invalid("coalition_key", format!("not a key file: {e}")))?;
+        if file.format != Self::FORMAT {
+            return Err(CoreError::invalid(
+                "coalition_key",
+                "not a coalition key file of this version of Caucus",
+            ));
+        }
+        let key: [u8; 32] = hex::decode(&file.signing_key)
+            .ok()
+            .and_then(|k| k.try_into().ok())
+            .ok_or_else(|| CoreError::invalid("coalition_key", "the key in the file is damaged"))?;
+        Ok((file, SigningKey::from_bytes(&key)))
+    }
+}
+
 impl Certificate {
     /// The hub `hub` (signing with `hub_key`) certifies that `device_key` and `site` act for
     /// `person` from `now_ms` for [`VALID_MS`].

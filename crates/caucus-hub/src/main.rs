@@ -5,7 +5,10 @@
 //! caucus-hub invite  --db URL --person UUID [--expires 10m]
 //! caucus-hub revoke  --db URL --device UUID
 //! caucus-hub devices --db URL
+//! caucus-hub adopt   --db URL --key FILE [--expires 1d]
 //! ```
+//! `adopt` makes a new hub the hub of a coalition started on a laptop (the key file its Sync
+//! screen saves), and prints an invite for the person who started it.
 //! `URL` is a SQLite file path or a `postgres://` URL. `serve` prints
 //! `CAUCUS_HUB http://ADDR HUB_ID` once it listens.
 
@@ -18,6 +21,7 @@ const USAGE: &str = "usage:
   caucus-hub invite  --db URL --person UUID [--expires 10m]
   caucus-hub revoke  --db URL --device UUID
   caucus-hub devices --db URL
+  caucus-hub adopt   --db URL --key FILE [--expires 1d]
 URL is a SQLite file path or a postgres:// URL.";
 
 /// `10m`, `2h`, `7d`, `30s`.
@@ -123,6 +127,27 @@ async fn run() -> Result<(), String> {
                     }
                 );
             }
+            Ok(())
+        }
+        "adopt" => {
+            let path = flag("key")?;
+            let file = std::fs::read(&path)
+                .map_err(|e| format!("cannot read the key file {path}: {e}"))?;
+            let founder = hub.adopt(&file).await.map_err(|e| e.to_string())?;
+            hub.close().await;
+            // Opened again: the hub's id and key are read once, at open.
+            let hub = HubDb::open(&db_url, Policy::Authorize)
+                .await
+                .map_err(|e| format!("cannot open the hub database: {e}"))?;
+            let ttl = duration_ms(a.flags.get("expires").map_or("1d", String::as_str))?;
+            let code = hub
+                .create_invite(Some(founder), ttl, false, now)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "hub {} of the coalition; invite for its founder: {code}",
+                hub.hub_id()
+            );
             Ok(())
         }
         other => Err(format!("unknown command {other}\n{USAGE}")),

@@ -129,6 +129,12 @@ export type ChangedRecord = {
 	by_name: string | null,
 };
 
+export type CoalitionKeySaved = {
+	path: string,
+	/**  The coalition's id, which the hub prints when it starts. */
+	hub_id: string,
+};
+
 export type Comment = {
 	id: string,
 	archived: boolean,
@@ -336,6 +342,11 @@ export type ExportBundle = {
 	 *  from the last bundle it sent here. None: everything.
 	 */
 	peer: string | null,
+};
+
+export type ExportCoalitionKey = {
+	/**  Where to write the key file (an absolute path; its folder must exist). */
+	path: string,
 };
 
 export type ExportFormat = "csv" | "json";
@@ -1080,6 +1091,11 @@ export type SyncStatus = {
 	bundle_folder: string | null,
 	/**  The meeting this device hosts or joined. */
 	meeting: MeetingInfo | null,
+	/**
+	 *  This laptop started its coalition and holds its key: the coalition has no hub yet
+	 *  (the panel offers to save the key to start one with, [`Caucus::export_coalition_key`]).
+	 */
+	founding: boolean,
 };
 
 export type TrackedIssue = {
@@ -1199,6 +1215,7 @@ export const commands = {
   syncNow: (input: NoInput) => call<SyncStatus>("sync_now", input),
   exportBundle: (input: ExportBundle) => call<BundleSummary>("export_bundle", input),
   importBundle: (input: ImportBundle) => call<BundleSummary>("import_bundle", input),
+  exportCoalitionKey: (input: ExportCoalitionKey) => call<CoalitionKeySaved>("export_coalition_key", input),
   hostMeeting: (input: HostMeeting) => call<SyncStatus>("host_meeting", input),
   findMeetings: (input: NoInput) => call<FoundMeeting[]>("find_meetings", input),
   joinMeeting: (input: JoinMeeting) => call<SyncStatus>("join_meeting", input),
@@ -1276,7 +1293,7 @@ export const commands = {
   encryptDatabase: (input: Encrypt) => call<Done>("encrypt_database", input),
 };
 
-export type CommandName = "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "connect_hub" | "create_agenda_item" | "create_coalition" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "database_status" | "draft_answer" | "encrypt_database" | "endorse_recommendation" | "export_bundle" | "export_records" | "export_report" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "group_dashboard" | "hear_from_group" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "mark_my_work_seen" | "mark_notifications_read" | "my_work" | "notifications" | "publish_answer" | "recommendation_page" | "record_attendance" | "record_history" | "refused_changes" | "search" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "unlock_database" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";
+export type CommandName = "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "connect_hub" | "create_agenda_item" | "create_coalition" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "database_status" | "draft_answer" | "encrypt_database" | "endorse_recommendation" | "export_bundle" | "export_coalition_key" | "export_records" | "export_report" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "group_dashboard" | "hear_from_group" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "mark_my_work_seen" | "mark_notifications_read" | "my_work" | "notifications" | "publish_answer" | "recommendation_page" | "record_attendance" | "record_history" | "refused_changes" | "search" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "unlock_database" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";
 
 /** The synced tables, as events name them. */
 export type Table = "organization" | "person" | "coalition_group" | "membership" | "tracked_issue" | "recommendation" | "translation" | "endorsement" | "comment" | "meeting" | "agenda_item" | "attendance" | "decision";

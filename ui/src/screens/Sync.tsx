@@ -3,7 +3,7 @@
 // hub's refusals. Bundles carry changes on a USB stick where there is no network.
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { commands, type BundleSummary, type FoundMeeting, type RefusedChange, type SyncStatus } from "../api";
+import { commands, type BundleSummary, type CoalitionKeySaved, type FoundMeeting, type RefusedChange, type SyncStatus } from "../api";
 import { useAction, useLoad } from "../data";
 import { ErrorLine, FilePick, formatDate, isolate } from "./parts";
 
@@ -67,6 +67,7 @@ export function SyncScreen() {
         )}
         <ErrorLine error={action.error} />
       </div>
+      {status.founding && <Founding folder={status.bundle_folder} />}
       {!status.connected && <ConnectForm />}
       <MeetingPanel status={status} />
       {status.held.length > 0 && <Held status={status} />}
@@ -259,6 +260,44 @@ function MeetingPanel({ status }: { status: SyncStatus }) {
         </button>
       </form>
       <ErrorLine error={action.error} />
+    </div>
+  );
+}
+
+/** A coalition started on this laptop has no hub yet: save its key to start the hub with
+ * (`caucus-hub adopt`, which prints an invite for this person), then connect below. */
+function Founding({ folder }: { folder: string | null }) {
+  const { t } = useTranslation();
+  const saving = useAction();
+  const [path, setPath] = useState(folder ? `${folder}/caucus-coalition-key.json` : "");
+  const [saved, setSaved] = useState<CoalitionKeySaved | null>(null);
+  return (
+    <div className="card" data-testid="sync-founding">
+      <h2>{t("sync.founding.title")}</h2>
+      <p>{t("sync.founding.help")}</p>
+      <form
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const done = await saving.run(() => commands.exportCoalitionKey({ path }));
+          if (done) setSaved(done);
+        }}
+      >
+        <label>
+          {t("sync.founding.path")}
+          <input dir="ltr" value={path} onChange={(e) => setPath(e.target.value)} required />
+        </label>
+        <button type="submit" disabled={saving.busy}>
+          {t("sync.founding.save")}
+        </button>
+        <ErrorLine error={saving.error} />
+      </form>
+      {saved && (
+        <div role="status" data-testid="founding-saved">
+          <p>{t("sync.founding.saved", { path: isolate(saved.path) })}</p>
+          <pre dir="ltr">{`caucus-hub adopt --db hub.db --key ${saved.path}\ncaucus-hub serve --db hub.db --bind 0.0.0.0:7878`}</pre>
+          <p>{t("sync.founding.next")}</p>
+        </div>
+      )}
     </div>
   );
 }

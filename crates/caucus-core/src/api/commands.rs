@@ -36,6 +36,7 @@ macro_rules! for_each_command {
             sync_now(NoInput) -> SyncStatus;
             export_bundle(ExportBundle) -> BundleSummary;
             import_bundle(ImportBundle) -> BundleSummary;
+            export_coalition_key(ExportCoalitionKey) -> CoalitionKeySaved;
             host_meeting(HostMeeting) -> SyncStatus;
             find_meetings(NoInput) -> Vec<FoundMeeting>;
             join_meeting(JoinMeeting) -> SyncStatus;

@@ -50,6 +50,7 @@ pub use crate::sync::meeting::FoundMeeting;
 use serde::de::DeserializeOwned;
 use std::path::Path;
 pub use sync::bundle::{BundleSummary, ExportBundle, ImportBundle};
+pub use sync::founding::{CoalitionKeySaved, ExportCoalitionKey};
 pub use sync::meeting::{HostMeeting, JoinMeeting};
 pub use sync::{ConnectHub, SyncStatus};
 use uuid::Uuid;

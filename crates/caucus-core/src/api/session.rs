@@ -283,6 +283,7 @@ impl Caucus {
         self.store
             .set_local_setting(ACTING_PERSON, Some(&me.to_string()))
             .await?;
+        self.found_coalition(me).await?;
         self.get_session(super::NoInput {}).await
     }
 

@@ -35,9 +35,10 @@ fn judge(changes: &[crate::change::Change]) {
     );
 }
 
-/// A device certificate someone handed over (a hub's reply, a bundle, a meeting peer): refused
-/// with a reason or believed, never a panic; what decodes encodes to the same certificate, and
-/// a certificate believed under one hub's key names that hub and carries a key.
+/// A device certificate someone handed over (a hub's reply, a bundle, a meeting peer), or a
+/// coalition's key file: refused with a reason or believed, never a panic; what decodes
+/// encodes to the same certificate, and a certificate believed under one hub's key names that
+/// hub and carries a key.
 pub fn certificate(data: &[u8]) {
     use crate::certificate::Certificate;
     let hub_key = ed25519_dalek::SigningKey::from_bytes(&[11; 32]);
@@ -47,6 +48,13 @@ pub fn certificate(data: &[u8]) {
         }
         let _ = c.verify(uuid::Uuid::nil(), &hub_key.verifying_key(), 0);
     };
+    // A coalition's key file (`caucus-hub adopt` reads one): refused with a reason or read.
+    if let Ok((file, key)) = crate::certificate::CoalitionKey::decode(data) {
+        assert_eq!(
+            hex::decode(&file.signing_key).ok(),
+            Some(key.to_bytes().to_vec())
+        );
+    }
     if let Ok(c) = Certificate::decode(data) {
         let again = serde_json::to_vec(&c).expect("what decodes encodes");
         assert_eq!(Certificate::decode(&again).ok(), Some(c.clone()));

@@ -229,6 +229,41 @@ impl HubDb {
         })
     }
 
+    /// Makes a new hub the hub of a coalition started on a laptop: it takes the coalition's
+    /// id and key from the file the laptop saved ([`caucus_core::certificate::CoalitionKey`]),
+    /// so the certificate the laptop gave itself, and every bundle it wrote, stay good. Only a
+    /// hub that has enrolled no device and holds no change may; returns the founder, to invite.
+    pub async fn adopt(&self, key_file: &[u8]) -> Result<Uuid> {
+        let (file, key) = caucus_core::certificate::CoalitionKey::decode(key_file)
+            .map_err(|e| HubError::Invalid(e.to_string()))?;
+        let mut tx = self.pool.begin().await?;
+        let devices: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM hub_device")
+            .fetch_one(&mut *tx)
+            .await?;
+        let changes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM hub_change")
+            .fetch_one(&mut *tx)
+            .await?;
+        if devices > 0 || changes > 0 {
+            return Err(HubError::Invalid(
+                "this hub already serves a coalition: start the new coalition's hub on an empty \
+                 database"
+                    .into(),
+            ));
+        }
+        for (name, value) in [
+            ("hub_id", file.hub_id.to_string()),
+            ("hub_key", hex::encode(key.to_bytes())),
+        ] {
+            sqlx::query("UPDATE hub_meta SET value = $1 WHERE key = $2")
+                .bind(value)
+                .bind(name)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(file.founder)
+    }
+
     /// Makes a [`Policy::Meeting`] hub judge for the host's coalition.
     pub fn trust_coalition(&self, trust: caucus_core::sync::meeting::CoalitionTrust) {
         for c in &trust.certificates {

@@ -3,6 +3,7 @@
 //! [`crate::sync::exchange`]; bundles and meetings are [`bundle`] and [`meeting`].
 
 pub mod bundle;
+pub mod founding;
 pub mod meeting;
 
 use super::{Caucus, NoInput};
@@ -144,6 +145,9 @@ pub struct SyncStatus {
     pub bundle_folder: Option<String>,
     /// The meeting this device hosts or joined.
     pub meeting: Option<meeting::MeetingInfo>,
+    /// This laptop started its coalition and holds its key: the coalition has no hub yet
+    /// (the panel offers to save the key to start one with, [`Caucus::export_coalition_key`]).
+    pub founding: bool,
 }
 
 /// The folder a person expects files they save to land in.
@@ -255,6 +259,7 @@ impl Caucus {
             held_total: sync_state::held_count(s.pool()).await?,
             bundle_folder: bundle_folder(),
             meeting: self.meeting_info().await?,
+            founding: self.holds_coalition_key().await?,
         })
     }
 
@@ -293,6 +298,7 @@ impl Caucus {
         };
         let reply = self.transport()?.enrol(&url, &request).await?;
         certified(&reply, &request, &key.verifying_key())?;
+        self.check_founder_enrolment(&reply).await?;
         let s = &self.store();
         s.set_local_setting(HUB_URL, Some(&url)).await?;
         s.set_local_setting(HUB_ID, Some(&reply.hub_id.to_string()))
@@ -321,6 +327,8 @@ impl Caucus {
             Some(&reply.person_id.to_string()),
         )
         .await?;
+        // The hub certifies for the coalition now: its key need not sit on a laptop.
+        self.forget_coalition_key().await?;
         self.sync_now(NoInput {}).await
     }
 
