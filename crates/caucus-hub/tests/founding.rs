@@ -18,7 +18,7 @@ async fn setting(device: &caucus_core::Caucus, key: &str) -> Option<String> {
 
 #[tokio::test]
 async fn a_coalition_started_on_a_laptop_keeps_its_key_when_its_hub_adopts_it() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("as the test set it up");
     let founder = device(dir.path(), "founder").await;
     let session = founder
         .create_coalition(CreateCoalition {
@@ -37,17 +37,27 @@ async fn a_coalition_started_on_a_laptop_keeps_its_key_when_its_hub_adopts_it() 
     let me = session.acting_person.expect("acts as the founder").id;
 
     // The laptop certified itself as the new hub would, and may no longer act as another.
-    let status = founder.sync_status(NoInput {}).await.unwrap();
+    let status = founder
+        .sync_status(NoInput {})
+        .await
+        .expect("as the test set it up");
     assert!(status.founding && !status.connected);
     let hub_id = setting(&founder, "hub.id").await.expect("a coalition id");
-    let hub_key =
-        caucus_core::certificate::decode_key(&setting(&founder, "hub.key").await.unwrap())
-            .expect("a coalition key");
-    let own: Certificate =
-        serde_json::from_str(&setting(&founder, "hub.certificate").await.unwrap()).unwrap();
+    let hub_key = caucus_core::certificate::decode_key(
+        &setting(&founder, "hub.key")
+            .await
+            .expect("as the test set it up"),
+    )
+    .expect("a coalition key");
+    let own: Certificate = serde_json::from_str(
+        &setting(&founder, "hub.certificate")
+            .await
+            .expect("as the test set it up"),
+    )
+    .expect("as the test set it up");
     assert_eq!(own.person, me);
     own.verify(
-        hub_id.parse().unwrap(),
+        hub_id.parse().expect("as the test set it up"),
         &hub_key,
         caucus_core::hlc::wall_ms(),
     )
@@ -74,10 +84,13 @@ async fn a_coalition_started_on_a_laptop_keeps_its_key_when_its_hub_adopts_it() 
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&key_path).unwrap().permissions().mode();
+        let mode = std::fs::metadata(&key_path)
+            .expect("as the test set it up")
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o077, 0, "only its owner reads the key file");
     }
-    let key_file = std::fs::read(&key_path).unwrap();
+    let key_file = std::fs::read(&key_path).expect("as the test set it up");
 
     // A hub started without the coalition's key: the laptop refuses it and keeps everything.
     let stranger = Hub::start(
@@ -97,9 +110,17 @@ async fn a_coalition_started_on_a_laptop_keeps_its_key_when_its_hub_adopts_it() 
         refused.to_string().contains("caucus-hub adopt"),
         "the refusal says what to do: {refused}"
     );
-    let status = founder.sync_status(NoInput {}).await.unwrap();
+    let status = founder
+        .sync_status(NoInput {})
+        .await
+        .expect("as the test set it up");
     assert!(status.founding && !status.connected);
-    assert_eq!(setting(&founder, "hub.id").await.unwrap(), hub_id);
+    assert_eq!(
+        setting(&founder, "hub.id")
+            .await
+            .expect("as the test set it up"),
+        hub_id
+    );
     // That hub has enrolled a device now: it serves a coalition and cannot adopt another.
     let in_use = stranger.db.adopt(&key_file).await;
     assert!(in_use.is_err(), "a hub in use does not adopt a coalition");
@@ -121,7 +142,7 @@ async fn a_coalition_started_on_a_laptop_keeps_its_key_when_its_hub_adopts_it() 
     let hub_db = dir.path().join("hub.db").to_string_lossy().into_owned();
     let adopting = caucus_hub::HubDb::open(&hub_db, Policy::Authorize)
         .await
-        .unwrap();
+        .expect("as the test set it up");
     assert_eq!(adopting.adopt(&key_file).await.expect("adopted"), me);
     adopting.close().await;
     let hub = Hub::start(&hub_db, Policy::Authorize).await;
@@ -142,7 +163,7 @@ async fn a_coalition_started_on_a_laptop_keeps_its_key_when_its_hub_adopts_it() 
         .await
         .is_err());
     // What the founder wrote before the hub existed is the hub's now, judged as theirs.
-    assert!(hub.db.change_count().await.unwrap() > 0);
+    assert!(hub.db.change_count().await.expect("as the test set it up") > 0);
     assert!(status.refused.is_empty(), "refused: {:?}", status.refused);
 
     // A second person, invited by the founder, receives it all from the hub.
