@@ -54,16 +54,7 @@ const IMPORT_CHUNK: usize = 5_000;
 
 impl Caucus {
     pub async fn export_bundle(&self, input: ExportBundle) -> Result<BundleSummary> {
-        let path = std::path::PathBuf::from(&input.path);
-        if !path.is_absolute() || path.file_name().is_none() {
-            return Err(CoreError::invalid(
-                "path",
-                "choose a file to write the bundle to",
-            ));
-        }
-        if !path.parent().is_some_and(std::path::Path::is_dir) {
-            return Err(CoreError::invalid("path", "that folder does not exist"));
-        }
+        let path = super::file_to_write(&input.path, "the bundle")?;
         let pool = self.store().pool();
         let known = match input.peer {
             Some(peer) => crate::store::sync_state::peer_version(pool, peer).await?,

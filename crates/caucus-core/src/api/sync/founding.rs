@@ -76,16 +76,7 @@ impl Caucus {
         &self,
         input: ExportCoalitionKey,
     ) -> Result<CoalitionKeySaved> {
-        let path = std::path::PathBuf::from(&input.path);
-        if !path.is_absolute() || path.file_name().is_none() {
-            return Err(CoreError::invalid(
-                "path",
-                "choose a file to write the key to",
-            ));
-        }
-        if !path.parent().is_some_and(std::path::Path::is_dir) {
-            return Err(CoreError::invalid("path", "that folder does not exist"));
-        }
+        let path = super::file_to_write(&input.path, "the key")?;
         let s = self.store();
         let (Some(signing_key), Some(hub_id)) = (
             s.local_setting(COALITION_KEY).await?,

@@ -170,6 +170,21 @@ struct HubLink {
     token: String,
 }
 
+/// A file the person chose to write `what` to: an absolute path in a folder that exists.
+pub(crate) fn file_to_write(path: &str, what: &str) -> Result<std::path::PathBuf> {
+    let path = std::path::PathBuf::from(path);
+    if !path.is_absolute() || path.file_name().is_none() {
+        return Err(CoreError::invalid(
+            "path",
+            format!("choose a file to write {what} to"),
+        ));
+    }
+    if !path.parent().is_some_and(std::path::Path::is_dir) {
+        return Err(CoreError::invalid("path", "that folder does not exist"));
+    }
+    Ok(path)
+}
+
 pub(crate) fn check_url(url: &str) -> Result<()> {
     let ok = (url.starts_with("http://") || url.starts_with("https://"))
         && url.len() <= 2048
