@@ -14,6 +14,7 @@ import { SyncScreen } from "./screens/Sync";
 import { SettingsScreen } from "./screens/Settings";
 import { SearchBox } from "./screens/Search";
 import { WelcomeCard } from "./screens/Welcome";
+import { GuestShell } from "./screens/Guest";
 import { MyWorkScreen } from "./screens/MyWork";
 import { NotificationsScreen, utcOffsetMinutes } from "./screens/Notifications";
 
@@ -101,6 +102,8 @@ function Shell({ route, navigate }: { route: Route; navigate: Navigate }) {
 
   if (session.error) return <ErrorLine error={session.error} />;
   if (!session.data) return <p className="loading">{t("app.loading")}</p>;
+  // A guest at a meeting is nobody of the coalition: it sees the shared agenda only.
+  if (session.data.guest) return <GuestShell name={session.data.guest} />;
 
   return (
     <div className="shell">
@@ -167,7 +170,8 @@ function Shell({ route, navigate }: { route: Route; navigate: Navigate }) {
             {t("app.demoBanner")}
           </p>
         )}
-        {session.data.empty && <WelcomeCard navigate={navigate} />}
+        {/* The first screen of a fresh install; its choices lead to the other screens. */}
+        {session.data.empty && route.view === "my-work" && <WelcomeCard navigate={navigate} />}
         <ErrorLine error={demo.error} />
         {route.view === "my-work" && <MyWorkScreen navigate={navigate} />}
         {route.view === "notifications" && <NotificationsScreen navigate={navigate} />}

@@ -85,6 +85,7 @@ pub async fn seed(seeder_path: &Path, db_url: &str) -> Res<SeededHub> {
             device_name: "dataset device".into(),
             person_id: None,
             certificate: None,
+            guest_name: None,
         };
         db.enrol(&request, now).await.map_err(err)?;
     }
@@ -180,6 +181,7 @@ pub async fn enrol(hub: &SeededHub, n: usize) -> Res<Vec<Device>> {
                     device_name: format!("bench device {i}"),
                     person_id: None,
                     certificate: None,
+                    guest_name: None,
                 },
                 caucus_core::hlc::wall_ms(),
             )

@@ -141,6 +141,8 @@ pub enum ErrorCode {
     SyncHub,
     SyncBundleDamaged,
     SyncBundleForeign,
+    /// A guest asked to join a meeting and waits for its host to let them in.
+    SyncGuestWaiting,
 }
 
 impl ErrorCode {
@@ -172,6 +174,7 @@ impl ErrorCode {
             ErrorCode::SyncHub => "sync_hub",
             ErrorCode::SyncBundleDamaged => "sync_bundle_damaged",
             ErrorCode::SyncBundleForeign => "sync_bundle_foreign",
+            ErrorCode::SyncGuestWaiting => "sync_guest_waiting",
         }
     }
 
@@ -202,6 +205,7 @@ impl ErrorCode {
         ErrorCode::SyncHub,
         ErrorCode::SyncBundleDamaged,
         ErrorCode::SyncBundleForeign,
+        ErrorCode::SyncGuestWaiting,
     ];
 
     /// The HTTP status the loopback bridge answers this code with.
@@ -227,6 +231,8 @@ impl ErrorCode {
             | ErrorCode::SyncHub
             | ErrorCode::SyncBundleDamaged
             | ErrorCode::SyncBundleForeign => 502,
+            // Not yet: the host has not answered (a refusal would be another code).
+            ErrorCode::SyncGuestWaiting => 409,
         }
     }
 }
@@ -333,6 +339,8 @@ pub enum SyncFailure {
     BundleDamaged,
     /// A bundle file comes from another coalition's hub.
     BundleForeign,
+    /// A guest waits for the meeting's host to let them in.
+    GuestWaiting,
 }
 
 impl SyncFailure {
@@ -355,6 +363,7 @@ impl SyncFailure {
             SyncFailure::Hub => ErrorCode::SyncHub,
             SyncFailure::BundleDamaged => ErrorCode::SyncBundleDamaged,
             SyncFailure::BundleForeign => ErrorCode::SyncBundleForeign,
+            SyncFailure::GuestWaiting => ErrorCode::SyncGuestWaiting,
         }
     }
 }

@@ -151,6 +151,7 @@ fn sync_payloads_never_crash_the_decoder() {
         device_name: "Amal's laptop".into(),
         person_id: None,
         certificate: None,
+        guest_name: None,
     };
     let seeds = vec![
         serde_json::to_vec(&push).expect("json"),

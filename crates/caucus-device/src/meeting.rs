@@ -9,7 +9,8 @@
 
 use caucus_core::error::{CoreError, Result};
 use caucus_core::sync::meeting::{
-    parse_announcement, CoalitionTrust, FoundMeeting, HostedMeeting, Meetings, SERVICE_TYPE,
+    parse_announcement, CoalitionTrust, FoundMeeting, HostedMeeting, MeetingGuest, Meetings,
+    SERVICE_TYPE,
 };
 use caucus_core::sync::protocol::PROTOCOL_VERSION;
 use caucus_core::sync::{BoxFuture, SyncFailure};
@@ -129,6 +130,8 @@ impl Meetings for LanMeetings {
         db: &'a Path,
         name: &'a str,
         trust: Option<CoalitionTrust>,
+        public_meeting: Option<uuid::Uuid>,
+        events: caucus_core::events::Events,
     ) -> BoxFuture<'a, Result<HostedMeeting>> {
         Box::pin(async move {
             let mut hosting = self.hosting.lock().await;
@@ -148,6 +151,10 @@ impl Meetings for LanMeetings {
             if let Some(trust) = trust {
                 hub.trust_coalition(trust);
             }
+            hub.set_public_meeting(public_meeting);
+            hub.on_guest(Box::new(move || {
+                events.send(caucus_core::events::Event::Device);
+            }));
             let listener = tokio::net::TcpListener::bind(SocketAddr::new(self.config.bind, 0))
                 .await
                 .map_err(hub_failure)?;
@@ -212,6 +219,24 @@ impl Meetings for LanMeetings {
                 h.db.close().await;
             }
             Ok(())
+        })
+    }
+
+    fn guests(&self) -> BoxFuture<'_, Result<Vec<MeetingGuest>>> {
+        Box::pin(async move {
+            Ok(match self.hosting.lock().await.as_ref() {
+                Some(h) => h.db.guests(),
+                None => Vec::new(),
+            })
+        })
+    }
+
+    fn admit_guest<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool>> {
+        Box::pin(async move {
+            Ok(match self.hosting.lock().await.as_ref() {
+                Some(h) => h.db.admit_guest(key),
+                None => false,
+            })
         })
     }
 

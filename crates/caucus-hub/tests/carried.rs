@@ -484,6 +484,7 @@ async fn changes_a_removed_device_made_are_refused_when_a_bundle_or_a_meeting_ca
         .member
         .host_meeting(HostMeeting {
             name: "Gender team, The Hague".into(),
+            public_meeting: None,
         })
         .await
         .expect("host")
@@ -496,6 +497,7 @@ async fn changes_a_removed_device_made_are_refused_when_a_bundle_or_a_meeting_ca
         .join_meeting(JoinMeeting {
             url: hosted.url.clone(),
             pairing_code: hosted.pairing_code.clone().expect("code"),
+            guest_name: None,
         })
         .await
         .expect_err("a removed laptop cannot join the meeting");
@@ -619,6 +621,7 @@ async fn a_change_in_another_devices_name_is_refused_and_never_stands_in_for_its
                 device_name: "borrowed".into(),
                 person_id: None,
                 certificate: None,
+                guest_name: None,
             },
             caucus_core::hlc::wall_ms(),
         )

@@ -117,6 +117,7 @@ async fn enrolment_attempts_and_device_requests_run_out_with_a_time_to_wait() {
                 device_name: "Amal's laptop".into(),
                 person_id: None,
                 certificate: None,
+                guest_name: None,
             },
             wall_ms(),
         )

@@ -93,6 +93,7 @@ async fn three_devices_converge_through_a_meeting_host_a_bundle_and_the_hub() {
     let status = a
         .host_meeting(HostMeeting {
             name: "Budget team, 27 November".into(),
+            public_meeting: None,
         })
         .await
         .expect("host");
@@ -115,6 +116,7 @@ async fn three_devices_converge_through_a_meeting_host_a_bundle_and_the_hub() {
         .join_meeting(JoinMeeting {
             url: meeting.url.clone(),
             pairing_code: "WRONG1".into(),
+            guest_name: None,
         })
         .await;
     assert_eq!(
@@ -125,6 +127,7 @@ async fn three_devices_converge_through_a_meeting_host_a_bundle_and_the_hub() {
         d.join_meeting(JoinMeeting {
             url: meeting.url.clone(),
             pairing_code: code.clone(),
+            guest_name: None,
         })
         .await
         .expect("join");

@@ -234,6 +234,7 @@ async fn a_meeting_host_accepts_only_what_each_person_may_write() {
     let hosted = host
         .host_meeting(HostMeeting {
             name: "Assembly of States Parties, day 3".into(),
+            public_meeting: None,
         })
         .await
         .expect("host")
@@ -243,6 +244,7 @@ async fn a_meeting_host_accepts_only_what_each_person_may_write() {
         d.join_meeting(JoinMeeting {
             url: hosted.url.clone(),
             pairing_code: hosted.pairing_code.clone().expect("code"),
+            guest_name: None,
         })
         .await
         .expect("join");
@@ -300,6 +302,7 @@ async fn a_device_receiving_from_a_relaying_meeting_judges_for_itself() {
         d.join_meeting(JoinMeeting {
             url: relay.url.clone(),
             pairing_code: code.clone(),
+            guest_name: None,
         })
         .await
         .expect("join");
@@ -369,6 +372,7 @@ async fn a_meeting_serves_each_person_only_the_groups_they_may_read() {
     let hosted = host
         .host_meeting(HostMeeting {
             name: "Secretariat briefing".into(),
+            public_meeting: None,
         })
         .await
         .expect("host")
@@ -380,6 +384,7 @@ async fn a_meeting_serves_each_person_only_the_groups_they_may_read() {
         d.join_meeting(JoinMeeting {
             url: hosted.url.clone(),
             pairing_code: hosted.pairing_code.clone().expect("code"),
+            guest_name: None,
         })
         .await
         .expect("join");
@@ -419,6 +424,153 @@ async fn a_meeting_serves_each_person_only_the_groups_they_may_read() {
         seen.contains(&"Budget hearing".to_string()),
         "the observer reads its team's new issue from the meeting: {seen:?}"
     );
+    host.leave_meeting(NoInput {}).await.expect("stop hosting");
+    s.hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guest_is_let_in_by_name_and_reads_only_the_public_agenda() {
+    let s = scene().await;
+    let host = &s.admin;
+    let team = s.people.group.to_string();
+    let public = id(&call(
+        host,
+        "create_meeting",
+        serde_json::json!({"group_id": team, "title": "Briefing for delegations",
+                           "starts_at": "2026-12-03T10:00", "place": "World Forum, room 4"}),
+    )
+    .await);
+    let private = id(&call(
+        host,
+        "create_meeting",
+        serde_json::json!({"group_id": team, "title": "Strategy session", "starts_at": "2026-12-03T15:00"}),
+    )
+    .await);
+    let mut public_rows = vec![public.to_string()];
+    for (meeting, title) in [
+        (public, "The Court's budget proposal"),
+        (public, "Questions from delegations"),
+        (private, "Which delegations to lobby"),
+    ] {
+        let item = id(&call(
+            host,
+            "create_agenda_item",
+            serde_json::json!({"meeting_id": meeting.to_string(), "position": 1, "title": title}),
+        )
+        .await);
+        if meeting == public {
+            public_rows.push(item.to_string());
+        }
+    }
+    call(
+        host,
+        "create_tracked_issue",
+        serde_json::json!({"group_id": team, "title": "Budget hearing"}),
+    )
+    .await;
+    host.set_meetings(Arc::new(LanMeetings::new(lan(11))));
+    let hosted = host
+        .host_meeting(HostMeeting {
+            name: "Briefing for delegations".into(),
+            public_meeting: Some(public),
+        })
+        .await
+        .expect("host")
+        .meeting
+        .expect("hosting");
+    assert_eq!(hosted.public_meeting, Some(public));
+    let code = hosted.pairing_code.clone().expect("code");
+
+    // A new laptop at the session: nobody of the coalition.
+    let guest = device(s.dir.path(), "guest").await;
+    let join = |name: Option<&str>| JoinMeeting {
+        url: hosted.url.clone(),
+        pairing_code: code.clone(),
+        guest_name: name.map(str::to_string),
+    };
+    let nameless = guest.join_meeting(join(None)).await;
+    assert_eq!(
+        nameless.expect_err("a guest says who they are").code(),
+        "invalid"
+    );
+    let waiting = guest.join_meeting(join(Some("Amal Haddad"))).await;
+    assert_eq!(
+        waiting.expect_err("the host has not let them in").code(),
+        "sync_guest_waiting"
+    );
+    assert!(
+        guest
+            .sync_status(NoInput {})
+            .await
+            .expect("status")
+            .meeting
+            .is_none(),
+        "a waiting guest has joined nothing"
+    );
+    let asked = host.meeting_guests(NoInput {}).await.expect("guests");
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert_eq!(asked[0].name, "Amal Haddad");
+    assert!(!asked[0].admitted);
+    let unknown = host
+        .admit_guest(AdmitGuest {
+            key: "00".repeat(32),
+        })
+        .await;
+    assert_eq!(
+        unknown.expect_err("nobody asked with it").code(),
+        "not_found"
+    );
+    let admitted = host
+        .admit_guest(AdmitGuest {
+            key: asked[0].key.clone(),
+        })
+        .await
+        .expect("admit");
+    assert!(admitted[0].admitted);
+
+    let status = guest
+        .join_meeting(join(Some("Amal Haddad")))
+        .await
+        .expect("let in");
+    let joined = status.meeting.expect("at the meeting");
+    assert!(joined.guest);
+    assert_eq!(
+        joined.public_meeting,
+        Some(public),
+        "the guest finds the agenda it may read"
+    );
+    let session = guest.get_session(NoInput {}).await.expect("session");
+    assert_eq!(session.guest.as_deref(), Some("Amal Haddad"));
+    assert!(
+        !session.may_choose_person,
+        "a guest acts as nobody of the coalition"
+    );
+    exchange_with_meeting(&guest).await;
+
+    // On the wire and in its replica: the public meeting and its agenda, nothing else.
+    let mut received: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT row_id FROM change_log ORDER BY row_id")
+            .fetch_all(guest.store().pool())
+            .await
+            .expect("log");
+    received.sort();
+    public_rows.sort();
+    assert_eq!(
+        received, public_rows,
+        "a guest receives only the public meeting and its agenda"
+    );
+    let agenda = call(
+        &guest,
+        "list_agenda_items",
+        serde_json::json!({"meeting_id": public.to_string()}),
+    )
+    .await;
+    assert_eq!(agenda.as_array().map(Vec::len), Some(2), "{agenda}");
+    let hidden = guest
+        .get_meeting(caucus_core::model::IdInput { id: private })
+        .await
+        .expect_err("the private meeting never reached the guest");
+    assert_eq!(hidden.code(), "not_found");
     host.leave_meeting(NoInput {}).await.expect("stop hosting");
     s.hub.stop().await;
 }

@@ -26,6 +26,8 @@ pub enum HubError {
     Revoked,
     #[error("the invite code is wrong, already used or expired")]
     InvalidInvite,
+    #[error("the meeting's host has been asked to let you in; wait for them")]
+    GuestWaiting,
     #[error("{0}")]
     Invalid(String),
     #[error("too many requests from this device or network; try again in {0} seconds")]
@@ -52,6 +54,7 @@ impl HubError {
             }
             HubError::Revoked => (StatusCode::FORBIDDEN, WireErrorCode::Revoked),
             HubError::InvalidInvite => (StatusCode::FORBIDDEN, WireErrorCode::InvalidInvite),
+            HubError::GuestWaiting => (StatusCode::FORBIDDEN, WireErrorCode::GuestWaiting),
             HubError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, WireErrorCode::Invalid),
             HubError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, WireErrorCode::RateLimited),
             HubError::Database(_) | HubError::Migrate(_) => {

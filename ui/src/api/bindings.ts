@@ -34,6 +34,11 @@ export type Addressee =
 /**  The member organizations in `addressee_ids`. */
 "organizations";
 
+/**  A guest to let in, by their device's key. */
+export type AdmitGuest = {
+	key: string,
+};
+
 export type AgendaItem = {
 	id: string,
 	archived: boolean,
@@ -315,7 +320,9 @@ export type ErrorCode =
  *  No hub is set up on this device (502 for this and every `sync_` code: the bridge
  *  worked, the hub or meeting host did not).
  */
-"sync_not_connected" | "sync_unreachable" | "sync_version_mismatch" | "sync_clock_skew" | "sync_payload_too_large" | "sync_revoked" | "sync_unauthorized" | "sync_invalid_invite" | "sync_rate_limited" | "sync_hub" | "sync_bundle_damaged" | "sync_bundle_foreign";
+"sync_not_connected" | "sync_unreachable" | "sync_version_mismatch" | "sync_clock_skew" | "sync_payload_too_large" | "sync_revoked" | "sync_unauthorized" | "sync_invalid_invite" | "sync_rate_limited" | "sync_hub" | "sync_bundle_damaged" | "sync_bundle_foreign" | 
+/**  A guest asked to join a meeting and waits for its host to let them in. */
+"sync_guest_waiting";
 
 /**  Something a screen may be showing has changed. */
 export type Event = 
@@ -483,6 +490,8 @@ export type HistoryQuery = {
 export type HostMeeting = {
 	/**  How the meeting appears to the others ("Budget team, 27 November"). */
 	name: string,
+	/**  The meeting record whose agenda guests may read (none: guests see nothing). */
+	public_meeting?: string | null,
 };
 
 /**  The input of get and archive commands. */
@@ -511,6 +520,11 @@ export type JoinGroup = {
 export type JoinMeeting = {
 	url: string,
 	pairing_code: string,
+	/**
+	 *  The name to give the host, for a laptop that is nobody of the coalition yet: it joins
+	 *  as a guest, once the host lets it in.
+	 */
+	guest_name?: string | null,
 };
 
 /**  The five working languages of the coalition. */
@@ -574,6 +588,21 @@ export type MeetingFilter = {
 	include_archived?: boolean | null,
 };
 
+/**
+ *  A guest who asked to join the meeting this device hosts: a laptop with no certificate
+ *  from the coalition, known by the name it gave until the host lets it in.
+ */
+export type MeetingGuest = {
+	/**  The guest device's public key, hex: what the host lets in. */
+	key: string,
+	/**  The name the guest gave. */
+	name: string,
+	/**  When they first asked. */
+	asked_ms: number | null,
+	/**  Whether the host let them in. */
+	admitted: boolean,
+};
+
 /**  The meeting this device is in, for the sync panel. */
 export type MeetingInfo = {
 	name: string,
@@ -581,6 +610,13 @@ export type MeetingInfo = {
 	hosting: boolean,
 	/**  Shown by the host, for the others to type. */
 	pairing_code: string | null,
+	/**
+	 *  The meeting record guests read: the one the host made public, or on a guest's laptop
+	 *  the one it received.
+	 */
+	public_meeting: string | null,
+	/**  This laptop is at the meeting as a guest. */
+	guest: boolean,
 };
 
 export type MeetingPatch = {
@@ -1023,6 +1059,11 @@ export type Session = {
 	 *  setting up a new coalition).
 	 */
 	may_choose_person: boolean,
+	/**
+	 *  The name this laptop joined a meeting under as a guest (it is nobody of the coalition
+	 *  until it enrols): the app shows only the meeting's public agenda.
+	 */
+	guest: string | null,
 };
 
 export type SyncFailureInfo = {
@@ -1220,6 +1261,8 @@ export const commands = {
   findMeetings: (input: NoInput) => call<FoundMeeting[]>("find_meetings", input),
   joinMeeting: (input: JoinMeeting) => call<SyncStatus>("join_meeting", input),
   leaveMeeting: (input: NoInput) => call<SyncStatus>("leave_meeting", input),
+  meetingGuests: (input: NoInput) => call<MeetingGuest[]>("meeting_guests", input),
+  admitGuest: (input: AdmitGuest) => call<MeetingGuest[]>("admit_guest", input),
   createOrganization: (input: NewOrganization) => call<Organization>("create_organization", input),
   updateOrganization: (input: OrganizationPatch) => call<Organization>("update_organization", input),
   getOrganization: (input: IdInput) => call<Organization>("get_organization", input),
@@ -1293,7 +1336,7 @@ export const commands = {
   encryptDatabase: (input: Encrypt) => call<Done>("encrypt_database", input),
 };
 
-export type CommandName = "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "connect_hub" | "create_agenda_item" | "create_coalition" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "database_status" | "draft_answer" | "encrypt_database" | "endorse_recommendation" | "export_bundle" | "export_coalition_key" | "export_records" | "export_report" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "group_dashboard" | "hear_from_group" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "mark_my_work_seen" | "mark_notifications_read" | "my_work" | "notifications" | "publish_answer" | "recommendation_page" | "record_attendance" | "record_history" | "refused_changes" | "search" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "unlock_database" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";
+export type CommandName = "admit_guest" | "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "connect_hub" | "create_agenda_item" | "create_coalition" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "database_status" | "draft_answer" | "encrypt_database" | "endorse_recommendation" | "export_bundle" | "export_coalition_key" | "export_records" | "export_report" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "group_dashboard" | "hear_from_group" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "mark_my_work_seen" | "mark_notifications_read" | "meeting_guests" | "my_work" | "notifications" | "publish_answer" | "recommendation_page" | "record_attendance" | "record_history" | "refused_changes" | "search" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "unlock_database" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";
 
 /** The synced tables, as events name them. */
 export type Table = "organization" | "person" | "coalition_group" | "membership" | "tracked_issue" | "recommendation" | "translation" | "endorsement" | "comment" | "meeting" | "agenda_item" | "attendance" | "decision";

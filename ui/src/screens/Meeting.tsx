@@ -72,6 +72,7 @@ export function MeetingScreen({ id, navigate }: { id: string; navigate: Navigate
         />
       </p>
       <ErrorLine error={action.error} />
+      <HostHere id={id} title={meeting.title} navigate={navigate} />
 
       <section className="card">
         <h2>{t("meeting.agenda")}</h2>
@@ -265,5 +266,44 @@ export function NewMeetingForm({ groupId, navigate }: { groupId: string; navigat
         <button type="submit">{t("common.create")}</button>
       </form>
     </details>
+  );
+}
+
+/** Hosts the meeting on this laptop, for the others in the room to sync with, and shares its
+ * agenda with guests (laptops that are nobody of the coalition yet). */
+function HostHere({ id, title, navigate }: { id: string; title: string; navigate: Navigate }) {
+  const { t } = useTranslation();
+  const action = useAction();
+  const status = useLoad(() => commands.syncStatus({}), [], ["device"]);
+  const current = status.data?.meeting;
+  if (!status.data) return null;
+  if (current) {
+    if (current.hosting && current.public_meeting === id) {
+      return (
+        <p className="muted" data-testid="hosted-here">
+          {t("meeting.hostedHere")}{" "}
+          <button className="link" onClick={() => navigate({ view: "sync" })}>
+            {t("meeting.seeGuests")}
+          </button>
+        </p>
+      );
+    }
+    return null;
+  }
+  return (
+    <p className="muted actions">
+      {t("meeting.hostHereHelp")}{" "}
+      <button
+        className="secondary"
+        disabled={action.busy}
+        data-testid="host-here"
+        onClick={async () => {
+          if (await action.run(() => commands.hostMeeting({ name: title, public_meeting: id }))) navigate({ view: "sync" });
+        }}
+      >
+        {t("meeting.hostHere")}
+      </button>
+      <ErrorLine error={action.error} />
+    </p>
   );
 }

@@ -1,9 +1,18 @@
 // The sync panel: connect this device to the coalition's hub, sync now, see what is waiting,
 // the last success and the last failure in plain words, the progress of long work, and the
 // hub's refusals. Bundles carry changes on a USB stick where there is no network.
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { commands, type BundleSummary, type CoalitionKeySaved, type FoundMeeting, type RefusedChange, type SyncStatus } from "../api";
+import {
+  CommandError,
+  commands,
+  type BundleSummary,
+  type CoalitionKeySaved,
+  type FoundMeeting,
+  type MeetingInfo,
+  type RefusedChange,
+  type SyncStatus,
+} from "../api";
 import { useAction, useLoad } from "../data";
 import { ErrorLine, FilePick, formatDate, isolate } from "./parts";
 
@@ -177,6 +186,11 @@ function MeetingPanel({ status }: { status: SyncStatus }) {
   const [found, setFound] = useState<FoundMeeting[] | null>(null);
   const [url, setUrl] = useState("");
   const [code, setCode] = useState("");
+  const [guestName, setGuestName] = useState("");
+  const session = useLoad(() => commands.getSession({}), [], ["device", "person"]);
+  // A laptop that is nobody of the coalition yet joins as a guest, by name.
+  const asGuest = session.data ? !session.data.acting_person : false;
+  const waiting = useGuestWait();
   const meeting = status.meeting;
   if (meeting) {
     return (
@@ -191,6 +205,7 @@ function MeetingPanel({ status }: { status: SyncStatus }) {
           </>
         )}
         <p>{t("sync.meeting.address", { url: meeting.url })}</p>
+        {meeting.hosting && <HostGuests meeting={meeting} />}
         <button className="secondary" onClick={() => action.run(() => commands.leaveMeeting({}))} disabled={action.busy}>
           {meeting.hosting ? t("sync.meeting.stop") : t("sync.meeting.leave")}
         </button>
@@ -202,20 +217,23 @@ function MeetingPanel({ status }: { status: SyncStatus }) {
     <div className="card" data-testid="meeting">
       <h2>{t("sync.meeting.title")}</h2>
       <p>{t("sync.meeting.help")}</p>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          action.run(() => commands.hostMeeting({ name }));
-        }}
-      >
-        <label>
-          {t("sync.meeting.name")}
-          <input value={name} onChange={(e) => setName(e.target.value)} placeholder={t("sync.meeting.nameHint")} required />
-        </label>
-        <button type="submit" disabled={action.busy}>
-          {t("sync.meeting.host")}
-        </button>
-      </form>
+      {/* Only a person of the coalition hosts: a guest's laptop only joins. */}
+      {!asGuest && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            action.run(() => commands.hostMeeting({ name, public_meeting: null }));
+          }}
+        >
+          <label>
+            {t("sync.meeting.name")}
+            <input value={name} onChange={(e) => setName(e.target.value)} placeholder={t("sync.meeting.nameHint")} required />
+          </label>
+          <button type="submit" disabled={action.busy}>
+            {t("sync.meeting.host")}
+          </button>
+        </form>
+      )}
       <button
         className="secondary"
         disabled={action.busy}
@@ -244,23 +262,133 @@ function MeetingPanel({ status }: { status: SyncStatus }) {
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          action.run(() => commands.joinMeeting({ url, pairing_code: code }));
+          if (asGuest) waiting.start({ url, pairing_code: code, guest_name: guestName });
+          else action.run(() => commands.joinMeeting({ url, pairing_code: code, guest_name: null }));
         }}
       >
+        {asGuest && (
+          <>
+            <p className="muted">{t("sync.meeting.guestHelp")}</p>
+            <label>
+              {t("sync.meeting.guestName")}
+              <input value={guestName} onChange={(e) => setGuestName(e.target.value)} required data-testid="guest-name" />
+            </label>
+          </>
+        )}
         <label>
           {t("sync.meeting.hostAddress")}
-          <input dir="ltr" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="http://192.168.1.20:41234" required />
+          <input
+            dir="ltr"
+            value={url}
+            onChange={(e) => setUrl(e.target.value)}
+            placeholder="http://192.168.1.20:41234"
+            required
+            data-testid="meeting-url"
+          />
         </label>
         <label>
           {t("sync.meeting.code")}
-          <input dir="ltr" value={code} onChange={(e) => setCode(e.target.value)} autoComplete="off" required />
+          <input dir="ltr" value={code} onChange={(e) => setCode(e.target.value)} autoComplete="off" required data-testid="meeting-code" />
         </label>
-        <button type="submit" disabled={action.busy}>
+        <button type="submit" disabled={action.busy || waiting.waiting} data-testid="join-meeting">
           {t("sync.meeting.join")}
         </button>
       </form>
-      <ErrorLine error={action.error} />
+      {waiting.waiting && (
+        <p role="status" data-testid="guest-waiting">
+          {t("sync.meeting.guestWaiting", { name: guestName.trim() })}{" "}
+          <button className="link" onClick={waiting.cancel}>
+            {t("sync.meeting.stopWaiting")}
+          </button>
+        </p>
+      )}
+      <ErrorLine error={action.error ?? waiting.error} />
     </div>
+  );
+}
+
+/** How often a waiting guest asks the host again. */
+const GUEST_RETRY_MS = 3000;
+
+/** A guest's request to join, asked again until the host lets them in, refuses, or the guest
+ * stops waiting. The host's answer is not pushed to a laptop that is not in the meeting yet, so
+ * asking again is the only way to hear it. */
+function useGuestWait() {
+  const [waiting, setWaiting] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const timer = useRef<number | null>(null);
+  const cancel = () => {
+    if (timer.current !== null) window.clearTimeout(timer.current);
+    timer.current = null;
+    setWaiting(false);
+  };
+  useEffect(() => cancel, []);
+  const start = (input: { url: string; pairing_code: string; guest_name: string }) => {
+    setError(null);
+    const ask = async () => {
+      try {
+        await commands.joinMeeting(input);
+        cancel();
+      } catch (e) {
+        if (e instanceof CommandError && e.code === "sync_guest_waiting") {
+          setWaiting(true);
+          timer.current = window.setTimeout(ask, GUEST_RETRY_MS);
+        } else {
+          cancel();
+          setError(e);
+        }
+      }
+    };
+    void ask();
+  };
+  return { waiting, error, start, cancel };
+}
+
+/** The host's list of guests asking to join: each is let in by name, and then reads only the
+ * agenda of the meeting the host made public. */
+function HostGuests({ meeting }: { meeting: MeetingInfo }) {
+  const { t } = useTranslation();
+  const action = useAction();
+  // A guest asking is told as a "device" event.
+  const guests = useLoad(() => commands.meetingGuests({}), [], ["device"]);
+  const shared = useLoad(
+    () => (meeting.public_meeting ? commands.getMeeting({ id: meeting.public_meeting }) : Promise.resolve(null)),
+    [meeting.public_meeting],
+    meeting.public_meeting ? [{ row: meeting.public_meeting }] : [],
+  );
+  const list = guests.data ?? [];
+  return (
+    <section aria-labelledby="guests-title" data-testid="meeting-guests">
+      <h3 id="guests-title">{t("sync.meeting.guests")}</h3>
+      <p className="muted">
+        {shared.data
+          ? t("sync.meeting.publicAgenda", { title: shared.data.title })
+          : t("sync.meeting.noPublicAgenda")}
+      </p>
+      {list.length === 0 ? (
+        <p>{t("sync.meeting.noGuests")}</p>
+      ) : (
+        <ul className="guests">
+          {list.map((g) => (
+            <li key={g.key}>
+              <bdi>{g.name}</bdi>{" "}
+              {g.admitted ? (
+                <span className="muted">{t("sync.meeting.admitted")}</span>
+              ) : (
+                <button
+                  onClick={() => action.run(() => commands.admitGuest({ key: g.key }))}
+                  disabled={action.busy}
+                  data-testid="admit-guest"
+                >
+                  {t("sync.meeting.admit")}
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <ErrorLine error={action.error ?? guests.error} />
+    </section>
   );
 }
 

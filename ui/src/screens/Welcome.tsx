@@ -87,6 +87,12 @@ export function WelcomeCard({ navigate }: { navigate: Navigate }) {
         </button>
       </p>
       <p>
+        {t("welcome.guestHelp")}{" "}
+        <button className="link" onClick={() => navigate({ view: "sync" })} data-testid="welcome-guest">
+          {t("welcome.guest")}
+        </button>
+      </p>
+      <p>
         {t("welcome.demoHelp")}{" "}
         <button onClick={() => action.run(() => commands.loadDemoData({}))} disabled={action.busy} data-testid="load-demo">
           {t("app.loadDemo")}

@@ -41,6 +41,8 @@ macro_rules! for_each_command {
             find_meetings(NoInput) -> Vec<FoundMeeting>;
             join_meeting(JoinMeeting) -> SyncStatus;
             leave_meeting(NoInput) -> SyncStatus;
+            meeting_guests(NoInput) -> Vec<MeetingGuest>;
+            admit_guest(AdmitGuest) -> Vec<MeetingGuest>;
 
             create_organization(NewOrganization) -> Organization;
             update_organization(OrganizationPatch) -> Organization;

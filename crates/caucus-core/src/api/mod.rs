@@ -46,12 +46,12 @@ use crate::store::history::HistoryEntry;
 pub use crate::store::search::SearchHit;
 pub use crate::store::sync_state::RefusedChange;
 use crate::store::Store;
-pub use crate::sync::meeting::FoundMeeting;
+pub use crate::sync::meeting::{FoundMeeting, MeetingGuest};
 use serde::de::DeserializeOwned;
 use std::path::Path;
 pub use sync::bundle::{BundleSummary, ExportBundle, ImportBundle};
 pub use sync::founding::{CoalitionKeySaved, ExportCoalitionKey};
-pub use sync::meeting::{HostMeeting, JoinMeeting};
+pub use sync::meeting::{AdmitGuest, HostMeeting, JoinMeeting};
 pub use sync::{ConnectHub, SyncStatus};
 use uuid::Uuid;
 

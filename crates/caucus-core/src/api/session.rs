@@ -47,6 +47,9 @@ pub struct Session {
     /// database only once, before anyone is chosen and before it enrols with a hub (the person
     /// setting up a new coalition).
     pub may_choose_person: bool,
+    /// The name this laptop joined a meeting under as a guest (it is nobody of the coalition
+    /// until it enrols): the app shows only the meeting's public agenda.
+    pub guest: Option<String>,
 }
 
 /// Start a new coalition on a fresh install: its first organization, and its first person,
@@ -177,9 +180,12 @@ impl Caucus {
             None => Vec::new(),
         };
         let demo = self.is_demo().await?;
+        let guest = self.guest_name().await?;
         Ok(Session {
             site_id: self.store.site_id().await,
-            may_choose_person: demo || (acting_person.is_none() && !self.is_enrolled().await?),
+            may_choose_person: demo
+                || (acting_person.is_none() && guest.is_none() && !self.is_enrolled().await?),
+            guest,
             acting_person,
             memberships,
             steering,

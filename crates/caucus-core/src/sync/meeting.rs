@@ -89,19 +89,41 @@ pub struct CoalitionTrust {
     pub revoked: Vec<RevokedDevice>,
 }
 
+/// A guest who asked to join the meeting this device hosts: a laptop with no certificate
+/// from the coalition, known by the name it gave until the host lets it in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct MeetingGuest {
+    /// The guest device's public key, hex: what the host lets in.
+    pub key: String,
+    /// The name the guest gave.
+    pub name: String,
+    /// When they first asked.
+    pub asked_ms: f64,
+    /// Whether the host let them in.
+    pub admitted: bool,
+}
+
 /// Hosting and finding meetings on the local network.
 pub trait Meetings: Send + Sync {
     /// Starts a meeting hub with its database at `db`, announced as `name`. With `trust`, the
     /// meeting judges who joins and what they send; without (a device not enrolled with a
-    /// hub, such as the demo), it relays.
+    /// hub, such as the demo), it relays. Guests the host lets in read `public_meeting`'s
+    /// record and agenda, and nothing else. A guest asking to join is told on `events`
+    /// ([`crate::events::Event::Device`]), so the host's screen shows them at once.
     fn host<'a>(
         &'a self,
         db: &'a Path,
         name: &'a str,
         trust: Option<CoalitionTrust>,
+        public_meeting: Option<Uuid>,
+        events: crate::events::Events,
     ) -> BoxFuture<'a, Result<HostedMeeting>>;
     /// Stops the meeting this device hosts.
     fn stop(&self) -> BoxFuture<'_, Result<()>>;
+    /// The guests who asked to join the hosted meeting.
+    fn guests(&self) -> BoxFuture<'_, Result<Vec<MeetingGuest>>>;
+    /// Lets in the guest whose device key is `key`; false if no guest asked with it.
+    fn admit_guest<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool>>;
     /// Meetings announced on the local network now.
     fn discover(&self) -> BoxFuture<'_, Result<Vec<FoundMeeting>>>;
 }

@@ -158,6 +158,11 @@ pub struct EnrolRequest {
     /// a device as the person its certificate names, and serves it only what they may read.
     #[serde(default)]
     pub certificate: Option<crate::certificate::Certificate>,
+    /// The name of a guest asking to join a meeting with no certificate (a new laptop at the
+    /// session): the meeting's host lets them in by this name, and they read only what the
+    /// host made public.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guest_name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -320,6 +325,8 @@ pub enum WireErrorCode {
     Invalid,
     RateLimited,
     Internal,
+    /// A guest's request to join a meeting waits for its host.
+    GuestWaiting,
 }
 
 /// The body of every failed response.
@@ -342,6 +349,7 @@ impl From<WireErrorCode> for crate::error::SyncFailure {
             WireErrorCode::Revoked => SyncFailure::Revoked,
             WireErrorCode::InvalidInvite => SyncFailure::InvalidInvite,
             WireErrorCode::RateLimited => SyncFailure::RateLimited,
+            WireErrorCode::GuestWaiting => SyncFailure::GuestWaiting,
             WireErrorCode::Invalid | WireErrorCode::Internal => SyncFailure::Hub,
         }
     }

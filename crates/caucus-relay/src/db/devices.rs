@@ -91,6 +91,14 @@ impl HubDb {
         let person = match invited.as_deref().map(Uuid::parse_str) {
             Some(Ok(p)) => p,
             Some(Err(_)) => return Err(HubError::InvalidInvite),
+            // A laptop with no certificate, at a meeting: a guest, let in by the host.
+            None if self.policy != Policy::Authorize
+                && request.certificate.is_none()
+                && request.person_id.is_none() =>
+            {
+                let name = request.guest_name.as_deref().unwrap_or_default();
+                self.guest_enrols(&device_key, name, now_ms)?
+            }
             None if self.policy == Policy::Meeting => self.admit(request, &device_key, now_ms)?,
             None => request
                 .person_id
@@ -162,8 +170,8 @@ impl HubDb {
         };
         let Some(certificate) = &request.certificate else {
             return Err(HubError::Invalid(
-                "this laptop has not joined the coalition yet: connect it to the coalition's hub \
-                 with an invite first, then join the meeting"
+                "this laptop has not joined the coalition yet: join the meeting as a guest, or \
+                 connect it to the coalition's hub with an invite first"
                     .into(),
             ));
         };

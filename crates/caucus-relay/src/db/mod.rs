@@ -100,6 +100,12 @@ pub struct HubDb {
     /// believes), by site, passed on with what those devices made so every receiver can judge
     /// it. A relaying meeting passes them on unchecked: each receiver checks them itself.
     presented: Mutex<HashMap<Uuid, Vec<caucus_core::certificate::Certificate>>>,
+    /// For a meeting hub: the guests who asked to join, and whether the host let them in.
+    guests: Mutex<Vec<guests::GuestEntry>>,
+    /// For a meeting hub: the meeting whose record and agenda guests read.
+    public_meeting: Mutex<Option<Uuid>>,
+    /// Called when a guest asks to join (the host's screen listens).
+    guest_asked: Mutex<Option<Box<dyn Fn() + Send + Sync>>>,
     /// SQLite has one writer; taking turns here avoids busy errors between our own
     /// connections. PostgreSQL uses advisory locks instead.
     sqlite_writer: tokio::sync::Mutex<()>,
@@ -139,6 +145,7 @@ fn push_placeholders(sql: &mut String, rows: usize, width: usize) {
 
 mod actors;
 mod devices;
+mod guests;
 mod nonces;
 mod pull;
 mod push;
@@ -220,6 +227,9 @@ impl HubDb {
             policy,
             meeting: Mutex::new(None),
             presented: Mutex::new(HashMap::new()),
+            guests: Mutex::new(Vec::new()),
+            public_meeting: Mutex::new(None),
+            guest_asked: Mutex::new(None),
             sqlite_writer: tokio::sync::Mutex::new(()),
             writer: Writer {
                 site: Uuid::now_v7(),

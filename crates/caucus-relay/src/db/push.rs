@@ -15,6 +15,23 @@ impl HubDb {
         changes: &[Change],
         now_ms: u64,
     ) -> Result<PushReply> {
+        if self.is_guest(device) {
+            // A guest reads the public agenda; what they say goes through the host.
+            return Ok(PushReply {
+                rejected: changes
+                    .iter()
+                    .map(|c| {
+                        reject(
+                            c,
+                            RejectCode::Forbidden,
+                            "a guest at a meeting may read its public agenda, not change records"
+                                .into(),
+                        )
+                    })
+                    .collect(),
+                ..PushReply::default()
+            });
+        }
         let _one_writer = match self.backend {
             Backend::Sqlite => Some(self.sqlite_writer.lock().await),
             Backend::Postgres => None,

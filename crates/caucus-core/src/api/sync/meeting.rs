@@ -5,7 +5,7 @@
 use super::SyncStatus;
 use crate::api::{Caucus, NoInput};
 use crate::error::{CoreError, Result, SyncFailure};
-use crate::sync::meeting::{CoalitionTrust, FoundMeeting, Meetings};
+use crate::sync::meeting::{CoalitionTrust, FoundMeeting, MeetingGuest, Meetings};
 use crate::sync::protocol::EnrolRequest;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -16,12 +16,20 @@ pub(crate) const MEETING_TOKEN: &str = "meeting.token";
 pub(crate) const MEETING_HUB: &str = "meeting.hub_id";
 pub(crate) const MEETING_NAME: &str = "meeting.name";
 pub(crate) const MEETING_CODE: &str = "meeting.pairing_code";
+/// The meeting record guests read, on the host.
+pub(crate) const MEETING_PUBLIC: &str = "meeting.public";
+/// The name this laptop joined meetings under as a guest: set until it enrols with the
+/// coalition's hub and becomes its person.
+pub(crate) const GUEST_NAME: &str = "guest.name";
 
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(deny_unknown_fields)]
 pub struct HostMeeting {
     /// How the meeting appears to the others ("Budget team, 27 November").
     pub name: String,
+    /// The meeting record whose agenda guests may read (none: guests see nothing).
+    #[serde(default)]
+    pub public_meeting: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
@@ -29,6 +37,17 @@ pub struct HostMeeting {
 pub struct JoinMeeting {
     pub url: String,
     pub pairing_code: String,
+    /// The name to give the host, for a laptop that is nobody of the coalition yet: it joins
+    /// as a guest, once the host lets it in.
+    #[serde(default)]
+    pub guest_name: Option<String>,
+}
+
+/// A guest to let in, by their device's key.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct AdmitGuest {
+    pub key: String,
 }
 
 /// The meeting this device is in, for the sync panel.
@@ -39,6 +58,11 @@ pub struct MeetingInfo {
     pub hosting: bool,
     /// Shown by the host, for the others to type.
     pub pairing_code: Option<String>,
+    /// The meeting record guests read: the one the host made public, or on a guest's laptop
+    /// the one it received.
+    pub public_meeting: Option<Uuid>,
+    /// This laptop is at the meeting as a guest.
+    pub guest: bool,
 }
 
 impl Caucus {
@@ -62,11 +86,22 @@ impl Caucus {
             return Ok(None);
         };
         let code = s.local_setting(MEETING_CODE).await?;
+        let guest = self.guest_name().await?.is_some();
+        let public_meeting = if guest {
+            // A guest's replica holds the one meeting the host made public, if any.
+            sqlx::query_scalar::<_, String>("SELECT id FROM meeting WHERE cl % 2 = 1 LIMIT 1")
+                .fetch_optional(s.pool())
+                .await?
+        } else {
+            s.local_setting(MEETING_PUBLIC).await?
+        };
         Ok(Some(MeetingInfo {
             name: s.local_setting(MEETING_NAME).await?.unwrap_or_default(),
             url,
             hosting: code.is_some(),
             pairing_code: code,
+            public_meeting: public_meeting.and_then(|m| Uuid::parse_str(&m).ok()),
+            guest,
         }))
     }
 
@@ -94,6 +129,10 @@ impl Caucus {
             return Err(CoreError::conflict("leave the current meeting first"));
         }
         let person = self.require_actor("hosting a meeting").await?;
+        if let Some(m) = input.public_meeting {
+            // Only a meeting this laptop holds, so the guests' agenda is one the host can see.
+            crate::store::read::get::<crate::model::Meeting>(self.store().pool(), m).await?;
+        }
         let db = self.store().path().with_extension("meeting-hub.db");
         let s = self.store();
         let trust = match crate::store::certificates::trust(s).await? {
@@ -106,12 +145,24 @@ impl Caucus {
             }),
             None => None,
         };
-        let hosted = self.meetings()?.host(&db, &name, trust).await?;
-        self.enrol_in_meeting(&hosted.url, &hosted.pairing_code, person, &name)
+        let hosted = self
+            .meetings()?
+            .host(&db, &name, trust, input.public_meeting, s.events().clone())
             .await?;
-        self.store()
-            .set_local_setting(MEETING_CODE, Some(&hosted.pairing_code))
+        self.enrol_in_meeting(
+            &hosted.url,
+            &hosted.pairing_code,
+            Joining::Person(person),
+            &name,
+        )
+        .await?;
+        s.set_local_setting(MEETING_CODE, Some(&hosted.pairing_code))
             .await?;
+        s.set_local_setting(
+            MEETING_PUBLIC,
+            input.public_meeting.map(|m| m.to_string()).as_deref(),
+        )
+        .await?;
         self.sync_meeting(true).await?;
         self.sync_status(NoInput {}).await
     }
@@ -127,9 +178,28 @@ impl Caucus {
         if self.meeting_info().await?.is_some() {
             return Err(CoreError::conflict("leave the current meeting first"));
         }
-        let person = self.require_actor("joining a meeting").await?;
-        self.enrol_in_meeting(&url, input.pairing_code.trim(), person, "")
+        let joining = match self.acting_person_id().await? {
+            Some(person) => Joining::Person(person),
+            None => {
+                let name = input.guest_name.as_deref().unwrap_or_default().trim();
+                if name.is_empty() {
+                    return Err(CoreError::invalid(
+                        "guest_name",
+                        "this laptop is nobody of the coalition yet: say your name to join as \
+                         a guest",
+                    ));
+                }
+                crate::text::line("guest_name", name, 100)?;
+                Joining::Guest(name.to_string())
+            }
+        };
+        self.enrol_in_meeting(&url, input.pairing_code.trim(), joining.clone(), "")
             .await?;
+        if let Joining::Guest(name) = &joining {
+            self.store()
+                .set_local_setting(GUEST_NAME, Some(name))
+                .await?;
+        }
         self.sync_meeting(false).await?;
         self.sync_status(NoInput {}).await
     }
@@ -149,6 +219,7 @@ impl Caucus {
             MEETING_HUB,
             MEETING_NAME,
             MEETING_CODE,
+            MEETING_PUBLIC,
         ] {
             self.store().set_local_setting(key, None).await?;
         }
@@ -159,7 +230,7 @@ impl Caucus {
         &self,
         url: &str,
         code: &str,
-        person: Uuid,
+        joining: Joining,
         name: &str,
     ) -> Result<()> {
         if code.is_empty() || code.len() > 32 {
@@ -174,13 +245,23 @@ impl Caucus {
             public_key: hex::encode(key.verifying_key().to_bytes()),
             site: self.store().site_id().await,
             device_name: "meeting".into(),
-            person_id: Some(person),
+            person_id: match &joining {
+                Joining::Person(p) => Some(*p),
+                Joining::Guest(_) => None,
+            },
             // A meeting of an enrolled coalition admits this device as its certified person.
-            certificate: self
-                .store()
-                .local_setting(super::HUB_CERTIFICATE)
-                .await?
-                .and_then(|c| serde_json::from_str(&c).ok()),
+            certificate: match &joining {
+                Joining::Person(_) => self
+                    .store()
+                    .local_setting(super::HUB_CERTIFICATE)
+                    .await?
+                    .and_then(|c| serde_json::from_str(&c).ok()),
+                Joining::Guest(_) => None,
+            },
+            guest_name: match &joining {
+                Joining::Person(_) => None,
+                Joining::Guest(name) => Some(name.clone()),
+            },
         };
         let reply = self.transport()?.enrol(url, &request).await?;
         let s = self.store();
@@ -193,6 +274,38 @@ impl Caucus {
         Ok(())
     }
 
+    /// The guests who asked to join the meeting this laptop hosts.
+    pub async fn meeting_guests(&self, _: NoInput) -> Result<Vec<MeetingGuest>> {
+        self.require_hosting().await?;
+        self.meetings()?.guests().await
+    }
+
+    /// Lets in a guest by their device's key; they may then read the meeting's public agenda.
+    pub async fn admit_guest(&self, input: AdmitGuest) -> Result<Vec<MeetingGuest>> {
+        self.require_hosting().await?;
+        if !self.meetings()?.admit_guest(&input.key).await? {
+            return Err(CoreError::NotFound {
+                entity: "guest",
+                id: input.key.chars().take(64).collect(),
+            });
+        }
+        // The host's list of guests follows.
+        self.store().events().send(crate::events::Event::Device);
+        self.meetings()?.guests().await
+    }
+
+    async fn require_hosting(&self) -> Result<()> {
+        match self.meeting_info().await? {
+            Some(m) if m.hosting => Ok(()),
+            _ => Err(CoreError::conflict("this laptop hosts no meeting")),
+        }
+    }
+
+    /// The name this laptop joined a meeting under as a guest, until it enrols.
+    pub(crate) async fn guest_name(&self) -> Result<Option<String>> {
+        self.store().local_setting(GUEST_NAME).await
+    }
+
     /// Exchanges changes with the meeting's hub. `everything`: send the whole replica (the
     /// host seeding its meeting hub), not only what the coalition's hub lacks.
     pub(crate) async fn sync_meeting(&self, everything: bool) -> Result<()> {
@@ -202,4 +315,11 @@ impl Caucus {
         self.sync_with_peer_hub(&url, &token, &hub, everything)
             .await
     }
+}
+
+/// Who a laptop joins a meeting as: its person, or a guest by name.
+#[derive(Debug, Clone)]
+enum Joining {
+    Person(Uuid),
+    Guest(String),
 }

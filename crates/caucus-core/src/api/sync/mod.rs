@@ -310,6 +310,7 @@ impl Caucus {
             device_name: name,
             person_id: None,
             certificate: None,
+            guest_name: None,
         };
         let reply = self.transport()?.enrol(&url, &request).await?;
         certified(&reply, &request, &key.verifying_key())?;
@@ -344,6 +345,8 @@ impl Caucus {
         .await?;
         // The hub certifies for the coalition now: its key need not sit on a laptop.
         self.forget_coalition_key().await?;
+        // A guest at meetings is now the person the invite named.
+        s.set_local_setting(meeting::GUEST_NAME, None).await?;
         self.sync_now(NoInput {}).await
     }
 

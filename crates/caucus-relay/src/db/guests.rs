@@ -1,0 +1,185 @@
+//! Guests at a meeting: a laptop with no certificate from the coalition (a new delegate at the
+//! session) joins with the pairing code and a name, waits until the host's person lets them in
+//! by that name, and then reads only the meeting the host made public (its record and agenda)
+//! and writes nothing. Enrolment with the coalition's hub later makes the guest a person.
+//!
+//! Guests live in the meeting hub's memory: a meeting lasts a day, and a guest let in to one
+//! is let in to nothing else.
+
+use super::rows::row_bucket;
+use super::*;
+use caucus_core::sync::meeting::MeetingGuest;
+
+/// At most this many guests wait at once: the list is the host's to read, not a store for
+/// whoever finds the meeting's port.
+const MAX_WAITING: usize = 200;
+
+/// A guest's device, as the meeting knows it.
+#[derive(Debug, Clone)]
+pub(super) struct GuestEntry {
+    key: [u8; 32],
+    name: String,
+    asked_ms: u64,
+    admitted: bool,
+}
+
+/// The person id a guest's device acts under: derived from its key, so it is the same each
+/// time the guest asks, and names nobody of the coalition.
+pub fn guest_person(key: &[u8; 32]) -> Uuid {
+    Uuid::new_v5(
+        &Uuid::NAMESPACE_OID,
+        &[b"caucus-guest:".as_slice(), key].concat(),
+    )
+}
+
+/// A guest's name: what the host reads aloud, so one line of at most 100 characters.
+fn check_name(name: &str) -> Result<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(HubError::Invalid(
+            "say your name, in one line of at most 100 characters, so the host can let you in"
+                .into(),
+        ));
+    }
+    Ok(name.to_string())
+}
+
+impl HubDb {
+    /// The meeting whose record and agenda guests may read (none: guests read nothing).
+    pub fn set_public_meeting(&self, meeting: Option<Uuid>) {
+        *self
+            .public_meeting
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = meeting;
+    }
+
+    /// Calls `told` whenever a guest asks to join or gives another name.
+    pub fn on_guest(&self, told: Box<dyn Fn() + Send + Sync>) {
+        *self.guest_asked.lock().unwrap_or_else(|p| p.into_inner()) = Some(told);
+    }
+
+    /// A guest asking to join: let in if the host admitted their key, else put on (or kept on)
+    /// the list the host sees, and told to wait.
+    pub(super) fn guest_enrols(
+        &self,
+        key: &ed25519_dalek::VerifyingKey,
+        name: &str,
+        now_ms: u64,
+    ) -> Result<Uuid> {
+        let name = check_name(name)?;
+        let key = key.to_bytes();
+        let mut guests = self.guests.lock().unwrap_or_else(|p| p.into_inner());
+        let waiting = guests.iter().filter(|g| !g.admitted).count();
+        match guests.iter_mut().find(|g| g.key == key) {
+            Some(g) if g.admitted => return Ok(guest_person(&key)),
+            // Asking again (the device asks every few seconds while it waits): the host
+            // has something new to read only if the name changed.
+            Some(g) if g.name == name => return Err(HubError::GuestWaiting),
+            Some(g) => g.name = name,
+            None if waiting >= MAX_WAITING => {
+                return Err(HubError::Invalid(
+                    "too many guests are waiting at this meeting; ask the host".into(),
+                ));
+            }
+            None => guests.push(GuestEntry {
+                key,
+                name,
+                asked_ms: now_ms,
+                admitted: false,
+            }),
+        }
+        drop(guests);
+        if let Some(told) = &*self.guest_asked.lock().unwrap_or_else(|p| p.into_inner()) {
+            told();
+        }
+        Err(HubError::GuestWaiting)
+    }
+
+    /// The guests who asked to join, in the order they asked.
+    pub fn guests(&self) -> Vec<MeetingGuest> {
+        self.guests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .map(|g| MeetingGuest {
+                key: hex::encode(g.key),
+                name: g.name.clone(),
+                asked_ms: g.asked_ms as f64,
+                admitted: g.admitted,
+            })
+            .collect()
+    }
+
+    /// Lets in the guest whose device has `key` (hex); false if no guest asked with it.
+    pub fn admit_guest(&self, key: &str) -> bool {
+        let mut guests = self.guests.lock().unwrap_or_else(|p| p.into_inner());
+        match guests
+            .iter_mut()
+            .find(|g| hex::encode(g.key).eq_ignore_ascii_case(key.trim()))
+        {
+            Some(g) => {
+                g.admitted = true;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether the device is a guest let in (by its person, which a guest's key derives).
+    pub(super) fn is_guest(&self, device: &Device) -> bool {
+        self.guests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .any(|g| g.admitted && guest_person(&g.key) == device.person)
+    }
+
+    /// A guest's pull: the public meeting's record and agenda items (their winning changes
+    /// after the cursor), in one bucket's cursor, and nothing else the meeting holds.
+    pub(super) async fn pull_guest(&self, request: &PullRequest) -> Result<PullReply> {
+        let mut reply = PullReply::default();
+        let meeting = *self
+            .public_meeting
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let Some(meeting) = meeting else {
+            return Ok(reply);
+        };
+        let mut conn = self.pool.acquire().await?;
+        let Some(bucket) = row_bucket(&mut conn, "meeting", meeting).await? else {
+            return Ok(reply);
+        };
+        let mut cursor = request.cursors.get(&bucket).copied().unwrap_or_default();
+        let limit = request.limit.clamp(1, MAX_PULL_CHANGES) as i64;
+        let rows = sqlx::query(
+            "SELECT c.server_seq, c.body FROM hub_field f JOIN hub_change c ON c.server_seq = f.server_seq
+             WHERE f.bucket = $1 AND f.server_seq > $2
+               AND ((f.tbl = 'meeting' AND f.row_id = $3)
+                 OR (f.tbl = 'agenda_item' AND f.row_id IN (
+                     SELECT row_id FROM hub_field
+                     WHERE tbl = 'agenda_item' AND col = 'meeting_id' AND value = $4)))
+             ORDER BY f.server_seq LIMIT $5",
+        )
+        .bind(&bucket)
+        .bind(cursor.server_seq)
+        .bind(meeting.to_string())
+        .bind(Value::String(meeting.to_string()).to_string())
+        .bind(limit + 1)
+        .fetch_all(&mut *conn)
+        .await?;
+        reply.more = rows.len() as i64 > limit;
+        for row in rows.iter().take(limit as usize) {
+            let body: String = row.try_get("body")?;
+            reply.changes.push(
+                serde_json::from_str(&body)
+                    .map_err(|e| HubError::Invalid(format!("a stored change is damaged: {e}")))?,
+            );
+            cursor.server_seq = row.try_get("server_seq")?;
+        }
+        // Always read as a snapshot of the public rows: a guest never follows the bucket's
+        // whole log, which holds the group's other records.
+        cursor.following = false;
+        reply.cursors.insert(bucket, cursor);
+        Ok(reply)
+    }
+}
