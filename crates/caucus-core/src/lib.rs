@@ -27,6 +27,7 @@ pub mod demo;
 #[allow(missing_docs)]
 pub mod error;
 pub mod events;
+pub mod guest_pass;
 pub mod hlc;
 pub mod lifecycle;
 #[allow(missing_docs)]

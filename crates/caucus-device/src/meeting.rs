@@ -231,10 +231,14 @@ impl Meetings for LanMeetings {
         })
     }
 
-    fn admit_guest<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool>> {
+    fn admit_guest<'a>(
+        &'a self,
+        key: &'a str,
+        pass: Option<caucus_core::guest_pass::GuestPass>,
+    ) -> BoxFuture<'a, Result<bool>> {
         Box::pin(async move {
             Ok(match self.hosting.lock().await.as_ref() {
-                Some(h) => h.db.admit_guest(key),
+                Some(h) => h.db.admit_guest(key, pass),
                 None => false,
             })
         })

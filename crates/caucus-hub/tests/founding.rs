@@ -144,6 +144,10 @@ async fn a_coalition_started_on_a_laptop_keeps_its_key_when_its_hub_adopts_it() 
         .await
         .expect("as the test set it up");
     assert_eq!(adopting.adopt(&key_file).await.expect("adopted"), me);
+    assert!(
+        adopting.adopt(&key_file).await.is_err(),
+        "a hub adopts one coalition's key, once"
+    );
     adopting.close().await;
     let hub = Hub::start(&hub_db, Policy::Authorize).await;
     assert_eq!(hub.db.hub_id().to_string(), hub_id);

@@ -343,6 +343,15 @@ async fn a_device_receiving_from_a_relaying_meeting_judges_for_itself() {
     s.hub.stop().await;
 }
 
+/// A device-local setting that must be there.
+async fn setting(d: &Caucus, key: &str) -> String {
+    d.store()
+        .local_setting(key)
+        .await
+        .expect("setting")
+        .unwrap_or_else(|| panic!("{key} is set"))
+}
+
 /// Every change a replica ever received, by bucket: what reached it over the wire.
 async fn logged_buckets(d: &Caucus) -> Vec<String> {
     sqlx::query_scalar("SELECT DISTINCT bucket FROM change_log ORDER BY bucket")
@@ -541,6 +550,24 @@ async fn a_guest_is_let_in_by_name_and_reads_only_the_public_agenda() {
     );
     let session = guest.get_session(NoInput {}).await.expect("session");
     assert_eq!(session.guest.as_deref(), Some("Amal Haddad"));
+    // The host's device vouched for the guest, for the shared meeting, under the key the
+    // coalition's hub certified for it.
+    let pass =
+        caucus_core::guest_pass::GuestPass::decode(setting(&guest, "guest.pass").await.as_bytes())
+            .expect("a pass");
+    let host_certificate = caucus_core::certificate::Certificate::decode(
+        setting(host, "hub.certificate").await.as_bytes(),
+    )
+    .expect("the host's certificate");
+    let host_key =
+        caucus_core::certificate::decode_key(&host_certificate.device_key).expect("the host's key");
+    let guest_key = pass
+        .verify(&host_key, caucus_core::hlc::wall_ms())
+        .expect("the pass is the host's");
+    assert_eq!(pass.meeting, public);
+    assert_eq!(pass.name, "Amal Haddad");
+    assert_eq!(pass.host_site, host_certificate.site);
+    assert_eq!(hex::encode(guest_key.to_bytes()), asked[0].key);
     assert!(
         !session.may_choose_person,
         "a guest acts as nobody of the coalition"

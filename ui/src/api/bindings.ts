@@ -595,6 +595,8 @@ export type MeetingFilter = {
 export type MeetingGuest = {
 	/**  The guest device's public key, hex: what the host lets in. */
 	key: string,
+	/**  The guest device's site (the `site` of every change it makes). */
+	site: string,
 	/**  The name the guest gave. */
 	name: string,
 	/**  When they first asked. */

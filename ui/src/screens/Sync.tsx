@@ -40,7 +40,9 @@ export function SyncScreen() {
           <p>{t("sync.notConnected")}</p>
         )}
         {status.certified_until && (
-          <p data-testid="sync-certified">{t("sync.certifiedUntil", { date: formatDate(status.certified_until, locale) })}</p>
+          <p data-testid="sync-certified">{t(status.founding ? "sync.certifiedFounding" : "sync.certifiedUntil", {
+              date: formatDate(status.certified_until, locale),
+            })}</p>
         )}
         <dl className="facts">
           <dt>{t("sync.pending")}</dt>

@@ -95,6 +95,8 @@ pub struct CoalitionTrust {
 pub struct MeetingGuest {
     /// The guest device's public key, hex: what the host lets in.
     pub key: String,
+    /// The guest device's site (the `site` of every change it makes).
+    pub site: Uuid,
     /// The name the guest gave.
     pub name: String,
     /// When they first asked.
@@ -122,8 +124,13 @@ pub trait Meetings: Send + Sync {
     fn stop(&self) -> BoxFuture<'_, Result<()>>;
     /// The guests who asked to join the hosted meeting.
     fn guests(&self) -> BoxFuture<'_, Result<Vec<MeetingGuest>>>;
-    /// Lets in the guest whose device key is `key`; false if no guest asked with it.
-    fn admit_guest<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool>>;
+    /// Lets in the guest whose device key is `key`, with the host's pass for the meeting it
+    /// shares; false if no guest asked with it.
+    fn admit_guest<'a>(
+        &'a self,
+        key: &'a str,
+        pass: Option<crate::guest_pass::GuestPass>,
+    ) -> BoxFuture<'a, Result<bool>>;
     /// Meetings announced on the local network now.
     fn discover(&self) -> BoxFuture<'_, Result<Vec<FoundMeeting>>>;
 }

@@ -178,6 +178,9 @@ pub struct EnrolReply {
     pub certificate: crate::certificate::Certificate,
     /// The hub's public key, hex: what the device checks every certificate with.
     pub hub_key: String,
+    /// For a guest let in to a meeting: the host's pass, which its writes travel with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guest_pass: Option<crate::guest_pass::GuestPass>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

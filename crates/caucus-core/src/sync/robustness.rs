@@ -35,8 +35,8 @@ fn judge(changes: &[crate::change::Change]) {
     );
 }
 
-/// A device certificate someone handed over (a hub's reply, a bundle, a meeting peer), or a
-/// coalition's key file: refused with a reason or believed, never a panic; what decodes
+/// A device certificate someone handed over (a hub's reply, a bundle, a meeting peer), a
+/// meeting's guest pass, or a coalition's key file: refused with a reason or believed, never a panic; what decodes
 /// encodes to the same certificate, and a certificate believed under one hub's key names that
 /// hub and carries a key.
 pub fn certificate(data: &[u8]) {
@@ -54,6 +54,35 @@ pub fn certificate(data: &[u8]) {
             hex::decode(&file.signing_key).ok(),
             Some(key.to_bytes().to_vec())
         );
+    }
+    // A guest pass: believed only under the key that signed it, for the guest its key names.
+    if let Ok(pass) = crate::guest_pass::GuestPass::decode(data) {
+        let again = serde_json::to_vec(&pass).expect("what decodes encodes");
+        assert_eq!(
+            crate::guest_pass::GuestPass::decode(&again).ok(),
+            Some(pass.clone())
+        );
+        if let Ok(key) = pass.verify(&hub_key.verifying_key(), pass.issued_ms) {
+            assert_eq!(crate::guest_pass::guest_person(&key), pass.person);
+        }
+        if let Some(guest) = crate::certificate::decode_key(&pass.device_key) {
+            let issued = crate::guest_pass::GuestPass::issue(
+                &hub_key,
+                crate::guest_pass::Admission {
+                    meeting: pass.meeting,
+                    name: &pass.name,
+                    site: pass.site,
+                    device_key: &guest,
+                    host_site: pass.host_site,
+                },
+                pass.issued_ms,
+            );
+            assert_eq!(
+                issued.verify(&hub_key.verifying_key(), pass.issued_ms),
+                Ok(guest),
+                "a pass its host signed is believed on the day it was issued"
+            );
+        }
     }
     if let Ok(c) = Certificate::decode(data) {
         let again = serde_json::to_vec(&c).expect("what decodes encodes");

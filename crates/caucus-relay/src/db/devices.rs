@@ -88,6 +88,7 @@ impl HubDb {
         if used != 1 {
             return Err(HubError::InvalidInvite);
         }
+        let mut guest_pass = None;
         let person = match invited.as_deref().map(Uuid::parse_str) {
             Some(Ok(p)) => p,
             Some(Err(_)) => return Err(HubError::InvalidInvite),
@@ -97,7 +98,9 @@ impl HubDb {
                 && request.person_id.is_none() =>
             {
                 let name = request.guest_name.as_deref().unwrap_or_default();
-                self.guest_enrols(&device_key, name, now_ms)?
+                let (guest, pass) = self.guest_enrols(&device_key, request.site, name, now_ms)?;
+                guest_pass = pass;
+                guest
             }
             None if self.policy == Policy::Meeting => self.admit(request, &device_key, now_ms)?,
             None => request
@@ -151,6 +154,7 @@ impl HubDb {
                 now_ms,
             ),
             hub_key: hex::encode(self.key.verifying_key().to_bytes()),
+            guest_pass,
         })
     }
 

@@ -8,6 +8,7 @@
 
 use super::rows::row_bucket;
 use super::*;
+use caucus_core::guest_pass::{guest_person, GuestPass};
 use caucus_core::sync::meeting::MeetingGuest;
 
 /// At most this many guests wait at once: the list is the host's to read, not a store for
@@ -17,19 +18,13 @@ const MAX_WAITING: usize = 200;
 /// A guest's device, as the meeting knows it.
 #[derive(Debug, Clone)]
 pub(super) struct GuestEntry {
-    key: [u8; 32],
+    key: ed25519_dalek::VerifyingKey,
+    site: Uuid,
     name: String,
     asked_ms: u64,
     admitted: bool,
-}
-
-/// The person id a guest's device acts under: derived from its key, so it is the same each
-/// time the guest asks, and names nobody of the coalition.
-pub fn guest_person(key: &[u8; 32]) -> Uuid {
-    Uuid::new_v5(
-        &Uuid::NAMESPACE_OID,
-        &[b"caucus-guest:".as_slice(), key].concat(),
-    )
+    /// The host's pass for the public meeting, given to the guest when it is let in.
+    pass: Option<GuestPass>,
 }
 
 /// A guest's name: what the host reads aloud, so one line of at most 100 characters.
@@ -58,34 +53,39 @@ impl HubDb {
         *self.guest_asked.lock().unwrap_or_else(|p| p.into_inner()) = Some(told);
     }
 
-    /// A guest asking to join: let in if the host admitted their key, else put on (or kept on)
-    /// the list the host sees, and told to wait.
+    /// A guest asking to join: let in (as the id its key derives, with the host's pass) if the
+    /// host admitted its key, else put on (or kept on) the list the host sees, and told to wait.
     pub(super) fn guest_enrols(
         &self,
         key: &ed25519_dalek::VerifyingKey,
+        site: Uuid,
         name: &str,
         now_ms: u64,
-    ) -> Result<Uuid> {
+    ) -> Result<(Uuid, Option<GuestPass>)> {
         let name = check_name(name)?;
-        let key = key.to_bytes();
         let mut guests = self.guests.lock().unwrap_or_else(|p| p.into_inner());
         let waiting = guests.iter().filter(|g| !g.admitted).count();
-        match guests.iter_mut().find(|g| g.key == key) {
-            Some(g) if g.admitted => return Ok(guest_person(&key)),
+        match guests.iter_mut().find(|g| g.key == *key) {
+            Some(g) if g.admitted => return Ok((guest_person(key), g.pass.clone())),
             // Asking again (the device asks every few seconds while it waits): the host
             // has something new to read only if the name changed.
-            Some(g) if g.name == name => return Err(HubError::GuestWaiting),
-            Some(g) => g.name = name,
+            Some(g) if g.name == name && g.site == site => return Err(HubError::GuestWaiting),
+            Some(g) => {
+                g.name = name;
+                g.site = site;
+            }
             None if waiting >= MAX_WAITING => {
                 return Err(HubError::Invalid(
                     "too many guests are waiting at this meeting; ask the host".into(),
                 ));
             }
             None => guests.push(GuestEntry {
-                key,
+                key: *key,
+                site,
                 name,
                 asked_ms: now_ms,
                 admitted: false,
+                pass: None,
             }),
         }
         drop(guests);
@@ -102,7 +102,8 @@ impl HubDb {
             .unwrap_or_else(|p| p.into_inner())
             .iter()
             .map(|g| MeetingGuest {
-                key: hex::encode(g.key),
+                key: hex::encode(g.key.to_bytes()),
+                site: g.site,
                 name: g.name.clone(),
                 asked_ms: g.asked_ms as f64,
                 admitted: g.admitted,
@@ -110,18 +111,26 @@ impl HubDb {
             .collect()
     }
 
-    /// Lets in the guest whose device has `key` (hex); false if no guest asked with it.
-    pub fn admit_guest(&self, key: &str) -> bool {
+    /// Lets in the guest whose device has `key` (hex), with the host's pass for the public
+    /// meeting if there is one; false if no guest asked with that key, or the pass is
+    /// another guest's.
+    pub fn admit_guest(&self, key: &str, pass: Option<GuestPass>) -> bool {
         let mut guests = self.guests.lock().unwrap_or_else(|p| p.into_inner());
+        let key = key.trim().to_ascii_lowercase();
         match guests
             .iter_mut()
-            .find(|g| hex::encode(g.key).eq_ignore_ascii_case(key.trim()))
+            .find(|g| hex::encode(g.key.to_bytes()) == key)
         {
-            Some(g) => {
+            Some(g)
+                if pass.as_ref().is_none_or(|p| {
+                    p.device_key.eq_ignore_ascii_case(&key) && p.site == g.site
+                }) =>
+            {
                 g.admitted = true;
+                g.pass = pass;
                 true
             }
-            None => false,
+            _ => false,
         }
     }
 

@@ -253,13 +253,23 @@ impl HubDb {
         let changes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM hub_change")
             .fetch_one(&mut *tx)
             .await?;
-        if devices > 0 || changes > 0 {
+        // A hub adopts one coalition's key, once: a second file would silently make the
+        // invite it printed for the first founder lead into another coalition.
+        let adopted: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM hub_meta WHERE key = 'adopted_by'")
+                .fetch_one(&mut *tx)
+                .await?;
+        if devices > 0 || changes > 0 || adopted > 0 {
             return Err(HubError::Invalid(
                 "this hub already serves a coalition: start the new coalition's hub on an empty \
                  database"
                     .into(),
             ));
         }
+        sqlx::query("INSERT INTO hub_meta (key, value) VALUES ('adopted_by', $1)")
+            .bind(file.founder.to_string())
+            .execute(&mut *tx)
+            .await?;
         for (name, value) in [
             ("hub_id", file.hub_id.to_string()),
             ("hub_key", hex::encode(key.to_bytes())),

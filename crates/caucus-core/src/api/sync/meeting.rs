@@ -21,6 +21,8 @@ pub(crate) const MEETING_PUBLIC: &str = "meeting.public";
 /// The name this laptop joined meetings under as a guest: set until it enrols with the
 /// coalition's hub and becomes its person.
 pub(crate) const GUEST_NAME: &str = "guest.name";
+/// The host's pass of the meeting this laptop is at as a guest.
+pub(crate) const GUEST_PASS: &str = "guest.pass";
 
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(deny_unknown_fields)]
@@ -220,6 +222,7 @@ impl Caucus {
             MEETING_NAME,
             MEETING_CODE,
             MEETING_PUBLIC,
+            GUEST_PASS,
         ] {
             self.store().set_local_setting(key, None).await?;
         }
@@ -265,6 +268,14 @@ impl Caucus {
         };
         let reply = self.transport()?.enrol(url, &request).await?;
         let s = self.store();
+        if let Joining::Guest(_) = &joining {
+            // The host's pass: what this guest's writes at the meeting travel with.
+            let pass = reply
+                .guest_pass
+                .as_ref()
+                .and_then(|p| serde_json::to_string(p).ok());
+            s.set_local_setting(GUEST_PASS, pass.as_deref()).await?;
+        }
         s.set_local_setting(MEETING_URL, Some(url)).await?;
         s.set_local_setting(MEETING_TOKEN, Some(&reply.token))
             .await?;
@@ -283,7 +294,33 @@ impl Caucus {
     /// Lets in a guest by their device's key; they may then read the meeting's public agenda.
     pub async fn admit_guest(&self, input: AdmitGuest) -> Result<Vec<MeetingGuest>> {
         self.require_hosting().await?;
-        if !self.meetings()?.admit_guest(&input.key).await? {
+        let key = input.key.trim().to_ascii_lowercase();
+        let asked = self.meetings()?.guests().await?;
+        let guest = asked.iter().find(|g| g.key == key);
+        let pass = match (guest, self.store().local_setting(MEETING_PUBLIC).await?) {
+            // The host's device vouches for the guest, for the meeting it shares: the pass
+            // its writes there travel with.
+            (Some(g), Some(meeting)) => {
+                let meeting = Uuid::parse_str(&meeting).map_err(|_| {
+                    CoreError::invalid("meeting", "the shared meeting's id is damaged")
+                })?;
+                let device_key = crate::certificate::decode_key(&g.key)
+                    .ok_or_else(|| CoreError::invalid("key", "not a device key"))?;
+                Some(crate::guest_pass::GuestPass::issue(
+                    &self.device_key().await?,
+                    crate::guest_pass::Admission {
+                        meeting,
+                        name: &g.name,
+                        site: g.site,
+                        device_key: &device_key,
+                        host_site: self.store().site_id().await,
+                    },
+                    crate::hlc::wall_ms(),
+                ))
+            }
+            _ => None,
+        };
+        if guest.is_none() || !self.meetings()?.admit_guest(&key, pass).await? {
             return Err(CoreError::NotFound {
                 entity: "guest",
                 id: input.key.chars().take(64).collect(),
