@@ -85,6 +85,23 @@ for (const [n, language] of ["en", "ar"].entries()) {
       for (const item of shared) await agenda.getByText(item.title, { exact: true }).waitFor();
       await guestPage.getByTestId("guest-banner").waitFor();
       await guestPage.screenshot({ path: join(shots, `guests-agenda-${language}.png`), fullPage: true });
+      // The guest says they are here; the host's meeting record names them as a guest.
+      await guestPage.getByTestId("guest-attend").click();
+      await guestPage.getByTestId("guest-attending").waitFor();
+      await guestPage.screenshot({ path: join(shots, `guests-attending-${language}.png`), fullPage: true });
+      // The host's laptop exchanges with its own meeting as it syncs (here, at once).
+      await api(host, "sync_now");
+      await hostPage.getByRole("button", { name: w.groups }).click();
+      await hostPage.getByRole("button", { name: "Budget and finance" }).click();
+      await hostPage.getByTestId("meeting-link").first().click();
+      await hostPage.getByTestId("guests-present").getByText("Amal Haddad").waitFor();
+      await hostPage.screenshot({ path: join(shots, `guests-present-${language}.png`), fullPage: true });
+      const present = await api(host, "meeting_guests_present", { meeting_id: hosted.public_meeting });
+      assert.deepEqual(
+        present.map((g) => g.name),
+        ["Amal Haddad"],
+        "the host's replica holds the guest's attendance, by the name it let in",
+      );
       const session = await api(guest, "get_session");
       assert.equal(session.guest, "Amal Haddad");
       assert.equal(session.acting_person, null, "a guest acts as nobody of the coalition");

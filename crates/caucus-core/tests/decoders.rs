@@ -105,6 +105,7 @@ fn run(target: &str, seeds: Vec<Vec<u8>>, check: impl Fn(&[u8])) {
 fn sync_payloads_never_crash_the_decoder() {
     let push = PushRequest {
         changes: (0..3).map(change).collect(),
+        guest_passes: Vec::new(),
     };
     let mut signed: Vec<Change> = (0..4).map(change).collect();
     let site = signed[0].site;
@@ -118,7 +119,10 @@ fn sync_payloads_never_crash_the_decoder() {
         &ed25519_dalek::SigningKey::from_bytes(&[5; 32]),
         &mut signed,
     );
-    let signed = PushRequest { changes: signed };
+    let signed = PushRequest {
+        changes: signed,
+        guest_passes: Vec::new(),
+    };
     let pull = PullReply {
         changes: vec![change(9)],
         cursors: [(
@@ -143,6 +147,18 @@ fn sync_payloads_never_crash_the_decoder() {
             device_key: "00".repeat(32),
             revoked_ms: 1_800_000_000_000,
         }],
+        // A guest's pass, so the fuzzer starts from one.
+        guest_passes: vec![caucus_core::guest_pass::GuestPass::issue(
+            &ed25519_dalek::SigningKey::from_bytes(&[11; 32]),
+            caucus_core::guest_pass::Admission {
+                meeting: Uuid::now_v7(),
+                name: "Amal Haddad",
+                site: Uuid::now_v7(),
+                device_key: &ed25519_dalek::SigningKey::from_bytes(&[13; 32]).verifying_key(),
+                host_site: Uuid::now_v7(),
+            },
+            1_800_000_000_000,
+        )],
     };
     let enrol = EnrolRequest {
         invite_code: "ABCDE-FGHJK".into(),
@@ -151,7 +167,7 @@ fn sync_payloads_never_crash_the_decoder() {
         device_name: "Amal's laptop".into(),
         person_id: None,
         certificate: None,
-        guest_name: None,
+        guest_name: Some("Amal Haddad".into()),
     };
     let seeds = vec![
         serde_json::to_vec(&push).expect("json"),

@@ -646,6 +646,7 @@ async fn an_oversized_push_and_many_refusals_are_reported_in_full() {
             "name",
             json!("x".repeat(MAX_BODY_BYTES + 1)),
         )],
+        guest_passes: Vec::new(),
     })
     .expect("json");
     let credentials = credentials(&s.member).await;

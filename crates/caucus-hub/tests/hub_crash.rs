@@ -129,7 +129,17 @@ async fn acknowledged_pushes_survive_a_killed_hub_and_retries_add_nothing() {
         let pusher = tokio::spawn(async move {
             let t = HttpTransport::default();
             for changes in batches {
-                match t.push(&url, &token_c, &PushRequest { changes }).await {
+                match t
+                    .push(
+                        &url,
+                        &token_c,
+                        &PushRequest {
+                            changes,
+                            guest_passes: Vec::new(),
+                        },
+                    )
+                    .await
+                {
                     Ok(reply) => {
                         assert!(reply.rejected.is_empty(), "{:?}", reply.rejected);
                         let mut acked = acked.lock().expect("acked");
@@ -166,6 +176,7 @@ async fn acknowledged_pushes_survive_a_killed_hub_and_retries_add_nothing() {
                 &token,
                 &PushRequest {
                     changes: changes.clone(),
+                    guest_passes: Vec::new(),
                 },
             )
             .await

@@ -343,6 +343,21 @@ async fn a_device_receiving_from_a_relaying_meeting_judges_for_itself() {
     s.hub.stop().await;
 }
 
+/// Who `d` holds as attending `meeting`.
+async fn attendance(d: &Caucus, meeting: Uuid) -> Vec<String> {
+    call(
+        d,
+        "list_attendance",
+        serde_json::json!({"meeting_id": meeting.to_string()}),
+    )
+    .await
+    .as_array()
+    .expect("attendance")
+    .iter()
+    .map(|a| a["person_id"].as_str().unwrap_or_default().to_string())
+    .collect()
+}
+
 /// A device-local setting that must be there.
 async fn setting(d: &Caucus, key: &str) -> String {
     d.store()
@@ -598,7 +613,90 @@ async fn a_guest_is_let_in_by_name_and_reads_only_the_public_agenda() {
         .await
         .expect_err("the private meeting never reached the guest");
     assert_eq!(hidden.code(), "not_found");
+
+    // The guest says they attend; a forged write of theirs (the private meeting, someone
+    // else's attendance) is refused by the meeting, and never reaches anyone.
+    guest
+        .attend_as_guest(NoInput {})
+        .await
+        .expect("the guest attends");
+    let forge = |meeting: Uuid, person: Uuid| {
+        let row = caucus_core::model::Attendance::id_for(meeting, person);
+        let edit = |column: &'static str, value: serde_json::Value| caucus_core::store::Edit {
+            bucket: team.clone(),
+            table: "attendance",
+            row,
+            column,
+            value,
+            cl: 1,
+        };
+        vec![
+            caucus_core::store::Edit::row(&team, "attendance", row, 1),
+            edit("meeting_id", serde_json::json!(meeting)),
+            edit("person_id", serde_json::json!(person)),
+            edit("present", serde_json::json!(true)),
+        ]
+    };
+    for (meeting, person) in [(private, pass.person), (public, s.people.member)] {
+        guest
+            .store()
+            .write(Some(pass.person), forge(meeting, person))
+            .await
+            .expect("written on the guest's own laptop");
+    }
+    exchange_with_meeting(&guest).await;
+    assert_eq!(
+        refused_total(&guest).await,
+        8,
+        "the meeting refused both forged writes, field by field"
+    );
+    exchange_with_meeting(host).await;
+    assert_eq!(
+        attendance(host, public).await,
+        vec![pass.person.to_string()],
+        "the host's replica let in the guest's attendance, by its pass"
+    );
+    assert!(attendance(host, private).await.is_empty());
+    assert_eq!(
+        held_total(host).await,
+        0,
+        "nothing of the guest's waits: {:?}",
+        0
+    );
+    let names = host
+        .meeting_guests_present(caucus_core::api::MeetingGuestsPresent { meeting_id: public })
+        .await
+        .expect("guests present");
+    assert_eq!(
+        names.iter().map(|g| g.name.as_str()).collect::<Vec<_>>(),
+        ["Amal Haddad"]
+    );
+
+    // Back in reach of the coalition's hub: it judges the guest's attendance by the pass the
+    // host's push carries, and another device receives both.
     host.leave_meeting(NoInput {}).await.expect("stop hosting");
+    sync(host).await;
+    assert_eq!(
+        refused_total(host).await,
+        0,
+        "the hub let the guest's attendance in"
+    );
+    let (_, _, leader) = &s.devices[0];
+    sync(leader).await;
+    assert_eq!(
+        attendance(leader, public).await,
+        vec![pass.person.to_string()],
+        "the guest's attendance reached the team from the hub"
+    );
+    let leader_names = leader
+        .meeting_guests_present(caucus_core::api::MeetingGuestsPresent { meeting_id: public })
+        .await
+        .expect("guests present");
+    assert_eq!(
+        leader_names.len(),
+        1,
+        "the pass came with it: {leader_names:?}"
+    );
     s.hub.stop().await;
 }
 

@@ -99,6 +99,7 @@ async fn the_hub_explains_what_it_refuses() {
         changes: (0..MAX_PUSH_CHANGES as u64 + 1)
             .map(|i| change(10_000 + i, format!("n{i}")))
             .collect(),
+        guest_passes: Vec::new(),
     };
     let err = t
         .push(&hub.url, &token, &too_many)
@@ -107,6 +108,7 @@ async fn the_hub_explains_what_it_refuses() {
     assert_eq!(err.code(), "sync_payload_too_large", "{err}");
     let huge = PushRequest {
         changes: vec![change(20_000, "x".repeat(MAX_BODY_BYTES + 1))],
+        guest_passes: Vec::new(),
     };
     let err = t
         .push(&hub.url, &token, &huge)
@@ -119,6 +121,7 @@ async fn the_hub_explains_what_it_refuses() {
         changes: (0..5)
             .map(|i| change(30_000 + i, format!("Melinda Reed {i}")))
             .collect(),
+        guest_passes: Vec::new(),
     };
     let first = t.push(&hub.url, &token, &batch).await.expect("push");
     let held = hub.db.change_count().await.expect("count");
@@ -141,7 +144,14 @@ async fn the_hub_explains_what_it_refuses() {
     mixed.push(change(30_010, "Melinda Reed, later".into()));
     mixed.push(change(30_011, "Melinda Reed, last".into()));
     let reply = t
-        .push(&hub.url, &token, &PushRequest { changes: mixed })
+        .push(
+            &hub.url,
+            &token,
+            &PushRequest {
+                changes: mixed,
+                guest_passes: Vec::new(),
+            },
+        )
         .await
         .expect("mixed push");
     assert_eq!(reply.accepted.len(), 8, "every change is acknowledged");

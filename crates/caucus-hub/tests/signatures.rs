@@ -108,6 +108,7 @@ async fn a_request_counts_once_and_only_as_its_device_signed_it() {
     };
     let push_body = serde_json::to_vec(&PushRequest {
         changes: vec![change],
+        guest_passes: Vec::new(),
     })
     .expect("json");
     let mut swapped = signed(&device, &device.key, "/v1/push", pull_body());

@@ -9,10 +9,15 @@
 //!   made by someone else in that device's name;
 //! - a device removed from the coalition makes nothing after its removal.
 //!
+//! A guest at a meeting has no enrolment: its changes travel with the pass its host's device
+//! signed ([`caucus_core::guest_pass`]), believed when that host's device is enrolled here
+//! and was not removed before it signed; the guest's rights are the pass's.
+//!
 //! The rights are then those of the maker's person (see `push`).
 
 use crate::error::HubError;
 use caucus_core::change::Change;
+use caucus_core::guest_pass::GuestPass;
 use caucus_core::signature::{self, verify_span};
 use caucus_core::sync::protocol::RejectCode;
 use ed25519_dalek::VerifyingKey;
@@ -22,12 +27,14 @@ use uuid::Uuid;
 
 type Result<T, E = HubError> = std::result::Result<T, E>;
 
-/// The device behind a site, as enrolment recorded it.
+/// The device behind a site, as enrolment recorded it (or a guest's pass).
 struct Maker {
     person: Uuid,
     keys: Vec<VerifyingKey>,
     /// When the last of the site's devices was removed, if every one of them was.
     removed_ms: Option<u64>,
+    /// For a guest: the pass it was let in with.
+    pass: Option<GuestPass>,
 }
 
 /// What a push's carried changes are proven to be.
@@ -50,6 +57,7 @@ impl Provenance {
         tx: &mut AnyConnection,
         pusher_site: Uuid,
         changes: &[Change],
+        passes: &[GuestPass],
         fresh: impl Fn(&Change) -> bool,
     ) -> Result<Provenance> {
         let carried: Vec<&Change> = changes
@@ -60,6 +68,8 @@ impl Provenance {
         for site in carried.iter().map(|c| c.site).collect::<HashSet<_>>() {
             if let Some(maker) = maker(tx, site).await? {
                 makers.insert(site, maker);
+            } else if let Some(guest) = guest(tx, site, passes).await? {
+                makers.insert(site, guest);
             }
         }
         let by_id: HashMap<(Uuid, u64), &Change> = changes
@@ -123,6 +133,15 @@ impl Provenance {
                     .into(),
             ));
         };
+        if let Some(pass) = &maker.pass {
+            let at = change.hlc.ms();
+            if at < pass.issued_ms || at >= pass.expires_ms {
+                return Err((
+                    RejectCode::Forbidden,
+                    "made by a guest outside the day its host let them in".into(),
+                ));
+            }
+        }
         if let Some(removed) = maker.removed_ms {
             if change.hlc.ms() > removed {
                 return Err((
@@ -149,6 +168,45 @@ impl Provenance {
         }
         Ok(maker.person)
     }
+}
+
+impl Provenance {
+    /// For a change carried from a guest's site: the meeting its pass lets it attend.
+    pub fn guest_meeting(&self, site: Uuid) -> Option<Uuid> {
+        self.makers
+            .get(&site)
+            .and_then(|m| m.pass.as_ref())
+            .map(|p| p.meeting)
+    }
+
+    /// The guests' passes this push's proven changes were judged by, to keep.
+    pub fn believed_passes(&self) -> impl Iterator<Item = &GuestPass> {
+        self.makers.values().filter_map(|m| m.pass.as_ref())
+    }
+}
+
+/// A guest's site, by one of `passes`: its host's device enrolled here, not removed before it
+/// signed the pass, and its signature good. A pass its host did not sign proves nothing.
+async fn guest(tx: &mut AnyConnection, site: Uuid, passes: &[GuestPass]) -> Result<Option<Maker>> {
+    for pass in passes.iter().filter(|p| p.site == site) {
+        let Some(host) = maker(tx, pass.host_site).await? else {
+            continue;
+        };
+        if host.removed_ms.is_some_and(|at| at <= pass.issued_ms) || host.pass.is_some() {
+            continue;
+        }
+        for key in &host.keys {
+            if let Ok(guest_key) = pass.verify(key, pass.issued_ms) {
+                return Ok(Some(Maker {
+                    person: pass.person,
+                    keys: vec![guest_key],
+                    removed_ms: None,
+                    pass: Some(pass.clone()),
+                }));
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// The device enrolled with `site`: its person, keys, and whether it was removed.
@@ -182,6 +240,7 @@ async fn maker(tx: &mut AnyConnection, site: Uuid) -> Result<Option<Maker>> {
         person,
         keys,
         removed_ms: removed,
+        pass: None,
     }))
 }
 

@@ -124,7 +124,16 @@ async fn push(
             request.changes.len()
         )));
     }
-    Ok(Json(hub.push(&device, &request.changes, wall_ms()).await?))
+    if request.guest_passes.len() > MAX_PUSH_CHANGES {
+        return Err(HubError::PayloadTooLarge(format!(
+            "{} guest passes; at most {MAX_PUSH_CHANGES} per request",
+            request.guest_passes.len()
+        )));
+    }
+    Ok(Json(
+        hub.push_with(&device, &request.changes, &request.guest_passes, wall_ms())
+            .await?,
+    ))
 }
 
 async fn pull(

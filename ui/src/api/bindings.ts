@@ -449,6 +449,14 @@ export type GroupPowers = {
 	post: boolean,
 };
 
+/**  A guest who attended a meeting: nobody of the coalition, named as the host let them in. */
+export type GuestPresent = {
+	/**  The id the guest acted under (the `person_id` of their attendance). */
+	person_id: string,
+	/**  The name the host let in. */
+	name: string,
+};
+
 export type HearFromGroup = {
 	group_id: string,
 	hearing: Hearing,
@@ -603,6 +611,11 @@ export type MeetingGuest = {
 	asked_ms: number | null,
 	/**  Whether the host let them in. */
 	admitted: boolean,
+};
+
+/**  The meeting whose guests to name. */
+export type MeetingGuestsPresent = {
+	meeting_id: string,
 };
 
 /**  The meeting this device is in, for the sync panel. */
@@ -1265,6 +1278,8 @@ export const commands = {
   leaveMeeting: (input: NoInput) => call<SyncStatus>("leave_meeting", input),
   meetingGuests: (input: NoInput) => call<MeetingGuest[]>("meeting_guests", input),
   admitGuest: (input: AdmitGuest) => call<MeetingGuest[]>("admit_guest", input),
+  attendAsGuest: (input: NoInput) => call<SyncStatus>("attend_as_guest", input),
+  meetingGuestsPresent: (input: MeetingGuestsPresent) => call<GuestPresent[]>("meeting_guests_present", input),
   createOrganization: (input: NewOrganization) => call<Organization>("create_organization", input),
   updateOrganization: (input: OrganizationPatch) => call<Organization>("update_organization", input),
   getOrganization: (input: IdInput) => call<Organization>("get_organization", input),
@@ -1338,7 +1353,7 @@ export const commands = {
   encryptDatabase: (input: Encrypt) => call<Done>("encrypt_database", input),
 };
 
-export type CommandName = "admit_guest" | "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "connect_hub" | "create_agenda_item" | "create_coalition" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "database_status" | "draft_answer" | "encrypt_database" | "endorse_recommendation" | "export_bundle" | "export_coalition_key" | "export_records" | "export_report" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "group_dashboard" | "hear_from_group" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "mark_my_work_seen" | "mark_notifications_read" | "meeting_guests" | "my_work" | "notifications" | "publish_answer" | "recommendation_page" | "record_attendance" | "record_history" | "refused_changes" | "search" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "unlock_database" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";
+export type CommandName = "admit_guest" | "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "attend_as_guest" | "connect_hub" | "create_agenda_item" | "create_coalition" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "database_status" | "draft_answer" | "encrypt_database" | "endorse_recommendation" | "export_bundle" | "export_coalition_key" | "export_records" | "export_report" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "group_dashboard" | "hear_from_group" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "mark_my_work_seen" | "mark_notifications_read" | "meeting_guests" | "meeting_guests_present" | "my_work" | "notifications" | "publish_answer" | "recommendation_page" | "record_attendance" | "record_history" | "refused_changes" | "search" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "unlock_database" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";
 
 /** The synced tables, as events name them. */
 export type Table = "organization" | "person" | "coalition_group" | "membership" | "tracked_issue" | "recommendation" | "translation" | "endorsement" | "comment" | "meeting" | "agenda_item" | "attendance" | "decision";

@@ -4,7 +4,7 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { commands } from "../api";
-import { useLoad } from "../data";
+import { useAction, useLoad } from "../data";
 import type { Navigate, Route } from "../App";
 import { ErrorLine } from "./parts";
 import { SyncScreen } from "./Sync";
@@ -55,10 +55,18 @@ function GuestAgenda({ join }: { join: () => void }) {
   const id = status.data?.meeting?.public_meeting ?? null;
   const agenda = useLoad(
     async () =>
-      id ? { meeting: await commands.getMeeting({ id }), items: await commands.listAgendaItems({ meeting_id: id }) } : null,
+      id
+        ? {
+            meeting: await commands.getMeeting({ id }),
+            items: await commands.listAgendaItems({ meeting_id: id }),
+            // A guest's replica holds only its own attendance.
+            attending: (await commands.listAttendance({ meeting_id: id })).some((a) => a.present),
+          }
+        : null,
     [id],
-    ["meeting", "agenda_item"],
+    ["meeting", "agenda_item", "attendance"],
   );
+  const action = useAction();
   if (status.error) return <ErrorLine error={status.error} />;
   if (!status.data) return <p className="loading">{t("app.loading")}</p>;
   if (!status.data.meeting) {
@@ -80,6 +88,16 @@ function GuestAgenda({ join }: { join: () => void }) {
             {shown.meeting.starts_at.replace("T", " ")}
             {shown.meeting.place && ` · ${shown.meeting.place}`}
           </p>
+          <p className="actions">
+            {shown.attending ? (
+              <span data-testid="guest-attending">{t("guest.attending")}</span>
+            ) : (
+              <button onClick={() => action.run(() => commands.attendAsGuest({}))} disabled={action.busy} data-testid="guest-attend">
+                {t("guest.attend")}
+              </button>
+            )}
+          </p>
+          <ErrorLine error={action.error} />
           <h2>{t("meeting.agenda")}</h2>
           {shown.items.length === 0 ? (
             <p>{t("guest.emptyAgenda")}</p>

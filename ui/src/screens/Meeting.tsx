@@ -136,6 +136,7 @@ export function MeetingScreen({ id, navigate }: { id: string; navigate: Navigate
             </li>
           ))}
         </ul>
+        <GuestsPresent id={id} />
       </section>
 
       <section className="card">
@@ -266,6 +267,26 @@ export function NewMeetingForm({ groupId, navigate }: { groupId: string; navigat
         <button type="submit">{t("common.create")}</button>
       </form>
     </details>
+  );
+}
+
+/** The guests who said they attend (laptops that are nobody of the coalition), by the names
+ * their host let in. */
+function GuestsPresent({ id }: { id: string }) {
+  const { t } = useTranslation();
+  const guests = useLoad(() => commands.meetingGuestsPresent({ meeting_id: id }), [id], ["attendance"]);
+  if (!guests.data || guests.data.length === 0) return null;
+  return (
+    <>
+      <h3>{t("meeting.guestsPresent")}</h3>
+      <ul className="plain" data-testid="guests-present">
+        {guests.data.map((g) => (
+          <li key={g.person_id}>
+            <bdi>{g.name}</bdi> <span className="muted">({t("meeting.guest")})</span>
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }
 

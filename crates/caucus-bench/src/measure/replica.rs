@@ -188,6 +188,7 @@ pub(super) async fn judged_merge_into_empty(
             &store,
             batch,
             &[],
+            &[],
             caucus_core::hlc::wall_ms(),
             None,
         )

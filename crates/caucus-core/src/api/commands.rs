@@ -43,6 +43,8 @@ macro_rules! for_each_command {
             leave_meeting(NoInput) -> SyncStatus;
             meeting_guests(NoInput) -> Vec<MeetingGuest>;
             admit_guest(AdmitGuest) -> Vec<MeetingGuest>;
+            attend_as_guest(NoInput) -> SyncStatus;
+            meeting_guests_present(MeetingGuestsPresent) -> Vec<GuestPresent>;
 
             create_organization(NewOrganization) -> Organization;
             update_organization(OrganizationPatch) -> Organization;

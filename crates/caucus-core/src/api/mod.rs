@@ -51,6 +51,7 @@ use serde::de::DeserializeOwned;
 use std::path::Path;
 pub use sync::bundle::{BundleSummary, ExportBundle, ImportBundle};
 pub use sync::founding::{CoalitionKeySaved, ExportCoalitionKey};
+pub use sync::guest::{GuestPresent, MeetingGuestsPresent};
 pub use sync::meeting::{AdmitGuest, HostMeeting, JoinMeeting};
 pub use sync::{ConnectHub, SyncStatus};
 use uuid::Uuid;

@@ -7,6 +7,7 @@ pub mod apply;
 pub mod certificates;
 pub mod cipher;
 pub mod export;
+pub mod guest_passes;
 pub mod history;
 pub mod merge;
 pub mod read;

@@ -26,6 +26,20 @@ pub struct HubActor {
     pub steering: bool,
     /// Their role per group id (alive memberships only).
     pub roles: HashMap<Uuid, Role>,
+    /// For a guest let in to a meeting ([`crate::guest_pass`]): that meeting. A guest is
+    /// nobody of the coalition, and may only say they attend it.
+    pub guest_at: Option<Uuid>,
+}
+
+impl HubActor {
+    /// A guest let in to `meeting`, acting as `person` (the id its key derives).
+    pub fn guest(person: Uuid, meeting: Uuid) -> HubActor {
+        HubActor {
+            person,
+            guest_at: Some(meeting),
+            ..HubActor::default()
+        }
+    }
 }
 
 /// A row as the hub holds it.
@@ -252,6 +266,19 @@ fn check(
     });
     let leads = |a: &HubActor| a.admin || matches!(role, Some(Role::Leader | Role::FocalPoint));
     let refuse = |why: &str| Err(why.to_string());
+    if let Some(meeting) = actor.and_then(|a| a.guest_at) {
+        // A guest's one write: their own attendance at the meeting they were let in to.
+        let own = actor.is_some_and(|a| uuid_of(record, "person_id") == Some(a.person));
+        return if table.name == schema::ATTENDANCE.name
+            && own
+            && uuid_of(record, "meeting_id") == Some(meeting)
+            && op != Operation::Archive
+        {
+            Ok(())
+        } else {
+            refuse("a guest at a meeting may only say they attend it")
+        };
+    }
     match table.name {
         "membership" => {
             let Some(a) = actor else {
@@ -380,6 +407,55 @@ mod tests {
             schema_version: 1,
             signature: None,
         }
+    }
+
+    #[test]
+    fn a_guest_may_only_say_they_attend_the_meeting_they_were_let_in_to() {
+        let (guest, meeting, other) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let bucket = Uuid::now_v7().to_string();
+        let actor = HubActor::guest(guest, meeting);
+        let attend = |meeting: Uuid, person: Uuid| {
+            let row = crate::model::Attendance::id_for(meeting, person);
+            let changes = [
+                change("attendance", row, &bucket, ROW_COLUMN, Value::Null, 1),
+                change("attendance", row, &bucket, "meeting_id", json!(meeting), 1),
+                change("attendance", row, &bucket, "person_id", json!(person), 1),
+                change("attendance", row, &bucket, "present", json!(true), 1),
+            ];
+            let refs: Vec<&Change> = changes.iter().collect();
+            authorize_row(Some(&actor), false, "attendance", row, None, &bucket, &refs)
+        };
+        assert!(attend(meeting, guest).iter().all(|v| *v == Verdict::Accept));
+        for refused in [attend(other, guest), attend(meeting, Uuid::now_v7())] {
+            assert!(
+                refused
+                    .iter()
+                    .all(|v| matches!(v, Verdict::Reject(RejectCode::Forbidden, _))),
+                "another meeting, or someone else's attendance: {refused:?}"
+            );
+        }
+        let row = Uuid::now_v7();
+        let post = [change(
+            "tracked_issue",
+            row,
+            &bucket,
+            ROW_COLUMN,
+            Value::Null,
+            1,
+        )];
+        let refs: Vec<&Change> = post.iter().collect();
+        assert!(matches!(
+            authorize_row(
+                Some(&actor),
+                false,
+                "tracked_issue",
+                row,
+                None,
+                &bucket,
+                &refs
+            )[0],
+            Verdict::Reject(RejectCode::Forbidden, _)
+        ));
     }
 
     #[test]

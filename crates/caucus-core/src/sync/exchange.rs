@@ -122,7 +122,18 @@ pub async fn exchange(
         let Some(last) = batch.last() else { break };
         after = Some(last.stamp_order());
         for part in split_by_size(batch, MAX_BODY_BYTES / 2) {
-            let request = PushRequest { changes: part };
+            // A guest's changes travel with its host's pass: the receiver has no other way to
+            // tell who made them.
+            let sites: Vec<uuid::Uuid> = part
+                .iter()
+                .map(|c| c.site)
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let request = PushRequest {
+                guest_passes: crate::store::guest_passes::of_sites(store.pool(), &sites).await?,
+                changes: part,
+            };
             let reply = transport.push(url, device, &request).await?;
             if home {
                 if !reply.compensations.is_empty() {
@@ -171,6 +182,8 @@ pub async fn exchange(
             total = Some(received + reply.snapshot_remaining as u32);
         }
         if home {
+            // The hub judged the guests' changes it sends; their passes go on with them.
+            crate::store::guest_passes::remember(pool, &reply.guest_passes).await?;
             store
                 .merge_pulled(
                     &reply.changes,
@@ -185,6 +198,7 @@ pub async fn exchange(
                 store,
                 &reply.changes,
                 &reply.certificates,
+                &reply.guest_passes,
                 hlc::wall_ms(),
                 Some((hub_id, &reply.cursors)),
             )

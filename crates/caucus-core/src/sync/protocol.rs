@@ -187,6 +187,10 @@ pub struct EnrolReply {
 #[serde(deny_unknown_fields)]
 pub struct PushRequest {
     pub changes: Vec<Change>,
+    /// The passes of the guests whose changes this push carries: the hub has no enrolment
+    /// for a guest's device, and judges its changes by the pass its host signed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guest_passes: Vec<crate::guest_pass::GuestPass>,
 }
 
 /// A change named by its origin.
@@ -303,6 +307,10 @@ pub struct PullReply {
     /// The devices the hub removed, and when: their later changes are not believed anywhere.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub revoked: Vec<RevokedDevice>,
+    /// The passes of the guests who made this page's changes (a guest at a meeting has no
+    /// certificate): believed under the key the certificate of their host names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guest_passes: Vec<crate::guest_pass::GuestPass>,
 }
 
 /// A device the hub removed from the coalition.

@@ -134,6 +134,28 @@ impl HubDb {
         }
     }
 
+    /// For a guest let in: the meeting its pass is for (none: the host shares no meeting).
+    /// None for a device that is not a guest.
+    pub(super) fn guest_meeting(&self, device: &Device) -> Option<Option<Uuid>> {
+        self.guests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .find(|g| g.admitted && guest_person(&g.key) == device.person)
+            .map(|g| g.pass.as_ref().map(|p| p.meeting))
+    }
+
+    /// The passes of the guests let in at these sites, to go with their changes.
+    pub(super) fn passes_of(&self, sites: &BTreeSet<Uuid>) -> Vec<GuestPass> {
+        self.guests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter(|g| sites.contains(&g.site))
+            .filter_map(|g| g.pass.clone())
+            .collect()
+    }
+
     /// Whether the device is a guest let in (by its person, which a guest's key derives).
     pub(super) fn is_guest(&self, device: &Device) -> bool {
         self.guests

@@ -88,15 +88,17 @@ impl HubDb {
             }
             reply.cursors.insert(bucket, cursor);
         }
+        let sites: BTreeSet<Uuid> = reply.changes.iter().map(|c| c.site).collect();
         if matches!(self.policy, Policy::Relay | Policy::Meeting) {
+            // The passes of the guests let in here, for their changes.
+            reply.guest_passes = self.passes_of(&sites);
             // The coalition's certificates, as the host and the attendees brought them: the
             // receiver judges what the meeting relays by them.
             let presented = self.presented.lock().unwrap_or_else(|p| p.into_inner());
-            let sites: BTreeSet<Uuid> = reply.changes.iter().map(|c| c.site).collect();
-            for site in sites {
+            for site in &sites {
                 reply
                     .certificates
-                    .extend(presented.get(&site).into_iter().flatten().cloned());
+                    .extend(presented.get(site).into_iter().flatten().cloned());
             }
             if let Some(trust) = self
                 .meeting
@@ -109,6 +111,18 @@ impl HubDb {
         }
         if self.policy == Policy::Authorize {
             reply.certificates = self.certificates_of(&mut conn, &reply.changes).await?;
+            for site in &sites {
+                let bodies: Vec<String> =
+                    sqlx::query_scalar("SELECT body FROM hub_guest_pass WHERE site = $1")
+                        .bind(site.to_string())
+                        .fetch_all(&mut *conn)
+                        .await?;
+                reply.guest_passes.extend(
+                    bodies.iter().filter_map(|b| {
+                        caucus_core::guest_pass::GuestPass::decode(b.as_bytes()).ok()
+                    }),
+                );
+            }
             // Every removed device, so replicas refuse their later changes offline too.
             for row in sqlx::query(
                 "SELECT public_key, revoked_ms FROM hub_device WHERE revoked_ms IS NOT NULL",

@@ -15,7 +15,22 @@ impl HubDb {
         changes: &[Change],
         now_ms: u64,
     ) -> Result<PushReply> {
-        if self.is_guest(device) {
+        self.push_with(device, changes, &[], now_ms).await
+    }
+
+    /// [`HubDb::push`], with the passes of the guests whose changes the device carries
+    /// ([`caucus_core::guest_pass`]): a guest's change is judged by its host's pass.
+    pub async fn push_with(
+        &self,
+        device: &Device,
+        changes: &[Change],
+        passes: &[caucus_core::guest_pass::GuestPass],
+        now_ms: u64,
+    ) -> Result<PushReply> {
+        // A guest let in to a meeting writes what its pass allows; one let in without a shared
+        // meeting writes nothing.
+        let guest = self.guest_meeting(device);
+        if guest == Some(None) {
             // A guest reads the public agenda; what they say goes through the host.
             return Ok(PushReply {
                 rejected: changes
@@ -24,7 +39,7 @@ impl HubDb {
                         reject(
                             c,
                             RejectCode::Forbidden,
-                            "a guest at a meeting may read its public agenda, not change records"
+                            "the host shares no meeting with guests: a guest changes nothing"
                                 .into(),
                         )
                     })
@@ -55,12 +70,14 @@ impl HubDb {
         // Who made what the device only carries (the others' changes it relays).
         // A meeting's host gives it its own replica, judged as it arrived there: relayed.
         let policy = match self.policy {
+            // A guest is judged, even by a meeting that relays.
+            _ if guest.is_some() => Policy::Meeting,
             Policy::Meeting if self.is_host(device.site) => Policy::Relay,
             policy => policy,
         };
         let provenance = match policy {
             Policy::Authorize | Policy::Meeting => Some(
-                Provenance::establish(&mut tx, device.site, changes, |c| {
+                Provenance::establish(&mut tx, device.site, changes, passes, |c| {
                     malformed(c).is_none() && !held.contains(&(c.site, c.seq))
                 })
                 .await?,
@@ -160,11 +177,23 @@ impl HubDb {
                     .collect(),
                 (Some(bucket), Policy::Authorize | Policy::Meeting) => {
                     let person = maker;
-                    if let std::collections::hash_map::Entry::Vacant(slot) = actors.entry(person) {
-                        slot.insert(load_actor(&mut tx, person).await?);
+                    // A guest's rights are its pass's: the pushing guest's own, or the pass a
+                    // carrier brought for the guest who made the change.
+                    let guest_at = if site == device.site {
+                        guest.flatten()
+                    } else {
+                        provenance.as_ref().and_then(|p| p.guest_meeting(site))
+                    };
+                    let guest_actor = guest_at.map(|m| HubActor::guest(person, m));
+                    if guest_actor.is_none() {
+                        if let std::collections::hash_map::Entry::Vacant(slot) =
+                            actors.entry(person)
+                        {
+                            slot.insert(load_actor(&mut tx, person).await?);
+                        }
                     }
                     authority::authorize_row(
-                        actors.get(&person),
+                        guest_actor.as_ref().or(actors.get(&person)),
                         setting_up,
                         table,
                         row,
@@ -234,6 +263,24 @@ impl HubDb {
             }
         }
         pending.flush(&mut tx).await?;
+        if let Some(p) = &provenance {
+            // The passes the guests' changes were judged by, for every replica that pulls
+            // those changes to judge them by too.
+            for pass in p.believed_passes() {
+                let Ok(body) = serde_json::to_string(pass) else {
+                    continue;
+                };
+                sqlx::query(
+                    "INSERT INTO hub_guest_pass (signature, site, body) VALUES ($1, $2, $3)
+                     ON CONFLICT (signature) DO NOTHING",
+                )
+                .bind(pass.signature.to_ascii_lowercase())
+                .bind(pass.site.to_string())
+                .bind(body)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
         tx.commit().await?;
         Ok(reply)
     }

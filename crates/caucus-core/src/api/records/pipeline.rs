@@ -134,11 +134,9 @@ impl Caucus {
             // Archived: the write restores it, with the next odd causal length.
             Some((_, cl)) => cl + 1,
         };
-        let mut edits = vec![Edit::row(bucket, table.name, record.id(), cl)];
-        for (name, value) in columns_of(&record)? {
-            edits.push(field_edit(table, bucket, record.id(), &name, value, cl)?);
-        }
-        self.store().write(acting.id(), edits).await?;
+        self.store()
+            .write(acting.id(), record_edits(&record, bucket, cl)?)
+            .await?;
         read::get(self.store().pool(), record.id()).await
     }
 
@@ -347,6 +345,17 @@ impl Caucus {
             setting_up,
         )
     }
+}
+
+/// The edits that write a whole record at causal length `cl` (1 for a new row): its life
+/// and every field.
+pub(crate) fn record_edits<E: Entity>(record: &E, bucket: &str, cl: u64) -> Result<Vec<Edit>> {
+    let table = E::TABLE;
+    let mut edits = vec![Edit::row(bucket, table.name, record.id(), cl)];
+    for (name, value) in columns_of(record)? {
+        edits.push(field_edit(table, bucket, record.id(), &name, value, cl)?);
+    }
+    Ok(edits)
 }
 
 /// The edit that writes one field, with the column name taken from the registry.

@@ -151,6 +151,7 @@ impl Caucus {
                     self.store(),
                     chunk,
                     &bundle.header.certificates,
+                    &[],
                     now,
                     None,
                 )

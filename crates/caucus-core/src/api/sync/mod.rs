@@ -4,6 +4,7 @@
 
 pub mod bundle;
 pub mod founding;
+pub mod guest;
 pub mod meeting;
 
 use super::{Caucus, NoInput};

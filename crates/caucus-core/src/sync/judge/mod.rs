@@ -90,9 +90,12 @@ pub async fn merge_judged(
     store: &Store,
     changes: &[Change],
     brought: &[Certificate],
+    passes: &[crate::guest_pass::GuestPass],
     now_ms: u64,
     pulled_from: Option<(&str, &BTreeMap<String, BucketCursor>)>,
 ) -> Result<ApplyReport> {
+    // Kept even where nothing is judged (a demo hosting): they name the guests.
+    crate::store::guest_passes::remember(store.pool(), passes).await?;
     let Some((hub, hub_key)) = certificates::trust(store).await? else {
         return match pulled_from {
             Some(cursors) => {
@@ -126,7 +129,7 @@ pub async fn merge_judged(
                 .await?,
         );
         let mut codes: Vec<&str> = Vec::new();
-        if new_certificates > 0 {
+        if new_certificates > 0 || !passes.is_empty() {
             codes.extend(UNTRACED);
         }
         if fresh.iter().any(|c| {

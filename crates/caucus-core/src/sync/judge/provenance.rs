@@ -8,9 +8,10 @@ use super::Held;
 use crate::certificate::{Certificate, Refusal};
 use crate::change::Change;
 use crate::error::Result;
+use crate::guest_pass::GuestPass;
 use crate::signature::{span_of, verify_span};
-use crate::store::certificates;
 use crate::store::merge::Merging;
+use crate::store::{certificates, guest_passes};
 use ed25519_dalek::VerifyingKey;
 use sqlx::SqlitePool;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -25,6 +26,9 @@ pub(super) enum Maker {
     Hub,
     /// A certified device's person.
     Person(Uuid),
+    /// A guest at a meeting, by the pass its host signed: nobody of the coalition, let in to
+    /// that meeting.
+    Guest { person: Uuid, meeting: Uuid },
 }
 
 /// Why a believed certificate was refused, as a code.
@@ -87,8 +91,14 @@ pub(super) async fn makers(
     for (site, mut site_changes) in by_site {
         site_changes.sort_by_key(|c| c.seq);
         site_changes.dedup_by_key(|c| c.seq);
-        // The site's certified keys and their removals, read once for all its spans.
+        // The site's certified keys and their removals, read once for all its spans; a site
+        // with none may be a guest's, with its host's passes.
         let certified = certified_keys(pool, site).await?;
+        let passes = if certified.is_empty() {
+            guest_passes::of_sites(pool, &[site]).await?
+        } else {
+            Vec::new()
+        };
         let by_seq: HashMap<u64, &Change> = site_changes.iter().map(|c| (c.seq, *c)).collect();
         let mut covered = HashSet::new();
         for last in site_changes.iter().filter(|c| c.signature.is_some()) {
@@ -119,8 +129,15 @@ pub(super) async fn makers(
             } else {
                 None
             };
+            let guest = if complete && certified.is_empty() {
+                guest_of(pool, &passes, &span, last.hlc.ms()).await?
+            } else {
+                None
+            };
             let verdict = if !complete {
                 Err(Held::new("incomplete", "its write arrived incomplete"))
+            } else if let Some(guest) = guest {
+                guest
             } else if signer.is_none() && verify_span(hub_key, &span) {
                 Ok(Maker::Hub)
             } else {
@@ -177,6 +194,39 @@ pub(super) async fn makers(
         }
     }
     Ok(out)
+}
+
+/// Whether `span` is a guest's, by one of `passes`: a pass this replica believes (its host's
+/// device is certified here) whose guest key signed the span, in the pass's day. A span that
+/// claims to be someone else's is not the guest's.
+async fn guest_of(
+    pool: &SqlitePool,
+    passes: &[GuestPass],
+    span: &[&Change],
+    at_ms: u64,
+) -> Result<Option<std::result::Result<Maker, Held>>> {
+    for pass in passes {
+        let Some(key) = guest_passes::believed(pool, pass, at_ms).await? else {
+            continue;
+        };
+        if !verify_span(&key, span) {
+            continue;
+        }
+        if span
+            .iter()
+            .any(|c| c.actor.is_some_and(|a| a != pass.person))
+        {
+            return Ok(Some(Err(Held::new(
+                "other_person",
+                "it claims to be the change of someone its device does not act for",
+            ))));
+        }
+        return Ok(Some(Ok(Maker::Guest {
+            person: pass.person,
+            meeting: pass.meeting,
+        })));
+    }
+    Ok(None)
 }
 
 /// The certificates a carrier brought that the replica believes are kept; returns how many

@@ -52,6 +52,7 @@ pub(super) async fn judge(
         let run: Vec<Change> = candidates[start..end].to_vec();
         start = end;
         let mut person = None;
+        let mut guest_at = None;
         let mut fresh: Vec<&Change> = Vec::new();
         for c in &run {
             match makers.get(&(c.site, c.seq)) {
@@ -60,6 +61,12 @@ pub(super) async fn judge(
                     pending.push(c.clone());
                 }
                 Some(Ok(Maker::Person(p))) => {
+                    person = Some(*p);
+                    fresh.push(c);
+                }
+                Some(Ok(Maker::Guest { person: p, meeting })) => {
+                    // A guest's rights are its pass's, not a record's.
+                    guest_at = Some(*meeting);
                     person = Some(*p);
                     fresh.push(c);
                 }
@@ -109,11 +116,16 @@ pub(super) async fn judge(
                         rights.settle(&mut actors);
                         setting_up = !has_admin(m.conn()).await?;
                     }
-                    if let std::collections::hash_map::Entry::Vacant(slot) = actors.entry(person) {
-                        slot.insert(load_actor(m.conn(), person).await?);
+                    let guest = guest_at.map(|meeting| HubActor::guest(person, meeting));
+                    if guest.is_none() {
+                        if let std::collections::hash_map::Entry::Vacant(slot) =
+                            actors.entry(person)
+                        {
+                            slot.insert(load_actor(m.conn(), person).await?);
+                        }
                     }
                     authority::authorize_row(
-                        actors.get(&person),
+                        guest.as_ref().or(actors.get(&person)),
                         setting_up,
                         &table,
                         row,
