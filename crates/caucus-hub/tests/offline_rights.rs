@@ -672,14 +672,32 @@ async fn a_guest_is_let_in_by_name_and_reads_only_the_public_agenda() {
         ["Amal Haddad"]
     );
 
-    // Back in reach of the coalition's hub: it judges the guest's attendance by the pass the
-    // host's push carries, and another device receives both.
+    // Back in reach of the coalition's hub. The guest's laptop enrols first, as a person of
+    // the coalition: its log goes to the hub whole, the attendance it signed as a guest judged
+    // by its pass (and kept), the writes the meeting refused refused again.
+    let status = connect(
+        &guest,
+        &s.hub.url,
+        s.hub.invite(s.people.observer).await,
+        "guest",
+    )
+    .await;
+    assert!(status.connected);
+    assert_eq!(
+        guest.get_session(NoInput {}).await.expect("session").guest,
+        None,
+        "enrolled, the laptop is its person's"
+    );
+    // The host then: the hub has the guest's attendance already, and the pass with it.
     host.leave_meeting(NoInput {}).await.expect("stop hosting");
     sync(host).await;
-    assert_eq!(
-        refused_total(host).await,
-        0,
-        "the hub let the guest's attendance in"
+    let refusals: Vec<(String, String)> = sqlx::query_as("SELECT code, reason FROM sync_rejection")
+        .fetch_all(host.store().pool())
+        .await
+        .expect("refusals");
+    assert!(
+        refusals.is_empty(),
+        "the hub let the guest's attendance in: {refusals:?}"
     );
     let (_, _, leader) = &s.devices[0];
     sync(leader).await;
@@ -688,6 +706,7 @@ async fn a_guest_is_let_in_by_name_and_reads_only_the_public_agenda() {
         vec![pass.person.to_string()],
         "the guest's attendance reached the team from the hub"
     );
+    assert!(attendance(leader, private).await.is_empty());
     let leader_names = leader
         .meeting_guests_present(caucus_core::api::MeetingGuestsPresent { meeting_id: public })
         .await

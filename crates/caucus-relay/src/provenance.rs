@@ -47,6 +47,9 @@ pub struct Provenance {
     /// them, or altered one of them. Not undone on the peers: which change of the span is the
     /// maker's own cannot be told, and undoing a genuine one would lose it.
     mismatched: HashSet<(Uuid, u64)>,
+    /// A pass of the pusher's own site, believed: what it wrote as a guest at a meeting,
+    /// before it enrolled, is judged by it.
+    own_pass: Option<GuestPass>,
 }
 
 impl Provenance {
@@ -65,6 +68,7 @@ impl Provenance {
             .filter(|c| c.site != pusher_site && fresh(c))
             .collect();
         let mut makers = HashMap::new();
+        let own_pass = guest(tx, pusher_site, passes).await?.and_then(|m| m.pass);
         for site in carried.iter().map(|c| c.site).collect::<HashSet<_>>() {
             if let Some(maker) = maker(tx, site).await? {
                 makers.insert(site, maker);
@@ -116,6 +120,7 @@ impl Provenance {
             makers,
             proven,
             mismatched,
+            own_pass,
         })
     }
 
@@ -179,9 +184,22 @@ impl Provenance {
             .map(|p| p.meeting)
     }
 
+    /// For the pusher's own changes made as a guest (their actor is the pass's guest, within
+    /// its day): the guest it acted as, and the meeting its pass let it attend. A laptop that
+    /// was a guest and then enrolled sends them with the rest of its log.
+    pub fn own_guest(&self, change: &Change) -> Option<(Uuid, Uuid)> {
+        let pass = self.own_pass.as_ref()?;
+        let at = change.hlc.ms();
+        (change.actor == Some(pass.person) && at >= pass.issued_ms && at < pass.expires_ms)
+            .then_some((pass.person, pass.meeting))
+    }
+
     /// The guests' passes this push's proven changes were judged by, to keep.
     pub fn believed_passes(&self) -> impl Iterator<Item = &GuestPass> {
-        self.makers.values().filter_map(|m| m.pass.as_ref())
+        self.makers
+            .values()
+            .filter_map(|m| m.pass.as_ref())
+            .chain(self.own_pass.as_ref())
     }
 }
 

@@ -176,13 +176,23 @@ impl HubDb {
                     })
                     .collect(),
                 (Some(bucket), Policy::Authorize | Policy::Meeting) => {
-                    let person = maker;
-                    // A guest's rights are its pass's: the pushing guest's own, or the pass a
-                    // carrier brought for the guest who made the change.
-                    let guest_at = if site == device.site {
-                        guest.flatten()
+                    // A guest's rights are its pass's: the pushing guest's own, the pass of what
+                    // the pusher wrote as a guest before it enrolled, or the pass a carrier
+                    // brought for the guest who made the change.
+                    let (person, guest_at) = if site == device.site {
+                        match (guest.flatten(), provenance.as_ref()) {
+                            (Some(m), _) => (maker, Some(m)),
+                            (None, Some(p)) => match p.own_guest(fresh[0]) {
+                                Some((guest, m)) => (guest, Some(m)),
+                                None => (maker, None),
+                            },
+                            (None, None) => (maker, None),
+                        }
                     } else {
-                        provenance.as_ref().and_then(|p| p.guest_meeting(site))
+                        (
+                            maker,
+                            provenance.as_ref().and_then(|p| p.guest_meeting(site)),
+                        )
                     };
                     let guest_actor = guest_at.map(|m| HubActor::guest(person, m));
                     if guest_actor.is_none() {

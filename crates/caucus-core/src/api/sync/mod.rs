@@ -346,8 +346,13 @@ impl Caucus {
         .await?;
         // The hub certifies for the coalition now: its key need not sit on a laptop.
         self.forget_coalition_key().await?;
-        // A guest at meetings is now the person the invite named.
+        // A guest at meetings is now the person the invite named. What it wrote as a guest
+        // goes to the hub with its host's pass, by which the hub judges it.
+        if let Some(pass) = self.guest_pass().await? {
+            crate::store::guest_passes::remember(s.pool(), &[pass]).await?;
+        }
         s.set_local_setting(meeting::GUEST_NAME, None).await?;
+        s.set_local_setting(meeting::GUEST_PASS, None).await?;
         self.sync_now(NoInput {}).await
     }
 
@@ -365,7 +370,12 @@ impl Caucus {
         let before = sync_state::version_vector(self.store().pool()).await?;
         let result: Result<()> = async {
             if in_meeting {
-                self.sync_meeting(false).await?;
+                let met = self.sync_meeting(false).await;
+                // A meeting that has ended (its host gone) does not keep this device from its
+                // hub: what the meeting brought is in the log, and goes on from here.
+                if hub.is_none() {
+                    met?;
+                }
             }
             if let Some(hub) = &hub {
                 let _running = self.sync.running.lock().await;
