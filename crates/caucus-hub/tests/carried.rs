@@ -927,7 +927,10 @@ async fn a_bundle_importer_holds_back_what_it_cannot_trace_to_a_certified_maker(
         now,
         Default::default(),
         &carried,
-        vec![foreign, expired],
+        caucus_core::sync::bundle::Makers {
+            certificates: vec![foreign, expired],
+            guest_passes: Vec::new(),
+        },
     )
     .expect("bundle");
     std::fs::write(&path, bytes).expect("write");

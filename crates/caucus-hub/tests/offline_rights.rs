@@ -672,6 +672,29 @@ async fn a_guest_is_let_in_by_name_and_reads_only_the_public_agenda() {
         ["Amal Haddad"]
     );
 
+    // A USB bundle from the host carries the guest's pass too: a team member who was not
+    // there lets the guest's attendance in on the strength of it.
+    let bundle = s.dir.path().join("with-a-guest.caucus");
+    host.export_bundle(ExportBundle {
+        path: bundle.to_string_lossy().into(),
+        peer: None,
+    })
+    .await
+    .expect("export");
+    let (_, _, member) = &s.devices[1];
+    let summary = member
+        .import_bundle(ImportBundle {
+            path: Some(bundle.to_string_lossy().into()),
+            content_base64: None,
+        })
+        .await
+        .expect("import");
+    assert_eq!(summary.held, 0, "nothing held: {summary:?}");
+    assert_eq!(
+        attendance(member, public).await,
+        vec![pass.person.to_string()]
+    );
+
     // Back in reach of the coalition's hub. The guest's laptop enrols first, as a person of
     // the coalition: its log goes to the hub whole, the attendance it signed as a guest judged
     // by its pass (and kept), the writes the meeting refused refused again.

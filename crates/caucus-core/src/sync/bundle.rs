@@ -48,6 +48,20 @@ pub struct Header {
     /// exporter knows them.
     #[serde(default)]
     pub certificates: Vec<crate::certificate::Certificate>,
+    /// The passes of the guests at meetings whose changes the bundle holds: a guest has no
+    /// certificate.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guest_passes: Vec<crate::guest_pass::GuestPass>,
+}
+
+/// What tells an importer who made a bundle's changes: the hub's certificates of their
+/// devices, and the passes of the guests among them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Makers {
+    /// The hub's certificates of the devices that made the changes.
+    pub certificates: Vec<crate::certificate::Certificate>,
+    /// The passes of the guests that made some of them.
+    pub guest_passes: Vec<crate::guest_pass::GuestPass>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -77,11 +91,11 @@ impl Bundle {
             created_ms,
             version_vector,
             changes,
-            Vec::new(),
+            Makers::default(),
         )
     }
 
-    /// [`Bundle::encode`], with the certificates of the devices that made the changes.
+    /// [`Bundle::encode`], with what tells who made the changes.
     pub fn encode_certified(
         key: &SigningKey,
         hub_id: Option<Uuid>,
@@ -89,7 +103,7 @@ impl Bundle {
         created_ms: u64,
         version_vector: VersionVector,
         changes: &[Change],
-        certificates: Vec<crate::certificate::Certificate>,
+        makers: Makers,
     ) -> Result<Vec<u8>> {
         let json = serde_json::to_vec(changes).map_err(|e| damaged(e.to_string()))?;
         let payload = zstd::encode_all(json.as_slice(), 3).map_err(|e| damaged(e.to_string()))?;
@@ -101,7 +115,7 @@ impl Bundle {
             version_vector,
             changes.len() as u64,
             &payload,
-            certificates,
+            makers,
         )
     }
 
@@ -124,7 +138,7 @@ impl Bundle {
             version_vector,
             change_count,
             payload,
-            Vec::new(),
+            Makers::default(),
         )
     }
 
@@ -137,7 +151,7 @@ impl Bundle {
         version_vector: VersionVector,
         change_count: u64,
         payload: &[u8],
-        certificates: Vec<crate::certificate::Certificate>,
+        makers: Makers,
     ) -> Result<Vec<u8>> {
         let header = Header {
             format: FORMAT,
@@ -149,7 +163,8 @@ impl Bundle {
             payload_len: payload.len() as u64,
             payload_sha256: hex::encode(Sha256::digest(payload)),
             version_vector,
-            certificates,
+            certificates: makers.certificates,
+            guest_passes: makers.guest_passes,
         };
         let header = serde_json::to_vec(&header).map_err(|e| damaged(e.to_string()))?;
         let mut signed = MAGIC.to_vec();

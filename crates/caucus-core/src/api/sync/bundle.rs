@@ -68,9 +68,14 @@ impl Caucus {
         // who made each change.
         let sites: std::collections::BTreeSet<Uuid> = changes.iter().map(|c| c.site).collect();
         let mut certificates = Vec::new();
-        for s in sites {
-            certificates.extend(crate::store::certificates::of_site(pool, s).await?);
+        for s in &sites {
+            certificates.extend(crate::store::certificates::of_site(pool, *s).await?);
         }
+        let sites: Vec<Uuid> = sites.into_iter().collect();
+        let makers = crate::sync::bundle::Makers {
+            certificates,
+            guest_passes: crate::store::guest_passes::of_sites(pool, &sites).await?,
+        };
         let bytes = Bundle::encode_certified(
             &key,
             self.home_hub_id().await?,
@@ -78,7 +83,7 @@ impl Caucus {
             crate::hlc::wall_ms(),
             vv,
             &changes,
-            certificates,
+            makers,
         )?;
         // Written beside the target and renamed, so a full disk never leaves half a bundle.
         let partial = path.with_extension("partial");
@@ -151,7 +156,7 @@ impl Caucus {
                     self.store(),
                     chunk,
                     &bundle.header.certificates,
-                    &[],
+                    &bundle.header.guest_passes,
                     now,
                     None,
                 )
