@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
+import AxeBuilder from "@axe-core/playwright";
 import { api, chromiumArgs, root, startBridge } from "../support/bridge.mjs";
 
 let browser;
@@ -25,6 +26,12 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
+
+async function accessible(page, where) {
+  const result = await new AxeBuilder({ page }).analyze();
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), [], where);
+}
 
 const words = {
   en: { groups: "Groups", sync: "Sync", host: "Host this meeting on this laptop", join: "Join", letIn: "Let in" },
@@ -71,11 +78,13 @@ for (const [n, language] of ["en", "ar"].entries()) {
       await guestPage.getByTestId("join-meeting").click();
       await guestPage.getByTestId("guest-waiting").waitFor();
       await guestPage.screenshot({ path: join(shots, `guests-waiting-${language}.png`), fullPage: true });
+      await accessible(guestPage, `a guest waiting (${language})`);
 
       // The host sees the name at once and lets them in.
       const asking = hostPage.getByTestId("meeting-guests").getByText("Amal Haddad");
       await asking.waitFor();
       await hostPage.screenshot({ path: join(shots, `guests-host-${language}.png`), fullPage: true });
+      await accessible(hostPage, `the host's guests (${language})`);
       await hostPage.getByRole("button", { name: w.letIn }).click();
       await hostPage.getByTestId("admit-guest").waitFor({ state: "detached" });
 
@@ -89,6 +98,7 @@ for (const [n, language] of ["en", "ar"].entries()) {
       await guestPage.getByTestId("guest-attend").click();
       await guestPage.getByTestId("guest-attending").waitFor();
       await guestPage.screenshot({ path: join(shots, `guests-attending-${language}.png`), fullPage: true });
+      await accessible(guestPage, `a guest's agenda (${language})`);
       // The host's laptop exchanges with its own meeting as it syncs (here, at once).
       await api(host, "sync_now");
       await hostPage.getByRole("button", { name: w.groups }).click();
