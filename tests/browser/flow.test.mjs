@@ -35,6 +35,20 @@ test("the bridge refuses requests without its token", async () => {
     headers: { authorization: "Bearer not-the-token" },
   });
   assert.equal(wrong.status, 401);
+  assert.equal((await wrong.json()).code, "unauthorized", "refused in the API's shape");
+});
+
+test("a bundle of a few megabytes handed over by contents reaches the import", async () => {
+  // 3 MB of bytes that are not a bundle: the bridge reads the whole body and the import
+  // refuses it for what it is, in the API's shape (before, a plain-text 413 at 2 MiB).
+  const content = Buffer.alloc(3 * 1024 * 1024, 7).toString("base64");
+  const res = await fetch(`${bridge.url}/api/import_bundle`, {
+    method: "POST",
+    body: JSON.stringify({ content_base64: content }),
+    headers: { authorization: `Bearer ${bridge.token}`, "content-type": "application/json" },
+  });
+  const body = await res.json();
+  assert.equal(body.code, "sync_bundle_damaged", JSON.stringify(body).slice(0, 200));
 });
 
 test("a leader creates a team and answers a recommendation", async () => {

@@ -24,7 +24,6 @@ use caucus_core::{ApiError, Caucus};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 
 struct Bridge {
@@ -117,11 +116,36 @@ async fn command(
     State(bridge): State<Arc<Bridge>>,
     Path(name): Path<String>,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
     if let Some(refusal) = refuse_unauthorized(&bridge, &headers) {
         return refusal;
     }
+    // Every refusal in the API's shape, the body's size included.
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            let too_large = rejection.status() == StatusCode::PAYLOAD_TOO_LARGE;
+            let e = ApiError {
+                code: ErrorCode::Invalid,
+                message: if too_large {
+                    format!(
+                        "the request is larger than {} MiB: import a file this large by its path",
+                        MAX_BODY >> 20
+                    )
+                } else {
+                    format!("the request's body could not be read: {rejection}")
+                },
+                field: Some("input".into()),
+            };
+            let status = if too_large {
+                StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                error_status(&e)
+            };
+            return (status, Json(e)).into_response();
+        }
+    };
     let input: serde_json::Value = if body.is_empty() {
         serde_json::json!({})
     } else {
@@ -142,6 +166,9 @@ async fn command(
         Err(e) => (error_status(&e), Json(e)).into_response(),
     }
 }
+
+/// The largest request the bridge reads.
+const MAX_BODY: usize = 256 * 1024 * 1024;
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
@@ -176,8 +203,8 @@ async fn main() {
     let mut app = Router::new()
         .route("/api/events", get(events))
         .route("/api/{command}", post(command))
-        // Large enough for a bundle handed over by the file picker.
-        .layer(RequestBodyLimitLayer::new(256 * 1024 * 1024))
+        // Large enough for a bundle handed over by the file picker (as base64).
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(bridge.clone());
     if let Some(ui) = o.ui {
         app = app.fallback_service(ServeDir::new(ui));

@@ -101,42 +101,46 @@ pub fn labels(field: &str, values: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// An ISO 8601 calendar date, `YYYY-MM-DD`, checked for a real day.
+/// An ISO 8601 calendar date, `YYYY-MM-DD`, checked for a real day: digits only where digits
+/// go (no sign, no spaces), parsed by `time` with a strict format.
 pub fn date(field: &str, value: &str) -> Result<()> {
     let bad = || CoreError::invalid(field, "must be a date written YYYY-MM-DD");
-    let b = value.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+    if !shaped(value, "dddd-dd-dd") {
         return Err(bad());
     }
-    let num = |s: &str| s.parse::<u32>().map_err(|_| bad());
-    let (y, m, d) = (num(&value[0..4])?, num(&value[5..7])?, num(&value[8..10])?);
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return Err(bad()),
-    };
-    if !(1..=days).contains(&d) || y < 1900 {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let day = time::Date::parse(value, format).map_err(|_| bad())?;
+    if day.year() < 1900 {
         return Err(bad());
     }
     Ok(())
 }
 
-/// A date with a time, `YYYY-MM-DDTHH:MM` (local to the meeting's place).
+/// A date with a time, `YYYY-MM-DDTHH:MM` (local to the meeting's place), as strictly.
 pub fn date_time(field: &str, value: &str) -> Result<()> {
     let bad = || CoreError::invalid(field, "must be a date and time written YYYY-MM-DDTHH:MM");
-    if value.len() != 16 || value.as_bytes()[10] != b'T' || value.as_bytes()[13] != b':' {
+    if !shaped(value, "dddd-dd-ddTdd:dd") {
         return Err(bad());
     }
-    date(field, &value[..10]).map_err(|_| bad())?;
-    let h: u32 = value[11..13].parse().map_err(|_| bad())?;
-    let m: u32 = value[14..16].parse().map_err(|_| bad())?;
-    if h > 23 || m > 59 {
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    let at = time::PrimitiveDateTime::parse(value, format).map_err(|_| bad())?;
+    if at.year() < 1900 {
         return Err(bad());
     }
     Ok(())
+}
+
+/// Whether `value` has exactly the shape of `pattern`: an ASCII digit for each `d`, the other
+/// characters as they are. A parser alone would take a sign or a short number.
+fn shaped(value: &str, pattern: &str) -> bool {
+    value.len() == pattern.len()
+        && value.bytes().zip(pattern.bytes()).all(|(v, p)| {
+            if p == b'd' {
+                v.is_ascii_digit()
+            } else {
+                v == p
+            }
+        })
 }
 
 #[cfg(test)]
@@ -177,10 +181,25 @@ mod tests {
             "2026-1-01",
             "tomorrow",
             "2026-04-31",
+            "2026-01-+5",
+            "2026-+1-01",
+            "+026-01-01",
+            "2026-01- 5",
+            "1899-12-31",
+            "２０２６-01-01",
         ] {
             assert!(date("d", bad).is_err(), "{bad} is not a real day");
         }
         assert!(date_time("t", "2026-11-27T09:30").is_ok());
-        assert!(date_time("t", "2026-11-27T24:00").is_err());
+        for bad in [
+            "2026-11-27T24:00",
+            "2026-11-27T+9:30",
+            "2026-11-27T09:60",
+            "2026-11-27 09:30",
+            "2026-02-30T09:30",
+            "2026-11-27T09:3",
+        ] {
+            assert!(date_time("t", bad).is_err(), "{bad} is not a time");
+        }
     }
 }

@@ -55,7 +55,17 @@ async fn finds_records_of_every_kind_in_every_language() {
     assert!(find(&c, "Melinda").await.iter().any(|h| h.kind == "person"));
     assert!(find(&c, "Budget").await.iter().any(|h| h.kind == "group"));
     // Odd input is text, never FTS syntax, and never an error.
-    for odd in ["\"", "*", "a OR b", "NEAR(", "-", "'; DROP TABLE x; --"] {
+    for odd in [
+        "\"",
+        "*",
+        "a OR b",
+        "NEAR(",
+        "-",
+        "'; DROP TABLE x; --",
+        "trust\0fund",
+        "\0",
+        "\u{7}\u{1b}[31m",
+    ] {
         c.search(SearchQuery {
             text: odd.into(),
             limit: None,
@@ -63,6 +73,10 @@ async fn finds_records_of_every_kind_in_every_language() {
         .await
         .expect("odd input is not an error");
     }
+    assert!(
+        !find(&c, "trust\0fund").await.is_empty(),
+        "U+0000 separates words like a space"
+    );
     let long = "x".repeat(201);
     let err = c
         .search(SearchQuery {

@@ -151,3 +151,38 @@ async fn a_bundle_from_another_coalitions_hub_is_refused() {
     ours.stop().await;
     theirs.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bundle_path_that_is_not_a_file_is_refused_and_holds_nothing_up() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = device(dir.path(), "importer").await;
+    // A pipe that never delivers, and a folder: refused before anything is read.
+    let fifo = dir.path().join("never.caucus");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    // A guard against a hang, not a speed target: a refusal is immediate.
+    let guard = std::time::Duration::from_secs(30);
+    for path in [fifo.as_path(), dir.path()] {
+        let refused = tokio::time::timeout(guard, import(&d, path))
+            .await
+            .expect("the import answers")
+            .expect_err("not a file");
+        assert_eq!(refused.code(), "invalid", "{refused}");
+        assert!(refused.to_string().contains("not a file"), "{refused}");
+    }
+    // Two at once, and another command meanwhile, all answer.
+    let (a, b, session) = tokio::time::timeout(guard, async {
+        tokio::join!(
+            import(&d, &fifo),
+            import(&d, &fifo),
+            d.get_session(NoInput {})
+        )
+    })
+    .await
+    .expect("nothing waits on the pipe");
+    assert!(a.is_err() && b.is_err());
+    assert!(session.expect("session").empty, "nothing was imported");
+}

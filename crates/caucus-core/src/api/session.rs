@@ -252,7 +252,14 @@ impl Caucus {
         if q.text.chars().count() > 200 {
             return Err(CoreError::invalid("text", "type at most 200 characters"));
         }
-        crate::store::search::search(self.store.pool(), &q.text, q.limit.unwrap_or(20)).await
+        // Control characters (U+0000 among them) separate words: the index holds none, and the
+        // full-text query must never see one.
+        let text: String = q
+            .text
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        crate::store::search::search(self.store.pool(), &text, q.limit.unwrap_or(20)).await
     }
 
     /// Starts a new coalition in an empty database: its first organization and its first

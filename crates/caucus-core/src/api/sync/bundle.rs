@@ -9,10 +9,6 @@ use crate::sync::exchange::SyncPhase;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-fn damaged(reason: impl Into<String>) -> CoreError {
-    CoreError::sync(SyncFailure::BundleDamaged, reason)
-}
-
 /// Write the changes a peer lacks (or everything) to a bundle file.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(deny_unknown_fields)]
@@ -110,17 +106,7 @@ impl Caucus {
     pub async fn import_bundle(&self, input: ImportBundle) -> Result<BundleSummary> {
         use base64::Engine;
         let bytes = match (&input.path, &input.content_base64) {
-            (Some(path), None) => {
-                let meta = std::fs::metadata(path).map_err(|e| {
-                    CoreError::invalid("path", format!("cannot read that file: {e}"))
-                })?;
-                if meta.len() > MAX_PAYLOAD {
-                    return Err(damaged("the file is larger than any bundle Caucus writes"));
-                }
-                std::fs::read(path).map_err(|e| {
-                    CoreError::invalid("path", format!("cannot read that file: {e}"))
-                })?
-            }
+            (Some(path), None) => super::read_chosen_file("path", path, MAX_PAYLOAD).await?,
             (None, Some(content)) => base64::engine::general_purpose::STANDARD
                 .decode(content)
                 .map_err(|_| CoreError::invalid("content_base64", "not base64"))?,

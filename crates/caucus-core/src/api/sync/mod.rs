@@ -186,6 +186,60 @@ pub(crate) fn file_to_write(path: &str, what: &str) -> Result<std::path::PathBuf
     Ok(path)
 }
 
+/// How long reading a file the person chose may take: a USB stick is slow, a file that never
+/// delivers (a pipe, a hung network share) must not hold a command for ever.
+const READ_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Reads a file the person chose (`field` names the input): a regular file only, at most
+/// `max` bytes (checked before reading, and while reading, in case it grows), within
+/// [`READ_LIMIT`], off the runtime's threads so no other command waits for it.
+pub(crate) async fn read_chosen_file(field: &str, path: &str, max: u64) -> Result<Vec<u8>> {
+    let unreadable = |e: &dyn std::fmt::Display| {
+        CoreError::invalid(field.to_string(), format!("cannot read that file: {e}"))
+    };
+    let meta = tokio::fs::metadata(path)
+        .await
+        .map_err(|e| unreadable(&e))?;
+    if !meta.is_file() {
+        return Err(CoreError::invalid(
+            field.to_string(),
+            "that is not a file (a folder, a device or a pipe): choose the file itself",
+        ));
+    }
+    if meta.len() > max {
+        return Err(CoreError::invalid(
+            field.to_string(),
+            format!("the file is larger than {} MiB", max >> 20),
+        ));
+    }
+    let path = path.to_string();
+    let read = tokio::task::spawn_blocking(move || {
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        std::fs::File::open(&path)?
+            .take(max + 1)
+            .read_to_end(&mut bytes)?;
+        Ok::<_, std::io::Error>(bytes)
+    });
+    let bytes = tokio::time::timeout(READ_LIMIT, read)
+        .await
+        .map_err(|_| {
+            CoreError::invalid(
+                field.to_string(),
+                "the file did not finish reading within a minute: copy it to this laptop first",
+            )
+        })?
+        .map_err(|e| unreadable(&e))?
+        .map_err(|e| unreadable(&e))?;
+    if bytes.len() as u64 > max {
+        return Err(CoreError::invalid(
+            field.to_string(),
+            format!("the file is larger than {} MiB", max >> 20),
+        ));
+    }
+    Ok(bytes)
+}
+
 pub(crate) fn check_url(url: &str) -> Result<()> {
     let ok = (url.starts_with("http://") || url.starts_with("https://"))
         && url.len() <= 2048
