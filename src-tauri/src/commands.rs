@@ -1,6 +1,7 @@
 //! One Tauri command per entry of `caucus_core::for_each_command!`: each takes the managed
 //! replica and its typed input, calls the core method of the same name, and returns its
-//! result or a `{ code, message, field }` error.
+//! result or a `{ code, message, field }` error; a panic is caught as the bridge catches it
+//! ([`caucus_core::api::guard`]).
 
 use caucus_core::api::*;
 use caucus_core::model::*;
@@ -15,7 +16,11 @@ macro_rules! tauri_commands {
                 replica: tauri::State<'_, crate::replica::Replica>,
                 input: $input,
             ) -> Result<$output, ApiError> {
-                replica.get().await?.$name(input).await.map_err(ApiError::from)
+                // A panic is a typed `internal` error here too, never a broken invoke.
+                caucus_core::api::guard::guarded(stringify!($name), async move {
+                    replica.get().await?.$name(input).await.map_err(ApiError::from)
+                })
+                .await
             }
         )*
 
@@ -34,7 +39,10 @@ macro_rules! shell_commands {
                 replica: tauri::State<'_, crate::replica::Replica>,
                 input: $input,
             ) -> Result<$output, ApiError> {
-                replica.$name(input).await.map_err(ApiError::from)
+                caucus_core::api::guard::guarded(stringify!($name), async move {
+                    replica.$name(input).await.map_err(ApiError::from)
+                })
+                .await
             }
         )*
 

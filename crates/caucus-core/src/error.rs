@@ -28,6 +28,10 @@ pub enum CoreError {
     /// The command name is not in the command list.
     #[error("unknown command {0}")]
     UnknownCommand(String),
+    /// A command failed inside Caucus (a panic, caught where commands are dispatched): a
+    /// fault of the program, not of the input; what it was writing was not kept.
+    #[error("{0} failed inside Caucus; nothing of it was kept (the log says more)")]
+    Internal(String),
     /// The passphrase given does not open the encrypted database (nothing was changed).
     #[error("the passphrase does not open this database")]
     WrongPassphrase,
@@ -79,6 +83,7 @@ impl CoreError {
             CoreError::Clock { .. } => ErrorCode::Clock,
             CoreError::Sync { code, .. } => code.error_code(),
             CoreError::UnknownCommand(_) => ErrorCode::UnknownCommand,
+            CoreError::Internal(_) => ErrorCode::Internal,
             CoreError::WrongPassphrase => ErrorCode::WrongPassphrase,
             CoreError::PassphraseRequired => ErrorCode::PassphraseRequired,
             CoreError::Storage(e) => match sqlite_primary_code(e) {
@@ -113,6 +118,8 @@ pub enum ErrorCode {
     Clock,
     /// No such command (404).
     UnknownCommand,
+    /// The command failed inside Caucus, a fault of the program (500).
+    Internal,
     /// The passphrase does not open the database (403).
     WrongPassphrase,
     /// The database is encrypted and waits for its passphrase (423).
@@ -155,6 +162,7 @@ impl ErrorCode {
             ErrorCode::Conflict => "conflict",
             ErrorCode::Clock => "clock",
             ErrorCode::UnknownCommand => "unknown_command",
+            ErrorCode::Internal => "internal",
             ErrorCode::WrongPassphrase => "wrong_passphrase",
             ErrorCode::PassphraseRequired => "passphrase_required",
             ErrorCode::Storage => "storage",
@@ -186,6 +194,7 @@ impl ErrorCode {
         ErrorCode::Conflict,
         ErrorCode::Clock,
         ErrorCode::UnknownCommand,
+        ErrorCode::Internal,
         ErrorCode::WrongPassphrase,
         ErrorCode::PassphraseRequired,
         ErrorCode::Storage,
@@ -218,7 +227,10 @@ impl ErrorCode {
             ErrorCode::PassphraseRequired => 423,
             ErrorCode::Unauthorized => 401,
             ErrorCode::DiskFull => 507,
-            ErrorCode::Storage | ErrorCode::DiskError | ErrorCode::Transport => 500,
+            ErrorCode::Storage
+            | ErrorCode::DiskError
+            | ErrorCode::Transport
+            | ErrorCode::Internal => 500,
             ErrorCode::SyncNotConnected
             | ErrorCode::SyncUnreachable
             | ErrorCode::SyncVersionMismatch

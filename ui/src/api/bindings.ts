@@ -302,6 +302,8 @@ export type ErrorCode =
 "clock" | 
 /**  No such command (404). */
 "unknown_command" | 
+/**  The command failed inside Caucus, a fault of the program (500). */
+"internal" | 
 /**  The passphrase does not open the database (403). */
 "wrong_passphrase" | 
 /**  The database is encrypted and waits for its passphrase (423). */

@@ -11,6 +11,7 @@ mod dashboard;
 mod database;
 #[allow(missing_docs)]
 mod export;
+pub mod guard;
 #[allow(missing_docs)]
 mod my_work;
 #[allow(missing_docs)]
@@ -129,7 +130,8 @@ macro_rules! dispatcher {
             match name {
                 $(stringify!($name) => {
                     let input: $input = parse_input(input)?;
-                    let output: $output = caucus.$name(input).await?;
+                    let output: $output =
+                        crate::api::guard::guarded(stringify!($name), caucus.$name(input)).await?;
                     serde_json::to_value(output).map_err(|e| {
                         ApiError::from(CoreError::invalid("output", e.to_string()))
                     })
