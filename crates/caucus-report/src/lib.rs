@@ -42,10 +42,12 @@ impl TypstReports {
     /// Lays out the report: the document, for tests that read what is on each page.
     pub fn layout(&self, report: &GroupReport) -> Result<PagedDocument, String> {
         let mut report = report.clone();
-        report.group.mandate = plain_text(&report.group.mandate);
+        report.group.mandate = breakable(&plain_text(&report.group.mandate));
+        report.group.name = breakable(&report.group.name);
         for r in &mut report.recommendations {
-            r.body = plain_text(&r.body);
-            r.answer = plain_text(&r.answer);
+            r.title = breakable(&r.title);
+            r.body = breakable(&plain_text(&r.body));
+            r.answer = breakable(&plain_text(&r.answer));
         }
         // Each member-written text runs in its own direction (as `dir="auto"` does on screen):
         // an English paragraph in an Arabic report keeps its full stop at its end.
@@ -85,6 +87,30 @@ impl ReportRenderer for TypstReports {
             pages: document.pages.len() as u32,
         })
     }
+}
+
+/// The longest run of characters without a break opportunity a report prints: about a line.
+const LONGEST_UNBROKEN: usize = 60;
+
+/// `text` with a zero-width space inside every run of more than [`LONGEST_UNBROKEN`]
+/// characters that holds no space: a line can then end there, instead of one line running
+/// off the page (and, past 64 KiB, the PDF writer failing on it).
+pub fn breakable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = 0;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            run = 0;
+        } else {
+            if run == LONGEST_UNBROKEN {
+                out.push('\u{200B}');
+                run = 0;
+            }
+            run += 1;
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The direction of a text by its first strong character (Unicode's rule for `dir="auto"`),
@@ -135,7 +161,17 @@ pub fn plain_text(markdown: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::plain_text;
+    use super::{breakable, plain_text, LONGEST_UNBROKEN};
+
+    #[test]
+    fn a_run_without_spaces_gets_a_place_to_break_and_words_stay_whole() {
+        let word = "ب".repeat(LONGEST_UNBROKEN * 3 + 1);
+        let broken = breakable(&word);
+        assert_eq!(broken.matches('\u{200B}').count(), 3);
+        assert_eq!(broken.replace('\u{200B}', ""), word, "nothing else changes");
+        let sentence = "The Court's budget for 2027";
+        assert_eq!(breakable(sentence), sentence);
+    }
 
     #[test]
     fn markdown_becomes_printable_text() {

@@ -247,3 +247,49 @@ async fn bad_requests_are_refused_and_write_nothing() {
         "nothing written: {names:?}"
     );
 }
+
+/// Long member-written texts in every script, as long as a field may hold (about 100 KB):
+/// with spaces and without, the report is made (before, a long Arabic text made every report
+/// of its group panic inside the PDF writer).
+#[tokio::test]
+async fn a_group_holding_the_longest_texts_in_every_script_still_makes_its_report() {
+    let (dir, c, group) = demo().await;
+    let group_id = serde_json::from_value(group["id"].clone()).expect("id");
+    let words = [
+        "منظمة العفو الدولية تطالب بالعدالة للضحايا",
+        "國際刑事法院締約國大會",
+        "Международный уголовный суд",
+        "Coalition for the International Criminal Court",
+    ];
+    for (n, phrase) in words.iter().enumerate() {
+        let spaced: String = std::iter::repeat(*phrase)
+            .take(caucus_core::text::BODY_MAX / phrase.chars().count() / 2)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let unbroken: String = phrase
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .cycle()
+            .take(caucus_core::text::BODY_MAX / 2)
+            .collect();
+        for (kind, text) in [("spaced", &spaced), ("unbroken", &unbroken)] {
+            call(
+                &c,
+                "update_group",
+                json!({"id": group["id"], "mandate": text}),
+            )
+            .await;
+            let path = dir.path().join(format!("long-{n}-{kind}.pdf"));
+            let summary = c
+                .export_report(ExportReport {
+                    group_id,
+                    path: path.to_string_lossy().into(),
+                    language: Language::Ar,
+                    labels: labels(Language::Ar),
+                })
+                .await
+                .unwrap_or_else(|e| panic!("{phrase} {kind}: {e}"));
+            assert!(summary.pages > 1, "{phrase} {kind}: the text fills pages");
+        }
+    }
+}
