@@ -262,10 +262,12 @@ async fn a_group_holding_the_longest_texts_in_every_script_still_makes_its_repor
         "Coalition for the International Criminal Court",
     ];
     for (n, phrase) in words.iter().enumerate() {
-        let spaced: String = std::iter::repeat(*phrase)
-            .take(caucus_core::text::BODY_MAX / phrase.chars().count() / 2)
-            .collect::<Vec<_>>()
-            .join(" ");
+        let spaced: String = std::iter::repeat_n(
+            *phrase,
+            caucus_core::text::BODY_MAX / phrase.chars().count() / 2,
+        )
+        .collect::<Vec<_>>()
+        .join(" ");
         let unbroken: String = phrase
             .chars()
             .filter(|c| !c.is_whitespace())
