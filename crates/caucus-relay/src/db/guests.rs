@@ -1,7 +1,8 @@
 //! Guests at a meeting: a laptop with no certificate from the coalition (a new delegate at the
 //! session) joins with the pairing code and a name, waits until the host's person lets them in
 //! by that name, and then reads only the meeting the host made public (its record and agenda)
-//! and writes nothing. Enrolment with the coalition's hub later makes the guest a person.
+//! and writes only what its host's pass allows ([`caucus_core::guest_pass`]: its own
+//! attendance there). Enrolment with the coalition's hub later makes the guest a person.
 //!
 //! Guests live in the meeting hub's memory: a meeting lasts a day, and a guest let in to one
 //! is let in to nothing else.
