@@ -739,6 +739,25 @@ async fn a_guest_is_let_in_by_name_and_reads_only_the_public_agenda() {
         1,
         "the pass came with it: {leader_names:?}"
     );
+
+    // The host meets again (its meeting hub keeps its enrolments): the old guest's token is
+    // nobody's now, until the host lets it in again; it reads nothing.
+    let again = host
+        .host_meeting(HostMeeting {
+            name: "Briefing, day 2".into(),
+            public_meeting: None,
+        })
+        .await
+        .expect("host again")
+        .meeting
+        .expect("hosting");
+    let old_token = setting(&guest, "meeting.token").await;
+    let refused = guest
+        .sync_with_peer_hub(&again.url, &old_token, "day-2", false)
+        .await
+        .expect_err("a guest of another day is not let in");
+    assert_eq!(refused.code(), "sync_guest_waiting", "{refused}");
+    host.leave_meeting(NoInput {}).await.expect("stop hosting");
     s.hub.stop().await;
 }
 

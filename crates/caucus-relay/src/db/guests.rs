@@ -136,14 +136,26 @@ impl HubDb {
     }
 
     /// For a guest let in: the meeting its pass is for (none: the host shares no meeting).
-    /// None for a device that is not a guest.
-    pub(super) fn guest_meeting(&self, device: &Device) -> Option<Option<Uuid>> {
+    /// None for a device that is not a guest. A guest's device is told by its person, the id
+    /// its own key derives; one this meeting has not let in (its enrolment outlived a
+    /// restarted meeting, whose list is gone) is refused until the host lets it in again.
+    pub(super) fn guest_meeting(&self, device: &Device) -> Result<Option<Option<Uuid>>> {
+        let Some(key) = <[u8; 32]>::try_from(device.public_key.as_slice())
+            .ok()
+            .and_then(|k| ed25519_dalek::VerifyingKey::from_bytes(&k).ok())
+        else {
+            return Ok(None);
+        };
+        if guest_person(&key) != device.person {
+            return Ok(None);
+        }
         self.guests
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .iter()
-            .find(|g| g.admitted && guest_person(&g.key) == device.person)
-            .map(|g| g.pass.as_ref().map(|p| p.meeting))
+            .find(|g| g.admitted && g.key == key)
+            .map(|g| Some(g.pass.as_ref().map(|p| p.meeting)))
+            .ok_or(HubError::GuestWaiting)
     }
 
     /// The passes of the guests let in at these sites, to go with their changes.
@@ -155,15 +167,6 @@ impl HubDb {
             .filter(|g| sites.contains(&g.site))
             .filter_map(|g| g.pass.clone())
             .collect()
-    }
-
-    /// Whether the device is a guest let in (by its person, which a guest's key derives).
-    pub(super) fn is_guest(&self, device: &Device) -> bool {
-        self.guests
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .any(|g| g.admitted && guest_person(&g.key) == device.person)
     }
 
     /// A guest's pull: the public meeting's record and agenda items (their winning changes

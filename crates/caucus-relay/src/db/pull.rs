@@ -36,7 +36,7 @@ impl HubDb {
     /// (the winning change of each field) for a bucket it does not follow yet, then the
     /// bucket's log after its cursor.
     pub async fn pull(&self, device: &Device, request: &PullRequest) -> Result<PullReply> {
-        if self.is_guest(device) {
+        if self.guest_meeting(device)?.is_some() {
             return self.pull_guest(request).await;
         }
         let limit = request.limit.clamp(1, MAX_PULL_CHANGES) as usize;

@@ -29,7 +29,7 @@ impl HubDb {
     ) -> Result<PushReply> {
         // A guest let in to a meeting writes what its pass allows; one let in without a shared
         // meeting writes nothing.
-        let guest = self.guest_meeting(device);
+        let guest = self.guest_meeting(device)?;
         if guest == Some(None) {
             // A guest reads the public agenda; what they say goes through the host.
             return Ok(PushReply {
