@@ -64,6 +64,48 @@ impl Refusal {
     }
 }
 
+/// A signed statement someone handed over, as JSON of at most [`MAX_BYTES`]; `field` names it
+/// in the refusal.
+pub(crate) fn decode_bounded<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    field: &str,
+) -> Result<T> {
+    if bytes.len() > MAX_BYTES {
+        return Err(CoreError::invalid(
+            field.to_string(),
+            format!("longer than any {}", field.replace('_', " ")),
+        ));
+    }
+    serde_json::from_slice(bytes).map_err(|e| CoreError::invalid(field.to_string(), e.to_string()))
+}
+
+/// A hex ed25519 signature.
+pub(crate) fn signature_of(
+    hex_signature: &str,
+) -> std::result::Result<ed25519_dalek::Signature, Refusal> {
+    let bytes: [u8; 64] = hex::decode(hex_signature)
+        .ok()
+        .and_then(|s| s.try_into().ok())
+        .ok_or(Refusal::Malformed)?;
+    Ok(ed25519_dalek::Signature::from_bytes(&bytes))
+}
+
+/// Whether `key` signed `message` with `signature`, and `now_ms` falls in `[issued, expires)`.
+pub(crate) fn signed_and_valid(
+    key: &VerifyingKey,
+    message: &[u8],
+    signature: &ed25519_dalek::Signature,
+    (issued_ms, expires_ms): (u64, u64),
+    now_ms: u64,
+) -> std::result::Result<(), Refusal> {
+    key.verify(message, signature)
+        .map_err(|_| Refusal::Forged)?;
+    if now_ms < issued_ms || now_ms >= expires_ms {
+        return Err(Refusal::Expired);
+    }
+    Ok(())
+}
+
 /// A hex ed25519 public key.
 pub fn decode_key(hex_key: &str) -> Option<VerifyingKey> {
     let bytes: [u8; 32] = hex::decode(hex_key).ok()?.try_into().ok()?;
@@ -154,13 +196,7 @@ impl Certificate {
 
     /// Reads a certificate someone handed over (a bundle, a meeting peer, a hub's reply).
     pub fn decode(bytes: &[u8]) -> Result<Certificate> {
-        if bytes.len() > MAX_BYTES {
-            return Err(CoreError::invalid(
-                "certificate",
-                "longer than any certificate",
-            ));
-        }
-        serde_json::from_slice(bytes).map_err(|e| CoreError::invalid("certificate", e.to_string()))
+        decode_bounded(bytes, "certificate")
     }
 
     /// Whether the hub `hub`, whose public key is `hub_key`, issued this certificate and it is
@@ -172,22 +208,17 @@ impl Certificate {
         now_ms: u64,
     ) -> std::result::Result<VerifyingKey, Refusal> {
         let device = decode_key(&self.device_key).ok_or(Refusal::Malformed)?;
-        let signature: [u8; 64] = hex::decode(&self.signature)
-            .ok()
-            .and_then(|s| s.try_into().ok())
-            .ok_or(Refusal::Malformed)?;
+        let signature = signature_of(&self.signature)?;
         if self.hub != hub {
             return Err(Refusal::ForeignHub);
         }
-        hub_key
-            .verify(
-                &self.message(),
-                &ed25519_dalek::Signature::from_bytes(&signature),
-            )
-            .map_err(|_| Refusal::Forged)?;
-        if now_ms < self.issued_ms || now_ms >= self.expires_ms {
-            return Err(Refusal::Expired);
-        }
+        signed_and_valid(
+            hub_key,
+            &self.message(),
+            &signature,
+            (self.issued_ms, self.expires_ms),
+            now_ms,
+        )?;
         Ok(device)
     }
 }

@@ -8,9 +8,9 @@
 //! that host, to that meeting; what a guest may write is judged on the records
 //! ([`crate::sync::authority`]), as for everyone.
 
-use crate::certificate::{decode_key, Refusal, MAX_BYTES};
-use crate::error::{CoreError, Result};
-use ed25519_dalek::{Signer, SigningKey, Verifier, VerifyingKey};
+use crate::certificate::{decode_bounded, decode_key, signature_of, signed_and_valid, Refusal};
+use crate::error::Result;
+use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -103,13 +103,7 @@ impl GuestPass {
 
     /// Reads a pass someone handed over (a meeting's reply, a peer, a device's push).
     pub fn decode(bytes: &[u8]) -> Result<GuestPass> {
-        if bytes.len() > MAX_BYTES {
-            return Err(CoreError::invalid(
-                "guest_pass",
-                "longer than any guest pass",
-            ));
-        }
-        serde_json::from_slice(bytes).map_err(|e| CoreError::invalid("guest_pass", e.to_string()))
+        decode_bounded(bytes, "guest_pass")
     }
 
     /// Whether the host device whose key is `host_key` signed this pass, it names the key its
@@ -120,22 +114,17 @@ impl GuestPass {
         now_ms: u64,
     ) -> std::result::Result<VerifyingKey, Refusal> {
         let guest = decode_key(&self.device_key).ok_or(Refusal::Malformed)?;
-        let signature: [u8; 64] = hex::decode(&self.signature)
-            .ok()
-            .and_then(|s| s.try_into().ok())
-            .ok_or(Refusal::Malformed)?;
+        let signature = signature_of(&self.signature)?;
         if guest_person(&guest) != self.person {
             return Err(Refusal::Forged);
         }
-        host_key
-            .verify(
-                &self.message(),
-                &ed25519_dalek::Signature::from_bytes(&signature),
-            )
-            .map_err(|_| Refusal::Forged)?;
-        if now_ms < self.issued_ms || now_ms >= self.expires_ms {
-            return Err(Refusal::Expired);
-        }
+        signed_and_valid(
+            host_key,
+            &self.message(),
+            &signature,
+            (self.issued_ms, self.expires_ms),
+            now_ms,
+        )?;
         Ok(guest)
     }
 }
@@ -196,6 +185,6 @@ mod tests {
         assert_eq!(self_made.verify(&public, now), Err(Refusal::Forged));
         let json = serde_json::to_vec(&pass).expect("json");
         assert_eq!(GuestPass::decode(&json).expect("decodes"), pass);
-        assert!(GuestPass::decode(&[b' '; MAX_BYTES + 1]).is_err());
+        assert!(GuestPass::decode(&[b' '; crate::certificate::MAX_BYTES + 1]).is_err());
     }
 }
