@@ -78,7 +78,8 @@ fuzz: deps
 ## Long runs of the reliability tests, printing their counts: 1,000 SIGKILLs of a writing
 ## process (every acknowledged write must survive), 200 of a hub during uploads, and 1,000
 ## seeds of the sync simulation (a hub and five devices under partitions, lost replies,
-## duplicates, delays and restarts).
+## duplicates, delays and restarts), and the hostile-input sweep with every script at every
+## length in every text field.
 SOAK_KILLS ?= 1000
 SOAK_SEEDS ?= 1000
 SOAK_HUB_KILLS ?= 200
@@ -90,8 +91,10 @@ soak: deps
 	  | tee -a target/soak.log | grep -E "^HUB CRASH|test result|panicked"
 	CAUCUS_SIM_SEEDS=$(SOAK_SEEDS) cargo test -p caucus-hub --test simulation -- --nocapture 2>&1 \
 	  | tee -a target/soak.log | grep -E "^SIMULATION|^seed|test result|panicked"
+	CAUCUS_SWEEP_ALL=1 cargo test -p caucus-bridge --test sweep -- --nocapture 2>&1 \
+	  | tee -a target/soak.log | grep -E "^SWEEP (commands|FAILURE)|test result|panicked"
 	@grep -q "losses: 0 " target/soak.log && grep -q "lost: 0" target/soak.log \
-	  && grep -q "failures: 0," target/soak.log
+	  && grep -q "failures: 0," target/soak.log && grep -q "^SWEEP .* failures=0 " target/soak.log
 
 ## Performance at coalition scale (release build): generates the dataset (BENCH_SCALE, default 1;
 ## 10 for ten times the coalition, 0.1 for a tenth), measures every figure BENCH_RUNS times,

@@ -74,8 +74,12 @@ fn error_status(e: &ApiError) -> StatusCode {
 
 /// The refusal of a request without the bridge's token, or `None` when it carries it.
 fn refuse_unauthorized(bridge: &Bridge, headers: &HeaderMap) -> Option<Response> {
-    let authorized = headers
-        .get("authorization")
+    // One Authorization header only: with two, a proxy and the bridge could read different
+    // ones. Its value is compared exactly (HTTP drops whitespace around a value, RFC 9110).
+    let mut given = headers.get_all("authorization").iter();
+    let authorized = given
+        .next()
+        .filter(|_| given.next().is_none())
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .is_some_and(|t| constant_time_eq(t.as_bytes(), bridge.token.as_bytes()));
@@ -149,16 +153,9 @@ async fn command(
     let input: serde_json::Value = if body.is_empty() {
         serde_json::json!({})
     } else {
-        match serde_json::from_slice(&body) {
+        match caucus_core::api::json::arguments(&body) {
             Ok(v) => v,
-            Err(e) => {
-                let e = ApiError {
-                    code: ErrorCode::Invalid,
-                    message: format!("the body is not JSON: {e}"),
-                    field: Some("input".into()),
-                };
-                return (error_status(&e), Json(e)).into_response();
-            }
+            Err(e) => return (error_status(&e), Json(e)).into_response(),
         }
     };
     match dispatch(&bridge.caucus, &name, input).await {

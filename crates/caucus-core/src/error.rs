@@ -54,6 +54,18 @@ impl CoreError {
         }
     }
 
+    /// The same error for a value nested in `outer`: an invalid field's path gains it
+    /// (`organization.name`).
+    pub fn within(self, outer: &str) -> Self {
+        match self {
+            CoreError::Invalid { field, reason } => CoreError::Invalid {
+                field: format!("{outer}.{field}"),
+                reason,
+            },
+            other => other,
+        }
+    }
+
     pub fn forbidden(reason: impl Into<String>) -> Self {
         CoreError::Forbidden {
             reason: reason.into(),

@@ -12,6 +12,7 @@ mod database;
 #[allow(missing_docs)]
 mod export;
 pub mod guard;
+pub mod json;
 #[allow(missing_docs)]
 mod my_work;
 #[allow(missing_docs)]

@@ -265,11 +265,6 @@ impl Caucus {
     /// Starts a new coalition in an empty database: its first organization and its first
     /// person, the secretariat's administrator, whom this device acts as from now on.
     pub async fn create_coalition(&self, input: CreateCoalition) -> Result<Session> {
-        if !read::is_empty(self.store.pool()).await? {
-            return Err(CoreError::conflict(
-                "this database already holds a coalition: a new one starts in an empty database",
-            ));
-        }
         use crate::model::{NewContext, NewInput};
         // Both records are the new person's own: their history and My work say so.
         let me = Uuid::now_v7();
@@ -278,6 +273,10 @@ impl Caucus {
             actor: Some(me),
         };
         let organization = input.organization.build(&by_me(Uuid::now_v7()))?;
+        use crate::model::Entity as _;
+        organization
+            .validate()
+            .map_err(|e| e.within("organization"))?;
         let person = crate::model::NewPerson {
             name: input.name,
             email: input.email,
@@ -285,6 +284,13 @@ impl Caucus {
             secretariat_admin: true,
         }
         .build(&by_me(me))?;
+        person.validate()?;
+        // Checked after the values, so a form's mistakes are named whatever the database.
+        if !read::is_empty(self.store.pool()).await? {
+            return Err(CoreError::conflict(
+                "this database already holds a coalition: a new one starts in an empty database",
+            ));
+        }
         let acting = super::records::pipeline::Acting {
             person: Some(person.clone()),
         };

@@ -171,7 +171,8 @@ pub fn command_arguments(data: &[u8]) {
         return;
     };
     let name = COMMAND_NAMES[pick as usize % COMMAND_NAMES.len()];
-    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
+    // As the bridge reads a request: its strict JSON reader, then the command's arguments.
+    if let Ok(value) = crate::api::json::arguments(body) {
         let _ = decode_arguments(name, value);
     }
     if let Ok(text) = std::str::from_utf8(body) {

@@ -110,10 +110,16 @@ impl Caucus {
             (None, Some(content)) => base64::engine::general_purpose::STANDARD
                 .decode(content)
                 .map_err(|_| CoreError::invalid("content_base64", "not base64"))?,
-            _ => {
+            (None, None) => {
                 return Err(CoreError::invalid(
                     "path",
                     "give either the bundle's path or its contents",
+                ))
+            }
+            (Some(_), Some(_)) => {
+                return Err(CoreError::invalid(
+                    "content_base64",
+                    "give either the bundle's path or its contents, not both",
                 ))
             }
         };
