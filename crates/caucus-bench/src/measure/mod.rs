@@ -105,6 +105,8 @@ pub async fn run(
     let counts = Counts::at(scale);
     let mut merge_rate = Figure::new("merge_changes_per_s", 300_000.0, false, "changes/s");
     let mut merge_ratio = Figure::new("merge_vs_insert_ratio", 1.5, true, "×");
+    // Beside it, the plain insert with the search triggers the replica has: the old baseline.
+    let mut merge_fts_ratio = Figure::new("merge_vs_insert_fts_ratio", 1.5, true, "×");
     let mut edit_ratio = Figure::new("edit_vs_update_ratio", 1.5, true, "×");
     let mut merge_one_ms = Figure::new("merge_one_on_big_replica_ms", 2.0, true, "ms");
     let mut sync_sqlite = Figure::new("initial_sync_s_sqlite", 20.0, true, "s");
@@ -134,14 +136,22 @@ pub async fn run(
     let changes = first_changes(scale, seed, n, end);
     for r in 0..runs {
         let merged = merge_into_empty(dir.path(), &format!("merge-{r}.db"), &changes).await?;
-        let inserted = plain_insert(dir.path(), &format!("insert-{r}.db"), &changes).await?;
+        let inserted = plain_insert(dir.path(), &format!("insert-{r}.db"), &changes, false).await?;
+        let with_search =
+            plain_insert(dir.path(), &format!("insert-fts-{r}.db"), &changes, true).await?;
         merge_rate.runs.push(n as f64 / merged);
         merge_ratio.runs.push(merged / inserted);
+        merge_fts_ratio.runs.push(merged / with_search);
         eprintln!(
-            "  run {}: merge {n} changes {merged:.2} s, plain insert of the rows {inserted:.2} s",
+            "  run {}: merge {n} changes {merged:.2} s, plain insert of the rows {inserted:.2} s \
+             ({with_search:.2} s with the search triggers)",
             r + 1
         );
-        for name in [format!("merge-{r}.db"), format!("insert-{r}.db")] {
+        for name in [
+            format!("merge-{r}.db"),
+            format!("insert-{r}.db"),
+            format!("insert-fts-{r}.db"),
+        ] {
             let _ = std::fs::remove_file(dir.path().join(&name));
         }
     }
@@ -217,6 +227,7 @@ pub async fn run(
 
     let figures = [
         &merge_ratio,
+        &merge_fts_ratio,
         &merge_rate,
         &edit_ratio,
         &merge_one_ms,

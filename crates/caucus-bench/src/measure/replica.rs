@@ -212,9 +212,16 @@ pub(super) async fn judged_merge_into_empty(
 /// A row as a plain insert writes it: its bucket, fields and causal length.
 pub(super) type Row = (String, Map<String, Value>, u64);
 
-/// The rows those changes make, inserted with plain INSERTs into an empty replica of the same
-/// schema and settings (same triggers), in transactions of the same size: seconds.
-pub(super) async fn plain_insert(dir: &Path, name: &str, changes: &[Change]) -> Res<f64> {
+/// The rows those changes make, inserted the fastest plain way this replica's schema allows:
+/// every column of many rows per prepared statement, in transactions of [`BATCH`] rows, same
+/// pragmas; with the search triggers when `with_search`, without them otherwise (the baseline
+/// the merge is held to, so a slow baseline does not flatter it): seconds.
+pub(super) async fn plain_insert(
+    dir: &Path,
+    name: &str,
+    changes: &[Change],
+    with_search: bool,
+) -> Res<f64> {
     // The rows, as the merge would leave them (the highest clock per field).
     let mut rows: BTreeMap<(String, Uuid), Row> = BTreeMap::new();
     let mut clocks: BTreeMap<(String, Uuid, String), u64> = BTreeMap::new();
@@ -233,39 +240,66 @@ pub(super) async fn plain_insert(dir: &Path, name: &str, changes: &[Change]) -> 
     }
     let store = Store::open(&dir.join(name)).await.map_err(err)?;
     let pool = store.pool();
+    if !with_search {
+        let triggers: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%search%'",
+        )
+        .fetch_all(pool)
+        .await
+        .map_err(err)?;
+        for t in triggers {
+            sqlx::query(&format!("DROP TRIGGER \"{t}\""))
+                .execute(pool)
+                .await
+                .map_err(err)?;
+        }
+    }
+    let mut by_table: BTreeMap<&str, Vec<(&Uuid, &Row)>> = BTreeMap::new();
+    for ((table, id), row) in &rows {
+        by_table.entry(table.as_str()).or_default().push((id, row));
+    }
     let started = Instant::now();
-    let rows: Vec<_> = rows.into_iter().collect();
-    for chunk in rows.chunks(BATCH) {
-        let mut tx = pool.begin().await.map_err(err)?;
-        for ((table, id), (bucket, fields, cl)) in chunk {
-            let Some(t) = schema::table(table) else {
-                continue;
-            };
-            let names: Vec<&str> = t.columns.iter().map(|c| c.name).collect();
-            let marks = vec!["?"; names.len() + 3].join(", ");
+    let mut tx = pool.begin().await.map_err(err)?;
+    let mut in_tx = 0;
+    for (table, rows) in by_table {
+        let Some(t) = schema::table(table) else {
+            continue;
+        };
+        let width = t.columns.len() + 3;
+        let per_statement = (30_000 / width).min(500);
+        let names: Vec<&str> = t.columns.iter().map(|c| c.name).collect();
+        let tuple = format!("({})", vec!["?"; width].join(", "));
+        for chunk in rows.chunks(per_statement) {
             let sql = format!(
-                "INSERT INTO {} (id, bucket, cl, {}) VALUES ({marks})",
+                "INSERT INTO {} (id, bucket, cl, {}) VALUES {}",
                 t.name,
-                names.join(", ")
+                names.join(", "),
+                vec![tuple.as_str(); chunk.len()].join(", ")
             );
-            let mut q = sqlx::query(&sql)
-                .bind(id.to_string())
-                .bind(bucket)
-                .bind(*cl as i64);
-            for c in t.columns {
-                let v = fields.get(c.name).cloned().unwrap_or(Value::Null);
-                q = match c.kind {
-                    Kind::Text => q.bind(v.as_str().unwrap_or_default().to_string()),
-                    Kind::OptText => q.bind(v.as_str().map(str::to_string)),
-                    Kind::Bool => q.bind(v.as_bool().unwrap_or(false)),
-                    Kind::Int => q.bind(v.as_i64().unwrap_or(0)),
-                    Kind::Json => q.bind(v.to_string()),
-                };
+            let mut q = sqlx::query(&sql);
+            for (id, (bucket, fields, cl)) in chunk {
+                q = q.bind(id.to_string()).bind(bucket).bind(*cl as i64);
+                for c in t.columns {
+                    let v = fields.get(c.name).cloned().unwrap_or(Value::Null);
+                    q = match c.kind {
+                        Kind::Text => q.bind(v.as_str().unwrap_or_default().to_string()),
+                        Kind::OptText => q.bind(v.as_str().map(str::to_string)),
+                        Kind::Bool => q.bind(v.as_bool().unwrap_or(false)),
+                        Kind::Int => q.bind(v.as_i64().unwrap_or(0)),
+                        Kind::Json => q.bind(v.to_string()),
+                    };
+                }
             }
             q.execute(&mut *tx).await.map_err(err)?;
+            in_tx += chunk.len();
+            if in_tx >= BATCH {
+                tx.commit().await.map_err(err)?;
+                tx = pool.begin().await.map_err(err)?;
+                in_tx = 0;
+            }
         }
-        tx.commit().await.map_err(err)?;
     }
+    tx.commit().await.map_err(err)?;
     let s = started.elapsed().as_secs_f64();
     store.pool().close().await;
     Ok(s)

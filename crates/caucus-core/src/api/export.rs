@@ -84,13 +84,7 @@ pub fn to_csv(columns: &[&str], rows: &[serde_json::Map<String, Value>]) -> Stri
 
 impl Caucus {
     pub async fn export_records(&self, input: ExportRecords) -> Result<ExportSummary> {
-        let path = std::path::PathBuf::from(&input.path);
-        if !path.is_absolute() || path.file_name().is_none() {
-            return Err(CoreError::invalid("path", "choose a file to write to"));
-        }
-        if !path.parent().is_some_and(std::path::Path::is_dir) {
-            return Err(CoreError::invalid("path", "that folder does not exist"));
-        }
+        let path = super::sync::file_to_write(&input.path, "the records")?;
         let table = input.kind.table();
         let bucket = input.group_id.map(|g| g.to_string());
         let rows =
@@ -105,15 +99,7 @@ impl Caucus {
                 to_csv(&columns, &rows)
             }
         };
-        let partial = path.with_extension("partial");
-        let write = std::fs::write(&partial, text).and_then(|()| std::fs::rename(&partial, &path));
-        if let Err(e) = write {
-            let _ = std::fs::remove_file(&partial);
-            return Err(CoreError::invalid(
-                "path",
-                format!("cannot write the file: {e}"),
-            ));
-        }
+        super::sync::write_chosen_file(&path, text.as_bytes(), "the file")?;
         Ok(ExportSummary {
             path: input.path,
             rows: rows.len() as u32,

@@ -9,7 +9,6 @@ use crate::model::*;
 use crate::store::read;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -106,16 +105,13 @@ impl Caucus {
     }
 
     pub async fn export_report(&self, input: ExportReport) -> Result<ReportSummary> {
-        let path = PathBuf::from(&input.path);
-        if !path.is_absolute() || path.extension().and_then(|e| e.to_str()) != Some("pdf") {
+        if !input.path.ends_with(".pdf") {
             return Err(CoreError::invalid(
                 "path",
                 "choose a file ending in .pdf to write to",
             ));
         }
-        if !path.parent().is_some_and(std::path::Path::is_dir) {
-            return Err(CoreError::invalid("path", "that folder does not exist"));
-        }
+        let path = super::sync::file_to_write(&input.path, "the report")?;
         check_labels(&input.labels)?;
         let renderer = self.report.get().cloned().ok_or_else(|| {
             CoreError::invalid("path", "this build of Caucus cannot make PDF reports")
@@ -127,16 +123,7 @@ impl Caucus {
             .await
             .map_err(|e| CoreError::invalid("report", e.to_string()))?
             .map_err(|e| CoreError::invalid("report", e))?;
-        let partial = path.with_extension("pdf.partial");
-        let write =
-            std::fs::write(&partial, &rendered.pdf).and_then(|()| std::fs::rename(&partial, &path));
-        if let Err(e) = write {
-            let _ = std::fs::remove_file(&partial);
-            return Err(CoreError::invalid(
-                "path",
-                format!("cannot write the file: {e}"),
-            ));
-        }
+        super::sync::write_chosen_file(&path, &rendered.pdf, "the file")?;
         Ok(ReportSummary {
             path: input.path,
             recommendations: count,

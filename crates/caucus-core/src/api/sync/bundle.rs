@@ -81,17 +81,7 @@ impl Caucus {
             &changes,
             makers,
         )?;
-        // Written beside the target and renamed, so a full disk never leaves half a bundle.
-        let partial = path.with_extension("partial");
-        let write =
-            std::fs::write(&partial, &bytes).and_then(|()| std::fs::rename(&partial, &path));
-        if let Err(e) = write {
-            let _ = std::fs::remove_file(&partial);
-            return Err(CoreError::invalid(
-                "path",
-                format!("cannot write the bundle: {e}"),
-            ));
-        }
+        super::write_chosen_file(&path, &bytes, "the bundle")?;
         Ok(BundleSummary {
             path: Some(input.path),
             exporter: site,

@@ -171,7 +171,9 @@ struct HubLink {
     token: String,
 }
 
-/// A file the person chose to write `what` to: an absolute path in a folder that exists.
+/// A file the person chose to write `what` to: an absolute path in a folder that exists, and
+/// not something other than a file (writing is a rename over it: as root, `/dev/null` would
+/// be replaced).
 pub(crate) fn file_to_write(path: &str, what: &str) -> Result<std::path::PathBuf> {
     let path = std::path::PathBuf::from(path);
     if !path.is_absolute() || path.file_name().is_none() {
@@ -183,7 +185,26 @@ pub(crate) fn file_to_write(path: &str, what: &str) -> Result<std::path::PathBuf
     if !path.parent().is_some_and(std::path::Path::is_dir) {
         return Err(CoreError::invalid("path", "that folder does not exist"));
     }
+    if std::fs::metadata(&path).is_ok_and(|m| !m.is_file()) {
+        return Err(CoreError::invalid(
+            "path",
+            "that is not a file: choose a file to write to",
+        ));
+    }
     Ok(path)
+}
+
+/// Writes `bytes` to a file checked by [`file_to_write`]: beside it first and renamed over
+/// it, so a full disk or a removed stick never leaves half a file under the chosen name.
+pub(crate) fn write_chosen_file(path: &std::path::Path, bytes: &[u8], what: &str) -> Result<()> {
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = std::path::PathBuf::from(partial);
+    let write = std::fs::write(&partial, bytes).and_then(|()| std::fs::rename(&partial, path));
+    write.map_err(|e| {
+        let _ = std::fs::remove_file(&partial);
+        CoreError::invalid("path", format!("cannot write {what}: {e}"))
+    })
 }
 
 /// How long reading a file the person chose may take: a USB stick is slow, a file that never
@@ -544,5 +565,43 @@ pub async fn sync_in_background(caucus: Arc<Caucus>, every: Duration) {
                 tracing::info!(error = %e, "background sync failed; will retry");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{file_to_write, write_chosen_file};
+
+    #[test]
+    fn a_chosen_file_is_written_whole_and_never_over_something_else() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        let refused = |p: &std::path::Path| file_to_write(&p.to_string_lossy(), "x").is_err();
+        assert!(refused(&fifo), "a FIFO");
+        assert!(refused(dir.path()), "a folder");
+        assert!(
+            refused(std::path::Path::new("relative.csv")),
+            "a relative path"
+        );
+        assert!(
+            refused(&dir.path().join("missing/x.csv")),
+            "a missing folder"
+        );
+
+        let target = dir.path().join("report.pdf");
+        let beside = dir.path().join("report.partial");
+        std::fs::write(&beside, b"the person's own file").expect("written");
+        let path = file_to_write(&target.to_string_lossy(), "x").expect("a file may be chosen");
+        write_chosen_file(&path, b"first", "x").expect("written");
+        write_chosen_file(&path, b"second", "x").expect("written over");
+        assert_eq!(std::fs::read(&target).expect("read"), b"second");
+        // The partial file is the chosen name with `.partial` added, never another file's name.
+        assert_eq!(
+            std::fs::read(&beside).expect("read"),
+            b"the person's own file"
+        );
+        assert!(!dir.path().join("report.pdf.partial").exists());
     }
 }
