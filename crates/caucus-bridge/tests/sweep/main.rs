@@ -10,7 +10,8 @@
 //! impossible date, an id naming nothing) must never be stored.
 //!
 //! `make test` runs it bounded (the long texts take turns between scripts); `make soak` sets
-//! `CAUCUS_SWEEP_ALL=1`: every script at every length in every text field.
+//! `CAUCUS_SWEEP_ALL=1`: every script at every length in every text field, and 60 seeded
+//! combinations of two or three hostile fields per command (`CAUCUS_SWEEP_SEED`).
 
 mod bridge;
 mod shape;
@@ -165,6 +166,11 @@ struct Sweep {
     getters: HashMap<&'static str, &'static str>,
     outputs: HashMap<&'static str, &'static str>,
     all_scripts: bool,
+    /// How many combinations of hostile fields each command gets, from `seed`.
+    combinations: usize,
+    seed: u64,
+    /// The fields a combination made hostile besides the one tried.
+    combined: Vec<String>,
     field_index: usize,
     counts: Counts,
     failures: Vec<String>,
@@ -276,14 +282,20 @@ impl Sweep {
         }
         let mut paths = Vec::new();
         flatten(fields, "", &mut paths);
+        let mut every = Vec::new();
         for (path, shape, field_name) in paths {
             self.counts.fields += 1;
             self.field_index += 1;
             let cx = self.context(command, &field_name);
             let meaning = values::meaning(command, &field_name);
-            for h in values::hostile(&shape, meaning, &cx) {
-                self.try_one(command, &base, &path, &h).await;
+            let hostile = values::hostile(&shape, meaning, &cx);
+            for h in &hostile {
+                self.try_one(command, &base, &path, h).await;
             }
+            every.push((path, hostile));
+        }
+        for _ in 0..self.combinations {
+            self.try_combination(command, &base, &every).await;
         }
         for (label, body) in whole_bodies(&base) {
             let h = Hostile {
@@ -294,6 +306,80 @@ impl Sweep {
             self.try_one(command, &base, "input", &h).await;
         }
         self.restore(command).await;
+    }
+
+    /// Two or three fields hostile at once, chosen by the seeded generator: the earlier ones
+    /// set into the base, the last one tried and judged as a value alone is.
+    async fn try_combination(
+        &mut self,
+        command: &'static str,
+        base: &Value,
+        every: &[(String, Vec<Hostile>)],
+    ) {
+        if every.len() < 2 {
+            return;
+        }
+        let k = (2 + self.random() % 2).min(every.len());
+        let mut picked: Vec<usize> = Vec::new();
+        // Fields apart: not one inside another (`organization` and `organization.name`).
+        for _ in 0..100 {
+            if picked.len() == k {
+                break;
+            }
+            let i = self.random() % every.len();
+            let apart = picked.iter().all(|&j| !names(&every[i].0, &every[j].0));
+            if apart {
+                picked.push(i);
+            }
+        }
+        if picked.len() < 2 {
+            return;
+        }
+        let k = picked.len();
+        let mut body = base.clone();
+        let mut labels = Vec::new();
+        let mut never_stored = false;
+        self.combined.clear();
+        for &i in &picked[..k - 1] {
+            let (path, hostile) = &every[i];
+            // Raw text cannot sit in a `Value`: the earlier fields take JSON or leave.
+            let usable: Vec<&Hostile> = hostile
+                .iter()
+                .filter(|h| !matches!(h.value, Raw::Text(_)))
+                .collect();
+            if usable.is_empty() {
+                continue;
+            }
+            let h = usable[self.random() % usable.len()];
+            let (text, _) = body_with(&body, path, &h.value);
+            body = serde_json::from_str(&text).expect("JSON in, JSON out");
+            labels.push(format!("{path} = {}", h.label));
+            never_stored |= h.never_stored;
+            self.combined.push(path.clone());
+        }
+        let (path, hostile) = &every[picked[k - 1]];
+        if hostile.is_empty() {
+            return;
+        }
+        let h = &hostile[self.random() % hostile.len()];
+        labels.push(h.label.clone());
+        let combined = Hostile {
+            label: labels.join(", and "),
+            value: h.value.clone(),
+            never_stored: never_stored || h.never_stored,
+        };
+        self.try_one(command, &body, path, &combined).await;
+        self.combined.clear();
+    }
+
+    /// The next number of the seeded generator (xorshift64).
+    fn random(&mut self) -> usize {
+        let mut x = self.seed;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.seed = x;
+        (x >> 11) as usize
     }
 
     /// Puts the replica where a command's values can be judged, not refused as a whole.
@@ -456,7 +542,8 @@ impl Sweep {
         }
         if code == "invalid" && path != "input" && !path.is_empty() {
             let field = answer["field"].as_str().unwrap_or_default();
-            if !names(field, path) {
+            let combined = self.combined.iter().any(|p| names(field, p));
+            if !names(field, path) && !combined {
                 return self.fail(format!(
                     "{what}: refused naming {field:?}, not {path:?}: {}",
                     clip(&answer["message"])
@@ -657,6 +744,15 @@ async fn every_command_refuses_hostile_input_in_the_api_shape_and_keeps_only_wha
     let bridge = Bridge::start(dir.path(), &db);
     let look = Look::open(&db).await;
     let (getters, outputs) = getters_and_outputs();
+    let long = std::env::var_os("CAUCUS_SWEEP_ALL").is_some();
+    let seed = std::env::var("CAUCUS_SWEEP_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5eed_cafe_u64)
+        | 1;
+    if long {
+        println!("SWEEP seed {seed} (CAUCUS_SWEEP_SEED to repeat it)");
+    }
     let mut sweep = Sweep {
         bridge,
         look,
@@ -666,7 +762,10 @@ async fn every_command_refuses_hostile_input_in_the_api_shape_and_keeps_only_wha
         review: None,
         getters,
         outputs,
-        all_scripts: std::env::var_os("CAUCUS_SWEEP_ALL").is_some(),
+        all_scripts: long,
+        combinations: if long { 60 } else { 0 },
+        seed,
+        combined: Vec::new(),
         field_index: 0,
         counts: Counts::default(),
         failures: Vec::new(),
