@@ -243,13 +243,14 @@ impl Sweep {
     fn base(&self, command: &str, fields: &[Field]) -> Value {
         let mut object = Map::new();
         for f in fields {
+            let chosen = BASES
+                .iter()
+                .find(|(c, n, _)| *c == command && *n == f.name)
+                .map(|(_, _, v)| json!(v));
             let value = match &f.shape {
                 Shape::Object(inner) => Some(self.base(command, inner)),
                 Shape::Nullable(_) if NULL_BASE.contains(&f.name.as_str()) => Some(Value::Null),
-                _ if BASES.iter().any(|(c, n, _)| *c == command && *n == f.name) => BASES
-                    .iter()
-                    .find(|(c, n, _)| *c == command && *n == f.name)
-                    .map(|(_, _, v)| json!(v)),
+                _ if chosen.is_some() => chosen,
                 shape => base_of(
                     shape,
                     values::meaning(command, &f.name),
@@ -486,7 +487,8 @@ impl Sweep {
         }
         // A legitimate value kept: it reads back as it was sent, in the answer and from the
         // record's getter.
-        let field = path.split('.').next().unwrap_or_default();
+        // Top-level text and lists only: a nested field is not a field of the answer.
+        let field = path;
         let Some(sent) = sent.filter(|s| s.is_string() || s.is_array()) else {
             return;
         };
@@ -528,8 +530,13 @@ impl Sweep {
             && answer
                 .get("field")
                 .is_some_and(|f| f.is_null() || f.is_string());
-        if !typed || code.is_empty() {
+        let known: Option<caucus_core::error::ErrorCode> =
+            serde_json::from_value(answer["code"].clone()).ok();
+        let Some(known) = known.filter(|_| typed) else {
             return self.fail(format!("{what}: untyped answer {status} {}", clip(answer)));
+        };
+        if known.http_status() != status {
+            return self.fail(format!("{what}: {code} answered with status {status}"));
         }
         if status >= 500 && !code.starts_with("sync_") {
             return self.fail(format!("{what}: {status} {}", clip(answer)));

@@ -99,7 +99,7 @@ impl Caucus {
                 to_csv(&columns, &rows)
             }
         };
-        super::sync::write_chosen_file(&path, text.as_bytes(), "the file")?;
+        super::sync::write_chosen_file(&path, text.as_bytes(), "the records")?;
         Ok(ExportSummary {
             path: input.path,
             rows: rows.len() as u32,

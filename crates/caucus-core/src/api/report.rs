@@ -123,7 +123,7 @@ impl Caucus {
             .await
             .map_err(|e| CoreError::invalid("report", e.to_string()))?
             .map_err(|e| CoreError::invalid("report", e))?;
-        super::sync::write_chosen_file(&path, &rendered.pdf, "the file")?;
+        super::sync::write_chosen_file(&path, &rendered.pdf, "the report")?;
         Ok(ReportSummary {
             path: input.path,
             recommendations: count,
