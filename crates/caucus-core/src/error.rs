@@ -41,6 +41,9 @@ pub enum CoreError {
     /// The database failed underneath us.
     #[error("storage error: {0}")]
     Storage(#[from] sqlx::Error),
+    /// The database failed underneath the merge, which runs on SQLite's own handle.
+    #[error("storage error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     /// A migration failed while opening the database.
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -103,6 +106,12 @@ impl CoreError {
                 Some(SQLITE_IOERR) => ErrorCode::DiskError,
                 _ => ErrorCode::Storage,
             },
+            CoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => match e.code {
+                rusqlite::ErrorCode::DiskFull => ErrorCode::DiskFull,
+                rusqlite::ErrorCode::SystemIoFailure => ErrorCode::DiskError,
+                _ => ErrorCode::Storage,
+            },
+            CoreError::Sqlite(_) => ErrorCode::Storage,
             CoreError::Migrate(_) => ErrorCode::Storage,
         }
     }
@@ -297,7 +306,10 @@ impl From<CoreError> for ApiError {
             CoreError::Invalid { field, .. } => Some(field.clone()),
             _ => None,
         };
-        if matches!(e, CoreError::Storage(_) | CoreError::Migrate(_)) {
+        if matches!(
+            e,
+            CoreError::Storage(_) | CoreError::Sqlite(_) | CoreError::Migrate(_)
+        ) {
             tracing::error!(error = %e, "storage failure");
         }
         ApiError {

@@ -167,6 +167,32 @@ async fn the_index_follows_edits_archiving_and_merges() {
         find(&other, "kampala").await.is_empty(),
         "and merged archiving hides them"
     );
+    // The index each merge brought up to date, batch by batch, is the one the records make.
+    for replica in [&c, &other] {
+        let kept = index_of(replica).await;
+        let mut conn = replica.store().pool().acquire().await.expect("conn");
+        caucus_core::store::search::rebuild(&mut conn)
+            .await
+            .expect("rebuild");
+        drop(conn);
+        assert!(kept.len() > 20, "the demo is indexed: {}", kept.len());
+        assert_eq!(
+            kept,
+            index_of(replica).await,
+            "the index matches its records"
+        );
+    }
+}
+
+/// Every entry of the search index, in rowid order.
+async fn index_of(c: &Caucus) -> Vec<(i64, String, String, String, String, String, String)> {
+    sqlx::query_as(
+        "SELECT rowid, kind, id, target_kind, target_id, title, coalesce(body, '')
+         FROM search_index ORDER BY rowid",
+    )
+    .fetch_all(c.store().pool())
+    .await
+    .expect("index")
 }
 
 /// A word in more records than ranking can read quickly: the records with it in their title

@@ -19,6 +19,27 @@ async fn dump(store: &Store) -> Dump {
         .expect("read organizations")
 }
 
+/// The search index as the merges left it, and as the records make it, in rowid order.
+async fn index_and_rebuilt(
+    store: &Store,
+) -> (Vec<(i64, String, String)>, Vec<(i64, String, String)>) {
+    let read = || async {
+        sqlx::query_as::<_, (i64, String, String)>(
+            "SELECT rowid, id, title || '|' || coalesce(body, '') FROM search_index ORDER BY rowid",
+        )
+        .fetch_all(store.pool())
+        .await
+        .expect("read the index")
+    };
+    let kept = read().await;
+    let mut conn = store.pool().acquire().await.expect("conn");
+    caucus_core::store::search::rebuild(&mut conn)
+        .await
+        .expect("rebuild");
+    drop(conn);
+    (kept, read().await)
+}
+
 fn model_dump(r: &Replica) -> Dump {
     r.state()
         .into_iter()
@@ -80,7 +101,13 @@ fn sqlite_replicas_converge_to_the_model() {
                             .expect("merge");
                     }
                     dumps.push(dump(&store).await);
+                    let (kept, rebuilt) = index_and_rebuilt(&store).await;
                     store.close().await;
+                    prop_assert_eq!(
+                        kept,
+                        rebuilt,
+                        "search, batch by batch, differs from its records"
+                    );
                 }
                 for d in &dumps {
                     prop_assert_eq!(

@@ -70,8 +70,13 @@ pub(super) fn first_changes(scale: f64, seed: u64, n: usize, end_ms: u64) -> Vec
     out
 }
 
-/// Merge-applies `changes` into an empty replica: seconds.
-pub(super) async fn merge_into_empty(dir: &Path, name: &str, changes: &[Change]) -> Res<f64> {
+/// Merge-applies `changes` into an empty replica: seconds, and how long after the merge search
+/// found the last record titled in it (the index is brought up to date per batch).
+pub(super) async fn merge_into_empty(
+    dir: &Path,
+    name: &str,
+    changes: &[Change],
+) -> Res<(f64, f64)> {
     let store = Store::open(&dir.join(name)).await.map_err(err)?;
     let started = Instant::now();
     for batch in changes.chunks(BATCH) {
@@ -81,8 +86,28 @@ pub(super) async fn merge_into_empty(dir: &Path, name: &str, changes: &[Change])
             .map_err(err)?;
     }
     let s = started.elapsed().as_secs_f64();
+    let merged = Instant::now();
+    let last = changes
+        .iter()
+        .rev()
+        .find(|c| c.table == "recommendation" && c.column == "title");
+    if let Some((row, Some(title))) = last.map(|c| (c.row, c.value.as_str())) {
+        loop {
+            let hits = caucus_core::store::search::search(store.pool(), title, 100)
+                .await
+                .map_err(err)?;
+            if hits.iter().any(|h| h.id == row) {
+                break;
+            }
+            if merged.elapsed() > std::time::Duration::from_secs(60) {
+                return Err(format!("search did not find {row} a minute after the merge"));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+    let lag = merged.elapsed().as_secs_f64();
     store.pool().close().await;
-    Ok(s)
+    Ok((s, lag))
 }
 
 /// What a judged merge needs: the changes signed by their sites' device keys, and the
@@ -212,10 +237,12 @@ pub(super) async fn judged_merge_into_empty(
 /// A row as a plain insert writes it: its bucket, fields and causal length.
 pub(super) type Row = (String, Map<String, Value>, u64);
 
-/// The rows those changes make, inserted the fastest plain way this replica's schema allows:
-/// every column of many rows per prepared statement, in transactions of [`BATCH`] rows, same
-/// pragmas; with the search triggers when `with_search`, without them otherwise (the baseline
-/// the merge is held to, so a slow baseline does not flatter it): seconds.
+/// The rows those changes make, inserted the fastest plain way this machine does: raw
+/// prepared statements (rusqlite, no worker thread between), every column of a row per
+/// statement, in transactions of [`BATCH`] rows, the replica's pragmas (WAL, synchronous=FULL, its page cache).
+/// When `with_search`, the search index is then built once, one statement per kind (the
+/// fastest way to have it); otherwise not at all: the baseline the merge is held to, so a slow
+/// baseline does not flatter it. Seconds.
 pub(super) async fn plain_insert(
     dir: &Path,
     name: &str,
@@ -238,70 +265,76 @@ pub(super) async fn plain_insert(
             row.1.insert(c.column.clone(), c.value.clone());
         }
     }
-    let store = Store::open(&dir.join(name)).await.map_err(err)?;
-    let pool = store.pool();
-    if !with_search {
-        let triggers: Vec<String> = sqlx::query_scalar(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%search%'",
-        )
-        .fetch_all(pool)
-        .await
-        .map_err(err)?;
-        for t in triggers {
-            sqlx::query(&format!("DROP TRIGGER \"{t}\""))
-                .execute(pool)
-                .await
-                .map_err(err)?;
-        }
-    }
+    // The schema, made by the replica itself; then the file alone.
+    let path = dir.join(name);
+    Store::open(&path).await.map_err(err)?.close().await;
+    let mut db = rusqlite::Connection::open(&path).map_err(err)?;
+    db.pragma_update(None, "journal_mode", "wal").map_err(err)?;
+    db.pragma_update(None, "synchronous", "full").map_err(err)?;
+    db.pragma_update(
+        None,
+        "cache_size",
+        -i64::from(caucus_core::store::CACHE_KIB),
+    )
+    .map_err(err)?;
     let mut by_table: BTreeMap<&str, Vec<(&Uuid, &Row)>> = BTreeMap::new();
     for ((table, id), row) in &rows {
         by_table.entry(table.as_str()).or_default().push((id, row));
     }
     let started = Instant::now();
-    let mut tx = pool.begin().await.map_err(err)?;
+    let mut tx = db.transaction().map_err(err)?;
     let mut in_tx = 0;
     for (table, rows) in by_table {
         let Some(t) = schema::table(table) else {
             continue;
         };
-        let width = t.columns.len() + 3;
-        let per_statement = (30_000 / width).min(500);
-        let names: Vec<&str> = t.columns.iter().map(|c| c.name).collect();
-        let tuple = format!("({})", vec!["?"; width].join(", "));
-        for chunk in rows.chunks(per_statement) {
-            let sql = format!(
-                "INSERT INTO {} (id, bucket, cl, {}) VALUES {}",
-                t.name,
-                names.join(", "),
-                vec![tuple.as_str(); chunk.len()].join(", ")
-            );
-            let mut q = sqlx::query(&sql);
-            for (id, (bucket, fields, cl)) in chunk {
-                q = q.bind(id.to_string()).bind(bucket).bind(*cl as i64);
-                for c in t.columns {
-                    let v = fields.get(c.name).cloned().unwrap_or(Value::Null);
-                    q = match c.kind {
-                        Kind::Text => q.bind(v.as_str().unwrap_or_default().to_string()),
-                        Kind::OptText => q.bind(v.as_str().map(str::to_string)),
-                        Kind::Bool => q.bind(v.as_bool().unwrap_or(false)),
-                        Kind::Int => q.bind(v.as_i64().unwrap_or(0)),
-                        Kind::Json => q.bind(v.to_string()),
-                    };
+        let names: String = t.columns.iter().map(|c| format!(", {}", c.name)).collect();
+        let marks: String = (0..t.columns.len())
+            .map(|i| format!(", ?{}", i + 4))
+            .collect();
+        let sql = format!(
+            "INSERT INTO {} (id, bucket, cl{names}) VALUES (?1, ?2, ?3{marks})",
+            t.name
+        );
+        for chunk in rows.chunks(BATCH) {
+            {
+                let mut insert = tx.prepare_cached(&sql).map_err(err)?;
+                for (id, (bucket, fields, cl)) in chunk {
+                    let mut values: Vec<rusqlite::types::Value> = vec![
+                        id.to_string().into(),
+                        bucket.clone().into(),
+                        (*cl as i64).into(),
+                    ];
+                    for c in t.columns {
+                        let v = fields.get(c.name).cloned().unwrap_or(Value::Null);
+                        values.push(match c.kind {
+                            Kind::Text => v.as_str().unwrap_or_default().to_string().into(),
+                            Kind::OptText => v.as_str().map(str::to_string).into(),
+                            Kind::Bool => (v.as_bool().unwrap_or(false) as i64).into(),
+                            Kind::Int => v.as_i64().unwrap_or(0).into(),
+                            Kind::Json => v.to_string().into(),
+                        });
+                    }
+                    insert
+                        .execute(rusqlite::params_from_iter(values))
+                        .map_err(err)?;
                 }
             }
-            q.execute(&mut *tx).await.map_err(err)?;
             in_tx += chunk.len();
             if in_tx >= BATCH {
-                tx.commit().await.map_err(err)?;
-                tx = pool.begin().await.map_err(err)?;
+                tx.commit().map_err(err)?;
+                tx = db.transaction().map_err(err)?;
                 in_tx = 0;
             }
         }
     }
-    tx.commit().await.map_err(err)?;
+    if with_search {
+        tx.execute_batch(&caucus_core::store::search::rebuild_sql())
+            .map_err(err)?;
+    }
+    tx.commit().map_err(err)?;
     let s = started.elapsed().as_secs_f64();
-    store.pool().close().await;
+    drop(db);
     Ok(s)
 }
 

@@ -9,16 +9,16 @@
 //! version leaves the same ones out, so they still agree, and no bad value reaches a row that a
 //! screen must read. The hub refuses them and undoes them on older replicas.
 
+use super::raw;
+use super::search;
 use crate::change::{wins, Change, Stamp, ROW_COLUMN};
 use crate::error::Result;
 use crate::hlc::Hlc;
 use crate::schema::{self, Column, Kind};
+use rusqlite::types::Value;
 use serde::Serialize;
 use sqlx::SqliteConnection;
 use std::collections::{HashMap, HashSet};
-
-/// Changes logged per statement (12 values each, well under SQLite's 32,766 parameters).
-const LOG_CHUNK: usize = 500;
 use uuid::Uuid;
 
 /// What a batch did.
@@ -65,78 +65,71 @@ pub async fn apply_holding(
     held: &HashSet<(Uuid, u64)>,
     newly_held: &mut Vec<(Uuid, u64)>,
 ) -> Result<ApplyReport> {
-    let mut report = ApplyReport::default();
-    let mut fresh = Vec::with_capacity(changes.len());
-    // The log first, many changes per statement: what the statement returns is what was new
-    // (a change seen before, even earlier in this batch, is ignored and not returned).
-    for chunk in changes.chunks(LOG_CHUNK) {
-        let tuples = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
-        let sql = format!(
-            "INSERT OR IGNORE INTO change_log
-                 (site, seq, hlc, actor, bucket, tbl, row_id, col, value, cl, schema_version,
-                  signature)
-             VALUES {tuples} RETURNING site, seq"
-        );
-        let mut insert = sqlx::query_as::<_, (Vec<u8>, i64)>(&sql);
-        for c in chunk {
-            insert = insert
-                .bind(c.site.as_bytes().to_vec())
-                .bind(c.seq as i64)
-                .bind(c.hlc.0 as i64)
-                .bind(c.actor.map(|a| a.to_string()))
-                .bind(&c.bucket)
-                .bind(&c.table)
-                .bind(c.row.to_string())
-                .bind(&c.column)
-                .bind(c.value.to_string())
-                .bind(c.cl as i64)
-                .bind(c.schema_version as i64)
-                .bind(
-                    c.signature
-                        .as_ref()
-                        .and_then(|s| serde_json::to_string(s).ok()),
-                );
-        }
-        let mut new: HashSet<(Vec<u8>, i64)> =
-            insert.fetch_all(&mut *conn).await?.into_iter().collect();
-        let mut queued = Vec::new();
-        for c in chunk {
-            if new.remove(&(c.site.as_bytes().to_vec(), c.seq as i64)) {
-                report.applied += 1;
-                queued.push(c);
-                if held.contains(&(c.site, c.seq)) {
-                    report.held += 1;
-                    newly_held.push((c.site, c.seq));
-                } else {
-                    fresh.push(c);
-                }
-            } else {
-                report.duplicates += 1;
-            }
-        }
-        if origin == Origin::Unsynced && !queued.is_empty() {
-            let tuples = vec!["(?, ?, ?)"; queued.len()].join(", ");
-            let sql = format!("INSERT OR IGNORE INTO sync_outbox (hlc, site, seq) VALUES {tuples}");
-            let mut outbox = sqlx::query(&sql);
-            for c in queued {
-                outbox = outbox
-                    .bind(c.hlc.0 as i64)
-                    .bind(c.site.as_bytes().to_vec())
-                    .bind(c.seq as i64);
-            }
-            outbox.execute(&mut *conn).await?;
-        }
-    }
-    let merged = merge_logged(conn, &fresh).await?;
-    report.superseded = merged.superseded;
-    report.invalid = merged.invalid;
-    Ok(report)
+    raw::on_handle(conn, |db| {
+        let mut report = ApplyReport::default();
+        let fresh = log(db, changes, origin, held, newly_held, &mut report)?;
+        let merged = merge_rows(db, &fresh)?;
+        report.superseded = merged.superseded;
+        report.invalid = merged.invalid;
+        Ok(report)
+    })
+    .await
 }
 
-/// Rows looked up, or clocks written, per statement.
-const ROW_CHUNK: usize = 500;
-/// Bound values per statement, under SQLite's 32,766.
-const MAX_BINDS: usize = 30_000;
+/// Logs `changes` (and queues them for the hub unless it sent them): returns those new to the
+/// log and not held, to merge. A change seen before, even earlier in this batch, is ignored.
+fn log<'c>(
+    db: &rusqlite::Connection,
+    changes: &'c [Change],
+    origin: Origin,
+    held: &HashSet<(Uuid, u64)>,
+    newly_held: &mut Vec<(Uuid, u64)>,
+    report: &mut ApplyReport,
+) -> Result<Vec<&'c Change>> {
+    let mut insert = db.prepare_cached(
+        "INSERT OR IGNORE INTO change_log
+             (site, seq, hlc, actor, bucket, tbl, row_id, col, value, cl, schema_version,
+              signature)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?;
+    let mut outbox = db
+        .prepare_cached("INSERT OR IGNORE INTO sync_outbox (hlc, site, seq) VALUES (?1, ?2, ?3)")?;
+    let mut fresh = Vec::with_capacity(changes.len());
+    for c in changes {
+        let site = c.site.as_bytes().as_slice();
+        let new = insert.execute(rusqlite::params![
+            site,
+            c.seq as i64,
+            c.hlc.0 as i64,
+            c.actor.map(|a| a.to_string()),
+            c.bucket,
+            c.table,
+            c.row.to_string(),
+            c.column,
+            c.value.to_string(),
+            c.cl as i64,
+            c.schema_version as i64,
+            c.signature
+                .as_ref()
+                .and_then(|s| serde_json::to_string(s).ok()),
+        ])? == 1;
+        if !new {
+            report.duplicates += 1;
+            continue;
+        }
+        report.applied += 1;
+        if origin == Origin::Unsynced {
+            outbox.execute(rusqlite::params![c.hlc.0 as i64, site, c.seq as i64])?;
+        }
+        if held.contains(&(c.site, c.seq)) {
+            report.held += 1;
+            newly_held.push((c.site, c.seq));
+        } else {
+            fresh.push(c);
+        }
+    }
+    Ok(fresh)
+}
 
 /// What the batch makes of one row: its causal length, and the fields it wins.
 struct RowMerge<'a> {
@@ -149,6 +142,13 @@ struct RowMerge<'a> {
     winners: Vec<(&'static Column, &'a Change)>,
 }
 
+impl RowMerge<'_> {
+    /// Whether the batch changes what search holds of the row.
+    fn reindexes(&self, kind: &search::Indexed) -> bool {
+        self.existing != Some(self.cl) || self.winners.iter().any(|(c, _)| kind.reads(c.name))
+    }
+}
+
 /// What merging a batch into the rows did with its changes.
 pub(crate) struct Merged {
     /// Lost to a field's current or batch-mate value.
@@ -157,16 +157,28 @@ pub(crate) struct Merged {
     pub(crate) invalid: u32,
 }
 
-/// Merges a batch of newly logged changes into the replica. The rows' causal lengths and
-/// field clocks are read a table at a time; a new row is inserted whole (many rows per
-/// statement, so the search index, kept by triggers, is written once per row); an existing row
-/// gets one UPDATE of its causal length and every field the batch wins. The result is the
-/// same as merging each change in turn, because the merge is a maximum per field over the
-/// changes whose values are valid.
+/// Merges newly logged changes into the replica's rows and field clocks (see
+/// [`merge_rows`]). Safe to repeat: the merge is a maximum.
 pub(crate) async fn merge_logged(
     conn: &mut SqliteConnection,
     changes: &[&Change],
 ) -> Result<Merged> {
+    if changes.is_empty() {
+        return Ok(Merged {
+            superseded: 0,
+            invalid: 0,
+        });
+    }
+    raw::on_handle(conn, |db| merge_rows(db, changes)).await
+}
+
+/// Merges a batch of newly logged changes into the rows. Each row's causal length and field
+/// clocks are read once; a new row is inserted whole (so a field no change wrote keeps its
+/// column's default); an existing row gets one UPDATE of its causal length and every field
+/// the batch wins; then search is brought up to date for the rows whose indexed text or
+/// archiving changed. The result is the same as merging each change in turn, because the merge
+/// is a maximum per field over the changes whose values are valid.
+fn merge_rows(db: &rusqlite::Connection, changes: &[&Change]) -> Result<Merged> {
     // Rows in the order they first appear, each with its changes.
     let mut index: HashMap<(&str, Uuid), usize> = HashMap::new();
     let mut rows: Vec<Vec<&Change>> = Vec::new();
@@ -177,59 +189,18 @@ pub(crate) async fn merge_logged(
         });
         rows[slot].push(c);
     }
-    // Changes to tables this version does not know stay in the log, for an upgrade.
-    let rows: Vec<(&'static schema::Table, Vec<&Change>)> = rows
-        .into_iter()
-        .filter_map(|group| schema::table(&group[0].table).map(|t| (t, group)))
-        .collect();
-    let mut by_table: HashMap<&'static str, Vec<String>> = HashMap::new();
-    for (table, group) in &rows {
-        by_table
-            .entry(table.name)
-            .or_default()
-            .push(group[0].row.to_string());
-    }
-    let mut lengths: HashMap<(&'static str, String), i64> = HashMap::new();
-    let mut clocks: HashMap<(&'static str, String, String), Stamp> = HashMap::new();
-    for (table, ids) in &by_table {
-        for chunk in ids.chunks(ROW_CHUNK) {
-            let marks = vec!["?"; chunk.len()].join(", ");
-            // Identifiers come from the static registry, never from the change.
-            let sql = format!("SELECT id, cl FROM {table} WHERE id IN ({marks})");
-            let mut q = sqlx::query_as::<_, (String, i64)>(&sql);
-            for id in chunk {
-                q = q.bind(id);
-            }
-            for (id, cl) in q.fetch_all(&mut *conn).await? {
-                lengths.insert((table, id), cl);
-            }
-            let sql = format!(
-                "SELECT row_id, col, cl, hlc, site, seq FROM field_clock
-                 WHERE tbl = ? AND row_id IN ({marks})"
-            );
-            let mut q =
-                sqlx::query_as::<_, (String, String, i64, i64, Vec<u8>, i64)>(&sql).bind(*table);
-            for id in chunk {
-                q = q.bind(id);
-            }
-            for (row, col, cl, hlc, site, seq) in q.fetch_all(&mut *conn).await? {
-                let stamp = Stamp {
-                    cl: cl as u64,
-                    hlc: Hlc(hlc as u64),
-                    site: Uuid::from_slice(&site).unwrap_or_default(),
-                    seq: seq as u64,
-                };
-                clocks.insert((table, row, col), stamp);
-            }
-        }
-    }
 
     let mut superseded = 0u32;
     let mut invalid = 0u32;
     let mut merges = Vec::with_capacity(rows.len());
-    for (table, group) in &rows {
+    // Changes to tables this version does not know stay in the log, for an upgrade.
+    for group in rows {
+        let Some(table) = schema::table(&group[0].table) else {
+            continue;
+        };
         let first = group[0];
         let row = first.row.to_string();
+        let (existing, clocks) = current(db, table.name, &row)?;
         let fields: Vec<(&'static Column, &Change)> = group
             .iter()
             .filter(|c| c.column != ROW_COLUMN)
@@ -259,14 +230,14 @@ pub(crate) async fn merge_logged(
         }
         let before = best.len();
         best.retain(|(column, c)| {
-            wins(
-                &c.stamp(),
-                clocks.get(&(table.name, row.clone(), column.name.to_string())),
-            )
+            let current = clocks
+                .iter()
+                .find(|(col, _)| col == column.name)
+                .map(|(_, stamp)| stamp);
+            wins(&c.stamp(), current)
         });
         superseded += (before - best.len()) as u32;
         let batch_cl = group.iter().map(|c| c.cl).max().unwrap_or(first.cl) as i64;
-        let existing = lengths.get(&(table.name, row.clone())).copied();
         merges.push(RowMerge {
             table,
             row,
@@ -277,54 +248,19 @@ pub(crate) async fn merge_logged(
         });
     }
 
-    write_clocks(conn, &merges).await?;
-    // New rows, whole, many per statement: grouped by table and the fields they carry, so a
-    // field no change wrote keeps its column's default.
-    let mut inserts: HashMap<(&'static str, Vec<&'static str>), Vec<&RowMerge>> = HashMap::new();
-    for m in merges.iter().filter(|m| m.existing.is_none()) {
-        let columns = m.winners.iter().map(|(c, _)| c.name).collect();
-        inserts.entry((m.table.name, columns)).or_default().push(m);
-    }
-    for ((table, columns), group) in inserts {
-        let width = columns.len() + 3;
-        for chunk in group.chunks((MAX_BINDS / width).clamp(1, ROW_CHUNK)) {
-            let tuple = format!("({})", vec!["?"; width].join(", "));
-            let names: String = columns.iter().map(|c| format!(", {c}")).collect();
-            let sql = format!(
-                "INSERT INTO {table} (id, bucket, cl{names}) VALUES {}",
-                vec![tuple.as_str(); chunk.len()].join(", ")
-            );
-            let mut q = sqlx::query(&sql);
-            for m in chunk {
-                q = q.bind(&m.row).bind(m.bucket).bind(m.cl);
-                for (column, c) in &m.winners {
-                    q = bind_value(q, column.kind, &c.value);
-                }
-            }
-            q.execute(&mut *conn).await?;
+    write_clocks(db, &merges)?;
+    write_rows(db, &merges)?;
+    // Search, for the rows whose indexed text or archiving changed.
+    for kind in &search::INDEXED {
+        for fresh in [true, false] {
+            let ids: Vec<&str> = merges
+                .iter()
+                .filter(|m| m.table.name == kind.table && m.existing.is_none() == fresh)
+                .filter(|m| m.reindexes(kind))
+                .map(|m| m.row.as_str())
+                .collect();
+            search::reindex(db, kind, &ids, fresh)?;
         }
-    }
-    // Existing rows: one UPDATE each, when the batch changes anything.
-    for m in merges.iter().filter(|m| m.existing.is_some()) {
-        if m.winners.is_empty() && m.existing == Some(m.cl) {
-            continue;
-        }
-        let sets: String = m
-            .winners
-            .iter()
-            .enumerate()
-            .map(|(i, (column, _))| format!(", {} = ?{}", column.name, i + 2))
-            .collect();
-        let sql = format!(
-            "UPDATE {} SET cl = ?1{sets} WHERE id = ?{}",
-            m.table.name,
-            m.winners.len() + 2
-        );
-        let mut q = sqlx::query(&sql).bind(m.cl);
-        for (column, c) in &m.winners {
-            q = bind_value(q, column.kind, &c.value);
-        }
-        q.bind(&m.row).execute(&mut *conn).await?;
     }
     Ok(Merged {
         superseded,
@@ -332,121 +268,128 @@ pub(crate) async fn merge_logged(
     })
 }
 
-/// The winning stamps of a batch, many per statement.
-async fn write_clocks(conn: &mut SqliteConnection, merges: &[RowMerge<'_>]) -> Result<()> {
-    let all: Vec<(&RowMerge, &'static Column, &Change)> = merges
-        .iter()
-        .flat_map(|m| m.winners.iter().map(move |(column, c)| (m, *column, *c)))
-        .collect();
-    for chunk in all.chunks(ROW_CHUNK) {
-        let tuples = vec!["(?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
-        let sql = format!(
-            "INSERT OR REPLACE INTO field_clock (tbl, row_id, col, cl, hlc, site, seq) VALUES {tuples}"
-        );
-        let mut q = sqlx::query(&sql);
-        for (m, column, c) in chunk {
-            q = q
-                .bind(m.table.name)
-                .bind(&m.row)
-                .bind(column.name)
-                .bind(c.cl as i64)
-                .bind(c.hlc.0 as i64)
-                .bind(c.site.as_bytes().to_vec())
-                .bind(c.seq as i64);
+/// A row's causal length (None when it does not exist) and its fields' clocks.
+#[allow(clippy::type_complexity)] // one read's two answers
+fn current(
+    db: &rusqlite::Connection,
+    table: &'static str,
+    row: &str,
+) -> Result<(Option<i64>, Vec<(String, Stamp)>)> {
+    use rusqlite::OptionalExtension;
+    // The identifier comes from the static registry, never from the change.
+    let cl = db
+        .prepare_cached(&format!("SELECT cl FROM {table} WHERE id = ?1"))?
+        .query_row([row], |r| r.get::<_, i64>(0))
+        .optional()?;
+    if cl.is_none() {
+        // A row that does not exist has no clocks.
+        return Ok((None, Vec::new()));
+    }
+    let mut clocks = db.prepare_cached(
+        "SELECT col, cl, hlc, site, seq FROM field_clock WHERE tbl = ?1 AND row_id = ?2",
+    )?;
+    let stamps = clocks
+        .query_map([table, row], |r| {
+            let site: Vec<u8> = r.get(3)?;
+            Ok((
+                r.get::<_, String>(0)?,
+                Stamp {
+                    cl: r.get::<_, i64>(1)? as u64,
+                    hlc: Hlc(r.get::<_, i64>(2)? as u64),
+                    site: Uuid::from_slice(&site).unwrap_or_default(),
+                    seq: r.get::<_, i64>(4)? as u64,
+                },
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok((cl, stamps))
+}
+
+/// The winning stamps of a batch.
+fn write_clocks(db: &rusqlite::Connection, merges: &[RowMerge<'_>]) -> Result<()> {
+    let mut write = db.prepare_cached(
+        "INSERT OR REPLACE INTO field_clock (tbl, row_id, col, cl, hlc, site, seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for m in merges {
+        for (column, c) in &m.winners {
+            write.execute(rusqlite::params![
+                m.table.name,
+                m.row,
+                column.name,
+                c.cl as i64,
+                c.hlc.0 as i64,
+                c.site.as_bytes().as_slice(),
+                c.seq as i64,
+            ])?;
         }
-        q.execute(&mut *conn).await?;
     }
     Ok(())
 }
 
-/// Merges one logged change into the replica's rows and field clocks. Returns false when the
-/// change lost to the field's current value. Safe to repeat: the merge is a maximum.
-pub(crate) async fn merge_into_replica(conn: &mut SqliteConnection, c: &Change) -> Result<bool> {
-    let site = c.site.as_bytes().to_vec();
-    let seq = c.seq as i64;
-    let hlc = c.hlc.0 as i64;
-    let row = c.row.to_string();
-    let cl = c.cl as i64;
-    let Some(table) = schema::table(&c.table) else {
-        return Ok(true);
-    };
-    // Identifiers below come from the static registry, never from the change.
-    sqlx::query(&format!(
-        "INSERT INTO {t} (id, bucket, cl) VALUES (?1, ?2, ?3)
-         ON CONFLICT (id) DO UPDATE SET cl = MAX(cl, excluded.cl)",
-        t = table.name
-    ))
-    .bind(&row)
-    .bind(&c.bucket)
-    .bind(cl)
-    .execute(&mut *conn)
-    .await?;
-    if c.column == ROW_COLUMN {
-        return Ok(true);
+/// New rows inserted whole with the fields they won; existing rows updated with their causal
+/// length and the fields they won, when the batch changes anything.
+fn write_rows(db: &rusqlite::Connection, merges: &[RowMerge<'_>]) -> Result<()> {
+    let mut values: Vec<Value> = Vec::new();
+    for m in merges {
+        values.clear();
+        // Identifiers below come from the static registry, never from the change.
+        let sql = if m.existing.is_none() {
+            let names: String = m
+                .winners
+                .iter()
+                .map(|(c, _)| format!(", {}", c.name))
+                .collect();
+            let marks: String = (0..m.winners.len())
+                .map(|i| format!(", ?{}", i + 4))
+                .collect();
+            values.extend([
+                Value::Text(m.row.clone()),
+                Value::Text(m.bucket.to_string()),
+                Value::Integer(m.cl),
+            ]);
+            format!(
+                "INSERT INTO {} (id, bucket, cl{names}) VALUES (?1, ?2, ?3{marks})",
+                m.table.name
+            )
+        } else if m.winners.is_empty() && m.existing == Some(m.cl) {
+            continue;
+        } else {
+            let sets: String = m
+                .winners
+                .iter()
+                .enumerate()
+                .map(|(i, (c, _))| format!(", {} = ?{}", c.name, i + 3))
+                .collect();
+            values.extend([Value::Text(m.row.clone()), Value::Integer(m.cl)]);
+            format!("UPDATE {} SET cl = ?2{sets} WHERE id = ?1", m.table.name)
+        };
+        values.extend(
+            m.winners
+                .iter()
+                .map(|(c, change)| column_value(c.kind, &change.value)),
+        );
+        db.prepare_cached(&sql)?
+            .execute(rusqlite::params_from_iter(values.iter()))?;
     }
-    let Some(column) = table.column(&c.column) else {
-        return Ok(true);
-    };
-    if crate::model::value::check_value(table.name, column.name, &c.value).is_err() {
-        return Ok(false);
-    }
-    let current = sqlx::query!(
-        r#"SELECT cl AS "cl!: i64", hlc AS "hlc!: i64", site AS "site!: Vec<u8>", seq AS "seq!: i64"
-           FROM field_clock WHERE tbl = ? AND row_id = ? AND col = ?"#,
-        c.table,
-        row,
-        c.column
-    )
-    .fetch_optional(&mut *conn)
-    .await?
-    .map(|r| Stamp {
-        cl: r.cl as u64,
-        hlc: Hlc(r.hlc as u64),
-        site: Uuid::from_slice(&r.site).unwrap_or_default(),
-        seq: r.seq as u64,
-    });
-    if !wins(&c.stamp(), current.as_ref()) {
-        return Ok(false);
-    }
-    sqlx::query!(
-        "INSERT OR REPLACE INTO field_clock (tbl, row_id, col, cl, hlc, site, seq)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
-        c.table,
-        row,
-        c.column,
-        cl,
-        hlc,
-        site,
-        seq
-    )
-    .execute(&mut *conn)
-    .await?;
-    let sql = format!(
-        "UPDATE {} SET {} = ?1 WHERE id = ?2",
-        table.name, column.name
-    );
-    bind_value(sqlx::query(&sql), column.kind, &c.value)
-        .bind(&row)
-        .execute(&mut *conn)
-        .await?;
-    Ok(true)
+    Ok(())
 }
 
-type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
-
-/// Binds a field's value coerced to its column's kind, the same way on every replica, so even
-/// a malformed remote value leaves all replicas identical.
-fn bind_value<'q>(query: Query<'q>, kind: Kind, value: &serde_json::Value) -> Query<'q> {
+/// A field's value coerced to its column's kind, the same way on every replica, so even a
+/// malformed remote value leaves all replicas identical.
+fn column_value(kind: Kind, value: &serde_json::Value) -> Value {
     match kind {
-        Kind::Text => query.bind(match value {
+        Kind::Text => Value::Text(match value {
             serde_json::Value::String(s) => s.clone(),
             serde_json::Value::Null => String::new(),
             other => other.to_string(),
         }),
-        Kind::OptText => query.bind(value.as_str().map(str::to_string)),
-        Kind::Bool => query.bind(value.as_bool().unwrap_or(false)),
-        Kind::Int => query.bind(value.as_i64().unwrap_or(0)),
-        Kind::Json => query.bind(if value.is_array() || value.is_object() {
+        Kind::OptText => value
+            .as_str()
+            .map_or(Value::Null, |s| Value::Text(s.to_string())),
+        Kind::Bool => Value::Integer(value.as_bool().unwrap_or(false) as i64),
+        Kind::Int => Value::Integer(value.as_i64().unwrap_or(0)),
+        Kind::Json => Value::Text(if value.is_array() || value.is_object() {
             value.to_string()
         } else {
             "[]".to_string()

@@ -1,9 +1,182 @@
-//! Full-text search over the replica (SQLite FTS5, kept by triggers: `migrations/0003_search.sql`).
+//! Full-text search over the replica (SQLite FTS5, `migrations/0003_search.sql`).
+//!
+//! The index is derived from the records and holds only those not archived; it is not user
+//! data (never synced, never logged). The merge brings it up to date at the end of each batch,
+//! for the rows the batch touched, in the batch's transaction ([`reindex`]): per-row triggers
+//! cost a merge as much again as the rows themselves (docs/benchmarks.md), and a first sync
+//! writes many rows per statement.
 
 use crate::error::Result;
 use serde::Serialize;
 use sqlx::SqlitePool;
 use uuid::Uuid;
+
+/// What the index holds of one kind of record: an entry's rowid is `(number << 40) | the
+/// record's rowid`, so a record's entry is found directly. The expressions are SQL over the
+/// record's own columns; `columns` are those they read (with `cl`, which archives).
+pub(crate) struct Indexed {
+    pub(crate) table: &'static str,
+    number: i64,
+    kind: &'static str,
+    target_kind: &'static str,
+    target_id: &'static str,
+    title: &'static str,
+    body: &'static str,
+    columns: &'static [&'static str],
+}
+
+/// Every kind of record search finds, as `0003_search.sql` first indexed them.
+pub(crate) const INDEXED: [Indexed; 8] = [
+    Indexed {
+        table: "organization",
+        number: 1,
+        kind: "organization",
+        target_kind: "organization",
+        target_id: "id",
+        title: "name",
+        body: "country || ' ' || region || ' ' || themes",
+        columns: &["name", "country", "region", "themes"],
+    },
+    Indexed {
+        table: "person",
+        number: 2,
+        kind: "person",
+        target_kind: "person",
+        target_id: "id",
+        title: "name",
+        body: "email",
+        columns: &["name", "email"],
+    },
+    Indexed {
+        table: "coalition_group",
+        number: 3,
+        kind: "group",
+        target_kind: "group",
+        target_id: "id",
+        title: "name",
+        body: "mandate",
+        columns: &["name", "mandate"],
+    },
+    Indexed {
+        table: "tracked_issue",
+        number: 4,
+        kind: "tracked_issue",
+        target_kind: "group",
+        target_id: "group_id",
+        title: "title",
+        body: "description || ' ' || labels",
+        columns: &["title", "description", "labels", "group_id"],
+    },
+    Indexed {
+        table: "recommendation",
+        number: 5,
+        kind: "recommendation",
+        target_kind: "recommendation",
+        target_id: "id",
+        title: "title",
+        body: "body || ' ' || answer",
+        columns: &["title", "body", "answer"],
+    },
+    Indexed {
+        table: "translation",
+        number: 6,
+        kind: "translation",
+        target_kind: "recommendation",
+        target_id: "recommendation_id",
+        title: "title",
+        body: "body",
+        columns: &["title", "body", "recommendation_id"],
+    },
+    Indexed {
+        table: "comment",
+        number: 7,
+        kind: "comment",
+        target_kind: "recommendation",
+        target_id: "recommendation_id",
+        title: "''",
+        body: "body",
+        columns: &["body", "recommendation_id"],
+    },
+    Indexed {
+        table: "meeting",
+        number: 8,
+        kind: "meeting",
+        target_kind: "meeting",
+        target_id: "id",
+        title: "title",
+        body: "place || ' ' || minutes",
+        columns: &["title", "place", "minutes"],
+    },
+];
+
+impl Indexed {
+    /// Whether a write of `column` changes what the index holds.
+    pub(crate) fn reads(&self, column: &str) -> bool {
+        self.columns.contains(&column)
+    }
+
+    /// The index entries of this kind's live records, selected for `INSERT INTO search_index`.
+    fn entries(&self) -> String {
+        format!(
+            "INSERT INTO search_index (rowid, kind, id, target_kind, target_id, title, body)
+             SELECT ({number} << 40) | rowid, '{kind}', id, '{target_kind}', {target_id}, {title}, {body}
+             FROM {table} WHERE cl % 2 = 1",
+            number = self.number,
+            kind = self.kind,
+            target_kind = self.target_kind,
+            target_id = self.target_id,
+            title = self.title,
+            body = self.body,
+            table = self.table,
+        )
+    }
+}
+
+/// Brings the index entries of these records of one kind (by id) up to date: what a batch
+/// wrote to them, an archive or a restore. `fresh`: the records did not exist before the
+/// batch, so they have no entry to remove. Runs on the merge's handle, in its transaction.
+pub(crate) fn reindex(
+    db: &rusqlite::Connection,
+    kind: &Indexed,
+    ids: &[&str],
+    fresh: bool,
+) -> rusqlite::Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    if !fresh {
+        let mut remove = db.prepare_cached(&format!(
+            "DELETE FROM search_index
+             WHERE rowid = ({} << 40) | (SELECT rowid FROM {} WHERE id = ?1)",
+            kind.number, kind.table
+        ))?;
+        for id in ids {
+            remove.execute([id])?;
+        }
+    }
+    let mut add = db.prepare_cached(&format!("{} AND id = ?1", kind.entries()))?;
+    for id in ids {
+        add.execute([id])?;
+    }
+    Ok(())
+}
+
+/// The statements that build the whole index again from the records, one per kind: after
+/// records were written without it (a plain copy of rows, the benchmark's baseline).
+pub fn rebuild_sql() -> String {
+    let mut sql = String::from("DELETE FROM search_index;\n");
+    for kind in &INDEXED {
+        sql.push_str(&kind.entries());
+        sql.push_str(";\n");
+    }
+    sql
+}
+
+/// Builds the whole index again from the records ([`rebuild_sql`]).
+pub async fn rebuild(conn: &mut sqlx::SqliteConnection) -> Result<()> {
+    sqlx::raw_sql(&rebuild_sql()).execute(&mut *conn).await?;
+    Ok(())
+}
 
 /// Marks around a matched word in [`SearchHit::snippet`] (control characters, so they can never
 /// come from the text itself; the UI turns them into highlighting without parsing HTML).

@@ -193,7 +193,7 @@ async fn release(conn: &mut SqliteConnection, site: Uuid, seq: u64) -> Result<()
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(row) = row {
-        super::apply::merge_into_replica(conn, &row.into_change()).await?;
+        super::apply::merge_logged(conn, &[&row.into_change()]).await?;
     }
     Ok(())
 }
