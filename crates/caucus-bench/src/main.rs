@@ -5,7 +5,8 @@
 //! table, writes `target/bench/summary.json` (one flat object of named figures) and, with
 //! `--docs`, replaces the measured section of that file with the table, the machine and the
 //! date. `caucus-bench dataset --scale S --db FILE` only writes the dataset into a replica
-//! (`--directory`: only its organizations and people).
+//! (`--directory`: only its organizations and people). `caucus-bench merge --scale S` only
+//! merges the dataset's first million changes into an empty replica, for a profiler.
 //!
 //! Figures not measured by this version are written as null, with the reason in the table.
 
@@ -27,6 +28,9 @@ struct Args {
     dataset_only: Option<PathBuf>,
     /// With `dataset`: only the organizations and people.
     directory: bool,
+    /// `merge`: only the merge of the dataset's first million changes into an empty replica,
+    /// generated beforehand, so a profiler sees the merge alone.
+    merge_only: bool,
     /// Only the replica's figures (no hub, no window): a quick look at the merge.
     replica_only: bool,
     load: measure::HubLoad,
@@ -42,6 +46,7 @@ fn parse_args() -> Result<Args, String> {
         out: PathBuf::from("target/bench"),
         dataset_only: None,
         directory: false,
+        merge_only: false,
         replica_only: false,
         load: measure::HubLoad::default(),
     };
@@ -51,6 +56,7 @@ fn parse_args() -> Result<Args, String> {
         let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
             "dataset" => dataset = true,
+            "merge" => args.merge_only = true,
             "--directory" => args.directory = true,
             "--replica-only" => args.replica_only = true,
             "--scale" => {
@@ -96,7 +102,8 @@ fn parse_args() -> Result<Args, String> {
             "--help" | "-h" => {
                 return Err(
                     "caucus-bench [--scale S] [--seed N] [--runs R] [--sync-scale S] [--devices N] [--loop-seconds S] [--replica-only] [--docs FILE] [--out DIR]\n\
-                            caucus-bench dataset --scale S [--seed N] [--directory] --db FILE"
+                            caucus-bench dataset --scale S [--seed N] [--directory] --db FILE\n\
+                            caucus-bench merge --scale S [--seed N]"
                         .into(),
                 )
             }
@@ -122,6 +129,9 @@ fn main() {
         .build()
         .expect("tokio runtime");
     let result = runtime.block_on(async {
+        if args.merge_only {
+            return measure::merge_only(args.scale, args.seed).await;
+        }
         match &args.dataset_only {
             Some(db) if args.directory => measure::write_directory(db, args.scale, args.seed)
                 .await

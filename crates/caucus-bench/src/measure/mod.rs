@@ -21,7 +21,7 @@ mod report;
 pub use hub::HubLoad;
 use hub::*;
 use replica::*;
-pub use replica::{write_dataset, write_directory};
+pub use replica::{merge_only, write_dataset, write_directory};
 use report::*;
 
 pub(super) type Res<T> = Result<T, String>;

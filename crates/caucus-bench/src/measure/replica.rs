@@ -57,6 +57,26 @@ pub(super) async fn write_some(db: &Path, mut data: Dataset) -> Res<(usize, f64)
     Ok((total, seconds))
 }
 
+/// The merge figure alone, for a profiler: generates the first million changes of the dataset
+/// (or all of it), then merges them into an empty replica and prints the rate. Under perf, skip
+/// the generation with `perf record -D` and the milliseconds it printed.
+pub async fn merge_only(scale: f64, seed: u64) -> Res<()> {
+    let started = Instant::now();
+    let changes = first_changes(scale, seed, MERGE_N, caucus_core::hlc::wall_ms() - 60_000);
+    eprintln!(
+        "{} changes generated in {} ms",
+        changes.len(),
+        started.elapsed().as_millis()
+    );
+    let dir = tempfile::tempdir().map_err(err)?;
+    let (s, lag) = merge_into_empty(dir.path(), "merge.db", &changes).await?;
+    eprintln!(
+        "merged in {s:.2} s ({:.0} changes/s); search found the last title {lag:.3} s later",
+        changes.len() as f64 / s
+    );
+    Ok(())
+}
+
 /// The first `n` changes of the dataset.
 pub(super) fn first_changes(scale: f64, seed: u64, n: usize, end_ms: u64) -> Vec<Change> {
     let mut data = Dataset::new(scale, seed, end_ms);
@@ -100,7 +120,9 @@ pub(super) async fn merge_into_empty(
                 break;
             }
             if merged.elapsed() > std::time::Duration::from_secs(60) {
-                return Err(format!("search did not find {row} a minute after the merge"));
+                return Err(format!(
+                    "search did not find {row} a minute after the merge"
+                ));
             }
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
