@@ -416,6 +416,8 @@ async fn schema_registry_matches_the_migrations() {
             .map(|s| s.to_string())
             .collect();
         expected.extend(table.columns.iter().map(|c| c.name.to_string()));
+        // Each field's winning stamp, beside the row (store::stamps), comes last (0012).
+        expected.push("stamps".to_string());
         assert_eq!(cols, expected, "table {}", table.name);
     }
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode")

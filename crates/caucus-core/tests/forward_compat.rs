@@ -53,10 +53,21 @@ async fn unknown_columns_are_kept_forwarded_and_applied_after_an_upgrade() {
         .execute(store.pool())
         .await
         .expect("clear");
-    sqlx::query("DELETE FROM field_clock WHERE col = 'name'")
+    let bytes: Vec<u8> = sqlx::query_scalar("SELECT stamps FROM organization WHERE id = ?")
+        .bind(Uuid::from_u128(42).to_string())
+        .fetch_one(store.pool())
+        .await
+        .expect("stamps");
+    let mut stamps = caucus_core::store::stamps::decode(&bytes).expect("decodes");
+    stamps.retain(|(column, _)| column != "name");
+    sqlx::query("UPDATE organization SET stamps = ? WHERE id = ?")
+        .bind(caucus_core::store::stamps::encode(
+            stamps.iter().map(|(n, s)| (n.as_str(), s)),
+        ))
+        .bind(Uuid::from_u128(42).to_string())
         .execute(store.pool())
         .await
-        .expect("clear clock");
+        .expect("clear the name's stamp");
     let known: String =
         sqlx::query_scalar("SELECT value FROM local_state WHERE key = 'known_columns'")
             .fetch_one(store.pool())

@@ -11,9 +11,9 @@
 
 use super::raw;
 use super::search;
-use crate::change::{wins, Change, Stamp, ROW_COLUMN};
+use super::stamps::{self, Stamps};
+use crate::change::{wins, Change, ROW_COLUMN};
 use crate::error::Result;
-use crate::hlc::Hlc;
 use crate::schema::{self, Column, Kind};
 use rusqlite::types::Value;
 use serde::Serialize;
@@ -140,6 +140,8 @@ struct RowMerge<'a> {
     /// The row's causal length before the batch; None when the row is new.
     existing: Option<i64>,
     winners: Vec<(&'static Column, &'a Change)>,
+    /// The row's field stamps with the winners' (written only when there are winners).
+    stamps: Stamps,
 }
 
 impl RowMerge<'_> {
@@ -200,7 +202,7 @@ fn merge_rows(db: &rusqlite::Connection, changes: &[&Change]) -> Result<Merged> 
         };
         let first = group[0];
         let row = first.row.to_string();
-        let (existing, clocks) = current(db, table.name, &row)?;
+        let (existing, mut clocks) = current(db, table.name, &row)?;
         let fields: Vec<(&'static Column, &Change)> = group
             .iter()
             .filter(|c| c.column != ROW_COLUMN)
@@ -229,14 +231,11 @@ fn merge_rows(db: &rusqlite::Connection, changes: &[&Change]) -> Result<Merged> 
             }
         }
         let before = best.len();
-        best.retain(|(column, c)| {
-            let current = clocks
-                .iter()
-                .find(|(col, _)| col == column.name)
-                .map(|(_, stamp)| stamp);
-            wins(&c.stamp(), current)
-        });
+        best.retain(|(column, c)| wins(&c.stamp(), stamps::get(&clocks, column.name)));
         superseded += (before - best.len()) as u32;
+        for (column, c) in &best {
+            stamps::set(&mut clocks, column.name, c.stamp());
+        }
         let batch_cl = group.iter().map(|c| c.cl).max().unwrap_or(first.cl) as i64;
         merges.push(RowMerge {
             table,
@@ -245,10 +244,10 @@ fn merge_rows(db: &rusqlite::Connection, changes: &[&Change]) -> Result<Merged> 
             cl: existing.map_or(batch_cl, |cl| cl.max(batch_cl)),
             existing,
             winners: best,
+            stamps: clocks,
         });
     }
 
-    write_clocks(db, &merges)?;
     write_rows(db, &merges)?;
     // Search, for the rows whose indexed text or archiving changed.
     for kind in &search::INDEXED {
@@ -268,67 +267,34 @@ fn merge_rows(db: &rusqlite::Connection, changes: &[&Change]) -> Result<Merged> 
     })
 }
 
-/// A row's causal length (None when it does not exist) and its fields' clocks.
-#[allow(clippy::type_complexity)] // one read's two answers
+/// A row's causal length (None when it does not exist) and its fields' stamps, in one read.
 fn current(
     db: &rusqlite::Connection,
     table: &'static str,
     row: &str,
-) -> Result<(Option<i64>, Vec<(String, Stamp)>)> {
+) -> Result<(Option<i64>, Stamps)> {
     use rusqlite::OptionalExtension;
     // The identifier comes from the static registry, never from the change.
-    let cl = db
-        .prepare_cached(&format!("SELECT cl FROM {table} WHERE id = ?1"))?
-        .query_row([row], |r| r.get::<_, i64>(0))
+    let found = db
+        .prepare_cached(&format!("SELECT cl, stamps FROM {table} WHERE id = ?1"))?
+        .query_row([row], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Option<Vec<u8>>>(1)?))
+        })
         .optional()?;
-    if cl.is_none() {
-        // A row that does not exist has no clocks.
+    let Some((cl, bytes)) = found else {
         return Ok((None, Vec::new()));
-    }
-    let mut clocks = db.prepare_cached(
-        "SELECT col, cl, hlc, site, seq FROM field_clock WHERE tbl = ?1 AND row_id = ?2",
-    )?;
-    let stamps = clocks
-        .query_map([table, row], |r| {
-            let site: Vec<u8> = r.get(3)?;
-            Ok((
-                r.get::<_, String>(0)?,
-                Stamp {
-                    cl: r.get::<_, i64>(1)? as u64,
-                    hlc: Hlc(r.get::<_, i64>(2)? as u64),
-                    site: Uuid::from_slice(&site).unwrap_or_default(),
-                    seq: r.get::<_, i64>(4)? as u64,
-                },
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok((cl, stamps))
+    };
+    let stamps = stamps::decode(bytes.as_deref().unwrap_or_default()).map_err(malformed)?;
+    Ok((Some(cl), stamps))
 }
 
-/// The winning stamps of a batch.
-fn write_clocks(db: &rusqlite::Connection, merges: &[RowMerge<'_>]) -> Result<()> {
-    let mut write = db.prepare_cached(
-        "INSERT OR REPLACE INTO field_clock (tbl, row_id, col, cl, hlc, site, seq)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
-    for m in merges {
-        for (column, c) in &m.winners {
-            write.execute(rusqlite::params![
-                m.table.name,
-                m.row,
-                column.name,
-                c.cl as i64,
-                c.hlc.0 as i64,
-                c.site.as_bytes().as_slice(),
-                c.seq as i64,
-            ])?;
-        }
-    }
-    Ok(())
+/// A damaged stamps value, as the storage error it is.
+pub(crate) fn malformed(e: stamps::Malformed) -> crate::error::CoreError {
+    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Blob, Box::new(e)).into()
 }
 
-/// New rows inserted whole with the fields they won; existing rows updated with their causal
-/// length and the fields they won, when the batch changes anything.
+/// New rows inserted whole with the fields they won and their stamps; existing rows updated
+/// with their causal length, stamps and the fields they won, when the batch changes anything.
 fn write_rows(db: &rusqlite::Connection, merges: &[RowMerge<'_>]) -> Result<()> {
     let mut values: Vec<Value> = Vec::new();
     for m in merges {
@@ -341,28 +307,39 @@ fn write_rows(db: &rusqlite::Connection, merges: &[RowMerge<'_>]) -> Result<()> 
                 .map(|(c, _)| format!(", {}", c.name))
                 .collect();
             let marks: String = (0..m.winners.len())
-                .map(|i| format!(", ?{}", i + 4))
+                .map(|i| format!(", ?{}", i + 5))
                 .collect();
             values.extend([
                 Value::Text(m.row.clone()),
                 Value::Text(m.bucket.to_string()),
                 Value::Integer(m.cl),
+                encoded(&m.stamps),
             ]);
             format!(
-                "INSERT INTO {} (id, bucket, cl{names}) VALUES (?1, ?2, ?3{marks})",
+                "INSERT INTO {} (id, bucket, cl, stamps{names}) VALUES (?1, ?2, ?3, ?4{marks})",
                 m.table.name
             )
         } else if m.winners.is_empty() && m.existing == Some(m.cl) {
             continue;
+        } else if m.winners.is_empty() {
+            values.extend([Value::Text(m.row.clone()), Value::Integer(m.cl)]);
+            format!("UPDATE {} SET cl = ?2 WHERE id = ?1", m.table.name)
         } else {
             let sets: String = m
                 .winners
                 .iter()
                 .enumerate()
-                .map(|(i, (c, _))| format!(", {} = ?{}", c.name, i + 3))
+                .map(|(i, (c, _))| format!(", {} = ?{}", c.name, i + 4))
                 .collect();
-            values.extend([Value::Text(m.row.clone()), Value::Integer(m.cl)]);
-            format!("UPDATE {} SET cl = ?2{sets} WHERE id = ?1", m.table.name)
+            values.extend([
+                Value::Text(m.row.clone()),
+                Value::Integer(m.cl),
+                encoded(&m.stamps),
+            ]);
+            format!(
+                "UPDATE {} SET cl = ?2, stamps = ?3{sets} WHERE id = ?1",
+                m.table.name
+            )
         };
         values.extend(
             m.winners
@@ -373,6 +350,10 @@ fn write_rows(db: &rusqlite::Connection, merges: &[RowMerge<'_>]) -> Result<()> 
             .execute(rusqlite::params_from_iter(values.iter()))?;
     }
     Ok(())
+}
+
+fn encoded(stamps: &Stamps) -> Value {
+    Value::Blob(stamps::encode(stamps.iter().map(|(n, s)| (n.as_str(), s))))
 }
 
 /// A field's value coerced to its column's kind, the same way on every replica, so even a

@@ -32,14 +32,10 @@ pub struct HistoryEntry {
 pub async fn history(pool: &SqlitePool, table: &str, id: Uuid) -> Result<Vec<HistoryEntry>> {
     let row = id.to_string();
     let rows = sqlx::query!(
-        r#"SELECT c.hlc AS "hlc!: i64", c.site AS "site!: Vec<u8>", c.actor, p.name AS "actor_name?",
-                  c.col AS "col!", c.value AS "value!",
-                  (f.hlc IS NOT NULL) AS "current!: bool"
+        r#"SELECT c.hlc AS "hlc!: i64", c.site AS "site!: Vec<u8>", c.seq AS "seq!: i64", c.actor,
+                  p.name AS "actor_name?", c.col AS "col!", c.value AS "value!"
            FROM change_log c
            LEFT JOIN person p ON p.id = c.actor
-           LEFT JOIN field_clock f
-             ON f.tbl = c.tbl AND f.row_id = c.row_id AND f.col = c.col
-            AND f.site = c.site AND f.seq = c.seq
            WHERE c.tbl = ? AND c.row_id = ?
            ORDER BY c.hlc, c.site, c.seq"#,
         table,
@@ -47,6 +43,24 @@ pub async fn history(pool: &SqlitePool, table: &str, id: Uuid) -> Result<Vec<His
     )
     .fetch_all(pool)
     .await?;
+    // The winning stamps, beside the row (none for a table this version does not know).
+    let winners = match crate::schema::table(table) {
+        Some(known) => {
+            // The identifier comes from the static registry.
+            let bytes: Option<Option<Vec<u8>>> =
+                sqlx::query_scalar(&format!("SELECT stamps FROM {} WHERE id = ?", known.name))
+                    .bind(&row)
+                    .fetch_optional(pool)
+                    .await?;
+            super::stamps::decode(bytes.flatten().as_deref().unwrap_or_default())
+                .map_err(super::apply::malformed)?
+        }
+        None => Vec::new(),
+    };
+    let won = |col: &str, site: &[u8], seq: i64| {
+        super::stamps::get(&winners, col)
+            .is_some_and(|s| s.site.as_bytes() == site && s.seq == seq as u64)
+    };
     Ok(rows
         .into_iter()
         .map(|r| HistoryEntry {
@@ -54,7 +68,7 @@ pub async fn history(pool: &SqlitePool, table: &str, id: Uuid) -> Result<Vec<His
             site: Uuid::from_slice(&r.site).unwrap_or_default(),
             actor_id: r.actor.and_then(|a| Uuid::parse_str(&a).ok()),
             actor_name: r.actor_name,
-            current: r.current || r.col == crate::change::ROW_COLUMN,
+            current: r.col == crate::change::ROW_COLUMN || won(&r.col, &r.site, r.seq),
             column: r.col,
             value: serde_json::from_str(&r.value).unwrap_or(serde_json::Value::Null),
         })

@@ -13,7 +13,9 @@ pub mod merge;
 mod raw;
 pub mod read;
 pub mod search;
+pub mod stamps;
 pub mod sync_state;
+pub mod upgrade;
 
 use crate::change::{Change, ROW_COLUMN, SCHEMA_VERSION};
 use crate::error::{CoreError, Result};
@@ -116,6 +118,16 @@ impl Store {
     /// read or written, and never creates, resets or overwrites the file; an encrypted file
     /// opened without one asks for it.
     pub async fn open_with(path: &Path, passphrase: Option<&str>) -> Result<Store> {
+        Self::open_reporting(path, passphrase, &|_| {}).await
+    }
+
+    /// [`Store::open_with`], telling `progress` how a format upgrade goes when the file was
+    /// made by an earlier version ([`upgrade`]).
+    pub async fn open_reporting(
+        path: &Path,
+        passphrase: Option<&str>,
+        progress: &(dyn Fn(upgrade::UpgradeProgress) + Sync),
+    ) -> Result<Store> {
         let state = cipher::file_state(path).map_err(|e| CoreError::Storage(sqlx::Error::Io(e)))?;
         let key = match (passphrase, state) {
             (None, cipher::FileState::Encrypted) => return Err(CoreError::PassphraseRequired),
@@ -157,6 +169,7 @@ impl Store {
             cipher::require_sqlcipher(&mut *pool.acquire().await?).await?;
         }
         sqlx::migrate!("./migrations").run(&pool).await?;
+        upgrade::pack_field_clocks(&pool, progress).await?;
         Self::apply_newly_known_columns(&pool).await?;
         let local = Self::load_site(&pool).await?;
         Ok(Store {
