@@ -1,9 +1,13 @@
 //! The open replica, and the database's encryption: the shell's own commands, outside the core
 //! command list because they act on the file, not on records.
 //!
-//! An encrypted database starts locked: every command answers `passphrase_required` until
-//! `unlock_database` opens it. `encrypt_database` (a plaintext database, or a new passphrase
-//! for an encrypted one) closes the replica, writes the file anew under the new key
+//! A plaintext database opens in the background as the window appears: a file made by an
+//! earlier version is upgraded to this version's format as it opens, which on a large replica
+//! takes a while, and the window shows how far it has got (`database_status`); the commands
+//! wait until it is open. An encrypted database starts locked: every command answers
+//! `passphrase_required` until `unlock_database` opens it (its upgrade, if any, shown the
+//! same way). `encrypt_database` (a plaintext database, or a new passphrase for an encrypted
+//! one) closes the replica, writes the file anew under the new key
 //! (`caucus_core::store::cipher::reencrypt`), and opens it again; nothing is lost if any step
 //! fails, and a wrong current passphrase changes nothing.
 //!
@@ -13,10 +17,12 @@
 use caucus_core::api::{DatabaseStatus, Done, Encrypt, NoInput, Unlock};
 use caucus_core::events::Event;
 use caucus_core::store::cipher::{self, FileState};
+use caucus_core::store::upgrade::UpgradeProgress;
 use caucus_core::{ApiError, Caucus, CoreError};
 use caucus_device::{Device, Options};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use tokio::sync::RwLock;
 
 /// Where an open replica's events go (the window).
@@ -25,30 +31,59 @@ pub type Notify = Arc<dyn Fn(Event) + Send + Sync>;
 /// The replica the commands act on, once it is open.
 pub struct Replica {
     options: Options,
-    open: RwLock<Option<Device>>,
+    open: Arc<RwLock<Option<Device>>>,
     notify: Notify,
+    opening: Arc<Opening>,
+}
+
+/// What the window is told while the database opens.
+#[derive(Default)]
+struct Opening {
+    /// An open is under way (the slot's write lock is held by it).
+    now: AtomicBool,
+    /// The format upgrade's progress, while one runs.
+    upgrade: Mutex<Option<UpgradeProgress>>,
+    /// Why the background open at start failed: every command answers it.
+    failed: Mutex<Option<ApiError>>,
 }
 
 impl Replica {
-    /// Opens the plaintext database at `path` now (loading the demo coalition if asked and
-    /// empty); an encrypted one waits for its passphrase.
+    /// Starts opening the plaintext database at `path` (loading the demo coalition if asked
+    /// and empty) in the background; an encrypted one waits for its passphrase. Returns at
+    /// once, so the window can show how the open goes.
     pub async fn start(path: PathBuf, demo: bool, notify: Notify) -> Result<Replica, String> {
         let mut options = Options::new(path);
         options.demo = demo;
         options.report = Some(Arc::new(caucus_report::TypstReports::new()));
         let replica = Replica {
             options,
-            open: RwLock::new(None),
+            open: Arc::new(RwLock::new(None)),
             notify,
+            opening: Arc::default(),
         };
         let path = replica.path().clone();
         let state = cipher::file_state(&path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         if state != FileState::Encrypted {
-            replica
-                .open_with(None)
-                .await
-                .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+            // The slot is locked before this returns: no command can find it empty and
+            // answer that a passphrase is needed.
+            let mut slot = replica.open.clone().write_owned().await;
+            let (options, notify, opening) = (
+                replica.options.clone(),
+                replica.notify.clone(),
+                replica.opening.clone(),
+            );
+            opening.now.store(true, Ordering::SeqCst);
+            tauri::async_runtime::spawn(async move {
+                if let Err(e) = open_into(&mut slot, &options, None, &notify, &opening).await {
+                    tracing::error!("cannot open {}: {e}", options.path.display());
+                    *opening.failed.lock().unwrap_or_else(|p| p.into_inner()) =
+                        Some(ApiError::from(e));
+                }
+                drop(slot);
+                // The window shows the workspace, or why the database did not open.
+                notify(Event::everything());
+            });
         }
         Ok(replica)
     }
@@ -57,32 +92,71 @@ impl Replica {
         &self.options.path
     }
 
-    /// The open replica, or `passphrase_required` while the database is locked.
+    /// The open replica (waiting while it opens), or `passphrase_required` while the
+    /// database is locked, or why it could not be opened.
     pub async fn get(&self) -> Result<Arc<Caucus>, ApiError> {
-        self.open
-            .read()
-            .await
-            .as_ref()
-            .map(|d| d.caucus().clone())
-            .ok_or_else(|| ApiError::from(CoreError::PassphraseRequired))
+        if let Some(device) = self.open.read().await.as_ref() {
+            return Ok(device.caucus().clone());
+        }
+        Err(self
+            .failed()
+            .unwrap_or_else(|| ApiError::from(CoreError::PassphraseRequired)))
+    }
+
+    fn failed(&self) -> Option<ApiError> {
+        self.opening
+            .failed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     async fn open_with(&self, passphrase: Option<&str>) -> Result<(), CoreError> {
-        let device = Device::open(&self.options, passphrase).await?;
-        forward_events(device.caucus(), self.notify.clone());
-        *self.open.write().await = Some(device);
-        // Whatever the window showed before (nothing, or the replica before re-encryption)
-        // is to be read again.
-        (self.notify)(Event::everything());
-        Ok(())
+        let mut slot = self.open.write().await;
+        self.opening.now.store(true, Ordering::SeqCst);
+        let opened = open_into(
+            &mut slot,
+            &self.options,
+            passphrase,
+            &self.notify,
+            &self.opening,
+        )
+        .await;
+        drop(slot);
+        if opened.is_ok() {
+            *self
+                .opening
+                .failed
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()) = None;
+        }
+        opened
     }
 
     /// Whether the database is encrypted and whether it waits for its passphrase.
-    pub async fn database_status(&self, _: NoInput) -> Result<DatabaseStatus, CoreError> {
-        let locked = self.open.read().await.is_none();
+    /// Never waits for an open under way: it says how far it has got.
+    pub async fn database_status(&self, _: NoInput) -> Result<DatabaseStatus, ApiError> {
+        let encrypted = cipher::file_state(self.path()).is_ok_and(|s| s == FileState::Encrypted);
+        let upgrade = *self
+            .opening
+            .upgrade
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let locked = match self.open.try_read() {
+            Ok(open) => open.is_none(),
+            // An open (or a re-encryption) holds the slot: nothing to unlock meanwhile.
+            Err(_) => false,
+        };
+        if locked && !encrypted {
+            if let Some(failed) = self.failed() {
+                return Err(failed);
+            }
+        }
         Ok(DatabaseStatus {
-            encrypted: cipher::file_state(self.path()).is_ok_and(|s| s == FileState::Encrypted),
+            encrypted,
             locked,
+            opening: self.opening.now.load(Ordering::SeqCst),
+            upgrade,
         })
     }
 
@@ -144,6 +218,30 @@ impl Replica {
             }
         }
     }
+}
+
+/// Opens the replica into `slot` (its write lock held by the caller), telling `opening` how
+/// an upgrade goes, and the window that everything is to be read again.
+async fn open_into(
+    slot: &mut Option<Device>,
+    options: &Options,
+    passphrase: Option<&str>,
+    notify: &Notify,
+    opening: &Opening,
+) -> Result<(), CoreError> {
+    let progress = |p: UpgradeProgress| {
+        *opening.upgrade.lock().unwrap_or_else(|p| p.into_inner()) = Some(p);
+    };
+    let opened = Device::open_reporting(options, passphrase, &progress).await;
+    *opening.upgrade.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    opening.now.store(false, Ordering::SeqCst);
+    let device = opened?;
+    forward_events(device.caucus(), notify.clone());
+    *slot = Some(device);
+    // Whatever the window showed before (nothing, or the replica before re-encryption)
+    // is to be read again.
+    notify(Event::everything());
+    Ok(())
 }
 
 /// Hands every event of `caucus` to `notify` until the replica closes; a window that fell

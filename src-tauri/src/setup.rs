@@ -59,7 +59,9 @@ pub fn run() {
                     tracing::warn!("could not tell the window what changed: {e}");
                 }
             });
-            // An encrypted database stays locked until the window gives its passphrase.
+            // A plaintext database opens in the background (the window shows how an upgrade
+            // of its format goes); an encrypted one stays locked until the window gives its
+            // passphrase.
             let replica =
                 tauri::async_runtime::block_on(crate::replica::Replica::start(path, demo, notify))?;
             app.manage(replica);

@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { commands, type Person, type Session } from "./api";
 import { database, type DatabaseStatus } from "./api/database";
-import { UnlockScreen } from "./screens/Encryption";
+import { OpeningScreen, UnlockScreen } from "./screens/Encryption";
 import { useAction, useLoad } from "./data";
 import { ErrorLine } from "./screens/parts";
 import { GroupsScreen } from "./screens/Groups";
@@ -40,6 +40,8 @@ export function App() {
   }, []);
   if (error) return <ErrorLine error={error} />;
   if (!status) return <p className="loading">{t("app.loading")}</p>;
+  // A database made by an earlier version is upgraded as it opens: the screen says how far.
+  if (status.opening) return <OpeningScreen onStatus={setStatus} />;
   // An encrypted database opens only with its passphrase.
   if (status.locked) return <UnlockScreen onUnlocked={() => setStatus({ ...status, locked: false })} />;
   return <Workspace />;

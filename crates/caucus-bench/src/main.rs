@@ -33,6 +33,10 @@ struct Args {
     merge_only: bool,
     /// Only the replica's figures (no hub, no window): a quick look at the merge.
     replica_only: bool,
+    /// `previous-format --db FILE`: rewrite the replica at FILE in the format before this
+    /// version's, as the previous release left it (for the upgrade's window test, and to
+    /// watch the app upgrade a large replica).
+    previous_format: bool,
     load: measure::HubLoad,
 }
 
@@ -48,6 +52,7 @@ fn parse_args() -> Result<Args, String> {
         directory: false,
         merge_only: false,
         replica_only: false,
+        previous_format: false,
         load: measure::HubLoad::default(),
     };
     let mut it = std::env::args().skip(1).peekable();
@@ -57,6 +62,7 @@ fn parse_args() -> Result<Args, String> {
         match arg.as_str() {
             "dataset" => dataset = true,
             "merge" => args.merge_only = true,
+            "previous-format" => args.previous_format = true,
             "--directory" => args.directory = true,
             "--replica-only" => args.replica_only = true,
             "--scale" => {
@@ -103,7 +109,8 @@ fn parse_args() -> Result<Args, String> {
                 return Err(
                     "caucus-bench [--scale S] [--seed N] [--runs R] [--sync-scale S] [--devices N] [--loop-seconds S] [--replica-only] [--docs FILE] [--out DIR]\n\
                             caucus-bench dataset --scale S [--seed N] [--directory] --db FILE\n\
-                            caucus-bench merge --scale S [--seed N]"
+                            caucus-bench merge --scale S [--seed N]\n\
+                            caucus-bench previous-format --db FILE"
                         .into(),
                 )
             }
@@ -112,6 +119,9 @@ fn parse_args() -> Result<Args, String> {
     }
     if dataset && args.dataset_only.is_none() {
         return Err("caucus-bench dataset needs --db FILE".into());
+    }
+    if args.previous_format && (dataset || args.dataset_only.is_none()) {
+        return Err("caucus-bench previous-format needs --db FILE (and nothing else)".into());
     }
     Ok(args)
 }
@@ -133,6 +143,7 @@ fn main() {
             return measure::merge_only(args.scale, args.seed).await;
         }
         match &args.dataset_only {
+            Some(db) if args.previous_format => measure::rewrite_in_previous_format(db).await,
             Some(db) if args.directory => measure::write_directory(db, args.scale, args.seed)
                 .await
                 .map(|_| ()),

@@ -6,6 +6,7 @@ use crate::meeting::{LanConfig, LanMeetings};
 use crate::transport::HttpTransport;
 use caucus_core::api::{NoInput, ReportRenderer};
 use caucus_core::error::Result;
+use caucus_core::store::upgrade::UpgradeProgress;
 use caucus_core::Caucus;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -51,7 +52,16 @@ impl Device {
     /// changes nothing), loads the demo coalition if asked and the database is empty, and
     /// starts syncing in the background. Runs inside a Tokio runtime.
     pub async fn open(options: &Options, passphrase: Option<&str>) -> Result<Device> {
-        let caucus = Caucus::open_with(&options.path, passphrase).await?;
+        Self::open_reporting(options, passphrase, &|_| {}).await
+    }
+
+    /// [`Device::open`], telling `progress` how a format upgrade of the file goes.
+    pub async fn open_reporting(
+        options: &Options,
+        passphrase: Option<&str>,
+        progress: &(dyn Fn(UpgradeProgress) + Sync),
+    ) -> Result<Device> {
+        let caucus = Caucus::open_reporting(&options.path, passphrase, progress).await?;
         if options.demo && caucus.get_session(NoInput {}).await?.empty {
             caucus.load_demo_data(NoInput {}).await?;
         }

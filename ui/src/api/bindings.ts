@@ -202,12 +202,20 @@ export type Dashboard = {
 	recommendations_by_month: MonthCounts[],
 };
 
-/**  Whether the database is encrypted, and whether it is still waiting for its passphrase. */
+/**
+ *  Whether the database is encrypted, whether it is still waiting for its passphrase, and
+ *  whether it is being opened (with the progress of a format upgrade, when the file was made
+ *  by an earlier version).
+ */
 export type DatabaseStatus = {
 	/**  Whether the file is encrypted. */
 	encrypted: boolean,
 	/**  Whether it waits for its passphrase (nothing is open yet). */
 	locked: boolean,
+	/**  Whether it is being opened now: the commands wait until it is open. */
+	opening: boolean,
+	/**  How far the upgrade of the file to this version's format has got, while one runs. */
+	upgrade: UpgradeProgress | null,
 };
 
 /**  The answer a team gives to a recommendation under review. */
@@ -1237,6 +1245,14 @@ export type TranslationPatch = {
 export type Unlock = {
 	/**  The passphrase it is encrypted with. */
 	passphrase: string,
+};
+
+/**  How far an upgrade has got, in field stamps. */
+export type UpgradeProgress = {
+	/**  Stamps packed into their rows so far. */
+	done: number,
+	/**  Stamps the upgrade has to pack in all. */
+	total: number,
 };
 
 /**  Why a notification is shown. */

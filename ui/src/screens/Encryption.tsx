@@ -1,9 +1,82 @@
-// The database's passphrase: the screen that unlocks an encrypted database at start, and the
-// settings card that encrypts this device's database or changes its passphrase.
-import { useState } from "react";
+// The database file: the screen shown while it opens (with the progress of a format upgrade
+// when an earlier version made it), the screen that unlocks an encrypted database at start,
+// and the settings card that encrypts this device's database or changes its passphrase.
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { database, type DatabaseStatus } from "../api/database";
+import type { UpgradeProgress } from "../api/bindings";
 import { ErrorLine } from "./parts";
+
+/** How often the status is read again while the database opens. */
+const POLL_MS = 250;
+
+/** Shown instead of the app while the database opens; `onStatus` is told the status once it is open. */
+export function OpeningScreen({ onStatus }: { onStatus: (status: DatabaseStatus) => void }) {
+  const { t } = useTranslation();
+  const [upgrade, setUpgrade] = useState<UpgradeProgress | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    let stopped = false;
+    const poll = () => {
+      database.status().then(
+        (status) => {
+          if (stopped) return;
+          if (status.opening) {
+            setUpgrade(status.upgrade);
+            setTimeout(poll, POLL_MS);
+          } else onStatus(status);
+        },
+        (e) => !stopped && setError(e),
+      );
+    };
+    poll();
+    return () => {
+      stopped = true;
+    };
+  }, [onStatus]);
+  return (
+    <main className="unlock" aria-busy={!error}>
+      <div className="card" data-testid="opening">
+        <h1>{t("opening.title")}</h1>
+        {upgrade && <UpgradeLine upgrade={upgrade} />}
+        <ErrorLine error={error} />
+      </div>
+    </main>
+  );
+}
+
+/** The progress of a format upgrade, in the screen's language and digits. */
+function UpgradeLine({ upgrade }: { upgrade: UpgradeProgress }) {
+  const { t, i18n } = useTranslation();
+  const share = upgrade.total > 0 ? upgrade.done / upgrade.total : 0;
+  const percent = new Intl.NumberFormat(i18n.language, { style: "percent" }).format(share);
+  return (
+    <div className="progress upgrade" data-testid="upgrade-progress">
+      <p>{t("opening.upgrading")}</p>
+      <progress max={1} value={share} aria-label={t("opening.upgrading")} />{" "}
+      <span>{t("opening.progress", { percent })}</span>
+    </div>
+  );
+}
+
+/** The upgrade's progress while `busy` (an unlock opens the file, and may upgrade it). */
+function useUpgradeWhile(busy: boolean): UpgradeProgress | null {
+  const [upgrade, setUpgrade] = useState<UpgradeProgress | null>(null);
+  useEffect(() => {
+    if (!busy) {
+      setUpgrade(null);
+      return;
+    }
+    const timer = setInterval(() => {
+      database.status().then(
+        (status) => setUpgrade(status.upgrade),
+        () => {},
+      );
+    }, POLL_MS);
+    return () => clearInterval(timer);
+  }, [busy]);
+  return upgrade;
+}
 
 /** Shown instead of the app while the database waits for its passphrase. */
 export function UnlockScreen({ onUnlocked }: { onUnlocked: () => void }) {
@@ -11,6 +84,7 @@ export function UnlockScreen({ onUnlocked }: { onUnlocked: () => void }) {
   const [passphrase, setPassphrase] = useState("");
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const upgrade = useUpgradeWhile(busy);
   return (
     <main className="unlock">
       <form
@@ -47,6 +121,7 @@ export function UnlockScreen({ onUnlocked }: { onUnlocked: () => void }) {
         <button type="submit" disabled={busy}>
           {busy ? t("encryption.unlocking") : t("encryption.unlock")}
         </button>
+        {upgrade && <UpgradeLine upgrade={upgrade} />}
         <ErrorLine error={error} />
       </form>
     </main>

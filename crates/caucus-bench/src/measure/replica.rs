@@ -488,10 +488,22 @@ pub(super) async fn search_p95(caucus: &Caucus) -> Res<f64> {
 /// accounting (dbstat). The full-text index is derived data and counted in neither. The field
 /// stamps kept beside the rows (store::stamps) are metadata inside the user tables' pages:
 /// their bytes move from one side to the other.
-pub(super) async fn metadata_ratio(caucus: &Caucus) -> Res<(f64, u64, u64)> {
+/// What a replica's pages hold, in bytes ([`metadata_ratio`]).
+pub(super) struct Sizes {
+    /// What sync keeps beside the records: the stamps, the log's keys and indexes, the
+    /// outbox, the cursors.
+    pub meta: u64,
+    /// The values the log keeps for every field's history.
+    pub history: u64,
+    /// The records themselves, with their indexes.
+    pub data: u64,
+}
+
+pub(super) async fn metadata_ratio(caucus: &Caucus) -> Res<Sizes> {
+    let pool = caucus.store().pool();
     let sizes: Vec<(String, i64)> =
         sqlx::query_as("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name")
-            .fetch_all(caucus.store().pool())
+            .fetch_all(pool)
             .await
             .map_err(err)?;
     let user: Vec<&str> = schema::TABLES.iter().map(|t| t.name).collect();
@@ -511,14 +523,61 @@ pub(super) async fn metadata_ratio(caucus: &Caucus) -> Res<(f64, u64, u64)> {
             "SELECT COALESCE(SUM(length(stamps)), 0) FROM {}",
             table.name
         ))
-        .fetch_one(caucus.store().pool())
+        .fetch_one(pool)
         .await
         .map_err(err)?;
         let stamps = (stamps.max(0) as u64).min(data);
         meta += stamps;
         data -= stamps;
     }
-    Ok((meta as f64 / data.max(1) as f64, meta, data))
+    let history: i64 = sqlx::query_scalar("SELECT COALESCE(SUM(length(value)), 0) FROM change_log")
+        .fetch_one(pool)
+        .await
+        .map_err(err)?;
+    let history = (history.max(0) as u64).min(meta);
+    Ok(Sizes {
+        meta: meta - history,
+        history,
+        data,
+    })
+}
+
+/// Rewrites the replica at `db` (closed) in the format before this version's; the next open
+/// upgrades it.
+pub async fn rewrite_in_previous_format(db: &Path) -> Res<()> {
+    if !db.exists() {
+        return Err(format!("no replica at {}", db.display()));
+    }
+    let store = Store::open(db).await.map_err(err)?;
+    caucus_core::store::upgrade::rewrite_in_the_format_before_stamps(store.pool())
+        .await
+        .map_err(err)?;
+    store.close().await;
+    eprintln!("{} is in the previous format", db.display());
+    Ok(())
+}
+
+/// Seconds to open a copy of the replica at `big` rewritten in the format before this
+/// version's (each field's stamp in a table of its own), the upgrade included.
+pub(super) async fn migrate(dir: &Path, big: &Path, run: usize) -> Res<f64> {
+    let old = dir.join(format!("old-format-{run}.db"));
+    std::fs::copy(big, &old).map_err(err)?;
+    rewrite_in_previous_format(&old).await?;
+    let started = Instant::now();
+    let told = std::sync::atomic::AtomicU32::new(0);
+    let store = Store::open_reporting(&old, None, &|p| {
+        told.store(p.total, std::sync::atomic::Ordering::Relaxed)
+    })
+    .await
+    .map_err(err)?;
+    let seconds = started.elapsed().as_secs_f64();
+    store.close().await;
+    eprintln!(
+        "  an upgrade of {} field stamps into their rows, with the open: {seconds:.2} s",
+        told.load(std::sync::atomic::Ordering::Relaxed)
+    );
+    let _ = std::fs::remove_file(&old);
+    Ok(seconds)
 }
 
 /// The table an index or table page belongs to (indexes are named after their table).

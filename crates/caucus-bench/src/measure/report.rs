@@ -55,12 +55,16 @@ pub(super) fn table(
         show(total as f64 / load_s.max(1e-9)),
     );
     for f in figures {
-        let target = format!(
-            "{} {} {}",
-            if f.below { "≤" } else { "≥" },
-            show(f.target),
-            f.unit
-        );
+        let target = if f.target.is_nan() {
+            "—".to_string()
+        } else {
+            format!(
+                "{} {} {}",
+                if f.below { "≤" } else { "≥" },
+                show(f.target),
+                f.unit
+            )
+        };
         let line = match (f.median(), f.spread(), &f.missing) {
             (Some(m), Some((lo, hi)), note) => format!(
                 "| `{}` | {target} | {} {} | {}–{} | {}{} |\n",
@@ -73,7 +77,9 @@ pub(super) fn table(
                     // Measured on less than the whole dataset: not judged against the target.
                     (Some(_), _) => "",
                     (None, Some(true)) => "met",
-                    (None, _) => "**missed**",
+                    (None, Some(false)) => "**missed**",
+                    // Reported beside the others, with no target.
+                    (None, None) => "",
                 },
                 note.as_ref().map_or(String::new(), |n| n.clone())
             ),

@@ -5,13 +5,19 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Whether the database is encrypted, and whether it is still waiting for its passphrase.
+/// Whether the database is encrypted, whether it is still waiting for its passphrase, and
+/// whether it is being opened (with the progress of a format upgrade, when the file was made
+/// by an earlier version).
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 pub struct DatabaseStatus {
     /// Whether the file is encrypted.
     pub encrypted: bool,
     /// Whether it waits for its passphrase (nothing is open yet).
     pub locked: bool,
+    /// Whether it is being opened now: the commands wait until it is open.
+    pub opening: bool,
+    /// How far the upgrade of the file to this version's format has got, while one runs.
+    pub upgrade: Option<crate::store::upgrade::UpgradeProgress>,
 }
 
 /// Open the encrypted database with its passphrase.

@@ -74,7 +74,17 @@ impl Caucus {
     /// Opens the replica at `path`, encrypted under `passphrase` if given
     /// ([`crate::store::cipher`]).
     pub async fn open_with(path: &Path, passphrase: Option<&str>) -> Result<Caucus> {
-        let store = Store::open_with(path, passphrase).await?;
+        Self::open_reporting(path, passphrase, &|_| {}).await
+    }
+
+    /// [`Caucus::open_with`], telling `progress` how a format upgrade goes when the file was
+    /// made by an earlier version ([`crate::store::upgrade`]): the front end shows it.
+    pub async fn open_reporting(
+        path: &Path,
+        passphrase: Option<&str>,
+        progress: &(dyn Fn(crate::store::upgrade::UpgradeProgress) + Sync),
+    ) -> Result<Caucus> {
+        let store = Store::open_reporting(path, passphrase, progress).await?;
         Ok(Caucus {
             sync: sync::SyncLink::telling(store.events().clone()),
             store,

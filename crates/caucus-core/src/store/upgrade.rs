@@ -11,7 +11,7 @@ use super::stamps::{self, Stamps};
 use crate::change::Stamp;
 use crate::error::Result;
 use crate::hlc::Hlc;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 use uuid::Uuid;
 
@@ -19,7 +19,7 @@ use uuid::Uuid;
 const TO_PACK: &str = "field_clock_to_pack";
 
 /// How far an upgrade has got, in field stamps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct UpgradeProgress {
     /// Stamps packed into their rows so far.
     pub done: u32,

@@ -1,0 +1,92 @@
+// A replica the previous release left, opened by this one in the real window: the app
+// upgrades its format as it opens (each field's stamp moves beside its row) and shows the same
+// records with the same history, superseded values included, as before. The previous format
+// is written by `caucus-bench previous-format` (debug build, made by `make build`).
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startDriver, startXvfb } from "../support/window.mjs";
+
+const root = new URL("../..", import.meta.url).pathname;
+const children = [];
+// Where the UI keeps the chosen language (ui/src/i18n/index.ts).
+const STORED = "caucus.language";
+let display;
+let dir;
+
+async function openApp() {
+  const { driver, open } = await startDriver(display, { CAUCUS_DB: join(dir, "caucus.db"), CAUCUS_DEMO: "1" });
+  children.push(driver);
+  const browser = await open(join(root, "target/debug/caucus"));
+  await browser.execute((key) => {
+    if (localStorage.getItem(key) !== "en") {
+      localStorage.setItem(key, "en");
+      location.reload();
+    }
+  }, STORED);
+  return {
+    browser,
+    async close() {
+      await browser.deleteSession().catch(() => {});
+      driver.kill("SIGTERM");
+      await new Promise((ok) => setTimeout(ok, 500));
+    },
+  };
+}
+
+/** The Gender justice team's page: its mandate and its history, as the window shows them. */
+async function teamPage(b) {
+  await (await b.$("h1=My work")).waitForExist({ timeout: 60_000 });
+  await (await b.$("button=Groups")).click();
+  await (await b.$("button=Gender justice")).waitForExist({ timeout: 10_000 });
+  await (await b.$("button=Gender justice")).click();
+  const history = await b.$('[data-testid="history"]');
+  await history.waitForExist({ timeout: 10_000 });
+  await b.waitUntil(async () => (await history.$$("tbody tr")).length > 0, { timeout: 10_000 });
+  return read(b);
+}
+
+async function read(b) {
+  return { page: await (await b.$("main")).getText(), history: await (await b.$('[data-testid="history"]')).getText() };
+}
+
+before(async () => {
+  const [d, xvfb] = await startXvfb();
+  display = d;
+  children.push(xvfb);
+  dir = mkdtempSync(join(tmpdir(), "caucus-upgrade-"));
+});
+
+after(async () => {
+  for (const c of children.reverse()) c.kill("SIGTERM");
+});
+
+test("a replica in the previous format opens upgraded, with the same records and history", async () => {
+  const first = await openApp();
+  const b = first.browser;
+  await teamPage(b);
+  // The team's mandate rewritten, so its history holds a superseded value.
+  await (await (await b.$(".actions")).$("summary=Edit")).click();
+  const mandate = await b.$(".actions textarea");
+  await mandate.waitForExist({ timeout: 10_000 });
+  await mandate.setValue("Coordinates the members' work on gender justice before the Court and the Assembly.");
+  await (await (await b.$(".actions")).$("button=Save")).click();
+  await b.waitUntil(async () => /superseded/.test(await (await b.$('[data-testid="history"]')).getText()), {
+    timeout: 10_000,
+  });
+  const before = await read(b);
+  await first.close();
+
+  execFileSync(join(root, "target/debug/caucus-bench"), ["previous-format", "--db", join(dir, "caucus.db")], {
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+
+  const second = await openApp();
+  const after = await teamPage(second.browser);
+  assert.equal(after.history, before.history);
+  assert.equal(after.page, before.page);
+  await second.close();
+});
