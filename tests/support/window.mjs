@@ -86,3 +86,29 @@ export async function startDriver(display, env, stdio = "inherit") {
     });
   return { driver, open };
 }
+
+/**
+ * The app at `root/target/debug/caucus` in a window on `display`, with `env` (its database,
+ * the demo…), in English whatever language an earlier run chose; the driver is pushed onto
+ * `children` so the test's `after` stops it. `close` ends the session and the app.
+ */
+export async function openCaucus(display, env, root, children) {
+  const { driver, open } = await startDriver(display, env);
+  children.push(driver);
+  const browser = await open(join(root, "target/debug/caucus"));
+  // The web view keeps the chosen language between runs (ui/src/i18n/index.ts).
+  await browser.execute((key) => {
+    if (localStorage.getItem(key) !== "en") {
+      localStorage.setItem(key, "en");
+      location.reload();
+    }
+  }, "caucus.language");
+  return {
+    browser,
+    async close() {
+      await browser.deleteSession().catch(() => {});
+      driver.kill("SIGTERM");
+      await new Promise((ok) => setTimeout(ok, 500));
+    },
+  };
+}

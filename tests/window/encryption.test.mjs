@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startDriver, startXvfb } from "../support/window.mjs";
+import { openCaucus, startXvfb } from "../support/window.mjs";
 
 const root = new URL("../..", import.meta.url).pathname;
 const shots = join(root, "test-results/window");
@@ -17,25 +17,8 @@ const STORED = "caucus.language";
 let display;
 let dir;
 
-async function openApp() {
-  const { driver, open } = await startDriver(display, { CAUCUS_DB: join(dir, "caucus.db"), CAUCUS_DEMO: "1" });
-  children.push(driver);
-  const browser = await open(join(root, "target/debug/caucus"));
-  // The web view keeps the chosen language between runs: start every run in English.
-  await browser.execute((key) => {
-    if (localStorage.getItem(key) !== "en") {
-      localStorage.setItem(key, "en");
-      location.reload();
-    }
-  }, STORED);
-  return {
-    browser,
-    async close() {
-      await browser.deleteSession().catch(() => {});
-      driver.kill("SIGTERM");
-      await new Promise((ok) => setTimeout(ok, 500));
-    },
-  };
+function openApp() {
+  return openCaucus(display, { CAUCUS_DB: join(dir, "caucus.db"), CAUCUS_DEMO: "1" }, root, children);
 }
 
 before(async () => {

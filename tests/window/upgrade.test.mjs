@@ -8,33 +8,15 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startDriver, startXvfb } from "../support/window.mjs";
+import { openCaucus, startXvfb } from "../support/window.mjs";
 
 const root = new URL("../..", import.meta.url).pathname;
 const children = [];
-// Where the UI keeps the chosen language (ui/src/i18n/index.ts).
-const STORED = "caucus.language";
 let display;
 let dir;
 
-async function openApp() {
-  const { driver, open } = await startDriver(display, { CAUCUS_DB: join(dir, "caucus.db"), CAUCUS_DEMO: "1" });
-  children.push(driver);
-  const browser = await open(join(root, "target/debug/caucus"));
-  await browser.execute((key) => {
-    if (localStorage.getItem(key) !== "en") {
-      localStorage.setItem(key, "en");
-      location.reload();
-    }
-  }, STORED);
-  return {
-    browser,
-    async close() {
-      await browser.deleteSession().catch(() => {});
-      driver.kill("SIGTERM");
-      await new Promise((ok) => setTimeout(ok, 500));
-    },
-  };
+function openApp() {
+  return openCaucus(display, { CAUCUS_DB: join(dir, "caucus.db"), CAUCUS_DEMO: "1" }, root, children);
 }
 
 /** The Gender justice team's page: its mandate and its history, as the window shows them. */

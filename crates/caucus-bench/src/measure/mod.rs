@@ -135,6 +135,9 @@ pub async fn run(
     // the rights table against the memberships it holds.
     let mut judged_rate = Figure::new("judged_merge_changes_per_s", 300_000.0, false, "changes/s");
     let mut judged_ratio = Figure::new("judged_vs_merge_ratio", 1.5, true, "×");
+    // The same merge and search with the replica encrypted (SQLCipher, key from Argon2id).
+    let mut encrypted_merge = Figure::new("encrypted_merge_ratio", 1.3, true, "×");
+    let mut encrypted_search = Figure::new("encrypted_search_p95_ratio", 1.3, true, "×");
 
     // The whole dataset, once, through the one write path.
     let big_path = dir.path().join("big.db");
@@ -176,18 +179,40 @@ pub async fn run(
         let (merged, _) = merge_into_empty(dir.path(), &format!("plain-{r}.db"), &changes).await?;
         let (judged, held) =
             judged_merge_into_empty(dir.path(), &format!("judged-{r}.db"), &signed).await?;
+        let (encrypted, _) = merge_into_new(
+            dir.path(),
+            &format!("encrypted-{r}.db"),
+            &changes,
+            Some(PASSPHRASE),
+        )
+        .await?;
         judged_rate.runs.push(n as f64 / judged);
         judged_ratio.runs.push(judged / merged);
+        encrypted_merge.runs.push(encrypted / merged);
         eprintln!(
-            "  run {}: judged merge of {n} signed changes {judged:.2} s ({held} held), unjudged {merged:.2} s",
+            "  run {}: judged merge of {n} signed changes {judged:.2} s ({held} held), encrypted \
+             {encrypted:.2} s, plain {merged:.2} s",
             r + 1
         );
-        for name in [format!("plain-{r}.db"), format!("judged-{r}.db")] {
+        for name in [
+            format!("plain-{r}.db"),
+            format!("judged-{r}.db"),
+            format!("encrypted-{r}.db"),
+        ] {
             let _ = std::fs::remove_file(dir.path().join(&name));
         }
     }
     drop(signed);
     drop(changes);
+
+    let encrypted = encrypted_copy(dir.path(), &big_path).await?;
+    let mut encrypted_p95 = Vec::new();
+    for _ in 0..runs {
+        encrypted_p95.push(search_p95(&encrypted).await?);
+    }
+    encrypted.store().close().await;
+    drop(encrypted);
+    let _ = std::fs::remove_file(dir.path().join("encrypted.db"));
 
     for r in 0..runs {
         migration
@@ -207,6 +232,10 @@ pub async fn run(
         merge_one_ms.runs.push(merge_one(&big, 50).await?);
         search.runs.push(search_p95(&big).await?);
     }
+    for (plain, encrypted) in search.runs.iter().zip(&encrypted_p95) {
+        encrypted_search.runs.push(encrypted / plain.max(1e-9));
+    }
+    eprintln!("  search p95 encrypted: {encrypted_p95:.2?} ms");
     let sizes = metadata_ratio(&big).await?;
     metadata
         .runs
@@ -276,6 +305,8 @@ pub async fn run(
         &migration,
         &judged_rate,
         &judged_ratio,
+        &encrypted_merge,
+        &encrypted_search,
     ];
     let mut summary = serde_json::Map::new();
     summary.insert("scale".into(), json!(scale));

@@ -97,7 +97,19 @@ pub(super) async fn merge_into_empty(
     name: &str,
     changes: &[Change],
 ) -> Res<(f64, f64)> {
-    let store = Store::open(&dir.join(name)).await.map_err(err)?;
+    merge_into_new(dir, name, changes, None).await
+}
+
+/// [`merge_into_empty`], into a new replica encrypted under `passphrase` if one is given.
+pub(super) async fn merge_into_new(
+    dir: &Path,
+    name: &str,
+    changes: &[Change],
+    passphrase: Option<&str>,
+) -> Res<(f64, f64)> {
+    let store = Store::open_with(&dir.join(name), passphrase)
+        .await
+        .map_err(err)?;
     let started = Instant::now();
     for batch in changes.chunks(BATCH) {
         store
@@ -540,6 +552,26 @@ pub(super) async fn metadata_ratio(caucus: &Caucus) -> Res<Sizes> {
         history,
         data,
     })
+}
+
+/// The passphrase of the encrypted figures' replicas.
+pub(super) const PASSPHRASE: &str = "benchmark passphrase 2026";
+
+/// A copy of the replica at `big` (closed), encrypted (SQLCipher, the key from Argon2id), open.
+pub(super) async fn encrypted_copy(dir: &Path, big: &Path) -> Res<Caucus> {
+    let copy = dir.join("encrypted.db");
+    std::fs::copy(big, &copy).map_err(err)?;
+    let started = Instant::now();
+    caucus_core::store::cipher::reencrypt(&copy, None, PASSPHRASE)
+        .await
+        .map_err(err)?;
+    eprintln!(
+        "  the replica encrypted in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Caucus::open_with(&copy, Some(PASSPHRASE))
+        .await
+        .map_err(err)
 }
 
 /// Rewrites the replica at `db` (closed) in the format before this version's; the next open
