@@ -37,6 +37,8 @@ struct Args {
     /// version's, as the previous release left it (for the upgrade's window test, and to
     /// watch the app upgrade a large replica).
     previous_format: bool,
+    /// `search --db FILE`: only the search figure, on the replica at FILE, `--runs` times.
+    search_only: bool,
     load: measure::HubLoad,
 }
 
@@ -53,6 +55,7 @@ fn parse_args() -> Result<Args, String> {
         merge_only: false,
         replica_only: false,
         previous_format: false,
+        search_only: false,
         load: measure::HubLoad::default(),
     };
     let mut it = std::env::args().skip(1).peekable();
@@ -63,6 +66,7 @@ fn parse_args() -> Result<Args, String> {
             "dataset" => dataset = true,
             "merge" => args.merge_only = true,
             "previous-format" => args.previous_format = true,
+            "search" => args.search_only = true,
             "--directory" => args.directory = true,
             "--replica-only" => args.replica_only = true,
             "--scale" => {
@@ -110,7 +114,8 @@ fn parse_args() -> Result<Args, String> {
                     "caucus-bench [--scale S] [--seed N] [--runs R] [--sync-scale S] [--devices N] [--loop-seconds S] [--replica-only] [--docs FILE] [--out DIR]\n\
                             caucus-bench dataset --scale S [--seed N] [--directory] --db FILE\n\
                             caucus-bench merge --scale S [--seed N]\n\
-                            caucus-bench previous-format --db FILE"
+                            caucus-bench previous-format --db FILE\n\
+                            caucus-bench search --db FILE [--runs R]"
                         .into(),
                 )
             }
@@ -122,6 +127,9 @@ fn parse_args() -> Result<Args, String> {
     }
     if args.previous_format && (dataset || args.dataset_only.is_none()) {
         return Err("caucus-bench previous-format needs --db FILE (and nothing else)".into());
+    }
+    if args.search_only && (dataset || args.dataset_only.is_none()) {
+        return Err("caucus-bench search needs --db FILE".into());
     }
     Ok(args)
 }
@@ -144,6 +152,7 @@ fn main() {
         }
         match &args.dataset_only {
             Some(db) if args.previous_format => measure::rewrite_in_previous_format(db).await,
+            Some(db) if args.search_only => measure::search_only(db, args.runs).await,
             Some(db) if args.directory => measure::write_directory(db, args.scale, args.seed)
                 .await
                 .map(|_| ()),

@@ -21,7 +21,9 @@ mod report;
 pub use hub::HubLoad;
 use hub::*;
 use replica::*;
-pub use replica::{merge_only, rewrite_in_previous_format, write_dataset, write_directory};
+pub use replica::{
+    merge_only, rewrite_in_previous_format, search_only, write_dataset, write_directory,
+};
 use report::*;
 
 pub(super) type Res<T> = Result<T, String>;

@@ -554,6 +554,24 @@ pub(super) async fn metadata_ratio(caucus: &Caucus) -> Res<Sizes> {
     })
 }
 
+/// `search_p95_ms` alone on the replica at `db`, `runs` times (each run: every query of the
+/// benchmark three times), printed: for working on search without writing a dataset each time.
+pub async fn search_only(db: &Path, runs: usize) -> Res<()> {
+    if !db.exists() {
+        return Err(format!("no replica at {}", db.display()));
+    }
+    let caucus = Caucus::open(db).await.map_err(err)?;
+    for r in 0..runs {
+        println!(
+            "run {}: search p95 {:.2} ms",
+            r + 1,
+            search_p95(&caucus).await?
+        );
+    }
+    caucus.store().close().await;
+    Ok(())
+}
+
 /// The passphrase of the encrypted figures' replicas.
 pub(super) const PASSPHRASE: &str = "benchmark passphrase 2026";
 

@@ -201,17 +201,22 @@ pub struct SearchHit {
     pub snippet: String,
 }
 
-/// The FTS5 query for what a person typed: each word as a quoted prefix, all required. Quoting
-/// makes every character literal, so no input is FTS syntax.
+/// The FTS5 query for what a person typed: each word quoted, all required, the last one as a
+/// prefix (it may still be being typed; the words before it were ended by a space). Quoting
+/// makes every character literal, so no input is FTS syntax. Only the last word is a prefix
+/// because FTS5 builds the whole list of every term under a prefix for each statement: for a
+/// common word on the whole coalition that is most of a search's time (docs/benchmarks.md).
 pub fn fts_query(text: &str) -> Option<String> {
-    let words: Vec<String> = text
+    let words: Vec<&str> = text
         .split(|c: char| c.is_whitespace() || c == '"')
         // A word with no letter or digit indexes as nothing; leave it out.
         .filter(|w| w.chars().any(char::is_alphanumeric))
         .take(8)
-        .map(|w| format!("\"{w}\"*"))
         .collect();
-    (!words.is_empty()).then(|| words.join(" "))
+    let (last, before) = words.split_last()?;
+    let mut query: Vec<String> = before.iter().map(|w| format!("\"{w}\"")).collect();
+    query.push(format!("\"{last}\"*"));
+    Some(query.join(" "))
 }
 
 /// Ranking reads every match it ranks, so a word found in tens of thousands of records would
@@ -266,12 +271,14 @@ pub async fn search(pool: &SqlitePool, text: &str, limit: u32) -> Result<Vec<Sea
         return Ok(Vec::new());
     };
     let limit = limit.clamp(1, 100) as i64;
-    let rows = if newest_bound(pool, &query).await?.is_none() {
+    // Title matches first: when they alone are too many to rank, so is everything, and the
+    // bound over every match need not be read.
+    let titles = format!("{{title}} : ({query})");
+    let title_bound = newest_bound(pool, &titles).await?;
+    let rows = if title_bound.is_none() && newest_bound(pool, &query).await?.is_none() {
         ranked(pool, &query, 0, limit).await?
     } else {
-        let titles = format!("{{title}} : ({query})");
-        let from = newest_bound(pool, &titles).await?.unwrap_or(0);
-        let mut rows = ranked(pool, &titles, from, limit).await?;
+        let mut rows = ranked(pool, &titles, title_bound.unwrap_or(0), limit).await?;
         if (rows.len() as i64) < limit {
             let newest: Vec<HitRow> =
                 sqlx::query_as(&format!("{HIT_COLUMNS} ORDER BY rowid DESC LIMIT ?"))
@@ -309,10 +316,10 @@ mod tests {
     #[test]
     fn typed_text_never_becomes_fts_syntax() {
         assert_eq!(fts_query("  "), None);
-        assert_eq!(fts_query("trust fund"), Some("\"trust\"* \"fund\"*".into()));
+        assert_eq!(fts_query("trust fund"), Some("\"trust\" \"fund\"*".into()));
         assert_eq!(
             fts_query("a\"b OR c*"),
-            Some("\"a\"* \"b\"* \"OR\"* \"c*\"*".into())
+            Some("\"a\" \"b\" \"OR\" \"c*\"*".into())
         );
     }
 }
