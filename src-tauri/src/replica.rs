@@ -77,12 +77,12 @@ impl Replica {
             tauri::async_runtime::spawn(async move {
                 if let Err(e) = open_into(&mut slot, &options, None, &notify, &opening).await {
                     tracing::error!("cannot open {}: {e}", options.path.display());
-                    *opening.failed.lock().unwrap_or_else(|p| p.into_inner()) =
-                        Some(ApiError::from(e));
+                    *lock(&opening.failed) = Some(ApiError::from(e));
+                    drop(slot);
+                    // The window shows why the database did not open (an open that succeeds
+                    // tells it to read everything itself).
+                    notify(Event::everything());
                 }
-                drop(slot);
-                // The window shows the workspace, or why the database did not open.
-                notify(Event::everything());
             });
         }
         Ok(replica)
@@ -104,11 +104,7 @@ impl Replica {
     }
 
     fn failed(&self) -> Option<ApiError> {
-        self.opening
-            .failed
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        lock(&self.opening.failed).clone()
     }
 
     async fn open_with(&self, passphrase: Option<&str>) -> Result<(), CoreError> {
@@ -124,11 +120,7 @@ impl Replica {
         .await;
         drop(slot);
         if opened.is_ok() {
-            *self
-                .opening
-                .failed
-                .lock()
-                .unwrap_or_else(|p| p.into_inner()) = None;
+            *lock(&self.opening.failed) = None;
         }
         opened
     }
@@ -137,11 +129,7 @@ impl Replica {
     /// Never waits for an open under way: it says how far it has got.
     pub async fn database_status(&self, _: NoInput) -> Result<DatabaseStatus, ApiError> {
         let encrypted = cipher::file_state(self.path()).is_ok_and(|s| s == FileState::Encrypted);
-        let upgrade = *self
-            .opening
-            .upgrade
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let upgrade = *lock(&self.opening.upgrade);
         let locked = match self.open.try_read() {
             Ok(open) => open.is_none(),
             // An open (or a re-encryption) holds the slot: nothing to unlock meanwhile.
@@ -220,6 +208,12 @@ impl Replica {
     }
 }
 
+/// The value behind `mutex`, even if a thread panicked holding it (what it guards is plain
+/// data, whole after every write).
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// Opens the replica into `slot` (its write lock held by the caller), telling `opening` how
 /// an upgrade goes, and the window that everything is to be read again.
 async fn open_into(
@@ -230,10 +224,10 @@ async fn open_into(
     opening: &Opening,
 ) -> Result<(), CoreError> {
     let progress = |p: UpgradeProgress| {
-        *opening.upgrade.lock().unwrap_or_else(|p| p.into_inner()) = Some(p);
+        *lock(&opening.upgrade) = Some(p);
     };
     let opened = Device::open_reporting(options, passphrase, &progress).await;
-    *opening.upgrade.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    *lock(&opening.upgrade) = None;
     opening.now.store(false, Ordering::SeqCst);
     let device = opened?;
     forward_events(device.caucus(), notify.clone());

@@ -61,9 +61,7 @@ async fn unknown_columns_are_kept_forwarded_and_applied_after_an_upgrade() {
     let mut stamps = caucus_core::store::stamps::decode(&bytes).expect("decodes");
     stamps.retain(|(column, _)| column != "name");
     sqlx::query("UPDATE organization SET stamps = ? WHERE id = ?")
-        .bind(caucus_core::store::stamps::encode(
-            stamps.iter().map(|(n, s)| (n.as_str(), s)),
-        ))
+        .bind(caucus_core::store::stamps::encode(&stamps))
         .bind(Uuid::from_u128(42).to_string())
         .execute(store.pool())
         .await

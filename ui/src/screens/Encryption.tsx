@@ -10,21 +10,24 @@ import { ErrorLine } from "./parts";
 /** How often the status is read again while the database opens. */
 const POLL_MS = 250;
 
-/** Shown instead of the app while the database opens; `onStatus` is told the status once it is open. */
-export function OpeningScreen({ onStatus }: { onStatus: (status: DatabaseStatus) => void }) {
-  const { t } = useTranslation();
-  const [upgrade, setUpgrade] = useState<UpgradeProgress | null>(null);
+/** The database's status, read again and again while `busy` (an open, which may upgrade the
+ * file, is under way), and why it could not be read. */
+function useStatusWhile(busy: boolean): { status: DatabaseStatus | null; error: unknown } {
+  const [status, setStatus] = useState<DatabaseStatus | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
+    if (!busy) {
+      setStatus(null);
+      return;
+    }
     let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const poll = () => {
       database.status().then(
-        (status) => {
+        (s) => {
           if (stopped) return;
-          if (status.opening) {
-            setUpgrade(status.upgrade);
-            setTimeout(poll, POLL_MS);
-          } else onStatus(status);
+          setStatus(s);
+          timer = setTimeout(poll, POLL_MS);
         },
         (e) => !stopped && setError(e),
       );
@@ -32,13 +35,24 @@ export function OpeningScreen({ onStatus }: { onStatus: (status: DatabaseStatus)
     poll();
     return () => {
       stopped = true;
+      clearTimeout(timer);
     };
-  }, [onStatus]);
+  }, [busy]);
+  return { status, error };
+}
+
+/** Shown instead of the app while the database opens; `onStatus` is told the status once it is open. */
+export function OpeningScreen({ onStatus }: { onStatus: (status: DatabaseStatus) => void }) {
+  const { t } = useTranslation();
+  const { status, error } = useStatusWhile(true);
+  useEffect(() => {
+    if (status && !status.opening) onStatus(status);
+  }, [status, onStatus]);
   return (
     <main className="unlock" aria-busy={!error}>
       <div className="card" data-testid="opening">
         <h1>{t("opening.title")}</h1>
-        {upgrade && <UpgradeLine upgrade={upgrade} />}
+        {status?.upgrade && <UpgradeLine upgrade={status.upgrade} />}
         <ErrorLine error={error} />
       </div>
     </main>
@@ -59,32 +73,14 @@ function UpgradeLine({ upgrade }: { upgrade: UpgradeProgress }) {
   );
 }
 
-/** The upgrade's progress while `busy` (an unlock opens the file, and may upgrade it). */
-function useUpgradeWhile(busy: boolean): UpgradeProgress | null {
-  const [upgrade, setUpgrade] = useState<UpgradeProgress | null>(null);
-  useEffect(() => {
-    if (!busy) {
-      setUpgrade(null);
-      return;
-    }
-    const timer = setInterval(() => {
-      database.status().then(
-        (status) => setUpgrade(status.upgrade),
-        () => {},
-      );
-    }, POLL_MS);
-    return () => clearInterval(timer);
-  }, [busy]);
-  return upgrade;
-}
-
 /** Shown instead of the app while the database waits for its passphrase. */
 export function UnlockScreen({ onUnlocked }: { onUnlocked: () => void }) {
   const { t } = useTranslation();
   const [passphrase, setPassphrase] = useState("");
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const upgrade = useUpgradeWhile(busy);
+  // Unlocking opens the file, which may upgrade it.
+  const upgrade = useStatusWhile(busy).status?.upgrade;
   return (
     <main className="unlock">
       <form

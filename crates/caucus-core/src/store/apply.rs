@@ -284,13 +284,8 @@ fn current(
     let Some((cl, bytes)) = found else {
         return Ok((None, Vec::new()));
     };
-    let stamps = stamps::decode(bytes.as_deref().unwrap_or_default()).map_err(malformed)?;
+    let stamps = stamps::decode(bytes.as_deref().unwrap_or_default())?;
     Ok((Some(cl), stamps))
-}
-
-/// A damaged stamps value, as the storage error it is.
-pub(crate) fn malformed(e: stamps::Malformed) -> crate::error::CoreError {
-    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Blob, Box::new(e)).into()
 }
 
 /// New rows inserted whole with the fields they won and their stamps; existing rows updated
@@ -353,7 +348,7 @@ fn write_rows(db: &rusqlite::Connection, merges: &[RowMerge<'_>]) -> Result<()> 
 }
 
 fn encoded(stamps: &Stamps) -> Value {
-    Value::Blob(stamps::encode(stamps.iter().map(|(n, s)| (n.as_str(), s))))
+    Value::Blob(stamps::encode(stamps))
 }
 
 /// A field's value coerced to its column's kind, the same way on every replica, so even a

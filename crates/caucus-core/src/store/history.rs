@@ -52,8 +52,7 @@ pub async fn history(pool: &SqlitePool, table: &str, id: Uuid) -> Result<Vec<His
                     .bind(&row)
                     .fetch_optional(pool)
                     .await?;
-            super::stamps::decode(bytes.flatten().as_deref().unwrap_or_default())
-                .map_err(super::apply::malformed)?
+            super::stamps::decode(bytes.flatten().as_deref().unwrap_or_default())?
         }
         None => Vec::new(),
     };

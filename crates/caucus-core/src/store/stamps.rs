@@ -25,6 +25,14 @@ pub struct Malformed {
 /// The stamps of a row's fields, by column name.
 pub type Stamps = Vec<(String, Stamp)>;
 
+impl From<Malformed> for crate::error::CoreError {
+    /// A damaged stamps value is a storage error, as SQLite reports a value it cannot read.
+    fn from(e: Malformed) -> Self {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Blob, Box::new(e))
+            .into()
+    }
+}
+
 /// Decodes a row's `stamps` column (NULL or empty: no field has a stamp yet).
 pub fn decode(bytes: &[u8]) -> Result<Stamps, Malformed> {
     let mut reader = Reader { bytes, at: 0 };
@@ -53,7 +61,7 @@ pub fn decode(bytes: &[u8]) -> Result<Stamps, Malformed> {
 
 /// Encodes `stamps` (column names longer than 255 bytes cannot occur: they come from the
 /// static schema).
-pub fn encode<'a>(stamps: impl IntoIterator<Item = (&'a str, &'a Stamp)>) -> Vec<u8> {
+pub fn encode(stamps: &[(String, Stamp)]) -> Vec<u8> {
     let mut out = Vec::with_capacity(64);
     for (name, stamp) in stamps {
         let name = &name.as_bytes()[..name.len().min(255)];
@@ -141,7 +149,7 @@ mod tests {
         set(&mut stamps, "title", stamp(1, u64::MAX, 0));
         set(&mut stamps, "body", stamp(300, 1 << 40, u64::MAX));
         set(&mut stamps, "title", stamp(3, 12, 128));
-        let bytes = encode(stamps.iter().map(|(n, s)| (n.as_str(), s)));
+        let bytes = encode(&stamps);
         let back = decode(&bytes).expect("decodes");
         assert_eq!(back, stamps);
         assert_eq!(get(&back, "title"), Some(&stamp(3, 12, 128)));
@@ -153,7 +161,7 @@ mod tests {
     fn every_truncation_of_stamps_is_refused_not_misread() {
         let mut stamps: Stamps = Vec::new();
         set(&mut stamps, "name", stamp(1, 99, 5));
-        let bytes = encode(stamps.iter().map(|(n, s)| (n.as_str(), s)));
+        let bytes = encode(&stamps);
         for cut in 1..bytes.len() {
             assert!(decode(&bytes[..cut]).is_err(), "cut at {cut}");
         }

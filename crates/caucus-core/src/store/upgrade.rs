@@ -112,10 +112,7 @@ fn write(db: &rusqlite::Connection, table: &str, row: &str, stamps: &Stamps) -> 
         "UPDATE {} SET stamps = ?1 WHERE id = ?2",
         known.name
     ))?
-    .execute(rusqlite::params![
-        stamps::encode(stamps.iter().map(|(n, s)| (n.as_str(), s))),
-        row
-    ])?;
+    .execute(rusqlite::params![stamps::encode(stamps), row])?;
     Ok(())
 }
 
@@ -149,8 +146,7 @@ pub async fn rewrite_in_the_format_before_stamps(pool: &SqlitePool) -> Result<()
             while let Some(r) = rows.next()? {
                 let id: String = r.get(0)?;
                 let bytes: Option<Vec<u8>> = r.get(1)?;
-                let stamps = stamps::decode(bytes.as_deref().unwrap_or_default())
-                    .map_err(super::apply::malformed)?;
+                let stamps = stamps::decode(bytes.as_deref().unwrap_or_default())?;
                 for (col, s) in stamps {
                     insert.execute(rusqlite::params![
                         table.name,
