@@ -71,10 +71,12 @@ pub async fn seed(seeder_path: &Path, db_url: &str) -> Res<SeededHub> {
     // The dataset's changes were made on 200 devices: the hub judges each by the device that
     // made it, so they are enrolled first (as the admin, whose rights cover the whole history),
     // and the seeder only carries their changes.
-    let sites: Vec<Vec<u8>> = sqlx::query_scalar("SELECT DISTINCT site FROM change_log")
-        .fetch_all(pool)
-        .await
-        .map_err(err)?;
+    let sites: Vec<Vec<u8>> = sqlx::query_scalar(
+        "SELECT id FROM log_id WHERE no IN (SELECT DISTINCT site FROM log_entry)",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(err)?;
     let now = caucus_core::hlc::wall_ms();
     for site in sites.iter().filter_map(|s| Uuid::from_slice(s).ok()) {
         let key = crate::dataset::device_key(site);

@@ -1,12 +1,13 @@
 //! A replica made in the format before the field stamps moved beside the rows (migration
-//! 0012) upgrades with nothing lost: every row, every field's winning stamp, every log entry and
+//! 0012) and the log became an entry per write of a row (0013) upgrades with nothing lost: every row, every field's winning stamp, every log entry and
 //! history line, every change still waiting for the hub. The upgrade is one transaction: a
 //! SIGKILL in the middle of it leaves the old format whole, and the next open finishes it.
 //!
 //! The older replica is made by this version's writes, then rewritten in the older format
-//! (`rewrite_in_the_format_before_stamps`: the `field_clock` table of 0001 filled from the
-//! stamps, the `stamps` columns dropped, 0012 marked not applied), so it holds exactly what the
-//! previous release held for the same writes.
+//! (`rewrite_in_the_previous_format`: the `field_clock` table of 0001 filled from the
+//! stamps, the `stamps` columns dropped, the per-field `change_log` filled from the entries,
+//! 0012 and 0013 marked not applied), so it holds exactly what the previous release held for
+//! the same writes.
 
 use caucus_core::change::{Change, ROW_COLUMN, SCHEMA_VERSION};
 use caucus_core::hlc::{wall_ms, Hlc};
@@ -178,13 +179,15 @@ async fn write_replica(store: &Store, organizations: usize) {
         .expect("remote merge");
 }
 
-/// Makes a replica in the older format at `path`; returns what it holds and its stamp count.
+/// Makes a replica in the older format at `path`; returns what it holds and how many field
+/// stamps and log changes the upgrade packs.
 async fn older_replica(path: &Path, organizations: usize) -> (Snapshot, u32) {
     let store = Store::open(path).await.expect("open");
     write_replica(&store, organizations).await;
     let before = snapshot(&store).await;
-    let count: u32 = before.stamps.values().map(|s| s.len() as u32).sum();
-    upgrade::rewrite_in_the_format_before_stamps(store.pool())
+    let count: u32 =
+        before.stamps.values().map(|s| s.len() as u32).sum::<u32>() + before.log.len() as u32;
+    upgrade::rewrite_in_the_previous_format(store.pool())
         .await
         .expect("the older format");
     let stamps_column: i64 = sqlx::query_scalar(
@@ -212,7 +215,10 @@ async fn a_replica_in_the_format_before_stamps_upgrades_with_nothing_lost() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("older.db");
     let (before, count) = older_replica(&path, 600).await;
-    assert!(count > 2_000, "the replica holds {count} stamps");
+    assert!(
+        count > 4_000,
+        "the replica holds {count} stamps and changes"
+    );
 
     let told = Mutex::new(Vec::<UpgradeProgress>::new());
     let store = Store::open_reporting(&path, None, &|p| told.lock().expect("lock").push(p))
@@ -230,11 +236,12 @@ async fn a_replica_in_the_format_before_stamps_upgrades_with_nothing_lost() {
             done: count,
             total: count
         }),
-        "progress ends at the stamp count"
+        "progress ends at the count of stamps and changes"
     );
     assert!(told.windows(2).all(|w| w[0].done <= w[1].done));
     assert!(!has_table(&store, "field_clock_to_pack").await);
     assert!(!has_table(&store, "field_clock").await);
+    assert!(!has_table(&store, "change_log_to_pack").await);
     let after = snapshot(&store).await;
     assert_eq!(after.rows, before.rows, "every row as it was");
     assert_eq!(after.stamps, before.stamps, "every field's winning stamp");
@@ -327,7 +334,7 @@ fn a_kill_during_the_upgrade_leaves_the_old_format_and_the_next_open_finishes() 
     let reports = count / 1_000;
     assert!(
         reports >= 6,
-        "{count} stamps: too few reports to kill between"
+        "{count} stamps and changes: too few reports to kill between"
     );
     let exe = std::env::current_exe().expect("the test binary");
     for (kill, after_report) in [1u32, reports / 2, reports - 2].into_iter().enumerate() {
@@ -360,12 +367,18 @@ fn a_kill_during_the_upgrade_leaves_the_old_format_and_the_next_open_finishes() 
                 .await
                 .expect("connect");
             let left: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'field_clock_to_pack'",
+                "SELECT COUNT(*) FROM sqlite_master
+                 WHERE name IN ('field_clock_to_pack', 'change_log_to_pack')",
             )
             .fetch_one(&pool)
             .await
             .expect("schema");
-            assert_eq!(left, 1, "kill {kill}: the upgrade committed in part");
+            assert_eq!(left, 2, "kill {kill}: the upgrade committed in part");
+            let entries: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM log_entry")
+                .fetch_one(&pool)
+                .await
+                .expect("entries");
+            assert_eq!(entries, 0, "kill {kill}: some of the log was packed");
             let packed: i64 =
                 sqlx::query_scalar("SELECT COUNT(*) FROM organization WHERE stamps IS NOT NULL")
                     .fetch_one(&pool)

@@ -1247,11 +1247,11 @@ export type Unlock = {
 	passphrase: string,
 };
 
-/**  How far an upgrade has got, in field stamps. */
+/**  How far an upgrade has got, in field stamps and changes packed. */
 export type UpgradeProgress = {
-	/**  Stamps packed into their rows so far. */
+	/**  Stamps and changes packed so far. */
 	done: number,
-	/**  Stamps the upgrade has to pack in all. */
+	/**  Stamps and changes the upgrade has to pack in all. */
 	total: number,
 };
 

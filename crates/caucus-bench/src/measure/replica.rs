@@ -524,7 +524,16 @@ pub(super) async fn metadata_ratio(caucus: &Caucus) -> Res<Sizes> {
     for (name, bytes) in sizes {
         let bytes = bytes as u64;
         let owner = sqlx_owner(&name);
-        if ["change_log", "sync_outbox", "sync_cursor", "peer_version"].contains(&owner.as_str()) {
+        if [
+            "log_entry",
+            "log_id",
+            "log_name",
+            "sync_outbox",
+            "sync_cursor",
+            "peer_version",
+        ]
+        .contains(&owner.as_str())
+        {
             meta += bytes;
         } else if user.contains(&owner.as_str()) {
             data += bytes;
@@ -599,7 +608,7 @@ pub async fn rewrite_in_previous_format(db: &Path) -> Res<()> {
         return Err(format!("no replica at {}", db.display()));
     }
     let store = Store::open(db).await.map_err(err)?;
-    caucus_core::store::upgrade::rewrite_in_the_format_before_stamps(store.pool())
+    caucus_core::store::upgrade::rewrite_in_the_previous_format(store.pool())
         .await
         .map_err(err)?;
     store.close().await;
@@ -634,7 +643,9 @@ pub(super) async fn migrate(dir: &Path, big: &Path, run: usize) -> Res<f64> {
 pub(super) fn sqlx_owner(name: &str) -> String {
     let name = name.strip_prefix("sqlite_autoindex_").unwrap_or(name);
     for t in schema::TABLES.iter().map(|t| t.name).chain([
-        "change_log",
+        "log_entry",
+        "log_id",
+        "log_name",
         "sync_outbox",
         "sync_cursor",
         "peer_version",

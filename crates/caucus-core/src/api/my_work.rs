@@ -190,23 +190,21 @@ impl Caucus {
                 continue;
             }
             let (site, before, after) = (site.as_bytes().to_vec(), before as i64, *after as i64);
-            let found = sqlx::query!(
-                r#"SELECT c.tbl AS "tbl!", c.row_id AS "row_id!", MAX(c.hlc) AS "at!: i64",
-                          p.name AS "by_name?"
-                   FROM change_log c LEFT JOIN person p ON p.id = c.actor
-                   WHERE c.site = ? AND c.seq > ? AND c.seq <= ?
-                   GROUP BY c.tbl, c.row_id ORDER BY 3 DESC LIMIT 50"#,
-                site,
-                before,
-                after
+            let found: Vec<LoggedRow> = sqlx::query_as(
+                "SELECT t.name, e.row_id, MAX(e.hlc), a.id
+                 FROM log_entry e
+                 JOIN log_name t ON t.no = e.tbl
+                 LEFT JOIN log_id a ON a.no = e.actor
+                 WHERE e.site = (SELECT no FROM log_id WHERE id = ?)
+                   AND e.seq_last > ? AND e.seq_first <= ?
+                 GROUP BY e.tbl, e.row_id ORDER BY 3 DESC LIMIT 50",
             )
+            .bind(site)
+            .bind(before)
+            .bind(after)
             .fetch_all(self.store.pool())
             .await?;
-            rows.extend(
-                found
-                    .into_iter()
-                    .map(|r| (r.tbl, r.row_id, r.at, r.by_name)),
-            );
+            rows.extend(named(self.store.pool(), found).await?);
         }
         // The same record may have come from several devices: keep its newest change.
         rows.sort_by_key(|r| std::cmp::Reverse(r.2));
@@ -257,19 +255,21 @@ impl Caucus {
     /// log (a first look, with nothing marked seen, would otherwise group all of it).
     async fn changed_since(&self, me: Uuid, since_ms: u64) -> Result<Vec<ChangedRecord>> {
         let since = crate::hlc::Hlc::new(since_ms, 0).0 as i64;
-        let rows: Vec<(String, String, i64, Option<String>)> = sqlx::query_as(
-            "SELECT c.tbl, c.row_id, MAX(c.hlc), p.name
-             FROM (SELECT tbl, row_id, hlc, actor FROM change_log
-                   WHERE hlc > ? AND (actor IS NULL OR actor != ?)
-                   ORDER BY hlc DESC LIMIT ?) c
-             LEFT JOIN person p ON p.id = c.actor
+        let found: Vec<LoggedRow> = sqlx::query_as(
+            "SELECT t.name, c.row_id, MAX(c.hlc), c.actor_id
+             FROM (SELECT e.tbl, e.row_id, e.hlc, a.id AS actor_id FROM log_entry e
+                   LEFT JOIN log_id a ON a.no = e.actor
+                   WHERE e.hlc > ? AND (a.id IS NULL OR a.id != ?)
+                   ORDER BY e.hlc DESC LIMIT ?) c
+             JOIN log_name t ON t.no = c.tbl
              GROUP BY c.tbl, c.row_id ORDER BY 3 DESC LIMIT 50",
         )
         .bind(since)
-        .bind(me.to_string())
+        .bind(me.as_bytes().to_vec())
         .bind(CHANGED_SCAN)
         .fetch_all(self.store.pool())
         .await?;
+        let rows = named(self.store.pool(), found).await?;
         self.changed_records(rows).await
     }
 
@@ -310,4 +310,32 @@ impl Caucus {
         .unwrap_or_default();
         Ok(Some((target_kind, target_id, title)))
     }
+}
+
+/// A changed row as the log holds it: (table, row id bytes, newest clock, maker id bytes).
+type LoggedRow = (String, Vec<u8>, i64, Option<Vec<u8>>);
+
+/// Changed rows as (table, row id, newest clock, its maker's name).
+async fn named(
+    pool: &sqlx::SqlitePool,
+    found: Vec<LoggedRow>,
+) -> Result<Vec<(String, String, i64, Option<String>)>> {
+    let actor = |a: &Option<Vec<u8>>| a.as_deref().and_then(|a| Uuid::from_slice(a).ok());
+    let names = crate::store::history::person_names(
+        &mut *pool.acquire().await?,
+        found.iter().filter_map(|r| actor(&r.3)),
+    )
+    .await?;
+    Ok(found
+        .into_iter()
+        .map(|(tbl, row, at, by)| {
+            let by_name = actor(&by).and_then(|a| names.get(&a).cloned());
+            (
+                tbl,
+                Uuid::from_slice(&row).unwrap_or_default().to_string(),
+                at,
+                by_name,
+            )
+        })
+        .collect())
 }

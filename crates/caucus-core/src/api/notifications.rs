@@ -189,24 +189,25 @@ impl Caucus {
         let buckets: Vec<String> = groups.iter().map(|g| g.group_id.to_string()).collect();
         let buckets = serde_json::to_string(&buckets).unwrap_or_default();
         let since_hlc = crate::hlc::Hlc::new(since, 0).0 as i64;
-        let me_text = me.to_string();
-        let rows = sqlx::query!(
-            r#"SELECT c.bucket AS "bucket!", c.tbl AS "tbl!", c.row_id AS "row_id!",
-                      MAX(c.hlc) AS "at!: i64", p.name AS "by_name?",
-                      (SELECT MIN(f.hlc) FROM change_log f
-                        WHERE f.tbl = c.tbl AND f.row_id = c.row_id) AS "first!: i64"
-               FROM change_log c LEFT JOIN person p ON p.id = c.actor
-               WHERE c.hlc > ? AND (c.actor IS NULL OR c.actor != ?)
-                 AND c.bucket IN (SELECT value FROM json_each(?))
-               GROUP BY c.tbl, c.row_id ORDER BY 4 DESC LIMIT ?"#,
-            since_hlc,
-            me_text,
-            buckets,
-            MAX_ITEMS
+        let found: Vec<LoggedRow> = sqlx::query_as(
+            "SELECT b.name, t.name, e.row_id, MAX(e.hlc), a.id,
+                    (SELECT MIN(f.hlc) FROM log_entry f
+                      WHERE f.tbl = e.tbl AND f.row_id = e.row_id)
+             FROM log_entry e
+             JOIN log_name b ON b.no = e.bucket
+             JOIN log_name t ON t.no = e.tbl
+             LEFT JOIN log_id a ON a.no = e.actor
+             WHERE e.hlc > ? AND (a.id IS NULL OR a.id != ?)
+               AND b.name IN (SELECT value FROM json_each(?))
+             GROUP BY e.tbl, e.row_id ORDER BY 4 DESC LIMIT ?",
         )
+        .bind(since_hlc)
+        .bind(me.as_bytes().to_vec())
+        .bind(buckets)
+        .bind(MAX_ITEMS)
         .fetch_all(self.store.pool())
         .await?;
-
+        let rows = changed_rows(self.store.pool(), found).await?;
         let mut items = Vec::new();
         let mut digests: BTreeMap<(String, Uuid), Digest> = BTreeMap::new();
         let mut held_for_digest = 0;
@@ -404,4 +405,42 @@ impl Caucus {
             .filter(|r| r.author_id == me || r.co_author_ids.contains(&me))
             .map(|_| Why::YourRecommendation))
     }
+}
+
+/// A row others changed, as the notifications read it from the log.
+struct ChangedRow {
+    bucket: String,
+    tbl: String,
+    row_id: String,
+    /// The clock of its newest change.
+    at: i64,
+    /// Who made that change, by the name this replica knows.
+    by_name: Option<String>,
+    /// The clock of its first change (its creation).
+    first: i64,
+}
+
+/// A changed row as the log holds it: (bucket, table, row id bytes, newest clock, maker id
+/// bytes, first clock).
+type LoggedRow = (String, String, Vec<u8>, i64, Option<Vec<u8>>, i64);
+
+/// Names the rows' makers.
+async fn changed_rows(pool: &sqlx::SqlitePool, found: Vec<LoggedRow>) -> Result<Vec<ChangedRow>> {
+    let actor = |a: &Option<Vec<u8>>| a.as_deref().and_then(|a| Uuid::from_slice(a).ok());
+    let names = crate::store::history::person_names(
+        &mut *pool.acquire().await?,
+        found.iter().filter_map(|r| actor(&r.4)),
+    )
+    .await?;
+    Ok(found
+        .into_iter()
+        .map(|(bucket, tbl, row, at, by, first)| ChangedRow {
+            bucket,
+            tbl,
+            row_id: Uuid::from_slice(&row).unwrap_or_default().to_string(),
+            at,
+            by_name: actor(&by).and_then(|a| names.get(&a).cloned()),
+            first,
+        })
+        .collect())
 }

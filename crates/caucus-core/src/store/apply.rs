@@ -9,6 +9,7 @@
 //! version leaves the same ones out, so they still agree, and no bad value reaches a row that a
 //! screen must read. The hub refuses them and undoes them on older replicas.
 
+use super::log;
 use super::raw;
 use super::search;
 use super::stamps::{self, Stamps};
@@ -86,40 +87,24 @@ fn log<'c>(
     newly_held: &mut Vec<(Uuid, u64)>,
     report: &mut ApplyReport,
 ) -> Result<Vec<&'c Change>> {
-    let mut insert = db.prepare_cached(
-        "INSERT OR IGNORE INTO change_log
-             (site, seq, hlc, actor, bucket, tbl, row_id, col, value, cl, schema_version,
-              signature)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?;
+    let mut duplicates = log::Duplicates::default();
     let mut outbox = db
         .prepare_cached("INSERT OR IGNORE INTO sync_outbox (hlc, site, seq) VALUES (?1, ?2, ?3)")?;
+    let mut logged = Vec::with_capacity(changes.len());
     let mut fresh = Vec::with_capacity(changes.len());
     for c in changes {
-        let site = c.site.as_bytes().as_slice();
-        let new = insert.execute(rusqlite::params![
-            site,
-            c.seq as i64,
-            c.hlc.0 as i64,
-            c.actor.map(|a| a.to_string()),
-            c.bucket,
-            c.table,
-            c.row.to_string(),
-            c.column,
-            c.value.to_string(),
-            c.cl as i64,
-            c.schema_version as i64,
-            c.signature
-                .as_ref()
-                .and_then(|s| serde_json::to_string(s).ok()),
-        ])? == 1;
-        if !new {
+        if duplicates.seen(db, c)? {
             report.duplicates += 1;
             continue;
         }
+        logged.push(c);
         report.applied += 1;
         if origin == Origin::Unsynced {
-            outbox.execute(rusqlite::params![c.hlc.0 as i64, site, c.seq as i64])?;
+            outbox.execute(rusqlite::params![
+                c.hlc.0 as i64,
+                c.site.as_bytes().as_slice(),
+                c.seq as i64
+            ])?;
         }
         if held.contains(&(c.site, c.seq)) {
             report.held += 1;
@@ -128,6 +113,7 @@ fn log<'c>(
             fresh.push(c);
         }
     }
+    log::append(db, &mut log::Interned::default(), &logged)?;
     Ok(fresh)
 }
 

@@ -4,7 +4,7 @@
 //! quarantine with its reason, until a later judgement or the hub lets it in.
 
 use super::apply::{self, ApplyReport, Origin};
-use super::history::LogRow;
+use super::log;
 use super::{sync_state, LocalSite, Store};
 use crate::change::Change;
 use crate::error::Result;
@@ -95,21 +95,22 @@ impl Merging<'_> {
         }
         let marks = vec!["?"; codes.len()].join(", ");
         let sql = format!(
-            "SELECT c.site, c.seq, c.hlc, c.actor, c.bucket, c.tbl, c.row_id, c.col, c.value, c.cl,
-                    c.schema_version, c.signature
-             FROM quarantine q JOIN change_log c ON c.site = q.site AND c.seq = q.seq
-             WHERE (?1 IS NULL OR q.site = ?1) AND q.code IN ({marks})"
+            "SELECT site, seq FROM quarantine
+             WHERE (?1 IS NULL OR site = ?1) AND code IN ({marks})"
         );
-        let mut query = sqlx::query_as::<_, LogRow>(&sql).bind(site.map(|s| s.as_bytes().to_vec()));
+        let mut query =
+            sqlx::query_as::<_, (Vec<u8>, i64)>(&sql).bind(site.map(|s| s.as_bytes().to_vec()));
         for code in codes {
             query = query.bind(*code);
         }
-        let changes: Vec<Change> = query
+        let ids: Vec<(Uuid, u64)> = query
             .fetch_all(&mut *self.tx)
             .await?
             .into_iter()
-            .map(LogRow::into_change)
+            .map(|(site, seq)| (Uuid::from_slice(&site).unwrap_or_default(), seq as u64))
             .collect();
+        let mut found = log::find(&mut self.tx, &ids).await?;
+        let changes: Vec<Change> = ids.iter().filter_map(|id| found.remove(id)).collect();
         self.waiting.extend(changes.iter().map(|c| (c.site, c.seq)));
         Ok(changes)
     }
@@ -119,20 +120,10 @@ impl Merging<'_> {
         let (Some(low), Some(high)) = (seqs.iter().min(), seqs.iter().max()) else {
             return Ok(Vec::new());
         };
-        let rows: Vec<LogRow> = sqlx::query_as(
-            "SELECT site, seq, hlc, actor, bucket, tbl, row_id, col, value, cl, schema_version,
-                    signature
-             FROM change_log WHERE site = ? AND seq >= ? AND seq <= ?",
-        )
-        .bind(site.as_bytes().to_vec())
-        .bind(*low as i64)
-        .bind(*high as i64)
-        .fetch_all(&mut *self.tx)
-        .await?;
         let wanted: HashSet<u64> = seqs.iter().copied().collect();
-        Ok(rows
+        Ok(log::range(&mut self.tx, site, *low, *high)
+            .await?
             .into_iter()
-            .map(LogRow::into_change)
             .filter(|c| wanted.contains(&c.seq))
             .collect())
     }

@@ -9,6 +9,7 @@ pub mod cipher;
 pub mod export;
 pub mod guest_passes;
 pub mod history;
+pub(crate) mod log;
 pub mod merge;
 mod raw;
 pub mod read;
@@ -169,7 +170,7 @@ impl Store {
             cipher::require_sqlcipher(&mut *pool.acquire().await?).await?;
         }
         sqlx::migrate!("./migrations").run(&pool).await?;
-        upgrade::pack_field_clocks(&pool, progress).await?;
+        upgrade::run(&pool, progress).await?;
         Self::apply_newly_known_columns(&pool).await?;
         let local = Self::load_site(&pool).await?;
         Ok(Store {
@@ -200,21 +201,17 @@ impl Store {
                 site
             }
         };
-        let site_bytes = site.as_bytes().to_vec();
-        let max_seq: i64 = sqlx::query_scalar!(
-            r#"SELECT COALESCE(MAX(seq), 0) AS "m!: i64" FROM change_log WHERE site = ?"#,
-            site_bytes
-        )
-        .fetch_one(pool)
-        .await?;
-        let max_hlc: i64 =
-            sqlx::query_scalar!(r#"SELECT COALESCE(MAX(hlc), 0) AS "m!: i64" FROM change_log"#)
-                .fetch_one(pool)
-                .await?;
+        let mut conn = pool.acquire().await?;
+        let max_seq = log::last_seq(&mut conn, site).await?;
+        // Along the clock index: one seek.
+        let max_hlc: Option<i64> = sqlx::query_scalar("SELECT MAX(hlc) FROM log_entry")
+            .fetch_one(&mut *conn)
+            .await?;
+        let max_hlc = max_hlc.unwrap_or(0);
         Ok(LocalSite {
             site,
             clock: Clock::starting_at(Hlc(max_hlc as u64)),
-            next_seq: max_seq as u64 + 1,
+            next_seq: max_seq + 1,
             key: Self::load_key(pool).await?,
         })
     }

@@ -1,7 +1,7 @@
 //! The device's sync state in SQLite: the outbox of changes the home hub lacks, the cursors
 //! per hub and bucket, what peers are known to hold, and the hub's refusals.
 
-use super::history::LogRow;
+use super::log;
 use crate::change::Change;
 use crate::error::Result;
 use crate::sync::protocol::{BucketCursor, ChangeId, Rejection};
@@ -35,12 +35,9 @@ pub async fn outbox_batch(
         Some((hlc, site, seq)) => (hlc.0 as i64, site.as_bytes().to_vec(), seq as i64),
         None => (-1, Vec::new(), -1),
     };
-    let rows: Vec<LogRow> = sqlx::query_as(
-        "SELECT c.site, c.seq, c.hlc, c.actor, c.bucket, c.tbl, c.row_id, c.col, c.value, c.cl,
-                c.schema_version, c.signature
-         FROM sync_outbox o JOIN change_log c ON c.site = o.site AND c.seq = o.seq
-         WHERE (o.hlc, o.site, o.seq) > (?, ?, ?)
-         ORDER BY o.hlc, o.site, o.seq LIMIT ?",
+    let ids: Vec<(Vec<u8>, i64)> = sqlx::query_as(
+        "SELECT site, seq FROM sync_outbox WHERE (hlc, site, seq) > (?, ?, ?)
+         ORDER BY hlc, site, seq LIMIT ?",
     )
     .bind(hlc)
     .bind(site)
@@ -48,21 +45,27 @@ pub async fn outbox_batch(
     .bind(limit as i64)
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(LogRow::into_change).collect())
+    let ids: Vec<(Uuid, u64)> = ids
+        .into_iter()
+        .map(|(site, seq)| (Uuid::from_slice(&site).unwrap_or_default(), seq as u64))
+        .collect();
+    let mut found = log::find(&mut *pool.acquire().await?, &ids).await?;
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
 }
 
-/// Takes one change out of the outbox. The outbox is keyed by push order, (hlc, site, seq):
-/// the change's clock comes from the log, so the row is found by its key.
-async fn leave_outbox(conn: &mut SqliteConnection, site: Uuid, seq: u64) -> Result<()> {
-    sqlx::query(
-        "DELETE FROM sync_outbox
-         WHERE hlc = (SELECT hlc FROM change_log WHERE site = ?1 AND seq = ?2)
-           AND site = ?1 AND seq = ?2",
-    )
-    .bind(site.as_bytes().to_vec())
-    .bind(seq as i64)
-    .execute(&mut *conn)
-    .await?;
+/// Takes changes out of the outbox. The outbox is keyed by push order, (hlc, site, seq): each
+/// change's clock comes from the log, so its row is found by its key.
+async fn leave_outbox(conn: &mut SqliteConnection, ids: &[(Uuid, u64)]) -> Result<()> {
+    let found = log::find(conn, ids).await?;
+    for id in ids {
+        let Some(c) = found.get(id) else { continue };
+        sqlx::query("DELETE FROM sync_outbox WHERE hlc = ? AND site = ? AND seq = ?")
+            .bind(c.hlc.0 as i64)
+            .bind(c.site.as_bytes().to_vec())
+            .bind(c.seq as i64)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 
@@ -75,8 +78,15 @@ pub async fn acknowledge(
     at_ms: u64,
 ) -> Result<()> {
     let mut tx = pool.begin().await?;
+    let ids: Vec<(Uuid, u64)> = accepted.iter().map(|id| (id.site, id.seq)).collect();
+    leave_outbox(&mut tx, &ids).await?;
+    let final_refusals: Vec<(Uuid, u64)> = refused
+        .iter()
+        .filter(|r| !r.code.retryable())
+        .map(|r| (r.site, r.seq))
+        .collect();
+    leave_outbox(&mut tx, &final_refusals).await?;
     for id in accepted {
-        leave_outbox(&mut tx, id.site, id.seq).await?;
         // Held back here, accepted by the hub, which judged its maker: it reaches the rows.
         release(&mut tx, id.site, id.seq).await?;
         // Refused for now, accepted since: no longer a refusal to show.
@@ -95,7 +105,6 @@ pub async fn acknowledge(
         let site = r.site.as_bytes().to_vec();
         let seq = r.seq as i64;
         if !r.code.retryable() {
-            leave_outbox(&mut tx, r.site, r.seq).await?;
             // Refused for good: it never reaches the rows, and the refusal is listed instead.
             sqlx::query("DELETE FROM quarantine WHERE site = ? AND seq = ?")
                 .bind(site.clone())
@@ -183,57 +192,60 @@ async fn release(conn: &mut SqliteConnection, site: Uuid, seq: u64) -> Result<()
     if held == 0 {
         return Ok(());
     }
-    let row: Option<LogRow> = sqlx::query_as(
-        "SELECT site, seq, hlc, actor, bucket, tbl, row_id, col, value, cl, schema_version,
-                signature
-         FROM change_log WHERE site = ? AND seq = ?",
-    )
-    .bind(site_bytes)
-    .bind(seq as i64)
-    .fetch_optional(&mut *conn)
-    .await?;
-    if let Some(row) = row {
-        super::apply::merge_logged(conn, &[&row.into_change()]).await?;
+    if let Some(change) = log::find(conn, &[(site, seq)]).await?.remove(&(site, seq)) {
+        super::apply::merge_logged(conn, &[&change]).await?;
     }
     Ok(())
 }
 
-/// One line of the quarantine: when, code, reason, table, row, the fields.
-type HeldLine = (
-    i64,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
 /// The held changes, newest first, one line per record and reason (as [`recent_rejections`]).
 pub async fn recent_held(pool: &SqlitePool, limit: u32) -> Result<Vec<RefusedChange>> {
-    let rows: Vec<HeldLine> = sqlx::query_as(
-        "SELECT MAX(q.at_ms), q.code, q.reason, c.tbl, c.row_id, group_concat(DISTINCT c.col)
-             FROM quarantine q LEFT JOIN change_log c ON c.site = q.site AND c.seq = q.seq
-             GROUP BY c.tbl, c.row_id, q.code, q.reason
-             ORDER BY 1 DESC LIMIT ?",
-    )
-    .bind(limit as i64)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(at_ms, code, reason, table, row, cols)| RefusedChange {
-            at_ms: at_ms as f64,
-            table: table.unwrap_or_default(),
-            row: row
-                .and_then(|id| Uuid::parse_str(&id).ok())
-                .unwrap_or_default(),
-            columns: cols
-                .map(|c| c.split(',').map(str::to_string).collect())
-                .unwrap_or_default(),
-            code,
-            reason,
-        })
-        .collect())
+    let held: Vec<Refusal> =
+        sqlx::query_as("SELECT site, seq, at_ms, code, reason FROM quarantine")
+            .fetch_all(pool)
+            .await?;
+    let mut lines = refusal_lines(pool, held).await?;
+    lines.truncate(limit as usize);
+    Ok(lines)
+}
+
+/// A refusal or a hold as stored: (site, seq, when, code, reason).
+type Refusal = (Vec<u8>, i64, i64, String, String);
+
+/// Refusals or holds as the Sync panel lists them: one line per record and reason, newest
+/// first, with the fields each names (a refused creation of a record is one line, not one per
+/// field). A change the log does not hold makes a line of its own with no record.
+async fn refusal_lines(pool: &SqlitePool, refusals: Vec<Refusal>) -> Result<Vec<RefusedChange>> {
+    let ids: Vec<(Uuid, u64)> = refusals
+        .iter()
+        .map(|(site, seq, ..)| (Uuid::from_slice(site).unwrap_or_default(), *seq as u64))
+        .collect();
+    let found = log::find(&mut *pool.acquire().await?, &ids).await?;
+    let mut lines: BTreeMap<(String, Uuid, String, String), RefusedChange> = BTreeMap::new();
+    for ((_, _, at_ms, code, reason), id) in refusals.into_iter().zip(&ids) {
+        let change = found.get(id);
+        let table = change.map(|c| c.table.clone()).unwrap_or_default();
+        let row = change.map(|c| c.row).unwrap_or_default();
+        let line = lines
+            .entry((table.clone(), row, code.clone(), reason.clone()))
+            .or_insert_with(|| RefusedChange {
+                at_ms: at_ms as f64,
+                table,
+                row,
+                columns: Vec::new(),
+                code,
+                reason,
+            });
+        line.at_ms = line.at_ms.max(at_ms as f64);
+        if let Some(c) = change {
+            if !line.columns.contains(&c.column) {
+                line.columns.push(c.column.clone());
+            }
+        }
+    }
+    let mut lines: Vec<RefusedChange> = lines.into_values().collect();
+    lines.sort_by(|a, b| b.at_ms.total_cmp(&a.at_ms));
+    Ok(lines)
 }
 
 /// How many changes are held.
@@ -264,47 +276,22 @@ pub struct RefusedChange {
 
 /// The most recent refusals, newest first, one per record and reason.
 pub async fn recent_rejections(pool: &SqlitePool, limit: u32) -> Result<Vec<RefusedChange>> {
-    let limit = limit as i64;
-    let rows = sqlx::query!(
-        r#"SELECT MAX(r.at_ms) AS "at_ms!: i64", r.code AS "code!", r.reason AS "reason!",
-                  c.tbl AS "tbl?", c.row_id AS "row_id?", group_concat(DISTINCT c.col) AS "cols?: String"
-           FROM sync_rejection r LEFT JOIN change_log c ON c.site = r.site AND c.seq = r.seq
-           GROUP BY c.tbl, c.row_id, r.code, r.reason
-           ORDER BY 1 DESC LIMIT ?"#,
-        limit
+    let mut lines = refusal_lines(pool, rejections(pool).await?).await?;
+    lines.truncate(limit as usize);
+    Ok(lines)
+}
+
+async fn rejections(pool: &SqlitePool) -> Result<Vec<Refusal>> {
+    Ok(
+        sqlx::query_as("SELECT site, seq, at_ms, code, reason FROM sync_rejection")
+            .fetch_all(pool)
+            .await?,
     )
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| RefusedChange {
-            at_ms: r.at_ms as f64,
-            table: r.tbl.unwrap_or_default(),
-            row: r
-                .row_id
-                .and_then(|id| Uuid::parse_str(&id).ok())
-                .unwrap_or_default(),
-            columns: r
-                .cols
-                .map(|c| c.split(',').map(str::to_string).collect())
-                .unwrap_or_default(),
-            code: r.code,
-            reason: r.reason,
-        })
-        .collect())
 }
 
 /// How many lines [`recent_rejections`] has in all.
 pub async fn rejection_count(pool: &SqlitePool) -> Result<u32> {
-    let n = sqlx::query_scalar!(
-        r#"SELECT COUNT(*) AS "n!: i64" FROM (
-               SELECT 1 FROM sync_rejection r LEFT JOIN change_log c ON c.site = r.site AND c.seq = r.seq
-               GROUP BY c.tbl, c.row_id, r.code, r.reason
-           )"#
-    )
-    .fetch_one(pool)
-    .await?;
-    Ok(n as u32)
+    Ok(refusal_lines(pool, rejections(pool).await?).await?.len() as u32)
 }
 
 /// How far this replica has pulled each bucket from `hub`.
@@ -353,36 +340,21 @@ pub(crate) async fn save_cursors(
 /// This replica's version vector, computed from the changes it holds (never adopted from a
 /// peer).
 pub async fn version_vector(pool: &SqlitePool) -> Result<VersionVector> {
-    let rows = sqlx::query!(
-        r#"SELECT site AS "site!: Vec<u8>", MAX(seq) AS "seq!: i64" FROM change_log GROUP BY site"#
-    )
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
+    Ok(log::sites(&mut *pool.acquire().await?)
+        .await?
         .into_iter()
-        .filter_map(|r| Some((Uuid::from_slice(&r.site).ok()?, r.seq as u64)))
         .collect())
 }
 
 /// Every change above `known` (all of them for an empty vector), oldest clock first.
 pub async fn changes_beyond(pool: &SqlitePool, known: &VersionVector) -> Result<Vec<Change>> {
+    let mut conn = pool.acquire().await?;
     let mut out = Vec::new();
-    for (site, _) in version_vector(pool).await? {
-        let bytes = site.as_bytes().to_vec();
-        let after = known.get(&site).copied().unwrap_or(0) as i64;
-        let rows = sqlx::query_as!(
-            LogRow,
-            r#"SELECT site AS "site!: Vec<u8>", seq AS "seq!: i64", hlc AS "hlc!: i64", actor,
-                      bucket AS "bucket!", tbl AS "tbl!", row_id AS "row_id!", col AS "col!",
-                      value AS "value!", cl AS "cl!: i64", schema_version AS "schema_version!: i64",
-                      signature
-               FROM change_log WHERE site = ? AND seq > ? ORDER BY seq"#,
-            bytes,
-            after
-        )
-        .fetch_all(pool)
-        .await?;
-        out.extend(rows.into_iter().map(LogRow::into_change));
+    for (site, last) in log::sites(&mut conn).await? {
+        let after = known.get(&site).copied().unwrap_or(0);
+        if after < last {
+            out.extend(log::range(&mut conn, site, after + 1, last).await?);
+        }
     }
     out.sort_by_key(|c| c.stamp_order());
     Ok(out)

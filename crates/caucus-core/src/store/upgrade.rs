@@ -2,13 +2,16 @@
 //!
 //! Migration 0012 keeps each field's winning stamp beside its row, in an encoding SQL cannot
 //! write ([`super::stamps`]); it renames the old `field_clock` table to
-//! `field_clock_to_pack`, and this step packs that table into the rows and drops it, in one
-//! transaction. A kill before the commit changes nothing: the table is still there and the
-//! next open packs it again. Progress is told as rows are packed, so the app can show it.
+//! `field_clock_to_pack`, and this step packs that table into the rows and drops it. Migration
+//! 0013 keeps the log as an entry per write of a row ([`super::log`]); it renames the old log
+//! to `change_log_to_pack`, and this step packs it into entries and drops it. Both are one
+//! transaction: a kill before its commit changes nothing (the tables are still there and the
+//! next open packs them again). Progress is told as rows are packed, so the app can show it.
 
+use super::log;
 use super::raw;
 use super::stamps::{self, Stamps};
-use crate::change::Stamp;
+use crate::change::{Change, Stamp};
 use crate::error::Result;
 use crate::hlc::Hlc;
 use serde::{Deserialize, Serialize};
@@ -17,49 +20,74 @@ use uuid::Uuid;
 
 /// The work table migration 0012 leaves for this step.
 const TO_PACK: &str = "field_clock_to_pack";
+/// The work table migration 0013 leaves.
+const LOG_TO_PACK: &str = "change_log_to_pack";
 
-/// How far an upgrade has got, in field stamps.
+/// How far an upgrade has got, in field stamps and changes packed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct UpgradeProgress {
-    /// Stamps packed into their rows so far.
+    /// Stamps and changes packed so far.
     pub done: u32,
-    /// Stamps the upgrade has to pack in all.
+    /// Stamps and changes the upgrade has to pack in all.
     pub total: u32,
 }
 
 /// How often progress is told, in stamps.
 const TELL_EVERY: u64 = 1_000;
 
-/// Packs the stamps left by migration 0012 into their rows, if any are left; `progress` is
-/// told along the way (and once at the end). Returns whether there was anything to do.
-pub async fn pack_field_clocks(
-    pool: &SqlitePool,
-    progress: &(dyn Fn(UpgradeProgress) + Sync),
-) -> Result<bool> {
-    let left: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
-            .bind(TO_PACK)
-            .fetch_optional(pool)
-            .await?;
-    if left.is_none() {
+/// Runs what the migrations left to pack, if anything: the field stamps of 0012, then the log
+/// of 0013; `progress` is told along the way over both (and once at the end). Returns whether
+/// there was anything to do.
+pub async fn run(pool: &SqlitePool, progress: &(dyn Fn(UpgradeProgress) + Sync)) -> Result<bool> {
+    let stamps = left(pool, TO_PACK).await?;
+    let log = left(pool, LOG_TO_PACK).await?;
+    if stamps.is_none() && log.is_none() {
         return Ok(false);
     }
-    let mut tx = pool.begin().await?;
-    raw::on_handle(&mut tx, |db| pack(db, progress)).await?;
-    tx.commit().await?;
-    Ok(true)
-}
-
-fn pack(db: &rusqlite::Connection, progress: &(dyn Fn(UpgradeProgress) + Sync)) -> Result<()> {
-    let total: i64 = db.query_row(&format!("SELECT COUNT(*) FROM {TO_PACK}"), [], |r| r.get(0))?;
-    let total = total.max(0) as u64;
+    let total = stamps.unwrap_or(0) + log.unwrap_or(0);
     let tell = |done: u64| {
         progress(UpgradeProgress {
-            done: done.min(u32::MAX as u64) as u32,
+            done: done.min(total).min(u32::MAX as u64) as u32,
             total: total.min(u32::MAX as u64) as u32,
         })
     };
     tell(0);
+    // One transaction for both: a kill anywhere leaves the previous format whole.
+    let mut tx = pool.begin().await?;
+    raw::on_handle(&mut tx, |db| {
+        if stamps.is_some() {
+            pack(db, &|done| tell(done))?;
+        }
+        if log.is_some() {
+            let before = stamps.unwrap_or(0);
+            pack_log(db, &|done| tell(before + done))?;
+        }
+        Ok(())
+    })
+    .await?;
+    tx.commit().await?;
+    tell(total);
+    Ok(true)
+}
+
+/// How many rows `table` holds, if it is there.
+async fn left(pool: &SqlitePool, table: &str) -> Result<Option<u64>> {
+    let there: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
+            .bind(table)
+            .fetch_optional(pool)
+            .await?;
+    if there.is_none() {
+        return Ok(None);
+    }
+    // The name is one of the two constants above.
+    let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(pool)
+        .await?;
+    Ok(Some(n.max(0) as u64))
+}
+
+fn pack(db: &rusqlite::Connection, tell: &dyn Fn(u64)) -> Result<()> {
     // In key order (tbl, row_id, col): each row's stamps arrive together.
     let mut read = db.prepare(&format!(
         "SELECT tbl, row_id, col, cl, hlc, site, seq FROM {TO_PACK} ORDER BY tbl, row_id, col"
@@ -98,9 +126,70 @@ fn pack(db: &rusqlite::Connection, progress: &(dyn Fn(UpgradeProgress) + Sync)) 
     drop(rows);
     drop(read);
     db.execute_batch(&format!("DROP TABLE {TO_PACK}"))?;
-    tell(total);
     Ok(())
 }
+
+/// Packs the per-field log migration 0013 left into entries, in (site, seq) order: a write's
+/// changes are consecutive there, so they share entries as the merge would have made them.
+fn pack_log(db: &rusqlite::Connection, tell: &dyn Fn(u64)) -> Result<()> {
+    let mut read = db.prepare(&format!(
+        "SELECT site, seq, hlc, actor, bucket, tbl, row_id, col, value, cl, schema_version,
+                signature
+         FROM {LOG_TO_PACK} ORDER BY site, seq"
+    ))?;
+    let mut rows = read.query([])?;
+    let mut interned = log::Interned::default();
+    let mut batch: Vec<Change> = Vec::with_capacity(PACK_BATCH);
+    let mut done = 0u64;
+    let flush = |batch: &mut Vec<Change>, interned: &mut log::Interned| -> Result<()> {
+        let refs: Vec<&Change> = batch.iter().collect();
+        log::append(db, interned, &refs)?;
+        batch.clear();
+        Ok(())
+    };
+    while let Some(r) = rows.next()? {
+        let text = |i: usize| -> rusqlite::Result<String> { r.get(i) };
+        let site: Vec<u8> = r.get(0)?;
+        let actor: Option<String> = r.get(3)?;
+        let signature: Option<String> = r.get(11)?;
+        batch.push(Change {
+            site: Uuid::from_slice(&site).unwrap_or_default(),
+            seq: r.get::<_, i64>(1)? as u64,
+            hlc: Hlc(r.get::<_, i64>(2)? as u64),
+            actor: actor.and_then(|a| Uuid::parse_str(&a).ok()),
+            bucket: text(4)?,
+            table: text(5)?,
+            row: Uuid::parse_str(&text(6)?).unwrap_or_default(),
+            column: text(7)?,
+            value: serde_json::from_str(&text(8)?).unwrap_or(serde_json::Value::Null),
+            cl: r.get::<_, i64>(9)? as u64,
+            schema_version: r.get::<_, i64>(10)? as u32,
+            signature: signature.and_then(|s| serde_json::from_str(&s).ok()),
+        });
+        done += 1;
+        // A batch ends where a write of a row does, so no entry is cut in two.
+        let n = batch.len();
+        if n > PACK_BATCH
+            && (batch[n - 1].site, batch[n - 1].row, batch[n - 1].hlc)
+                != (batch[n - 2].site, batch[n - 2].row, batch[n - 2].hlc)
+        {
+            let last = batch.pop().expect("a change");
+            flush(&mut batch, &mut interned)?;
+            batch.push(last);
+        }
+        if done.is_multiple_of(TELL_EVERY) {
+            tell(done);
+        }
+    }
+    flush(&mut batch, &mut interned)?;
+    drop(rows);
+    drop(read);
+    db.execute_batch(&format!("DROP TABLE {LOG_TO_PACK}"))?;
+    Ok(())
+}
+
+/// Changes packed at a time, at least (a batch ends between two writes).
+const PACK_BATCH: usize = 5_000;
 
 /// One row's stamps. The old table only ever held the tables of the registry; any other name
 /// is left out rather than written into SQL.
@@ -116,13 +205,43 @@ fn write(db: &rusqlite::Connection, table: &str, row: &str, stamps: &Stamps) -> 
     Ok(())
 }
 
-/// Rewrites an open replica in the format before migration 0012 (a `field_clock` row per
-/// field, no `stamps` column, 0012 not applied): what a replica made by the previous release
-/// looks like, for the upgrade's tests and `caucus-bench`'s `migration_s`. Not for the app.
+/// Rewrites an open replica in the format before migrations 0012 and 0013 (a `field_clock`
+/// row per field, no `stamps` column, a `change_log` row per field change, neither migration
+/// applied): what a replica made by an earlier release looks like, for the upgrade's tests and
+/// `caucus-bench`'s `migration_s`. Not for the app.
 #[doc(hidden)]
-pub async fn rewrite_in_the_format_before_stamps(pool: &SqlitePool) -> Result<()> {
+pub async fn rewrite_in_the_previous_format(pool: &SqlitePool) -> Result<()> {
     let mut tx = pool.begin().await?;
     raw::on_handle(&mut tx, |db| {
+        // The log as 0001, 0005 and 0006 made it, filled from the entries through the view.
+        db.execute_batch(
+            "CREATE TABLE change_log_before (
+                 site           BLOB NOT NULL,
+                 seq            INTEGER NOT NULL,
+                 hlc            INTEGER NOT NULL,
+                 actor          TEXT,
+                 bucket         TEXT NOT NULL,
+                 tbl            TEXT NOT NULL,
+                 row_id         TEXT NOT NULL,
+                 col            TEXT NOT NULL,
+                 value          TEXT NOT NULL,
+                 cl             INTEGER NOT NULL,
+                 schema_version INTEGER NOT NULL,
+                 signature      TEXT,
+                 PRIMARY KEY (site, seq)
+             ) WITHOUT ROWID;
+             INSERT INTO change_log_before
+                 SELECT site, seq, hlc, actor, bucket, tbl, row_id, col, value, cl,
+                        schema_version, signature
+                 FROM change_log;
+             DROP VIEW change_log;
+             DROP TABLE log_entry;
+             DROP TABLE log_id;
+             DROP TABLE log_name;
+             ALTER TABLE change_log_before RENAME TO change_log;
+             CREATE INDEX change_log_row ON change_log (tbl, row_id, hlc);
+             CREATE INDEX change_log_hlc ON change_log (hlc);",
+        )?;
         // The table as 0001_foundation.sql made it.
         db.execute_batch(
             "CREATE TABLE field_clock (
