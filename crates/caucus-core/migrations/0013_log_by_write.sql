@@ -41,6 +41,20 @@ CREATE INDEX log_entry_site ON log_entry (site, seq_last);
 CREATE INDEX log_entry_row ON log_entry (tbl, row_id);
 CREATE INDEX log_entry_hlc ON log_entry (hlc);
 
+-- The outbox likewise: a row per log entry with changes the home hub has not yet
+-- acknowledged, keyed in push order by the entry's clock, site and first seq; `waiting` has
+-- bit i set while the change seq_first + i waits, `pending` counts them. Packed from the
+-- per-change outbox by the same upgrade step as the log.
+ALTER TABLE sync_outbox RENAME TO sync_outbox_to_pack;
+CREATE TABLE sync_outbox (
+    hlc       INTEGER NOT NULL,
+    site      BLOB NOT NULL,
+    seq_first INTEGER NOT NULL,
+    waiting   INTEGER NOT NULL,
+    pending   INTEGER NOT NULL,
+    PRIMARY KEY (hlc, site, seq_first)
+) WITHOUT ROWID;
+
 DROP INDEX change_log_row;
 DROP INDEX change_log_hlc;
 ALTER TABLE change_log RENAME TO change_log_to_pack;

@@ -13,6 +13,7 @@ use caucus_core::change::{Change, ROW_COLUMN, SCHEMA_VERSION};
 use caucus_core::hlc::{wall_ms, Hlc};
 use caucus_core::store::upgrade::{self, UpgradeProgress};
 use caucus_core::store::{history, stamps, sync_state, Edit, Store};
+use caucus_core::sync::protocol::ChangeId;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -177,6 +178,19 @@ async fn write_replica(store: &Store, organizations: usize) {
         .merge_remote(&remote_changes, wall_ms())
         .await
         .expect("remote merge");
+    // The hub has taken the first three changes waiting: the rest of their write still waits.
+    let taken: Vec<ChangeId> = sync_state::outbox_batch(store.pool(), 3, None)
+        .await
+        .expect("outbox")
+        .iter()
+        .map(|c| ChangeId {
+            site: c.site,
+            seq: c.seq,
+        })
+        .collect();
+    sync_state::acknowledge(store.pool(), &taken, &[], wall_ms())
+        .await
+        .expect("acknowledged");
 }
 
 /// Makes a replica in the older format at `path`; returns what it holds and how many field

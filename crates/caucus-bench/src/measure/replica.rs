@@ -632,7 +632,7 @@ pub(super) async fn migrate(dir: &Path, big: &Path, run: usize) -> Res<f64> {
     let seconds = started.elapsed().as_secs_f64();
     store.close().await;
     eprintln!(
-        "  an upgrade of {} field stamps into their rows, with the open: {seconds:.2} s",
+        "  an upgrade of {} field stamps and log changes, with the open: {seconds:.2} s",
         told.load(std::sync::atomic::Ordering::Relaxed)
     );
     let _ = std::fs::remove_file(&old);

@@ -88,8 +88,6 @@ fn log<'c>(
     report: &mut ApplyReport,
 ) -> Result<Vec<&'c Change>> {
     let mut duplicates = log::Duplicates::default();
-    let mut outbox = db
-        .prepare_cached("INSERT OR IGNORE INTO sync_outbox (hlc, site, seq) VALUES (?1, ?2, ?3)")?;
     let mut logged = Vec::with_capacity(changes.len());
     let mut fresh = Vec::with_capacity(changes.len());
     for c in changes {
@@ -99,13 +97,6 @@ fn log<'c>(
         }
         logged.push(c);
         report.applied += 1;
-        if origin == Origin::Unsynced {
-            outbox.execute(rusqlite::params![
-                c.hlc.0 as i64,
-                c.site.as_bytes().as_slice(),
-                c.seq as i64
-            ])?;
-        }
         if held.contains(&(c.site, c.seq)) {
             report.held += 1;
             newly_held.push((c.site, c.seq));
@@ -113,7 +104,8 @@ fn log<'c>(
             fresh.push(c);
         }
     }
-    log::append(db, &mut log::Interned::default(), &logged)?;
+    let queue = origin == Origin::Unsynced;
+    log::append(db, &mut log::Interned::default(), &logged, queue)?;
     Ok(fresh)
 }
 

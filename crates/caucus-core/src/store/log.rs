@@ -129,12 +129,18 @@ fn encode_fields(run: &[&Change]) -> String {
     out
 }
 
-/// Writes changes new to the log, an entry per run ([`runs`]).
+/// Writes changes new to the log, an entry per run ([`runs`]); with `queue`, each entry also
+/// waits in the outbox for the home hub, all its changes at once.
 pub(crate) fn append(
     db: &rusqlite::Connection,
     interned: &mut Interned,
     changes: &[&Change],
+    queue: bool,
 ) -> Result<()> {
+    let mut outbox = db.prepare_cached(
+        "INSERT INTO sync_outbox (hlc, site, seq_first, waiting, pending)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
     let mut insert = db.prepare_cached(
         "INSERT INTO log_entry
              (site, seq_first, seq_last, hlc, actor, bucket, tbl, row_id, cl, schema_version,
@@ -160,6 +166,16 @@ pub(crate) fn append(
             first.schema_version as i64,
             encode_fields(run),
         ])?;
+        if queue {
+            let waiting = run.iter().fold(0u64, |m, c| m | 1 << (c.seq - first.seq));
+            outbox.execute(rusqlite::params![
+                first.hlc.0 as i64,
+                first.site.as_bytes().as_slice(),
+                first.seq as i64,
+                waiting as i64,
+                run.len() as i64,
+            ])?;
+        }
     }
     Ok(())
 }

@@ -14,7 +14,7 @@ pub type VersionVector = BTreeMap<Uuid, u64>;
 
 /// Changes waiting to reach the home hub.
 pub async fn outbox_count(pool: &SqlitePool) -> Result<u64> {
-    let n: i64 = sqlx::query_scalar!(r#"SELECT COUNT(*) AS "n!: i64" FROM sync_outbox"#)
+    let n: i64 = sqlx::query_scalar("SELECT COALESCE(SUM(pending), 0) FROM sync_outbox")
         .fetch_one(pool)
         .await?;
     Ok(n as u64)
@@ -24,47 +24,91 @@ pub async fn outbox_count(pool: &SqlitePool) -> Result<u64> {
 /// recommendation its holder then posted.
 /// `after` continues from the last change of the previous batch (changes refused for now stay
 /// in the outbox, so the outbox itself cannot say where a sync got to). The outbox is keyed in
-/// this order, so a batch is a walk along its key, however large the outbox.
+/// this order, a row per log entry, so a batch is a walk along its key, however large the
+/// outbox.
 pub async fn outbox_batch(
     pool: &SqlitePool,
     limit: u32,
     after: Option<(crate::hlc::Hlc, Uuid, u64)>,
 ) -> Result<Vec<Change>> {
-    // Before every stamp: clocks and sequences are never negative.
+    // Before every stamp: clocks and sequences are never negative. An entry of the same
+    // clock and site that starts up to SPAN before `after` may hold changes past it.
     let (hlc, site, seq) = match after {
         Some((hlc, site, seq)) => (hlc.0 as i64, site.as_bytes().to_vec(), seq as i64),
         None => (-1, Vec::new(), -1),
     };
-    let ids: Vec<(Vec<u8>, i64)> = sqlx::query_as(
-        "SELECT site, seq FROM sync_outbox WHERE (hlc, site, seq) > (?, ?, ?)
-         ORDER BY hlc, site, seq LIMIT ?",
+    let rows: Vec<(Vec<u8>, i64, i64)> = sqlx::query_as(
+        "SELECT site, seq_first, waiting FROM sync_outbox
+         WHERE (hlc, site, seq_first) > (?, ?, ?)
+         ORDER BY hlc, site, seq_first LIMIT ?",
     )
     .bind(hlc)
     .bind(site)
-    .bind(seq)
+    .bind(seq - log::SPAN as i64)
     .bind(limit as i64)
     .fetch_all(pool)
     .await?;
-    let ids: Vec<(Uuid, u64)> = ids
-        .into_iter()
-        .map(|(site, seq)| (Uuid::from_slice(&site).unwrap_or_default(), seq as u64))
-        .collect();
+    let mut ids = Vec::new();
+    for (site, first, waiting) in rows {
+        let site = Uuid::from_slice(&site).unwrap_or_default();
+        for bit in 0..log::SPAN {
+            if (waiting as u64) >> bit & 1 == 1 {
+                ids.push((site, first as u64 + bit));
+            }
+        }
+    }
     let mut found = log::find(&mut *pool.acquire().await?, &ids).await?;
-    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+    let mut batch: Vec<Change> = ids.iter().filter_map(|id| found.remove(id)).collect();
+    batch.sort_by_key(|c| c.stamp_order());
+    batch.retain(|c| after.is_none_or(|a| c.stamp_order() > a));
+    batch.truncate(limit as usize);
+    Ok(batch)
 }
 
-/// Takes changes out of the outbox. The outbox is keyed by push order, (hlc, site, seq): each
-/// change's clock comes from the log, so its row is found by its key.
+/// Takes changes out of the outbox: each clears its bit in its entry's row, and a row with
+/// none left goes.
 async fn leave_outbox(conn: &mut SqliteConnection, ids: &[(Uuid, u64)]) -> Result<()> {
     let found = log::find(conn, ids).await?;
     for id in ids {
         let Some(c) = found.get(id) else { continue };
-        sqlx::query("DELETE FROM sync_outbox WHERE hlc = ? AND site = ? AND seq = ?")
-            .bind(c.hlc.0 as i64)
-            .bind(c.site.as_bytes().to_vec())
-            .bind(c.seq as i64)
-            .execute(&mut *conn)
-            .await?;
+        let site = c.site.as_bytes().to_vec();
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT seq_first, waiting FROM sync_outbox
+             WHERE hlc = ? AND site = ? AND seq_first BETWEEN ? AND ?",
+        )
+        .bind(c.hlc.0 as i64)
+        .bind(site.clone())
+        .bind(c.seq as i64 - (log::SPAN as i64 - 1))
+        .bind(c.seq as i64)
+        .fetch_all(&mut *conn)
+        .await?;
+        for (first, waiting) in rows {
+            let bit = 1u64 << (c.seq - first as u64);
+            if waiting as u64 & bit == 0 {
+                continue;
+            }
+            let left = waiting as u64 & !bit;
+            if left == 0 {
+                sqlx::query("DELETE FROM sync_outbox WHERE hlc = ? AND site = ? AND seq_first = ?")
+                    .bind(c.hlc.0 as i64)
+                    .bind(site.clone())
+                    .bind(first)
+                    .execute(&mut *conn)
+                    .await?;
+            } else {
+                sqlx::query(
+                    "UPDATE sync_outbox SET waiting = ?, pending = pending - 1
+                     WHERE hlc = ? AND site = ? AND seq_first = ?",
+                )
+                .bind(left as i64)
+                .bind(c.hlc.0 as i64)
+                .bind(site.clone())
+                .bind(first)
+                .execute(&mut *conn)
+                .await?;
+            }
+            break;
+        }
     }
     Ok(())
 }

@@ -143,7 +143,7 @@ fn pack_log(db: &rusqlite::Connection, tell: &dyn Fn(u64)) -> Result<()> {
     let mut done = 0u64;
     let flush = |batch: &mut Vec<Change>, interned: &mut log::Interned| -> Result<()> {
         let refs: Vec<&Change> = batch.iter().collect();
-        log::append(db, interned, &refs)?;
+        log::append(db, interned, &refs, false)?;
         batch.clear();
         Ok(())
     };
@@ -185,6 +185,20 @@ fn pack_log(db: &rusqlite::Connection, tell: &dyn Fn(u64)) -> Result<()> {
     drop(rows);
     drop(read);
     db.execute_batch(&format!("DROP TABLE {LOG_TO_PACK}"))?;
+    // Each waiting change sets its bit in its entry's outbox row.
+    db.execute_batch(
+        "INSERT INTO sync_outbox (hlc, site, seq_first, waiting, pending)
+         SELECT o.hlc, o.site, e.seq_first, 1 << (o.seq - e.seq_first), 1
+         FROM sync_outbox_to_pack o
+         JOIN log_id s ON s.id = o.site
+         JOIN log_entry e ON e.site = s.no
+             AND e.seq_last BETWEEN o.seq AND o.seq + 63 AND e.seq_first <= o.seq
+         WHERE EXISTS (SELECT 1 FROM json_each(e.fields) f
+                       WHERE f.value ->> 0 = o.seq - e.seq_first)
+         ON CONFLICT (hlc, site, seq_first) DO UPDATE
+             SET waiting = waiting | excluded.waiting, pending = pending + 1;
+         DROP TABLE sync_outbox_to_pack;",
+    )?;
     Ok(())
 }
 
@@ -239,6 +253,18 @@ pub async fn rewrite_in_the_previous_format(pool: &SqlitePool) -> Result<()> {
              DROP TABLE log_id;
              DROP TABLE log_name;
              ALTER TABLE change_log_before RENAME TO change_log;
+             CREATE TABLE sync_outbox_before (
+                 hlc  INTEGER NOT NULL,
+                 site BLOB NOT NULL,
+                 seq  INTEGER NOT NULL,
+                 PRIMARY KEY (hlc, site, seq)
+             ) WITHOUT ROWID;
+             INSERT INTO sync_outbox_before
+                 WITH RECURSIVE bit(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM bit WHERE i < 63)
+                 SELECT o.hlc, o.site, o.seq_first + bit.i FROM sync_outbox o, bit
+                 WHERE (o.waiting >> bit.i) & 1;
+             DROP TABLE sync_outbox;
+             ALTER TABLE sync_outbox_before RENAME TO sync_outbox;
              CREATE INDEX change_log_row ON change_log (tbl, row_id, hlc);
              CREATE INDEX change_log_hlc ON change_log (hlc);",
         )?;
