@@ -184,11 +184,13 @@ async fn the_index_follows_edits_archiving_and_merges() {
     }
 }
 
-/// Every entry of the search index, in rowid order.
+/// Every entry of the search index and of the titles' index, in rowid order.
 async fn index_of(c: &Caucus) -> Vec<(i64, String, String, String, String, String, String)> {
     sqlx::query_as(
         "SELECT rowid, kind, id, target_kind, target_id, title, coalesce(body, '')
-         FROM search_index ORDER BY rowid",
+         FROM search_index
+         UNION ALL SELECT rowid, 'a title entry', '', '', '', '', '' FROM search_title
+         ORDER BY 1, 2",
     )
     .fetch_all(c.store().pool())
     .await

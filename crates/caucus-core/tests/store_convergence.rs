@@ -19,13 +19,15 @@ async fn dump(store: &Store) -> Dump {
         .expect("read organizations")
 }
 
-/// The search index as the merges left it, and as the records make it, in rowid order.
+/// The search index (and which records the titles' index holds) as the merges left it, and as
+/// the records make it, in rowid order.
 async fn index_and_rebuilt(
     store: &Store,
 ) -> (Vec<(i64, String, String)>, Vec<(i64, String, String)>) {
     let read = || async {
         sqlx::query_as::<_, (i64, String, String)>(
-            "SELECT rowid, id, title || '|' || coalesce(body, '') FROM search_index ORDER BY rowid",
+            "SELECT rowid, id, title || '|' || coalesce(body, '') FROM search_index
+             UNION ALL SELECT rowid, 'a title entry', '' FROM search_title ORDER BY 1, 2",
         )
         .fetch_all(store.pool())
         .await

@@ -130,6 +130,19 @@ impl Indexed {
             table = self.table,
         )
     }
+
+    /// The title entries of this kind's live records, for `search_title` (a kind without titles
+    /// has none).
+    fn title_entries(&self) -> String {
+        format!(
+            "INSERT INTO search_title (rowid, title)
+             SELECT ({number} << 40) | rowid, {title} FROM {table}
+             WHERE cl % 2 = 1 AND {title} != ''",
+            number = self.number,
+            title = self.title,
+            table = self.table,
+        )
+    }
 }
 
 /// Brings the index entries of these records of one kind (by id) up to date: what a batch
@@ -145,18 +158,22 @@ pub(crate) fn reindex(
         return Ok(());
     }
     if !fresh {
-        let mut remove = db.prepare_cached(&format!(
-            "DELETE FROM search_index
-             WHERE rowid = ({} << 40) | (SELECT rowid FROM {} WHERE id = ?1)",
-            kind.number, kind.table
-        ))?;
-        for id in ids {
-            remove.execute([id])?;
+        for index in ["search_index", "search_title"] {
+            let mut remove = db.prepare_cached(&format!(
+                "DELETE FROM {index}
+                 WHERE rowid = ({} << 40) | (SELECT rowid FROM {} WHERE id = ?1)",
+                kind.number, kind.table
+            ))?;
+            for id in ids {
+                remove.execute([id])?;
+            }
         }
     }
-    let mut add = db.prepare_cached(&format!("{} AND id = ?1", kind.entries()))?;
-    for id in ids {
-        add.execute([id])?;
+    for entries in [kind.entries(), kind.title_entries()] {
+        let mut add = db.prepare_cached(&format!("{entries} AND id = ?1"))?;
+        for id in ids {
+            add.execute([id])?;
+        }
     }
     Ok(())
 }
@@ -164,9 +181,11 @@ pub(crate) fn reindex(
 /// The statements that build the whole index again from the records, one per kind: after
 /// records were written without it (a plain copy of rows, the benchmark's baseline).
 pub fn rebuild_sql() -> String {
-    let mut sql = String::from("DELETE FROM search_index;\n");
+    let mut sql = String::from("DELETE FROM search_index;\nDELETE FROM search_title;\n");
     for kind in &INDEXED {
         sql.push_str(&kind.entries());
+        sql.push_str(";\n");
+        sql.push_str(&kind.title_entries());
         sql.push_str(";\n");
     }
     sql
@@ -207,16 +226,20 @@ pub struct SearchHit {
 /// because FTS5 builds the whole list of every term under a prefix for each statement: for a
 /// common word on the whole coalition that is most of a search's time (docs/benchmarks.md).
 pub fn fts_query(text: &str) -> Option<String> {
-    let words: Vec<&str> = text
-        .split(|c: char| c.is_whitespace() || c == '"')
-        // A word with no letter or digit indexes as nothing; leave it out.
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .take(8)
-        .collect();
+    let words = words(text);
     let (last, before) = words.split_last()?;
     let mut query: Vec<String> = before.iter().map(|w| format!("\"{w}\"")).collect();
     query.push(format!("\"{last}\"*"));
     Some(query.join(" "))
+}
+
+/// The words of what a person typed, as [`fts_query`] quotes them.
+fn words(text: &str) -> Vec<&str> {
+    text.split(|c: char| c.is_whitespace() || c == '"')
+        // A word with no letter or digit indexes as nothing; leave it out.
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .take(8)
+        .collect()
 }
 
 /// Ranking reads every match it ranks, so a word found in tens of thousands of records would
@@ -232,30 +255,31 @@ struct HitRow {
     target_kind: String,
     target_id: String,
     title: String,
-    snippet: String,
+    body: String,
 }
 
-const HIT_COLUMNS: &str = "SELECT rowid, kind, id, target_kind, target_id,
-        highlight(search_index, 4, char(2), char(3)) AS title,
-        snippet(search_index, 5, char(2), char(3), '…', 12) AS snippet
-    FROM search_index WHERE search_index MATCH ?";
-
-/// The rowid of the `RANKED_AT_MOST`th newest match, if there are that many.
-async fn newest_bound(pool: &SqlitePool, query: &str) -> Result<Option<i64>> {
-    Ok(sqlx::query_scalar(
-        "SELECT rowid FROM search_index WHERE search_index MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-    )
+/// The rowid of the `RANKED_AT_MOST`th newest match in `index`, if there are that many.
+async fn newest_bound(pool: &SqlitePool, index: &str, query: &str) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT rowid FROM {index} WHERE {index} MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?"
+    ))
     .bind(query)
     .bind(RANKED_AT_MOST - 1)
     .fetch_optional(pool)
     .await?)
 }
 
-/// The best `limit` matches of `query` among those at or above `from` (a title match counts ten
-/// times a body match).
-async fn ranked(pool: &SqlitePool, query: &str, from: i64, limit: i64) -> Result<Vec<HitRow>> {
-    Ok(sqlx::query_as(&format!(
-        "{HIT_COLUMNS} AND rowid >= ? ORDER BY bm25(search_index, 10.0, 1.0) LIMIT ?"
+/// The rowids of the best `limit` matches in `index` among those at or above `from`.
+async fn ranked(
+    pool: &SqlitePool,
+    index: &str,
+    rank: &str,
+    query: &str,
+    from: i64,
+    limit: i64,
+) -> Result<Vec<i64>> {
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT rowid FROM {index} WHERE {index} MATCH ? AND rowid >= ? ORDER BY {rank} LIMIT ?"
     ))
     .bind(query)
     .bind(from)
@@ -266,52 +290,220 @@ async fn ranked(pool: &SqlitePool, query: &str, from: i64, limit: i64) -> Result
 
 /// At most `limit` records matching `text`, best first (every word must match; the last may be
 /// the start of one).
+///
+/// Only rowids are ranked; the hits are then read by rowid and their words marked here
+/// ([`Marker`]): FTS5's own highlight and snippet need the match, and running it again for
+/// twenty rows costs as much as the search (a prefix is expanded again each time).
 pub async fn search(pool: &SqlitePool, text: &str, limit: u32) -> Result<Vec<SearchHit>> {
     let Some(query) = fts_query(text) else {
         return Ok(Vec::new());
     };
     let limit = limit.clamp(1, 100) as i64;
-    // Title matches first: when they alone are too many to rank, so is everything, and the
-    // bound over every match need not be read.
-    let titles = format!("{{title}} : ({query})");
-    let title_bound = newest_bound(pool, &titles).await?;
-    let rows = if title_bound.is_none() && newest_bound(pool, &query).await?.is_none() {
-        ranked(pool, &query, 0, limit).await?
-    } else {
-        let mut rows = ranked(pool, &titles, title_bound.unwrap_or(0), limit).await?;
-        if (rows.len() as i64) < limit {
-            let newest: Vec<HitRow> =
-                sqlx::query_as(&format!("{HIT_COLUMNS} ORDER BY rowid DESC LIMIT ?"))
-                    .bind(&query)
-                    .bind(limit * 2)
-                    .fetch_all(pool)
-                    .await?;
-            for row in newest {
-                if (rows.len() as i64) < limit && rows.iter().all(|r| r.rowid != row.rowid) {
-                    rows.push(row);
+    // Title matches first, from the titles' own index: when they alone are too many to rank,
+    // so is everything, and the bound over every match need not be read.
+    let title_bound = newest_bound(pool, "search_title", &query).await?;
+    let ids =
+        if title_bound.is_none() && newest_bound(pool, "search_index", &query).await?.is_none() {
+            // A title match counts ten times a body match.
+            let rank = "bm25(search_index, 10.0, 1.0)";
+            ranked(pool, "search_index", rank, &query, 0, limit).await?
+        } else {
+            let rank = "bm25(search_title)";
+            let from = title_bound.unwrap_or(0);
+            let mut ids = ranked(pool, "search_title", rank, &query, from, limit).await?;
+            if (ids.len() as i64) < limit {
+                let newest: Vec<i64> = sqlx::query_scalar(
+                    "SELECT rowid FROM search_index WHERE search_index MATCH ?
+                 ORDER BY rowid DESC LIMIT ?",
+                )
+                .bind(&query)
+                .bind(limit * 2)
+                .fetch_all(pool)
+                .await?;
+                for id in newest {
+                    if (ids.len() as i64) < limit && !ids.contains(&id) {
+                        ids.push(id);
+                    }
                 }
             }
-        }
-        rows
-    };
-    Ok(rows
-        .into_iter()
+            ids
+        };
+    let rows: Vec<HitRow> = sqlx::query_as(
+        "SELECT rowid, kind, id, target_kind, target_id, title, body FROM search_index
+         WHERE rowid IN (SELECT value FROM json_each(?))",
+    )
+    .bind(serde_json::to_string(&ids).unwrap_or_default())
+    .fetch_all(pool)
+    .await?;
+    let marker = Marker::new(text);
+    Ok(ids
+        .iter()
+        .filter_map(|id| rows.iter().find(|r| r.rowid == *id))
         .filter_map(|r| {
             Some(SearchHit {
                 id: Uuid::parse_str(&r.id).ok()?,
                 target_id: Uuid::parse_str(&r.target_id).ok()?,
-                kind: r.kind,
-                target_kind: r.target_kind,
-                title: r.title,
-                snippet: r.snippet,
+                kind: r.kind.clone(),
+                target_kind: r.target_kind.clone(),
+                title: marker.highlight(&r.title),
+                snippet: marker.snippet(&r.body, SNIPPET_WORDS),
             })
         })
         .collect())
 }
 
+/// Words in a snippet, as FTS5's `snippet(…, 12)` gave them.
+const SNIPPET_WORDS: usize = 12;
+
+/// A word as the index compares it (`unicode61 remove_diacritics 2`): lower case, without
+/// diacritics.
+fn fold(word: &str) -> String {
+    use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+    word.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The words of a text as the index splits them: runs of letters and digits, by byte range.
+fn tokens(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, text.len()));
+    }
+    out
+}
+
+/// Marks the words of a text that a search matched, as the index matched them: each typed word
+/// whole, the last one also as the start of a word.
+struct Marker {
+    whole: Vec<String>,
+    prefix: Option<String>,
+}
+
+impl Marker {
+    fn new(typed: &str) -> Marker {
+        let mut folded: Vec<String> = Vec::new();
+        for word in words(typed) {
+            folded.extend(tokens(word).into_iter().map(|(s, e)| fold(&word[s..e])));
+        }
+        let prefix = folded.pop();
+        Marker {
+            whole: folded,
+            prefix,
+        }
+    }
+
+    fn matches(&self, word: &str) -> bool {
+        let word = fold(word);
+        self.whole.contains(&word) || self.prefix.as_ref().is_some_and(|p| word.starts_with(p))
+    }
+
+    /// `text[from..to]` with its matched words between [`MATCH_START`] and [`MATCH_END`].
+    fn mark(&self, text: &str, words: &[(usize, usize)], from: usize, to: usize) -> String {
+        let mut out = String::with_capacity(to - from + 8);
+        let mut at = from;
+        for &(s, e) in words {
+            if s < from || e > to || !self.matches(&text[s..e]) {
+                continue;
+            }
+            out.push_str(&text[at..s]);
+            out.push(MATCH_START);
+            out.push_str(&text[s..e]);
+            out.push(MATCH_END);
+            at = e;
+        }
+        out.push_str(&text[at..to]);
+        out
+    }
+
+    fn highlight(&self, text: &str) -> String {
+        self.mark(text, &tokens(text), 0, text.len())
+    }
+
+    /// At most `size` words of `text` around its matches (the window with the most of them),
+    /// with `…` where it was cut.
+    fn snippet(&self, text: &str, size: usize) -> String {
+        let words = tokens(text);
+        if words.is_empty() {
+            return String::new();
+        }
+        let hit: Vec<bool> = words
+            .iter()
+            .map(|&(s, e)| self.matches(&text[s..e]))
+            .collect();
+        let mut best = (0usize, 0usize);
+        for start in 0..words.len() {
+            if start > 0 && !hit[start] {
+                continue;
+            }
+            // A little context before the first match.
+            let start = start.saturating_sub(2);
+            let count = hit[start..(start + size).min(words.len())]
+                .iter()
+                .filter(|h| **h)
+                .count();
+            if count > best.1 {
+                best = (start, count);
+            }
+        }
+        let first = best.0;
+        let last = (first + size).min(words.len()) - 1;
+        let from = if first == 0 { 0 } else { words[first].0 };
+        let to = if last == words.len() - 1 {
+            text.len()
+        } else {
+            words[last].1
+        };
+        let mut out = String::new();
+        if first > 0 {
+            out.push('…');
+        }
+        out.push_str(&self.mark(text, &words, from, to));
+        if last < words.len() - 1 {
+            out.push('…');
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::fts_query;
+    use super::{fts_query, Marker, MATCH_END, MATCH_START};
+
+    fn plain(marked: &str) -> String {
+        marked.replace(MATCH_START, "[").replace(MATCH_END, "]")
+    }
+
+    #[test]
+    fn matched_words_are_marked_as_the_index_matches_them() {
+        let m = Marker::new("election jug");
+        assert_eq!(
+            plain(&m.highlight("Élection des juges, 2026")),
+            "[Élection] des [juges], 2026"
+        );
+        let m = Marker::new("القضاة");
+        assert_eq!(plain(&m.highlight("انتخاب القضاة")), "انتخاب [القضاة]");
+        let m = Marker::new("fund");
+        let body = "one two three four five six seven eight nine ten eleven twelve \
+                    thirteen fourteen the trust fund for victims and more words after it, a few more to cut";
+        let s = plain(&m.snippet(body, 12));
+        assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
+        assert!(s.contains("trust [fund] for"), "{s}");
+        assert_eq!(plain(&m.snippet("no match here", 12)), "no match here");
+        assert_eq!(m.snippet("", 12), "");
+    }
 
     #[test]
     fn typed_text_never_becomes_fts_syntax() {
