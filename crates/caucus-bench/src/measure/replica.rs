@@ -524,16 +524,7 @@ pub(super) async fn metadata_ratio(caucus: &Caucus) -> Res<Sizes> {
     for (name, bytes) in sizes {
         let bytes = bytes as u64;
         let owner = sqlx_owner(&name);
-        if [
-            "log_entry",
-            "log_id",
-            "log_name",
-            "sync_outbox",
-            "sync_cursor",
-            "peer_version",
-        ]
-        .contains(&owner.as_str())
-        {
+        if SYNC_TABLES.contains(&owner.as_str()) {
             meta += bytes;
         } else if user.contains(&owner.as_str()) {
             data += bytes;
@@ -639,17 +630,21 @@ pub(super) async fn migrate(dir: &Path, big: &Path, run: usize) -> Res<f64> {
     Ok(seconds)
 }
 
+/// The tables sync keeps beside the records: the log, its interned names, the outbox, the
+/// cursors.
+const SYNC_TABLES: [&str; 6] = [
+    "log_entry",
+    "log_id",
+    "log_name",
+    "sync_outbox",
+    "sync_cursor",
+    "peer_version",
+];
+
 /// The table an index or table page belongs to (indexes are named after their table).
 pub(super) fn sqlx_owner(name: &str) -> String {
     let name = name.strip_prefix("sqlite_autoindex_").unwrap_or(name);
-    for t in schema::TABLES.iter().map(|t| t.name).chain([
-        "log_entry",
-        "log_id",
-        "log_name",
-        "sync_outbox",
-        "sync_cursor",
-        "peer_version",
-    ]) {
+    for t in schema::TABLES.iter().map(|t| t.name).chain(SYNC_TABLES) {
         if name == t || name.starts_with(&format!("{t}_")) {
             return t.to_string();
         }

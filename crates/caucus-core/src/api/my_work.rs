@@ -320,22 +320,14 @@ async fn named(
     pool: &sqlx::SqlitePool,
     found: Vec<LoggedRow>,
 ) -> Result<Vec<(String, String, i64, Option<String>)>> {
-    let actor = |a: &Option<Vec<u8>>| a.as_deref().and_then(|a| Uuid::from_slice(a).ok());
-    let names = crate::store::history::person_names(
-        &mut *pool.acquire().await?,
-        found.iter().filter_map(|r| actor(&r.3)),
-    )
-    .await?;
+    let makers: Vec<Option<&[u8]>> = found.iter().map(|r| r.3.as_deref()).collect();
+    let names = crate::store::history::maker_names(pool, &makers).await?;
     Ok(found
-        .into_iter()
-        .map(|(tbl, row, at, by)| {
-            let by_name = actor(&by).and_then(|a| names.get(&a).cloned());
-            (
-                tbl,
-                Uuid::from_slice(&row).unwrap_or_default().to_string(),
-                at,
-                by_name,
-            )
+        .iter()
+        .zip(names)
+        .map(|((tbl, row, at, _), by_name)| {
+            let row = Uuid::from_slice(row).unwrap_or_default().to_string();
+            (tbl.clone(), row, *at, by_name)
         })
         .collect())
 }

@@ -426,21 +426,18 @@ type LoggedRow = (String, String, Vec<u8>, i64, Option<Vec<u8>>, i64);
 
 /// Names the rows' makers.
 async fn changed_rows(pool: &sqlx::SqlitePool, found: Vec<LoggedRow>) -> Result<Vec<ChangedRow>> {
-    let actor = |a: &Option<Vec<u8>>| a.as_deref().and_then(|a| Uuid::from_slice(a).ok());
-    let names = crate::store::history::person_names(
-        &mut *pool.acquire().await?,
-        found.iter().filter_map(|r| actor(&r.4)),
-    )
-    .await?;
+    let makers: Vec<Option<&[u8]>> = found.iter().map(|r| r.4.as_deref()).collect();
+    let names = crate::store::history::maker_names(pool, &makers).await?;
     Ok(found
-        .into_iter()
-        .map(|(bucket, tbl, row, at, by, first)| ChangedRow {
-            bucket,
-            tbl,
-            row_id: Uuid::from_slice(&row).unwrap_or_default().to_string(),
-            at,
-            by_name: actor(&by).and_then(|a| names.get(&a).cloned()),
-            first,
+        .iter()
+        .zip(names)
+        .map(|((bucket, tbl, row, at, _, first), by_name)| ChangedRow {
+            bucket: bucket.clone(),
+            tbl: tbl.clone(),
+            row_id: Uuid::from_slice(row).unwrap_or_default().to_string(),
+            at: *at,
+            by_name,
+            first: *first,
         })
         .collect())
 }

@@ -70,7 +70,7 @@ pub async fn history(pool: &SqlitePool, table: &str, id: Uuid) -> Result<Vec<His
 }
 
 /// The names this replica knows of the people in `ids`.
-pub(crate) async fn person_names(
+async fn person_names(
     conn: &mut sqlx::SqliteConnection,
     ids: impl Iterator<Item = Uuid>,
 ) -> Result<HashMap<Uuid, String>> {
@@ -85,6 +85,23 @@ pub(crate) async fn person_names(
         }
     }
     Ok(names)
+}
+
+/// The name of each maker in `makers` (a person's id as the log holds it, 16 bytes), in order:
+/// None where the maker is unknown or not here.
+pub(crate) async fn maker_names(
+    pool: &SqlitePool,
+    makers: &[Option<&[u8]>],
+) -> Result<Vec<Option<String>>> {
+    let ids: Vec<Option<Uuid>> = makers
+        .iter()
+        .map(|m| m.and_then(|m| Uuid::from_slice(m).ok()))
+        .collect();
+    let names = person_names(&mut *pool.acquire().await?, ids.iter().flatten().copied()).await?;
+    Ok(ids
+        .into_iter()
+        .map(|id| id.and_then(|id| names.get(&id).cloned()))
+        .collect())
 }
 
 /// Every change in the log, in (site, seq) order.
