@@ -162,7 +162,7 @@ pub async fn exchange(
         }
     }
     // Pull every readable bucket until the hub has no more.
-    let mut cursors = sync_state::load_cursors(pool, hub_id).await?;
+    let cursors = sync_state::load_cursors(pool, hub_id).await?;
     // The certificates the home hub sends are checked with its key; a meeting host's are not
     // the coalition's and are not kept.
     let trust = if home {
@@ -172,53 +172,32 @@ pub async fn exchange(
     };
     let mut received = 0u32;
     let mut total: Option<u32> = None;
-    loop {
+    let pull = |cursors: std::collections::BTreeMap<String, BucketCursor>| async move {
         let request = PullRequest {
-            cursors: cursors.clone(),
+            cursors,
             limit: MAX_PULL_CHANGES,
         };
-        let reply = transport.pull(url, device, &request).await?;
+        transport.pull(url, device, &request).await
+    };
+    let mut reply = pull(cursors).await?;
+    loop {
         if reply.snapshot_remaining > 0 {
             total = Some(received + reply.snapshot_remaining as u32);
         }
-        if home {
-            // The hub judged the guests' changes it sends; their passes go on with them.
-            crate::store::guest_passes::remember(pool, &reply.guest_passes).await?;
-            store
-                .merge_pulled(
-                    &reply.changes,
-                    hlc::wall_ms(),
-                    Origin::HomeHub,
-                    (hub_id, &reply.cursors),
-                )
-                .await?;
-        } else {
-            // A meeting host is a carrier: what it relays is judged here, as a bundle is.
-            super::judge::merge_judged(
-                store,
-                &reply.changes,
-                &reply.certificates,
-                &reply.guest_passes,
-                hlc::wall_ms(),
-                Some((hub_id, &reply.cursors)),
-            )
-            .await?;
-        }
-        if let Some((hub, key)) = &trust {
-            certificates::remember_revoked(pool, &reply.revoked).await?;
-            let (_, refused) =
-                certificates::remember(pool, (*hub, key), &reply.certificates, hlc::wall_ms())
-                    .await?;
-            for (c, why) in refused {
-                tracing::warn!(
-                    "the hub sent a certificate for {} that is not believed: {}",
-                    c.site,
-                    why.reason()
-                );
-            }
-        }
+        // The next page is asked for while this one is merged: the hub reads and sends it on
+        // the other core (a first sync spent half its time with one side waiting for the
+        // other). A page fetched ahead of a failed merge is dropped, and asked for again by
+        // the next exchange from the cursors the replica kept.
+        let ahead = reply.more.then(|| pull(reply.cursors.clone()));
+        let (received_page, next) =
+            tokio::join!(take_page(store, &trust, home, hub_id, &reply), async {
+                match ahead {
+                    Some(next) => Some(next.await),
+                    None => None,
+                }
+            });
+        received_page?;
         received += reply.changes.len() as u32;
-        cursors = reply.cursors;
         progress.set(Some(SyncProgress {
             phase: if total.is_some() {
                 SyncPhase::FirstSync
@@ -228,8 +207,56 @@ pub async fn exchange(
             done: received,
             total,
         }));
-        if !reply.more {
-            break;
+        match next {
+            Some(next) => reply = next?,
+            None => break,
+        }
+    }
+    Ok(())
+}
+
+/// Merges one pulled page, with the guests' passes, certificates and removed devices it brought.
+async fn take_page(
+    store: &Store,
+    trust: &Option<(uuid::Uuid, ed25519_dalek::VerifyingKey)>,
+    home: bool,
+    hub_id: &str,
+    reply: &PullReply,
+) -> Result<()> {
+    let pool = store.pool();
+    if home {
+        // The hub judged the guests' changes it sends; their passes go on with them.
+        crate::store::guest_passes::remember(pool, &reply.guest_passes).await?;
+        store
+            .merge_pulled(
+                &reply.changes,
+                hlc::wall_ms(),
+                Origin::HomeHub,
+                (hub_id, &reply.cursors),
+            )
+            .await?;
+    } else {
+        // A meeting host is a carrier: what it relays is judged here, as a bundle is.
+        super::judge::merge_judged(
+            store,
+            &reply.changes,
+            &reply.certificates,
+            &reply.guest_passes,
+            hlc::wall_ms(),
+            Some((hub_id, &reply.cursors)),
+        )
+        .await?;
+    }
+    if let Some((hub, key)) = trust {
+        certificates::remember_revoked(pool, &reply.revoked).await?;
+        let (_, refused) =
+            certificates::remember(pool, (*hub, key), &reply.certificates, hlc::wall_ms()).await?;
+        for (c, why) in refused {
+            tracing::warn!(
+                "the hub sent a certificate for {} that is not believed: {}",
+                c.site,
+                why.reason()
+            );
         }
     }
     Ok(())
