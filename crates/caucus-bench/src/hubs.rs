@@ -130,6 +130,28 @@ pub async fn seed(seeder_path: &Path, db_url: &str) -> Res<SeededHub> {
     })
 }
 
+/// A hub seeded by an earlier run (`caucus-bench first-sync --hub FILE`), started again over its
+/// file: only its first syncs are measured, so it needs only its admin.
+pub async fn reopen(db_url: &str, admin: Uuid) -> Res<SeededHub> {
+    let process = HubProcess::start(&hub_binary()?, db_url)?;
+    let db = HubDb::open(db_url, Policy::Authorize).await.map_err(err)?;
+    Ok(SeededHub {
+        process,
+        db,
+        admin,
+        people: Vec::new(),
+        heads: BTreeMap::new(),
+        seed_s: 0.0,
+    })
+}
+
+impl SeededHub {
+    /// The secretariat admin the hub was seeded as.
+    pub fn admin(&self) -> Uuid {
+        self.admin
+    }
+}
+
 async fn invite(db: &HubDb, person: Uuid) -> Res<String> {
     db.create_invite(Some(person), 600_000, false, caucus_core::hlc::wall_ms())
         .await

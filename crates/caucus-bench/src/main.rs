@@ -7,6 +7,9 @@
 //! date. `caucus-bench dataset --scale S --db FILE` only writes the dataset into a replica
 //! (`--directory`: only its organizations and people). `caucus-bench merge --scale S` only
 //! merges the dataset's first million changes into an empty replica, for a profiler.
+//! `caucus-bench first-sync --scale S [--hub FILE]` only measures a new device's first sync
+//! from a SQLite hub seeded with the dataset (kept at FILE, and reused when it is there).
+//! `caucus-bench first-screen --db FILE` times what the first screen asks of the core.
 //!
 //! Figures not measured by this version are written as null, with the reason in the table.
 
@@ -39,6 +42,12 @@ struct Args {
     previous_format: bool,
     /// `search --db FILE`: only the search figure, on the replica at FILE, `--runs` times.
     search_only: bool,
+    /// `first-sync [--hub FILE]`: only a new device's first sync from a SQLite hub seeded with
+    /// the dataset (kept at FILE for the next run).
+    first_sync_only: bool,
+    /// `first-screen --db FILE`: only what the first screen asks of the core, command by
+    /// command, on the replica at FILE.
+    first_screen_only: bool,
     load: measure::HubLoad,
 }
 
@@ -56,6 +65,8 @@ fn parse_args() -> Result<Args, String> {
         replica_only: false,
         previous_format: false,
         search_only: false,
+        first_sync_only: false,
+        first_screen_only: false,
         load: measure::HubLoad::default(),
     };
     let mut it = std::env::args().skip(1).peekable();
@@ -67,6 +78,8 @@ fn parse_args() -> Result<Args, String> {
             "merge" => args.merge_only = true,
             "previous-format" => args.previous_format = true,
             "search" => args.search_only = true,
+            "first-sync" => args.first_sync_only = true,
+            "first-screen" => args.first_screen_only = true,
             "--directory" => args.directory = true,
             "--replica-only" => args.replica_only = true,
             "--scale" => {
@@ -108,14 +121,16 @@ fn parse_args() -> Result<Args, String> {
             }
             "--docs" => args.docs = Some(value("--docs")?.into()),
             "--out" => args.out = value("--out")?.into(),
-            "--db" => args.dataset_only = Some(value("--db")?.into()),
+            "--db" | "--hub" => args.dataset_only = Some(value(&arg)?.into()),
             "--help" | "-h" => {
                 return Err(
                     "caucus-bench [--scale S] [--seed N] [--runs R] [--sync-scale S] [--devices N] [--loop-seconds S] [--replica-only] [--docs FILE] [--out DIR]\n\
                             caucus-bench dataset --scale S [--seed N] [--directory] --db FILE\n\
                             caucus-bench merge --scale S [--seed N]\n\
                             caucus-bench previous-format --db FILE\n\
-                            caucus-bench search --db FILE [--runs R]"
+                            caucus-bench search --db FILE [--runs R]\n\
+                            caucus-bench first-sync --scale S [--runs R] [--hub FILE]\n\
+                            caucus-bench first-screen --db FILE [--runs R]"
                         .into(),
                 )
             }
@@ -127,6 +142,9 @@ fn parse_args() -> Result<Args, String> {
     }
     if args.previous_format && (dataset || args.dataset_only.is_none()) {
         return Err("caucus-bench previous-format needs --db FILE (and nothing else)".into());
+    }
+    if args.first_screen_only && (dataset || args.dataset_only.is_none()) {
+        return Err("caucus-bench first-screen needs --db FILE".into());
     }
     if args.search_only && (dataset || args.dataset_only.is_none()) {
         return Err("caucus-bench search needs --db FILE".into());
@@ -150,8 +168,18 @@ fn main() {
         if args.merge_only {
             return measure::merge_only(args.scale, args.seed).await;
         }
+        if args.first_sync_only {
+            return measure::first_sync_only(
+                args.scale,
+                args.seed,
+                args.runs,
+                args.dataset_only.as_deref(),
+            )
+            .await;
+        }
         match &args.dataset_only {
             Some(db) if args.previous_format => measure::rewrite_in_previous_format(db).await,
+            Some(db) if args.first_screen_only => measure::first_screen_only(db, args.runs).await,
             Some(db) if args.search_only => measure::search_only(db, args.runs).await,
             Some(db) if args.directory => measure::write_directory(db, args.scale, args.seed)
                 .await

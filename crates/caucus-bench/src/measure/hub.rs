@@ -102,6 +102,125 @@ pub(super) async fn hub_figures(
     Ok(())
 }
 
+/// The first-sync figure alone (`caucus-bench first-sync`): a SQLite hub seeded with the
+/// dataset of `scale` (or the one an earlier run left at `keep`, with its admin beside it in
+/// `<keep>.admin`), then `runs` new devices' first syncs of everything the admin reads.
+pub async fn first_sync_only(scale: f64, seed: u64, runs: usize, keep: Option<&Path>) -> Res<()> {
+    let dir = tempfile::tempdir().map_err(err)?;
+    let hub_path = keep.map_or_else(|| dir.path().join("hub.db"), Path::to_path_buf);
+    let admin_path = hub_path.with_extension("admin");
+    let url = hub_path.display().to_string();
+    let hub = match std::fs::read_to_string(&admin_path) {
+        Ok(admin) if hub_path.exists() => {
+            let admin = Uuid::parse_str(admin.trim()).map_err(err)?;
+            eprintln!("the hub at {} (seeded before)", hub_path.display());
+            hubs::reopen(&url, admin).await?
+        }
+        _ => {
+            let seeder = dir.path().join("seeder.db");
+            write_dataset(&seeder, scale, seed).await?;
+            let hub = hubs::seed(&seeder, &url).await?;
+            std::fs::write(&admin_path, hub.admin().to_string()).map_err(err)?;
+            hub
+        }
+    };
+    for r in 0..runs {
+        let s = hubs::first_sync(&hub, dir.path(), &format!("fresh-{r}")).await?;
+        let db = dir.path().join(format!("fresh-{r}.db"));
+        let changes = count_changes(&db).await?;
+        println!(
+            "run {}: first sync of {changes} changes in {s:.2} s ({:.0}/s)",
+            r + 1,
+            changes as f64 / s
+        );
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(dir.path().join(format!("fresh-{r}.db{suffix}")));
+        }
+    }
+    Ok(())
+}
+
+/// How many changes the replica at `db` logged.
+async fn count_changes(db: &Path) -> Res<i64> {
+    let caucus = Caucus::open(db).await.map_err(err)?;
+    let n = sqlx::query_scalar("SELECT COALESCE(SUM(seq_last - seq_first + 1), 0) FROM log_entry")
+        .fetch_one(caucus.store().pool())
+        .await
+        .map_err(err)?;
+    caucus.store().close().await;
+    Ok(n)
+}
+
+/// What the first screen asks of the core, command by command (`caucus-bench first-screen --db
+/// FILE`): the replica opened, then what the shell and My work load on start, acting as a
+/// group leader, `runs` times (the first run reads from a cold page cache only if the file
+/// was not read just before). The window's cold start adds WebKit's own start to these.
+pub async fn first_screen_only(db: &Path, runs: usize) -> Res<()> {
+    if !db.exists() {
+        return Err(format!("no replica at {}", db.display()));
+    }
+    for r in 0..runs {
+        let started = Instant::now();
+        let caucus = Caucus::open(db).await.map_err(err)?;
+        let mut line = format!("run {}: open {:.1} ms", r + 1, ms(started));
+        if r == 0 {
+            act_as_leader(&caucus).await?;
+        }
+        let t = Instant::now();
+        caucus
+            .get_session(caucus_core::api::NoInput {})
+            .await
+            .map_err(err)?;
+        line += &format!(", session {:.1}", ms(t));
+        let t = Instant::now();
+        let people = caucus.list_people(Default::default()).await.map_err(err)?;
+        line += &format!(", people ({}) {:.1}", people.len(), ms(t));
+        let t = Instant::now();
+        caucus
+            .notifications(caucus_core::api::NotificationQuery {
+                utc_offset_minutes: 0,
+            })
+            .await
+            .map_err(err)?;
+        line += &format!(", notifications {:.1}", ms(t));
+        let t = Instant::now();
+        caucus
+            .my_work(caucus_core::api::NoInput {})
+            .await
+            .map_err(err)?;
+        line += &format!(", my work {:.1}", ms(t));
+        let t = Instant::now();
+        caucus
+            .sync_status(caucus_core::api::NoInput {})
+            .await
+            .map_err(err)?;
+        line += &format!(", sync status {:.1}; all {:.1} ms", ms(t), ms(started));
+        println!("{line}");
+        caucus.store().close().await;
+    }
+    Ok(())
+}
+
+fn ms(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1000.0
+}
+
+/// Acts as the first leader of a group, as the window figures do.
+async fn act_as_leader(big: &Caucus) -> Res<()> {
+    let leader: String = sqlx::query_scalar(
+        "SELECT person_id FROM membership WHERE role = 'leader' AND cl % 2 = 1 ORDER BY id LIMIT 1",
+    )
+    .fetch_one(big.store().pool())
+    .await
+    .map_err(err)?;
+    big.set_acting_person(caucus_core::api::ActAs {
+        person_id: Some(Uuid::parse_str(&leader).map_err(err)?),
+    })
+    .await
+    .map_err(err)?;
+    Ok(())
+}
+
 /// Cold start and resident memory in the real window under Xvfb, by `tests/bench/window.mjs`
 /// (WebDriver through tauri-driver), with the app and the empty Tauri window built beside this
 /// binary. The app opens the dataset acting as a group leader, on My work.
@@ -135,17 +254,7 @@ pub(super) async fn window_figures(
         rss.missing = Some(why);
         return Ok(());
     }
-    let leader: String = sqlx::query_scalar(
-        "SELECT person_id FROM membership WHERE role = 'leader' AND cl % 2 = 1 ORDER BY id LIMIT 1",
-    )
-    .fetch_one(big.store().pool())
-    .await
-    .map_err(err)?;
-    big.set_acting_person(caucus_core::api::ActAs {
-        person_id: Some(Uuid::parse_str(&leader).map_err(err)?),
-    })
-    .await
-    .map_err(err)?;
+    act_as_leader(big).await?;
     let mut node = std::process::Command::new("node");
     node.arg(script)
         .arg("--app")

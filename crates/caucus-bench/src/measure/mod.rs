@@ -18,8 +18,8 @@ mod hub;
 mod replica;
 mod report;
 
-pub use hub::HubLoad;
 use hub::*;
+pub use hub::{first_screen_only, first_sync_only, HubLoad};
 use replica::*;
 pub use replica::{
     merge_only, rewrite_in_previous_format, search_only, write_dataset, write_directory,

@@ -117,34 +117,67 @@ impl Caucus {
             .map(|m| m.group_id)
             .collect();
         let pool = self.store.pool();
-        let recommendations = read::list(pool, &RecommendationFilter::default()).await?;
-        let awaiting_my_answer = recommendations
-            .iter()
-            .filter(|r| {
-                (r.state == RecommendationState::UnderReview && answering.contains(&r.group_id))
-                    || (r.state == RecommendationState::Referred && steering)
-            })
-            .cloned()
-            .collect();
-        let addressed_to_my_organization = recommendations
-            .iter()
+        // Each list is narrowed in SQLite (a coalition holds tens of thousands of
+        // recommendations and issues: decoding them all made My work the slowest part of the
+        // first screen), then checked exactly here.
+        let mut waiting = Vec::new();
+        let mut binds = Vec::new();
+        if !answering.is_empty() {
+            waiting.push(format!(
+                "(state = ? AND group_id IN ({}))",
+                vec!["?"; answering.len()].join(", ")
+            ));
+            binds.push(enum_text(&RecommendationState::UnderReview));
+            binds.extend(answering.iter().map(Uuid::to_string));
+        }
+        if steering {
+            waiting.push("state = ?".to_string());
+            binds.push(enum_text(&RecommendationState::Referred));
+        }
+        let awaiting_my_answer = if waiting.is_empty() {
+            Vec::new()
+        } else {
+            read::list_where::<Recommendation>(pool, &waiting.join(" OR "), &binds)
+                .await?
+                .into_iter()
+                .filter(|r| {
+                    (r.state == RecommendationState::UnderReview && answering.contains(&r.group_id))
+                        || (r.state == RecommendationState::Referred && steering)
+                })
+                .collect()
+        };
+        let addressed_to_my_organization = match person.organization_id {
+            None => Vec::new(),
+            Some(organization) => read::list_where::<Recommendation>(
+                pool,
+                "addressee = ? AND instr(addressee_ids, ?) > 0",
+                &[
+                    enum_text(&Addressee::Organizations),
+                    organization.to_string(),
+                ],
+            )
+            .await?
+            .into_iter()
             .filter(|r| {
                 r.addressee == Addressee::Organizations
-                    && person
-                        .organization_id
-                        .is_some_and(|o| r.addressee_ids.contains(&o))
+                    && r.addressee_ids.contains(&organization)
                     && !matches!(
                         r.state,
                         RecommendationState::Closed | RecommendationState::Withdrawn
                     )
             })
-            .cloned()
-            .collect();
-        let assigned_to_me = read::list(pool, &TrackedIssueFilter::default())
-            .await?
-            .into_iter()
-            .filter(|i| i.assignee_ids.contains(&me) && i.status != IssueStatus::Resolved)
-            .collect();
+            .collect(),
+        };
+        let assigned_to_me = read::list_where::<TrackedIssue>(
+            pool,
+            "id IN (SELECT id FROM tracked_issue INDEXED BY tracked_issue_assignees
+                    WHERE instr(assignee_ids, ?) > 0)",
+            &[me.to_string()],
+        )
+        .await?
+        .into_iter()
+        .filter(|i| i.assignee_ids.contains(&me) && i.status != IssueStatus::Resolved)
+        .collect();
         let (arrived_in_last_sync, last_arrival) = self.last_arrival().await?;
         Ok(MyWork {
             awaiting_my_answer,
@@ -309,6 +342,14 @@ impl Caucus {
         .await?
         .unwrap_or_default();
         Ok(Some((target_kind, target_id, title)))
+    }
+}
+
+/// An enum's value as its column holds it (its serde name).
+fn enum_text(value: &impl Serialize) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
     }
 }
 

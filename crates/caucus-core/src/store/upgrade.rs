@@ -220,9 +220,9 @@ fn write(db: &rusqlite::Connection, table: &str, row: &str, stamps: &Stamps) -> 
     Ok(())
 }
 
-/// Rewrites an open replica in the format before migrations 0012 to 0014 (a `field_clock`
+/// Rewrites an open replica in the format before migrations 0012 to 0015 (a `field_clock`
 /// row per field, no `stamps` column, a `change_log` row per field change, no titles' search
-/// index, none of them applied): what a replica made by an earlier release looks like, for the upgrade's tests and
+/// index nor My work's indexes, none of them applied): what a replica made by an earlier release looks like, for the upgrade's tests and
 /// `caucus-bench`'s `migration_s`. Not for the app.
 #[doc(hidden)]
 pub async fn rewrite_in_the_previous_format(pool: &SqlitePool) -> Result<()> {
@@ -267,6 +267,8 @@ pub async fn rewrite_in_the_previous_format(pool: &SqlitePool) -> Result<()> {
              DROP TABLE sync_outbox;
              ALTER TABLE sync_outbox_before RENAME TO sync_outbox;
              DROP TABLE search_title;
+             DROP INDEX recommendation_addressee;
+             DROP INDEX tracked_issue_assignees;
              CREATE INDEX change_log_row ON change_log (tbl, row_id, hlc);
              CREATE INDEX change_log_hlc ON change_log (hlc);",
         )?;
