@@ -3,8 +3,11 @@
 //   My work drawn with the records of the dataset: the first list item on screen;
 // - resident memory: the app's process and its WebKit processes, idle for IDLE_MS after the
 //   first screen, summed from /proc, and the same for an empty Tauri window started the same
-//   way in the same run.
-// Prints one JSON line: {"cold_start_ms": [...], "app_rss_kb": [...], "empty_rss_kb": [...]}.
+//   way in the same run;
+// - the empty window's own start, timed the same way: the floor under the app's cold start
+//   (WebKit's processes and the webview's first paint).
+// Prints one JSON line: {"cold_start_ms": [...], "app_rss_kb": [...], "empty_rss_kb": [...],
+// "empty_start_ms": [...]}.
 //
 // node tests/bench/window.mjs --app target/release/caucus --empty target/release/empty-window
 //   --db FILE [--runs 3]
@@ -76,7 +79,7 @@ function appRss(driverPid, binary) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const [display, xvfb] = await startXvfb();
-const result = { cold_start_ms: [], app_rss_kb: [], empty_rss_kb: [] };
+const result = { cold_start_ms: [], app_rss_kb: [], empty_rss_kb: [], empty_start_ms: [] };
 try {
   for (let run = 0; run < Number(values.runs); run++) {
     {
@@ -96,8 +99,10 @@ try {
     {
       const { driver, open } = await startDriver(display, {}, "ignore");
       try {
+        const started = performance.now();
         const browser = await open(values.empty);
-        await (await browser.$("#empty")).waitForExist({ timeout: 60_000 });
+        await (await browser.$("#empty")).waitForExist({ timeout: 60_000, interval: 10 });
+        result.empty_start_ms.push(performance.now() - started);
         await sleep(IDLE_MS);
         result.empty_rss_kb.push(appRss(driver.pid, values.empty));
         await browser.deleteSession();

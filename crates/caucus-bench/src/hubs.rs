@@ -41,6 +41,9 @@ pub struct SeededHub {
     pub process: HubProcess,
     pub db: HubDb,
     admin: Uuid,
+    /// A member of exactly three groups and nothing more: whose device follows the coalition's
+    /// bucket and those three (`initial_sync_s_member`).
+    pub member: Option<Uuid>,
     people: Vec<Uuid>,
     /// Each bucket's last server sequence, as the seeding device learnt them.
     heads: BTreeMap<String, i64>,
@@ -68,6 +71,15 @@ pub async fn seed(seeder_path: &Path, db_url: &str) -> Res<SeededHub> {
         .iter()
         .filter_map(|p| Uuid::parse_str(p).ok())
         .collect();
+    let member: Option<String> = sqlx::query_scalar(
+        "SELECT m.person_id FROM membership m JOIN person p ON p.id = m.person_id
+         WHERE m.cl % 2 = 1 AND p.cl % 2 = 1 AND p.secretariat_admin = 0
+         GROUP BY m.person_id HAVING COUNT(*) = 3 ORDER BY m.person_id LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await
+    .map_err(err)?;
+    let member = member.and_then(|m| Uuid::parse_str(&m).ok());
     // The dataset's changes were made on 200 devices: the hub judges each by the device that
     // made it, so they are enrolled first (as the admin, whose rights cover the whole history),
     // and the seeder only carries their changes.
@@ -124,6 +136,7 @@ pub async fn seed(seeder_path: &Path, db_url: &str) -> Res<SeededHub> {
         process,
         db,
         admin,
+        member,
         people,
         heads: heads.into_iter().collect(),
         seed_s,
@@ -131,14 +144,15 @@ pub async fn seed(seeder_path: &Path, db_url: &str) -> Res<SeededHub> {
 }
 
 /// A hub seeded by an earlier run (`caucus-bench first-sync --hub FILE`), started again over its
-/// file: only its first syncs are measured, so it needs only its admin.
-pub async fn reopen(db_url: &str, admin: Uuid) -> Res<SeededHub> {
+/// file: only its first syncs are measured, so it needs only its admin and its member.
+pub async fn reopen(db_url: &str, admin: Uuid, member: Option<Uuid>) -> Res<SeededHub> {
     let process = HubProcess::start(&hub_binary()?, db_url)?;
     let db = HubDb::open(db_url, Policy::Authorize).await.map_err(err)?;
     Ok(SeededHub {
         process,
         db,
         admin,
+        member,
         people: Vec::new(),
         heads: BTreeMap::new(),
         seed_s: 0.0,
@@ -158,14 +172,14 @@ async fn invite(db: &HubDb, person: Uuid) -> Res<String> {
         .map_err(err)
 }
 
-/// A new device's first sync of everything the admin reads: seconds, from the invite's
+/// A new device's first sync of everything `person` reads: seconds, from the invite's
 /// redemption to the last page merged.
-pub async fn first_sync(hub: &SeededHub, dir: &Path, name: &str) -> Res<f64> {
+pub async fn first_sync(hub: &SeededHub, dir: &Path, name: &str, person: Uuid) -> Res<f64> {
     let fresh = Caucus::open(&dir.join(format!("{name}.db")))
         .await
         .map_err(err)?;
     fresh.set_transport(Arc::new(HttpTransport::default()));
-    let code = invite(&hub.db, hub.admin).await?;
+    let code = invite(&hub.db, person).await?;
     let started = Instant::now();
     let status = fresh
         .connect_hub(ConnectHub {

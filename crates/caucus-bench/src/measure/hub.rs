@@ -30,6 +30,7 @@ pub(super) async fn hub_figures(
     runs: usize,
     load: &HubLoad,
     sync_sqlite: &mut Figure,
+    sync_member: &mut Figure,
     sync_pg: &mut Figure,
     pull: &mut Figure,
     two_hubs: &mut Figure,
@@ -41,9 +42,26 @@ pub(super) async fn hub_figures(
     let hub = hubs::seed(seeder, &dir.join("hub.db").display().to_string()).await?;
     seeding.insert("hub_seed_s_sqlite".into(), json!(round(hub.seed_s)));
     for r in 0..runs {
-        let s = hubs::first_sync(&hub, dir, &format!("fresh-sqlite-{r}")).await?;
+        let s = hubs::first_sync(&hub, dir, &format!("fresh-sqlite-{r}"), hub.admin()).await?;
         eprintln!("  run {}: first sync from the SQLite hub {s:.1} s", r + 1);
         sync_sqlite.runs.push(s);
+        remove_replica(dir, &format!("fresh-sqlite-{r}"));
+    }
+    match hub.member {
+        Some(member) => {
+            for r in 0..runs {
+                let s = hubs::first_sync(&hub, dir, &format!("member-{r}"), member).await?;
+                eprintln!(
+                    "  run {}: a member's first sync (three groups) {s:.2} s",
+                    r + 1
+                );
+                sync_member.runs.push(s);
+                remove_replica(dir, &format!("member-{r}"));
+            }
+        }
+        None => {
+            sync_member.missing = Some("no person of the dataset is in exactly three groups".into())
+        }
     }
     drop(hub);
 
@@ -60,7 +78,7 @@ pub(super) async fn hub_figures(
     let hub = hubs::seed(&seeder_pg, &url).await?;
     seeding.insert("hub_seed_s_postgres".into(), json!(round(hub.seed_s)));
     for r in 0..runs {
-        let s = hubs::first_sync(&hub, dir, &format!("fresh-pg-{r}")).await?;
+        let s = hubs::first_sync(&hub, dir, &format!("fresh-pg-{r}"), hub.admin()).await?;
         eprintln!(
             "  run {}: first sync from the PostgreSQL hub {s:.1} s",
             r + 1
@@ -102,42 +120,87 @@ pub(super) async fn hub_figures(
     Ok(())
 }
 
-/// The first-sync figure alone (`caucus-bench first-sync`): a SQLite hub seeded with the
-/// dataset of `scale` (or the one an earlier run left at `keep`, with its admin beside it in
-/// `<keep>.admin`), then `runs` new devices' first syncs of everything the admin reads.
+/// The first-sync figures alone (`caucus-bench first-sync`): a SQLite hub seeded with the
+/// dataset of `scale` (or the one an earlier run left at `keep`, with its admin and its member
+/// of three groups beside it in `<keep>.admin`), then `runs` new devices' first syncs of
+/// everything the admin reads, and `runs` of what the member reads.
 pub async fn first_sync_only(scale: f64, seed: u64, runs: usize, keep: Option<&Path>) -> Res<()> {
     let dir = tempfile::tempdir().map_err(err)?;
     let hub_path = keep.map_or_else(|| dir.path().join("hub.db"), Path::to_path_buf);
     let admin_path = hub_path.with_extension("admin");
     let url = hub_path.display().to_string();
-    let hub = match std::fs::read_to_string(&admin_path) {
-        Ok(admin) if hub_path.exists() => {
-            let admin = Uuid::parse_str(admin.trim()).map_err(err)?;
+    let known = std::fs::read_to_string(&admin_path).ok();
+    let hub = match known
+        .as_deref()
+        .map(|k| k.split_whitespace().collect::<Vec<_>>())
+    {
+        Some(ids) if hub_path.exists() && !ids.is_empty() => {
+            let admin = Uuid::parse_str(ids[0]).map_err(err)?;
+            let member = match ids.get(1) {
+                Some(m) => Some(Uuid::parse_str(m).map_err(err)?),
+                None => member_of_hub(&hub_path, admin).await?,
+            };
             eprintln!("the hub at {} (seeded before)", hub_path.display());
-            hubs::reopen(&url, admin).await?
+            hubs::reopen(&url, admin, member).await?
         }
         _ => {
             let seeder = dir.path().join("seeder.db");
             write_dataset(&seeder, scale, seed).await?;
-            let hub = hubs::seed(&seeder, &url).await?;
-            std::fs::write(&admin_path, hub.admin().to_string()).map_err(err)?;
-            hub
+            hubs::seed(&seeder, &url).await?
         }
     };
-    for r in 0..runs {
-        let s = hubs::first_sync(&hub, dir.path(), &format!("fresh-{r}")).await?;
-        let db = dir.path().join(format!("fresh-{r}.db"));
-        let changes = count_changes(&db).await?;
-        println!(
-            "run {}: first sync of {changes} changes in {s:.2} s ({:.0}/s)",
-            r + 1,
-            changes as f64 / s
-        );
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(dir.path().join(format!("fresh-{r}.db{suffix}")));
+    let ids: Vec<String> = [Some(hub.admin()), hub.member]
+        .iter()
+        .flatten()
+        .map(Uuid::to_string)
+        .collect();
+    std::fs::write(&admin_path, ids.join("\n")).map_err(err)?;
+    let mut who = vec![("everything", hub.admin())];
+    who.extend(hub.member.map(|m| ("a member of three groups", m)));
+    for (what, person) in who {
+        for r in 0..runs {
+            let name = format!("fresh-{r}");
+            let s = hubs::first_sync(&hub, dir.path(), &name, person).await?;
+            let changes = count_changes(&dir.path().join(format!("{name}.db"))).await?;
+            println!(
+                "run {}, {what}: first sync of {changes} changes in {s:.2} s ({:.0}/s)",
+                r + 1,
+                changes as f64 / s
+            );
+            remove_replica(dir.path(), &name);
         }
     }
     Ok(())
+}
+
+/// A person in exactly three groups, found in a SQLite hub's own rows (for a hub seeded before
+/// the member was written beside it).
+async fn member_of_hub(hub: &Path, admin: Uuid) -> Res<Option<Uuid>> {
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(hub)
+        .read_only(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.map_err(err)?;
+    let people: Vec<String> = sqlx::query_scalar(
+        "SELECT p.value FROM hub_field p
+         JOIN hub_row r ON r.tbl = 'membership' AND r.row_id = p.row_id AND r.cl % 2 = 1
+         WHERE p.tbl = 'membership' AND p.col = 'person_id'
+         GROUP BY p.value HAVING COUNT(*) = 3 ORDER BY p.value LIMIT 2",
+    )
+    .fetch_all(&pool)
+    .await
+    .map_err(err)?;
+    pool.close().await;
+    Ok(people
+        .iter()
+        .filter_map(|p| serde_json::from_str::<Uuid>(p).ok())
+        .find(|p| *p != admin))
+}
+
+/// Removes a replica a first sync wrote, with its WAL.
+fn remove_replica(dir: &Path, name: &str) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(dir.join(format!("{name}.db{suffix}")));
+    }
 }
 
 /// How many changes the replica at `db` logged.
@@ -281,10 +344,13 @@ pub(super) async fn window_figures(
         .zip(&empty_kb)
         .map(|(a, e)| a / e.max(1.0))
         .collect();
+    let empty_start = numbers("empty_start_ms");
     for (r, ((ms, a), e)) in cold.runs.iter().zip(&app_kb).zip(&empty_kb).enumerate() {
         eprintln!(
-            "  run {}: first screen in {ms:.0} ms; resident {:.0} MB against {:.0} MB for an empty window",
+            "  run {}: first screen in {ms:.0} ms (an empty window {:.0} ms); resident {:.0} MB \
+             against {:.0} MB for an empty window",
             r + 1,
+            empty_start.get(r).copied().unwrap_or(f64::NAN),
             a / 1024.0,
             e / 1024.0
         );
@@ -299,5 +365,11 @@ pub(super) async fn window_figures(
     };
     extra.insert("app_rss_mb".into(), mb(&app_kb));
     extra.insert("empty_tauri_rss_mb".into(), mb(&empty_kb));
+    // The floor under the cold start: an empty Tauri window's own start, timed the same way.
+    let mut empty_ms = numbers("empty_start_ms");
+    extra.insert(
+        "empty_tauri_start_ms".into(),
+        json!((!empty_ms.is_empty()).then(|| round(p(&mut empty_ms, 0.5)))),
+    );
     Ok(())
 }

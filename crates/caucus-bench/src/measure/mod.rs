@@ -122,6 +122,8 @@ pub async fn run(
     let mut edit_ratio = Figure::new("edit_vs_update_ratio", 1.5, true, "×");
     let mut merge_one_ms = Figure::new("merge_one_on_big_replica_ms", 2.0, true, "ms");
     let mut sync_sqlite = Figure::new("initial_sync_s_sqlite", 20.0, true, "s");
+    // A member's device: the coalition's bucket and three groups'.
+    let mut sync_member = Figure::new("initial_sync_s_member", 3.0, true, "s");
     let mut sync_pg = Figure::new("initial_sync_s_postgres", 20.0, true, "s");
     let mut search = Figure::new("search_p95_ms", 10.0, true, "ms");
     let mut cold = Figure::new("cold_start_ms", 1000.0, true, "ms");
@@ -252,6 +254,7 @@ pub async fn run(
     if replica_only {
         for f in [
             &mut sync_sqlite,
+            &mut sync_member,
             &mut sync_pg,
             &mut pull,
             &mut two_hubs,
@@ -272,6 +275,7 @@ pub async fn run(
             runs,
             load,
             &mut sync_sqlite,
+            &mut sync_member,
             &mut sync_pg,
             &mut pull,
             &mut two_hubs,
@@ -279,7 +283,7 @@ pub async fn run(
         )
         .await?;
         if sync_scale < scale {
-            for f in [&mut sync_sqlite, &mut sync_pg] {
+            for f in [&mut sync_sqlite, &mut sync_member, &mut sync_pg] {
                 f.missing = Some(format!(
                     "measured at scale {sync_scale} of the {scale} dataset (--sync-scale)"
                 ));
@@ -296,6 +300,7 @@ pub async fn run(
         &edit_ratio,
         &merge_one_ms,
         &sync_sqlite,
+        &sync_member,
         &sync_pg,
         &search,
         &cold,
