@@ -147,6 +147,46 @@ async fn members_hear_from_their_groups_and_say_why() {
         .all(|i| i.why == Why::YourRecommendation && i.id == uuid(&team.rec["id"])));
     assert!(!off.items.is_empty());
 
+    // An issue assigned to the author, and a comment on their recommendation, reach them too
+    // with the group off, each with its reason.
+    call(&c, "set_acting_person", json!({"person_id": team.leader})).await;
+    let issue = call(
+        &c,
+        "create_tracked_issue",
+        json!({"group_id": team.group["id"], "title": "Follow the audit", "assignee_ids": [team.author]}),
+    )
+    .await;
+    call(
+        &c,
+        "create_comment",
+        json!({"recommendation_id": team.rec["id"], "body": "Under review this week."}),
+    )
+    .await;
+    call(&c, "set_acting_person", json!({"person_id": team.author})).await;
+    let n = c.notifications(HERE).await.expect("notifications");
+    let assigned = n
+        .items
+        .iter()
+        .find(|i| i.kind == "tracked_issue" && i.id == uuid(&issue["id"]))
+        .unwrap_or_else(|| panic!("the assignee hears of the issue: {n:?}"));
+    assert_eq!(assigned.why, Why::AssignedToYou);
+    assert_eq!(assigned.target_id, uuid(&team.group["id"]));
+    assert_eq!(
+        assigned.title, "Budget and finance",
+        "an issue leads to its group"
+    );
+    let on_own = n
+        .items
+        .iter()
+        .find(|i| i.target_id == uuid(&team.rec["id"]))
+        .expect("the recommendation is listed once");
+    assert_eq!(on_own.why, Why::YourRecommendation);
+    assert_eq!(on_own.title, team.rec["title"].as_str().expect("title"));
+    assert!(n
+        .items
+        .iter()
+        .all(|i| matches!(i.why, Why::YourRecommendation | Why::AssignedToYou)));
+
     // The leader chooses a digest: today's changes wait for tomorrow's.
     call(&c, "set_acting_person", json!({"person_id": team.leader})).await;
     let digest = c

@@ -15,7 +15,7 @@ use crate::model::*;
 use crate::schema;
 use crate::store::read;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use uuid::Uuid;
 
 /// How far back notifications reach.
@@ -211,11 +211,16 @@ impl Caucus {
         .fetch_all(self.store.pool())
         .await?;
         let rows = changed_rows(self.store.pool(), found).await?;
+        let placed: Vec<(&'static schema::Table, Uuid)> = rows
+            .iter()
+            .filter_map(|r| Some((schema::table(&r.tbl)?, Uuid::parse_str(&r.row_id).ok()?)))
+            .collect();
+        let leads = self.leads(&placed).await?;
+        let stakes = self.stakes(me, &leads).await?;
         let mut items = Vec::new();
         let mut digests: BTreeMap<(String, Uuid), Digest> = BTreeMap::new();
         let mut held_for_digest = 0;
         let today = day_of(now, offset);
-        let mut authored = HashMap::new();
         for r in rows {
             let Some(table) = schema::table(&r.tbl) else {
                 continue;
@@ -227,14 +232,12 @@ impl Caucus {
             let Some(group) = groups.iter().find(|g| g.group_id == group_id) else {
                 continue;
             };
-            let Some((target_kind, target_id, title)) = self.lead_to(table, &r.row_id).await?
+            let Some((target_kind, target_id, title)) = leads.get(&(table.name, id)).cloned()
             else {
                 continue;
             };
             let at = crate::hlc::Hlc(r.at as u64).ms();
-            let personal = self
-                .personal_reason(me, (table.name, id), target_id, &mut authored)
-                .await?;
+            let personal = stakes.reason((table.name, id), target_id);
             let why = match (personal, group.hearing) {
                 (Some(why), _) => why,
                 (None, Hearing::Off) => continue,
@@ -372,42 +375,83 @@ impl Caucus {
         Ok(out)
     }
 
-    /// The person's own stake in a changed row, which they always hear about: their
-    /// recommendation (or a comment, translation or endorsement of it), an issue assigned to
-    /// them.
-    async fn personal_reason(
+    /// Which of the changed rows' records are the person's own: the recommendations they
+    /// wrote or co-wrote, the tracked issues assigned to them. A query for each, over all the
+    /// rows at once.
+    async fn stakes(
         &self,
         me: Uuid,
-        (table, id): (&str, Uuid),
-        target_id: Uuid,
-        authored: &mut HashMap<Uuid, bool>,
-    ) -> Result<Option<Why>> {
-        let recommendation = match table {
-            "recommendation" => id,
-            // What a comment, translation or endorsement leads to is its recommendation.
-            "comment" | "translation" | "endorsement" => target_id,
-            "tracked_issue" => {
-                let issue = self.get::<TrackedIssue>(id).await.ok();
-                return Ok(issue
-                    .filter(|i| i.assignee_ids.contains(&me))
-                    .map(|_| Why::AssignedToYou));
+        leads: &HashMap<(&'static str, Uuid), crate::api::my_work::Lead>,
+    ) -> Result<Stakes> {
+        let mut issues = Vec::new();
+        let mut recommendations = Vec::new();
+        for ((table, id), (_, target, _)) in leads {
+            match *table {
+                "tracked_issue" => issues.push(id.to_string()),
+                "recommendation" => recommendations.push(id.to_string()),
+                // What a comment, translation or endorsement leads to is its recommendation.
+                "comment" | "translation" | "endorsement" => {
+                    recommendations.push(target.to_string())
+                }
+                _ => {}
             }
-            _ => return Ok(None),
+        }
+        let me_text = me.to_string();
+        let ids = |found: Vec<String>| -> HashSet<Uuid> {
+            found
+                .iter()
+                .filter_map(|id| Uuid::parse_str(id).ok())
+                .collect()
         };
-        // Many of a window's changes are comments on the same few recommendations.
-        let mine = match authored.get(&recommendation) {
-            Some(mine) => *mine,
-            None => {
-                let mine = self
-                    .get::<Recommendation>(recommendation)
-                    .await
-                    .ok()
-                    .is_some_and(|r| r.author_id == me || r.co_author_ids.contains(&me));
-                authored.insert(recommendation, mine);
-                mine
-            }
-        };
-        Ok(mine.then_some(Why::YourRecommendation))
+        let assigned = sqlx::query_scalar(
+            "SELECT id FROM tracked_issue WHERE id IN (SELECT value FROM json_each(?))
+               AND EXISTS (SELECT 1 FROM json_each(assignee_ids) WHERE value = ?)",
+        )
+        .bind(serde_json::to_string(&issues).unwrap_or_default())
+        .bind(&me_text)
+        .fetch_all(self.store.pool())
+        .await?;
+        let authored = sqlx::query_scalar(
+            "SELECT id FROM recommendation WHERE id IN (SELECT value FROM json_each(?))
+               AND (author_id = ? OR EXISTS (SELECT 1 FROM json_each(co_author_ids) WHERE value = ?))",
+        )
+        .bind(serde_json::to_string(&recommendations).unwrap_or_default())
+        .bind(&me_text)
+        .bind(&me_text)
+        .fetch_all(self.store.pool())
+        .await?;
+        Ok(Stakes {
+            assigned: ids(assigned),
+            authored: ids(authored),
+        })
+    }
+}
+
+/// The person's own records among those changed, which they always hear about whatever they
+/// chose for the group.
+struct Stakes {
+    /// Tracked issues assigned to them.
+    assigned: HashSet<Uuid>,
+    /// Recommendations they wrote or co-wrote.
+    authored: HashSet<Uuid>,
+}
+
+impl Stakes {
+    /// The person's own stake in a changed row: their recommendation (or a comment,
+    /// translation or endorsement of it), an issue assigned to them.
+    fn reason(&self, (table, id): (&str, Uuid), target_id: Uuid) -> Option<Why> {
+        match table {
+            "recommendation" => self
+                .authored
+                .contains(&id)
+                .then_some(Why::YourRecommendation),
+            "comment" | "translation" | "endorsement" => self
+                .authored
+                .contains(&target_id)
+                .then_some(Why::YourRecommendation),
+            "tracked_issue" => self.assigned.contains(&id).then_some(Why::AssignedToYou),
+            _ => None,
+        }
     }
 }
 
