@@ -8,7 +8,8 @@
 //! (`--directory`: only its organizations and people). `caucus-bench merge --scale S` only
 //! merges the dataset's first million changes into an empty replica, for a profiler.
 //! `caucus-bench first-sync --scale S [--hub FILE]` only measures a new device's first sync
-//! from a SQLite hub seeded with the dataset (kept at FILE, and reused when it is there).
+//! from a SQLite hub seeded with the dataset (kept at FILE, and reused when it is there;
+//! `--seeder REPLICA` seeds it from a copy of a dataset `caucus-bench dataset` wrote before).
 //! `caucus-bench first-screen --db FILE` times what the first screen asks of the core.
 //!
 //! Figures not measured by this version are written as null, with the reason in the table.
@@ -45,6 +46,8 @@ struct Args {
     /// `first-sync [--hub FILE]`: only a new device's first sync from a SQLite hub seeded with
     /// the dataset (kept at FILE for the next run).
     first_sync_only: bool,
+    /// With `first-sync`: seed the hub from a copy of this replica of the dataset.
+    seeder: Option<PathBuf>,
     /// `first-screen --db FILE`: only what the first screen asks of the core, command by
     /// command, on the replica at FILE.
     first_screen_only: bool,
@@ -66,6 +69,7 @@ fn parse_args() -> Result<Args, String> {
         previous_format: false,
         search_only: false,
         first_sync_only: false,
+        seeder: None,
         first_screen_only: false,
         load: measure::HubLoad::default(),
     };
@@ -122,6 +126,7 @@ fn parse_args() -> Result<Args, String> {
             "--docs" => args.docs = Some(value("--docs")?.into()),
             "--out" => args.out = value("--out")?.into(),
             "--db" | "--hub" => args.dataset_only = Some(value(&arg)?.into()),
+            "--seeder" => args.seeder = Some(value("--seeder")?.into()),
             "--help" | "-h" => {
                 return Err(
                     "caucus-bench [--scale S] [--seed N] [--runs R] [--sync-scale S] [--devices N] [--loop-seconds S] [--replica-only] [--docs FILE] [--out DIR]\n\
@@ -129,7 +134,7 @@ fn parse_args() -> Result<Args, String> {
                             caucus-bench merge --scale S [--seed N]\n\
                             caucus-bench previous-format --db FILE\n\
                             caucus-bench search --db FILE [--runs R]\n\
-                            caucus-bench first-sync --scale S [--runs R] [--hub FILE]\n\
+                            caucus-bench first-sync --scale S [--runs R] [--hub FILE] [--seeder REPLICA]\n\
                             caucus-bench first-screen --db FILE [--runs R]"
                         .into(),
                 )
@@ -174,6 +179,7 @@ fn main() {
                 args.seed,
                 args.runs,
                 args.dataset_only.as_deref(),
+                args.seeder.as_deref(),
             )
             .await;
         }

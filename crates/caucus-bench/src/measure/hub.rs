@@ -124,7 +124,13 @@ pub(super) async fn hub_figures(
 /// dataset of `scale` (or the one an earlier run left at `keep`, with its admin and its member
 /// of three groups beside it in `<keep>.admin`), then `runs` new devices' first syncs of
 /// everything the admin reads, and `runs` of what the member reads.
-pub async fn first_sync_only(scale: f64, seed: u64, runs: usize, keep: Option<&Path>) -> Res<()> {
+pub async fn first_sync_only(
+    scale: f64,
+    seed: u64,
+    runs: usize,
+    keep: Option<&Path>,
+    seeder: Option<&Path>,
+) -> Res<()> {
     let dir = tempfile::tempdir().map_err(err)?;
     let hub_path = keep.map_or_else(|| dir.path().join("hub.db"), Path::to_path_buf);
     let admin_path = hub_path.with_extension("admin");
@@ -144,9 +150,16 @@ pub async fn first_sync_only(scale: f64, seed: u64, runs: usize, keep: Option<&P
             hubs::reopen(&url, admin, member).await?
         }
         _ => {
-            let seeder = dir.path().join("seeder.db");
-            write_dataset(&seeder, scale, seed).await?;
-            hubs::seed(&seeder, &url).await?
+            let copy = dir.path().join("seeder.db");
+            match seeder {
+                Some(from) => {
+                    std::fs::copy(from, &copy).map_err(err)?;
+                }
+                None => {
+                    write_dataset(&copy, scale, seed).await?;
+                }
+            }
+            hubs::seed(&copy, &url).await?
         }
     };
     let ids: Vec<String> = [Some(hub.admin()), hub.member]
