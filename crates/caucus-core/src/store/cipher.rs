@@ -323,7 +323,8 @@ async fn row_counts(conn: &mut SqliteConnection, schema: &str) -> Result<Vec<(St
     Ok(counts)
 }
 
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
+/// The file beside `path` whose name is its name and `suffix` (`-wal`, `-shm`).
+pub(crate) fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(suffix);
     path.with_file_name(name)
