@@ -556,6 +556,14 @@ async fn a_guest_is_let_in_by_name_and_reads_only_the_public_agenda() {
         .join_meeting(join(Some("Amal Haddad")))
         .await
         .expect("let in");
+    let synced = guest
+        .sync_now(NoInput {})
+        .await
+        .expect("a guest syncs with its meeting");
+    assert_eq!(
+        synced.last_success_ms, None,
+        "a laptop with no hub synced with a meeting only: \"last synced with the hub\" stays unset"
+    );
     let joined = status.meeting.expect("at the meeting");
     assert!(joined.guest);
     assert_eq!(

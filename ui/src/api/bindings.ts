@@ -1134,6 +1134,7 @@ export type SyncStatus = {
 	certified_until: number | null,
 	/**  Changes the home hub has not acknowledged yet. */
 	pending: number,
+	/**  When this device last synced with its home hub (a meeting's exchanges do not count). */
 	last_success_ms: number | null,
 	last_failure: SyncFailureInfo | null,
 	running: boolean,

@@ -68,7 +68,10 @@ export function DirectoryScreen() {
           </select>
         </label>
         <p className="muted" aria-live="polite" data-testid="filter-count">
-          {t("directory.showing", { orgs: shownOrgs.length, people: shownPeople.length })}
+          {t("directory.showing", {
+            orgs: t("directory.shownOrganizations", { count: shownOrgs.length }),
+            people: t("directory.shownPeople", { count: shownPeople.length }),
+          })}
         </p>
       </form>
       <section className="card">

@@ -44,12 +44,19 @@ export function SyncScreen() {
               date: formatDate(status.certified_until, locale),
             })}</p>
         )}
-        <dl className="facts">
-          <dt>{t("sync.pending")}</dt>
-          <dd data-testid="sync-pending">{t("sync.pendingCount", { count: status.pending })}</dd>
-          <dt>{t("sync.lastSuccess")}</dt>
-          <dd>{status.last_success_ms ? formatDate(status.last_success_ms, locale) : t("sync.never")}</dd>
-        </dl>
+        {/* What waits and when the hub last answered mean something only once there is a hub:
+            a laptop never connected has sent nothing, and counting "changes waiting" there
+            (every record it holds) reads like a fault. */}
+        {status.connected && (
+          <dl className="facts">
+            <dt>{t("sync.pending")}</dt>
+            <dd data-testid="sync-pending">{t("sync.pendingCount", { count: status.pending })}</dd>
+            <dt>{t("sync.lastSuccess")}</dt>
+            <dd data-testid="sync-last-success">
+              {status.last_success_ms ? formatDate(status.last_success_ms, locale) : t("sync.never")}
+            </dd>
+          </dl>
+        )}
         {status.progress && (
           <div className="progress" data-testid="sync-progress">
             <span>{t(`sync.phase.${status.progress.phase}`)}</span>{" "}
@@ -201,8 +208,12 @@ function MeetingPanel({ status }: { status: SyncStatus }) {
         {meeting.hosting && meeting.pairing_code && (
           <>
             <p>{t("sync.meeting.hostHelp")}</p>
-            <p className="pairing-code" dir="ltr" data-testid="pairing-code" aria-label={t("sync.meeting.code")}>
-              {meeting.pairing_code}
+            {/* The paragraph keeps the screen's direction (its start edge, right in Arabic); only
+                the code inside reads left to right. */}
+            <p className="pairing-code" aria-label={t("sync.meeting.code")}>
+              <bdi dir="ltr" data-testid="pairing-code">
+                {meeting.pairing_code}
+              </bdi>
             </p>
           </>
         )}

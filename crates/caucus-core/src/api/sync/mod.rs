@@ -127,6 +127,7 @@ pub struct SyncStatus {
     pub certified_until: Option<f64>,
     /// Changes the home hub has not acknowledged yet.
     pub pending: u32,
+    /// When this device last synced with its home hub (a meeting's exchanges do not count).
     pub last_success_ms: Option<f64>,
     pub last_failure: Option<SyncFailureInfo>,
     pub running: bool,
@@ -467,9 +468,13 @@ impl Caucus {
         match result {
             Ok(()) => {
                 self.note_arrival(before, now).await?;
-                self.store()
-                    .set_local_setting(LAST_SUCCESS, Some(&now.to_string()))
-                    .await?;
+                // The panel says "last synced with the hub": an exchange with a meeting alone
+                // (hosting one that nobody joined, too) leaves it as it was.
+                if hub.is_some() {
+                    self.store()
+                        .set_local_setting(LAST_SUCCESS, Some(&now.to_string()))
+                        .await?;
+                }
                 self.store().set_local_setting(LAST_FAILURE, None).await?;
             }
             Err(e) => {
