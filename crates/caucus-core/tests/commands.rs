@@ -92,6 +92,22 @@ async fn a_team_takes_a_recommendation_from_draft_to_adopted_with_history() {
     .await;
     call(&c, "set_acting_person", json!({"person_id": member["id"]})).await;
     call(&c, "join_group", json!({"group_id": team_id})).await;
+    // Joining is one's own; putting someone else in the team is the leaders' (the hub would
+    // refuse it), so the command refuses it before anything is written.
+    let before = change_count(&c).await;
+    let added = dispatch(
+        &c,
+        "join_group",
+        json!({"group_id": team_id, "person_id": admin["id"], "role": "member"}),
+    )
+    .await
+    .expect_err("a member adds someone else");
+    assert_eq!(added.code, "forbidden", "{}", added.message);
+    assert_eq!(
+        change_count(&c).await,
+        before,
+        "a refused add writes nothing"
+    );
     let rec = call(&c, "create_recommendation", json!({"group_id": team_id, "title": "Focus on APIC", "body": "Urge **ratification**.", "language": "en"})).await;
     assert_eq!(rec["state"], json!("draft"));
     let id = rec["id"].clone();

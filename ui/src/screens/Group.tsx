@@ -13,6 +13,7 @@ import {
 } from "../api";
 import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
+import { AddMembers } from "./AddMembers";
 import { History } from "./History";
 import { NewMeetingForm } from "./Meeting";
 import { ArchiveButton, Editor, ErrorLine, ExportButtons, Markdown, Options, ReportButton, TextEdit, Unreadable } from "./parts";
@@ -23,17 +24,18 @@ export const LANGUAGES: Language[] = ["en", "fr", "es", "ar", "pt"];
 const ROLES: Role[] = ["member", "observer", "leader", "focal_point"];
 
 async function loadGroup(id: string) {
-  const [group, memberships, people, issues, recommendations, endorsements, meetings] = await Promise.all([
+  const [group, memberships, people, organizations, issues, recommendations, endorsements, meetings] = await Promise.all([
     commands.getGroup({ id }),
     commands.listMemberships({ group_id: id }),
     commands.listPeople({}),
+    commands.listOrganizations({}),
     commands.listTrackedIssues({ group_id: id }),
     commands.listRecommendations({ group_id: id }),
     commands.listEndorsements({}),
     commands.listMeetings({ group_id: id }),
   ]);
   const byId = new Map(people.map((p) => [p.id, p]));
-  return { group, memberships, byId, issues, recommendations, endorsements, meetings };
+  return { group, memberships, people, organizations, byId, issues, recommendations, endorsements, meetings };
 }
 
 export function GroupScreen({ id, navigate, session }: { id: string; navigate: Navigate; session: Session }) {
@@ -43,6 +45,7 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
     { row: id },
     "membership",
     "person",
+    "organization",
     "tracked_issue",
     "recommendation",
     "endorsement",
@@ -52,7 +55,7 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
   const [joinRole, setJoinRole] = useState<Role>("member");
   if (data.error) return <ErrorLine error={data.error} />;
   if (!data.data) return <p className="loading">{t("app.loading")}</p>;
-  const { group, memberships, byId, issues, recommendations, endorsements, meetings } = data.data;
+  const { group, memberships, people, organizations, byId, issues, recommendations, endorsements, meetings } = data.data;
   const me = session.acting_person?.id;
   const mine = memberships.find((m) => m.person_id === me);
   // What the acting person may do here, as the core's rights table answers it.
@@ -154,6 +157,14 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
             );
           })}
         </ul>
+        {lead && (
+          <AddMembers
+            groupId={id}
+            people={people}
+            organizations={organizations}
+            memberIds={new Set(memberships.map((m) => m.person_id))}
+          />
+        )}
       </section>
 
       <section className="card">

@@ -1,5 +1,6 @@
-//! Memberships: anyone joins a group as a member or observer; naming leaders and focal
-//! points, and removing someone else, is the secretariat's or the group's leaders'.
+//! Memberships: anyone joins a group as a member or observer; adding someone else, naming
+//! leaders and focal points, and removing someone else, is the secretariat's or the group's
+//! leaders' (as the hub and every replica judge it: `sync::authority`).
 
 use super::pipeline::Acting;
 use crate::api::Caucus;
@@ -16,7 +17,8 @@ impl Caucus {
         self.list(input).await
     }
 
-    /// Joins a group: membership is open to everyone; naming leaders needs rights.
+    /// Joins a group, or adds someone to it: joining is open to everyone; adding someone else
+    /// and naming leaders need the secretariat or the group's leader or focal point.
     pub async fn join_group(&self, input: JoinGroup) -> Result<Membership> {
         let acting = self.acting().await?;
         let person_id = match input.person_id {
@@ -26,6 +28,16 @@ impl Caucus {
         let role = input.role.unwrap_or(Role::Member);
         self.check_role_assignment(&acting, input.group_id, role)
             .await?;
+        if Some(person_id) != acting.id() {
+            // The hub refuses it from anyone else: refused here, it never waits in the outbox
+            // to be undone.
+            self.check_leads(
+                &acting,
+                input.group_id,
+                "only the secretariat or the group's leader or focal point may add someone else to the group",
+            )
+            .await?;
+        }
         let id = Membership::id_for(input.group_id, person_id);
         if let Ok(existing) = self.get::<Membership>(id).await {
             if !existing.archived {
@@ -104,15 +116,23 @@ impl Caucus {
         if matches!(role, Role::Member | Role::Observer) {
             return Ok(());
         }
-        acting.require("assigning a role")?;
+        self.check_leads(
+            acting,
+            group_id,
+            "only the secretariat or the group's leader or focal point may name leaders and focal points",
+        )
+        .await
+    }
+
+    /// Refuses with `refusal` unless the acting person is the secretariat or leads the group.
+    async fn check_leads(&self, acting: &Acting, group_id: Uuid, refusal: &str) -> Result<()> {
+        acting.require("managing a group's members")?;
         if acting.admin() {
             return Ok(());
         }
         match self.role_in(acting, group_id).await? {
             Some(Role::Leader | Role::FocalPoint) => Ok(()),
-            _ => Err(CoreError::forbidden(
-                "only the secretariat or the group's leader or focal point may name leaders and focal points",
-            )),
+            _ => Err(CoreError::forbidden(refusal)),
         }
     }
 }
