@@ -75,7 +75,8 @@ test("a leader creates a team and answers a recommendation", async () => {
   // Track an issue.
   await page.getByText("Track an issue").click();
   await page.locator("input[name=issue-title]").fill("Ratification by the country of the month");
-  await page.getByRole("button", { name: "Add" }).click();
+  // Exact: the members' "Add to the group" is on this page too.
+  await page.getByRole("button", { name: "Add", exact: true }).click();
   await page.getByTestId("issue-card").filter({ hasText: "Ratification by the country of the month" }).waitFor();
 
   // Post a recommendation, open for comments.

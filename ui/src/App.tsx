@@ -7,6 +7,7 @@ import { useAction, useLoad } from "./data";
 import { ErrorLine } from "./screens/parts";
 import { GroupsScreen } from "./screens/Groups";
 import { GroupScreen } from "./screens/Group";
+import { IssueScreen } from "./screens/Issue";
 import { RecommendationScreen } from "./screens/Recommendation";
 import { DirectoryScreen } from "./screens/Directory";
 import { MeetingScreen } from "./screens/Meeting";
@@ -23,6 +24,7 @@ export type Route =
   | { view: "notifications" }
   | { view: "groups" }
   | { view: "group"; id: string }
+  | { view: "issue"; id: string }
   | { view: "recommendation"; id: string }
   | { view: "meeting"; id: string }
   | { view: "directory" }
@@ -179,6 +181,7 @@ function Shell({ route, navigate }: { route: Route; navigate: Navigate }) {
         {route.view === "notifications" && <NotificationsScreen navigate={navigate} />}
         {route.view === "groups" && <GroupsScreen navigate={navigate} />}
         {route.view === "group" && <GroupScreen id={route.id} navigate={navigate} session={session.data} />}
+        {route.view === "issue" && <IssueScreen id={route.id} navigate={navigate} session={session.data} />}
         {route.view === "recommendation" && (
           <RecommendationScreen id={route.id} navigate={navigate} session={session.data} />
         )}

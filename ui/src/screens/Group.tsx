@@ -14,9 +14,11 @@ import {
 import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
 import { AddMembers } from "./AddMembers";
+import { IssueFilters } from "./Issue";
+import { filterIssues, NO_FILTER } from "../issueFilter";
 import { History } from "./History";
 import { NewMeetingForm } from "./Meeting";
-import { ArchiveButton, Editor, ErrorLine, ExportButtons, Markdown, Options, ReportButton, TextEdit, Unreadable } from "./parts";
+import { ArchiveButton, Editor, ErrorLine, ExportButtons, formatDay, Markdown, Options, ReportButton, TextEdit, Unreadable } from "./parts";
 
 export const ISSUE_STATUSES: IssueStatus[] = ["open", "monitoring", "action_needed", "resolved", "archived"];
 const PRIORITIES: Priority[] = ["low", "normal", "high", "urgent"];
@@ -40,7 +42,7 @@ async function loadGroup(id: string) {
 
 export function GroupScreen({ id, navigate, session }: { id: string; navigate: Navigate; session: Session }) {
   const [issueView, setIssueView] = useState<"board" | "list">("board");
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const data = useLoad(() => loadGroup(id), [id], [
     { row: id },
     "membership",
@@ -53,10 +55,12 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
   ]);
   const action = useAction();
   const [joinRole, setJoinRole] = useState<Role>("member");
+  const [issueFilter, setIssueFilter] = useState(NO_FILTER);
   if (data.error) return <ErrorLine error={data.error} />;
   if (!data.data) return <p className="loading">{t("app.loading")}</p>;
   const { group, memberships, people, organizations, byId, issues, recommendations, endorsements, meetings } = data.data;
   const me = session.acting_person?.id;
+  const shownIssues = filterIssues(issues, issueFilter);
   const mine = memberships.find((m) => m.person_id === me);
   // What the acting person may do here, as the core's rights table answers it.
   const powers = session.powers.find((p) => p.group_id === id);
@@ -185,7 +189,14 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
             {t("issue.list")}
           </button>
         </div>
-        {issueView === "board" && <IssueBoard issues={issues} lead={lead} />}
+        <IssueFilters issues={issues} people={byId} me={me} filter={issueFilter} onChange={setIssueFilter} />
+        {issueView === "board" && (
+          <IssueBoard
+            issues={shownIssues}
+            lead={lead}
+            onOpen={(issue) => navigate({ view: "issue", id: issue.id })}
+          />
+        )}
         {issueView === "list" && (
         <table className="list">
           <thead>
@@ -198,9 +209,13 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
             </tr>
           </thead>
           <tbody>
-            {issues.map((issue) => (
+            {shownIssues.map((issue) => (
               <tr key={issue.id}>
-                <td>{issue.title}</td>
+                <td>
+                  <button className="link" dir="auto" data-testid="issue-link" onClick={() => navigate({ view: "issue", id: issue.id })}>
+                    {issue.title}
+                  </button>
+                </td>
                 <td>
                   <select
                     disabled={!lead}
@@ -216,7 +231,7 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
                   </select>
                 </td>
                 <td>{t(`issue.priorities.${issue.priority}`)}</td>
-                <td>{issue.due_date ?? ""}</td>
+                <td>{issue.due_date ? formatDay(issue.due_date, i18n.language) : ""}</td>
                 <td className="actions">
                   {lead && (<>
                   <TextEdit label={t("common.title")} value={issue.title} save={(title) => commands.updateTrackedIssue({ id: issue.id, title })} />

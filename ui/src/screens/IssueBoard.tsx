@@ -6,11 +6,20 @@ import { useTranslation } from "react-i18next";
 import { commands, type IssueStatus, type TrackedIssue } from "../api";
 import { useAction } from "../data";
 import { direction } from "../i18n";
-import { ErrorLine } from "./parts";
+import { ErrorLine, formatDay } from "./parts";
 
 const COLUMNS: IssueStatus[] = ["open", "monitoring", "action_needed", "resolved"];
 
-export function IssueBoard({ issues, lead }: { issues: TrackedIssue[]; lead: boolean }) {
+export function IssueBoard({
+  issues,
+  lead,
+  onOpen,
+}: {
+  issues: TrackedIssue[];
+  lead: boolean;
+  /** Opens an issue's page (its title, or Enter on the card). */
+  onOpen: (issue: TrackedIssue) => void;
+}) {
   const { t, i18n } = useTranslation();
   const action = useAction();
   const [announce, setAnnounce] = useState("");
@@ -110,13 +119,18 @@ export function IssueBoard({ issues, lead }: { issues: TrackedIssue[]; lead: boo
                       }}
                       onDragEnd={() => setDragging(null)}
                       onKeyDown={(e) => {
-                        if (lead && step(issue, e.key)) e.preventDefault();
+                        if (e.key === "Enter" && e.target === e.currentTarget) {
+                          e.preventDefault();
+                          onOpen(issue);
+                        } else if (lead && step(issue, e.key)) e.preventDefault();
                       }}
                     >
-                      <strong>{issue.title}</strong>
+                      <button type="button" className="link card-title" dir="auto" tabIndex={-1} onClick={() => onOpen(issue)}>
+                        {issue.title}
+                      </button>
                       <span className="muted">
                         {t(`issue.priorities.${issue.priority}`)}
-                        {issue.due_date ? ` · ${issue.due_date}` : ""}
+                        {issue.due_date ? ` · ${formatDay(issue.due_date, i18n.language)}` : ""}
                       </span>
                     </div>
                   </li>

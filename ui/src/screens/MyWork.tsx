@@ -5,7 +5,7 @@ import { commands, type ChangedRecord, type Recommendation } from "../api";
 import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
 import { routeTo } from "../routes";
-import { ErrorLine, formatDate, isolate } from "./parts";
+import { ErrorLine, formatDate, formatDay, isolate } from "./parts";
 
 function RecommendationList({ items, navigate }: { items: Recommendation[]; navigate: Navigate }) {
   const { t } = useTranslation();
@@ -65,11 +65,11 @@ export function MyWorkScreen({ navigate }: { navigate: Navigate }) {
           <ul className="plain">
             {w.assigned_to_me.map((i) => (
               <li key={i.id}>
-                <button className="link" onClick={() => navigate({ view: "group", id: i.group_id })}>
+                <button className="link" dir="auto" onClick={() => navigate({ view: "issue", id: i.id })}>
                   {i.title}
                 </button>{" "}
                 <span className="badge">{t(`issue.statuses.${i.status}`)}</span>{" "}
-                {i.due_date && <span className="muted">{t("myWork.due", { date: i.due_date })}</span>}
+                {i.due_date && <span className="muted">{t("myWork.due", { date: formatDay(i.due_date, i18n.language) })}</span>}
               </li>
             ))}
           </ul>
