@@ -4,6 +4,7 @@ import { IssueBoard } from "./IssueBoard";
 import { GroupDashboard } from "./Dashboard";
 import {
   commands,
+  type Addressee,
   type IssueStatus,
   type Language,
   type Person,
@@ -14,16 +15,18 @@ import {
 import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
 import { AddMembers } from "./AddMembers";
+import { OrganizationPicker } from "./OrganizationPicker";
 import { IssueFilters } from "./Issue";
 import { filterIssues, NO_FILTER } from "../issueFilter";
 import { History } from "./History";
 import { NewMeetingForm } from "./Meeting";
-import { ArchiveButton, Editor, ErrorLine, ExportButtons, formatDay, Markdown, Options, ReportButton, TextEdit, Unreadable } from "./parts";
+import { ArchiveButton, Editor, ErrorLine, ExportButtons, formatDay, formatMoment, Markdown, Options, ReportButton, TextEdit, Unreadable } from "./parts";
 
 export const ISSUE_STATUSES: IssueStatus[] = ["open", "monitoring", "action_needed", "resolved", "archived"];
 const PRIORITIES: Priority[] = ["low", "normal", "high", "urgent"];
 export const LANGUAGES: Language[] = ["en", "fr", "es", "ar", "pt"];
 const ROLES: Role[] = ["member", "observer", "leader", "focal_point"];
+const ADDRESSEES: Addressee[] = ["group", "coalition", "organizations"];
 
 async function loadGroup(id: string) {
   const [group, memberships, people, organizations, issues, recommendations, endorsements, meetings] = await Promise.all([
@@ -93,7 +96,14 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
         </dl>
         {me &&
           (mine ? (
-            <button onClick={() => action.run(() => commands.leaveGroup({ group_id: id, person_id: null }))}>
+            // Leaving is rare and takes one's rights in the group with it: a quiet button, confirmed.
+            <button
+              className="secondary"
+              onClick={() => {
+                if (window.confirm(t("groups.confirmLeave", { name: group.name })))
+                  action.run(() => commands.leaveGroup({ group_id: id, person_id: null }));
+              }}
+            >
               {t("groups.leave")}
             </button>
           ) : (
@@ -152,7 +162,10 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
                 {lead && (
                 <button
                   className="secondary"
-                  onClick={() => action.run(() => commands.leaveGroup({ group_id: id, person_id: m.person_id }))}
+                  onClick={() => {
+                    if (window.confirm(t("groups.confirmRemove", { name, group: group.name })))
+                      action.run(() => commands.leaveGroup({ group_id: id, person_id: m.person_id }));
+                  }}
                 >
                   {t("common.remove")}
                 </button>
@@ -286,7 +299,7 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
                 {m.title}
               </button>{" "}
               <span className="muted">
-                {m.starts_at.replace("T", " ")} · {m.place}
+                {formatMoment(m.starts_at, i18n.language)} · {m.place}
               </span>
             </li>
           ))}
@@ -385,6 +398,9 @@ function NewRecommendationForm({ groupId, navigate }: { groupId: string; navigat
   const [body, setBody] = useState("");
   const [language, setLanguage] = useState<Language>("en");
   const [open, setOpen] = useState(true);
+  const [addressee, setAddressee] = useState<Addressee>("group");
+  const [addresseeIds, setAddresseeIds] = useState<string[]>([]);
+  const organizations = useLoad(() => commands.listOrganizations({}), [], ["organization"]);
   const action = useAction();
   return (
     <details>
@@ -398,7 +414,8 @@ function NewRecommendationForm({ groupId, navigate }: { groupId: string; navigat
               title,
               body,
               language,
-              addressee: null,
+              addressee,
+              addressee_ids: addressee === "organizations" ? addresseeIds : [],
               open,
             }),
           );
@@ -419,6 +436,20 @@ function NewRecommendationForm({ groupId, navigate }: { groupId: string; navigat
             <Options values={LANGUAGES} labels="languages" />
           </select>
         </label>
+        <label>
+          {t("addressee.to")}
+          <select value={addressee} onChange={(e) => setAddressee(e.target.value as Addressee)} data-testid="rec-addressee">
+            <Options values={ADDRESSEES} labels="addressee" />
+          </select>
+        </label>
+        {addressee === "organizations" && (
+          <OrganizationPicker
+            label={t("addressee.organizations")}
+            organizations={organizations.data ?? []}
+            chosen={addresseeIds}
+            onChange={setAddresseeIds}
+          />
+        )}
         <label className="check">
           <input type="checkbox" checked={open} onChange={(e) => setOpen(e.target.checked)} />
           {t("recommendation.openNow")}

@@ -6,7 +6,7 @@ import { useTranslation } from "react-i18next";
 import { commands } from "../api";
 import { useAction, useLoad } from "../data";
 import type { Navigate, Route } from "../App";
-import { ErrorLine } from "./parts";
+import { ErrorLine, formatMoment } from "./parts";
 import { SyncScreen } from "./Sync";
 import { SettingsScreen } from "./Settings";
 
@@ -50,7 +50,7 @@ export function GuestShell({ name }: { name: string }) {
 
 /** The public agenda of the meeting this guest is at, as its host shared it. */
 function GuestAgenda({ join }: { join: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const status = useLoad(() => commands.syncStatus({}), [], ["device", "meeting"]);
   const id = status.data?.meeting?.public_meeting ?? null;
   const agenda = useLoad(
@@ -85,7 +85,7 @@ function GuestAgenda({ join }: { join: () => void }) {
         <>
           <h1 id="guest-agenda-title">{shown.meeting.title}</h1>
           <p className="muted">
-            {shown.meeting.starts_at.replace("T", " ")}
+            {formatMoment(shown.meeting.starts_at, i18n.language)}
             {shown.meeting.place && ` · ${shown.meeting.place}`}
           </p>
           <p className="actions">

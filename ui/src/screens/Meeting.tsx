@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { commands } from "../api";
 import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
-import { ArchiveButton, ErrorLine, Markdown, TextEdit, Unreadable } from "./parts";
+import { ArchiveButton, ErrorLine, formatMoment, Markdown, TextEdit, Unreadable } from "./parts";
 
 async function loadMeeting(id: string) {
   const meeting = await commands.getMeeting({ id });
@@ -32,7 +32,7 @@ async function loadMeeting(id: string) {
 
 /** A meeting's record, made to be kept during the meeting with no network. */
 export function MeetingScreen({ id, navigate }: { id: string; navigate: Navigate }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const data = useLoad(() => loadMeeting(id), [id], [
     { row: id },
     "agenda_item",
@@ -64,7 +64,7 @@ export function MeetingScreen({ id, navigate }: { id: string; navigate: Navigate
       <h1>{meeting.title}</h1>
       <Unreadable record={meeting} />
       <p className="muted actions">
-        {meeting.starts_at.replace("T", " ")} · {meeting.place}
+        {formatMoment(meeting.starts_at, i18n.language)} · {meeting.place}
         <ArchiveButton
           onArchive={async () => {
             if (await action.run(() => commands.archiveMeeting({ id }))) navigate({ view: "group", id: group.id });

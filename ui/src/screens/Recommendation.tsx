@@ -51,6 +51,23 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
           {t("recommendation.author")}: {nameOf(rec.author_id)} · {t(`languages.${rec.language}`)}
         </span>
       </p>
+      <p data-testid="rec-addressee">
+        {t("addressee.to")}:{" "}
+        {rec.addressee === "group" ? (
+          <bdi>{group.name}</bdi>
+        ) : rec.addressee === "coalition" ? (
+          t("addressee.coalition")
+        ) : rec.addressee_ids.length === 0 ? (
+          t("common.none")
+        ) : (
+          rec.addressee_ids.map((o, i) => (
+            <span key={o}>
+              {i > 0 && ", "}
+              <bdi>{nameOf(o)}</bdi>
+            </span>
+          ))
+        )}
+      </p>
       <section className="card" lang={rec.language} dir="auto">
         <Markdown source={rec.body} />
       </section>

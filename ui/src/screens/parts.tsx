@@ -50,13 +50,7 @@ export function formatDate(ms: number, locale: string) {
   return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(new Date(ms));
 }
 
-/** A calendar day (`YYYY-MM-DD`, as due dates are kept) in the screen's language, without a
- * time: read as that day where the person is, not as midnight UTC. */
-export function formatDay(day: string, locale: string) {
-  const [y, m, d] = day.split("-").map(Number);
-  if (!y || !m || !d) return day;
-  return new Intl.DateTimeFormat(locale, { dateStyle: "medium" }).format(new Date(y, m - 1, d));
-}
+export { formatDay, formatMoment } from "../dates";
 
 /** Archives after a confirmation; nothing is erased, so the wording says so. */
 export function ArchiveButton({ onArchive, label }: { onArchive: () => void; label?: string }) {

@@ -1,0 +1,75 @@
+// A member posts a recommendation addressed to a member organization, chosen in the form by a
+// fragment of its name; the page says to whom it is addressed, and the organization's
+// representative finds it in My work; in English and in Arabic, checked by axe-core. Saves
+// test-results/browser/addressed-<language>.png.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import AxeBuilder from "@axe-core/playwright";
+import { api, chromiumArgs, root, startBridge } from "../support/bridge.mjs";
+
+let browser;
+const shots = join(root, "test-results/browser");
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumArgs });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+for (const language of ["en", "ar"]) {
+  test(`a recommendation addressed to an organization reaches its representative's My work (${language})`, async () => {
+    const bridge = await startBridge();
+    try {
+      const team = (await api(bridge, "list_groups", {})).find((g) => g.name === "Budget and finance");
+      const member = (await api(bridge, "list_memberships", { group_id: team.id })).find((m) => m.role === "member");
+      const organizations = await api(bridge, "list_organizations", {});
+      const amnesty = organizations.find((o) => o.name === "Amnesty International");
+      const people = await api(bridge, "list_people", {});
+      const representative = people.find((p) => p.organization_id === amnesty.id);
+      await api(bridge, "set_acting_person", { person_id: member.person_id });
+      const title = `Brief the Committee on Budget and Finance early (${language})`;
+
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      await context.addInitScript((l) => localStorage.setItem("caucus.language", l), language);
+      const page = await context.newPage();
+      const problems = [];
+      page.on("pageerror", (e) => problems.push(e.message));
+      await page.goto(`${bridge.url}/#token=${bridge.token}`);
+      await page.getByTestId("nav-groups").click();
+      await page.getByRole("button", { name: "Budget and finance" }).click();
+      const form = page.locator("details", { has: page.locator("input[name=rec-title]") });
+      await form.locator("summary").first().click();
+      await page.locator("input[name=rec-title]").fill(title);
+      await page.locator("textarea[name=rec-body]").fill("Member organizations should see the proposal before it meets.");
+      await page.getByTestId("rec-addressee").selectOption("organizations");
+      await page.getByTestId("org-picker-find").fill("amnesty");
+      await page.getByTestId("org-picker").getByRole("button", { name: "Amnesty International" }).click();
+      await page.getByTestId("org-picker-chosen").getByText("Amnesty International").waitFor();
+      await form.locator("button[type=submit]").click();
+
+      await page.getByTestId("rec-addressee").getByText("Amnesty International").waitFor();
+      const posted = (await api(bridge, "list_recommendations", { group_id: team.id })).find((r) => r.title === title);
+      assert.equal(posted.addressee, "organizations");
+      assert.deepEqual(posted.addressee_ids, [amnesty.id]);
+      const result = await new AxeBuilder({ page }).include("main").analyze();
+      const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+      assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(" ")}`), [], "the page is accessible");
+      await page.screenshot({ path: join(shots, `addressed-${language}.png`) });
+
+      await api(bridge, "set_acting_person", { person_id: representative.id });
+      await page.reload();
+      await page.getByTestId("addressed").getByRole("button", { name: title }).click();
+      await page.getByTestId("rec-addressee").waitFor();
+      assert.deepEqual(problems, [], "no script errors");
+      await context.close();
+    } finally {
+      bridge.stop();
+    }
+  });
+}
