@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import AxeBuilder from "@axe-core/playwright";
 import { api, chromiumArgs, root, startBridge } from "../support/bridge.mjs";
+import { openIn, seriousViolations } from "../support/page.mjs";
 
 let browser;
 const shots = join(root, "test-results/browser");
@@ -35,12 +35,7 @@ for (const language of ["en", "ar"]) {
       await api(bridge, "set_acting_person", { person_id: member.person_id });
       const title = `Brief the Committee on Budget and Finance early (${language})`;
 
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      await context.addInitScript((l) => localStorage.setItem("caucus.language", l), language);
-      const page = await context.newPage();
-      const problems = [];
-      page.on("pageerror", (e) => problems.push(e.message));
-      await page.goto(`${bridge.url}/#token=${bridge.token}`);
+      const { context, page, problems } = await openIn(browser, bridge, language);
       await page.getByTestId("nav-groups").click();
       await page.getByRole("button", { name: "Budget and finance" }).click();
       const form = page.locator("details", { has: page.locator("input[name=rec-title]") });
@@ -57,9 +52,7 @@ for (const language of ["en", "ar"]) {
       const posted = (await api(bridge, "list_recommendations", { group_id: team.id })).find((r) => r.title === title);
       assert.equal(posted.addressee, "organizations");
       assert.deepEqual(posted.addressee_ids, [amnesty.id]);
-      const result = await new AxeBuilder({ page }).include("main").analyze();
-      const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-      assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(" ")}`), [], "the page is accessible");
+      assert.deepEqual(await seriousViolations(page, "main"), [], "the page is accessible");
       await page.screenshot({ path: join(shots, `addressed-${language}.png`) });
 
       await api(bridge, "set_acting_person", { person_id: representative.id });

@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import AxeBuilder from "@axe-core/playwright";
 import { api, chromiumArgs, root, startBridge } from "../support/bridge.mjs";
+import { openIn, seriousViolations } from "../support/page.mjs";
 
 let browser;
 const shots = join(root, "test-results/browser");
@@ -35,12 +35,7 @@ for (const language of ["en", "ar"]) {
       const memberName = people.find((p) => p.id === member.person_id).name;
       await api(bridge, "set_acting_person", { person_id: leader.person_id });
 
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      await context.addInitScript((l) => localStorage.setItem("caucus.language", l), language);
-      const page = await context.newPage();
-      const problems = [];
-      page.on("pageerror", (e) => problems.push(e.message));
-      await page.goto(`${bridge.url}/#token=${bridge.token}`);
+      const { context, page, problems } = await openIn(browser, bridge, language);
       await page.getByTestId("nav-groups").click();
       await page.getByRole("button", { name: "Budget and finance" }).click();
       await page.getByTestId("issue-card").filter({ hasText: TITLE }).getByRole("button", { name: TITLE }).click();
@@ -66,9 +61,7 @@ for (const language of ["en", "ar"]) {
       assert.equal(saved.due_date, "2026-12-20");
       assert.deepEqual(saved.labels, ["budget", "arrears"]);
 
-      const result = await new AxeBuilder({ page }).include("main").analyze();
-      const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-      assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(" ")}`), [], "the issue page is accessible");
+      assert.deepEqual(await seriousViolations(page, "main"), [], "the issue page is accessible");
       await page.screenshot({ path: join(shots, `issue-${language}.png`), fullPage: true });
 
       // The member: My work lists it, and it opens the issue's page.

@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import AxeBuilder from "@axe-core/playwright";
 import { api, chromiumArgs, root, startBridge } from "../support/bridge.mjs";
+import { openIn, seriousViolations } from "../support/page.mjs";
 
 let browser;
 const shots = join(root, "test-results/browser");
@@ -45,12 +45,7 @@ for (const language of ["en", "ar"]) {
       assert.equal(orgs.length, 3, "the demo has organizations outside the team");
       assert.equal(two.length, 2, "and people outside it");
 
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      await context.addInitScript((l) => localStorage.setItem("caucus.language", l), language);
-      const page = await context.newPage();
-      const problems = [];
-      page.on("pageerror", (e) => problems.push(e.message));
-      await page.goto(`${bridge.url}/#token=${bridge.token}`);
+      const { context, page, problems } = await openIn(browser, bridge, language);
       await page.getByTestId("nav-groups").click();
       await page.getByRole("button", { name: "Budget and finance" }).click();
       const panel = page.getByTestId("add-members");
@@ -84,9 +79,7 @@ for (const language of ["en", "ar"]) {
         await page.getByTestId("add-members-done").getByText(`Added ${added.length} people to the group.`).waitFor();
       }
 
-      const result = await new AxeBuilder({ page }).include("[data-testid=add-members]").analyze();
-      const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-      assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(" ")}`), [], "adding people is accessible");
+      assert.deepEqual(await seriousViolations(page, "[data-testid=add-members]"), [], "adding people is accessible");
       await panel.screenshot({ path: join(shots, `members-${language}.png`) });
       assert.deepEqual(problems, [], "no script errors");
       await context.close();

@@ -156,7 +156,6 @@ function IssueEditForm({
     labels: issue.labels.join(", "),
     recommendation_ids: issue.recommendation_ids,
   });
-  const toggle = (list: string[], id: string) => (list.includes(id) ? list.filter((x) => x !== id) : [...list, id]);
   const same = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
   return (
     <form
@@ -209,43 +208,63 @@ function IssueEditForm({
           <input type="date" value={draft.due_date} onChange={(e) => setDraft({ ...draft, due_date: e.target.value })} />
         </label>
       </div>
-      <fieldset data-testid="issue-assign">
-        <legend>{t("issue.assignees")}</legend>
-        {assignable.map((p) => (
-          <label key={p.id} className="check">
-            <input
-              type="checkbox"
-              checked={draft.assignee_ids.includes(p.id)}
-              onChange={() => setDraft({ ...draft, assignee_ids: toggle(draft.assignee_ids, p.id) })}
-            />{" "}
-            <bdi>{p.name}</bdi>
-          </label>
-        ))}
-      </fieldset>
+      <CheckList
+        legend={t("issue.assignees")}
+        testId="issue-assign"
+        items={assignable.map((p) => ({ id: p.id, label: p.name }))}
+        chosen={draft.assignee_ids}
+        onChange={(assignee_ids) => setDraft({ ...draft, assignee_ids })}
+      />
       <label>
         {t("issue.labels")}
         <input value={draft.labels} onChange={(e) => setDraft({ ...draft, labels: e.target.value })} />
       </label>
       {recommendations.length > 0 && (
-        <fieldset>
-          <legend>{t("issue.recommendations")}</legend>
-          {recommendations.map((r) => (
-            <label key={r.id} className="check">
-              <input
-                type="checkbox"
-                checked={draft.recommendation_ids.includes(r.id)}
-                onChange={() => setDraft({ ...draft, recommendation_ids: toggle(draft.recommendation_ids, r.id) })}
-              />{" "}
-              <bdi>{r.title}</bdi>
-            </label>
-          ))}
-        </fieldset>
+        <CheckList
+          legend={t("issue.recommendations")}
+          items={recommendations.map((r) => ({ id: r.id, label: r.title }))}
+          chosen={draft.recommendation_ids}
+          onChange={(recommendation_ids) => setDraft({ ...draft, recommendation_ids })}
+        />
       )}
       <ErrorLine error={action.error} />
       <button type="submit" disabled={action.busy}>
         {t("common.save")}
       </button>
     </form>
+  );
+}
+
+/** A set of records chosen by checkboxes (ids), each labelled by member-written text. */
+function CheckList({
+  legend,
+  items,
+  chosen,
+  onChange,
+  testId,
+}: {
+  legend: string;
+  items: { id: string; label: string }[];
+  chosen: string[];
+  onChange: (ids: string[]) => void;
+  testId?: string;
+}) {
+  return (
+    <fieldset data-testid={testId}>
+      <legend>{legend}</legend>
+      {items.map((item) => (
+        <label key={item.id} className="check">
+          <input
+            type="checkbox"
+            checked={chosen.includes(item.id)}
+            onChange={() =>
+              onChange(chosen.includes(item.id) ? chosen.filter((x) => x !== item.id) : [...chosen, item.id])
+            }
+          />{" "}
+          <bdi>{item.label}</bdi>
+        </label>
+      ))}
+    </fieldset>
   );
 }
 
