@@ -42,6 +42,13 @@ test("Settings encrypts the database; the app then opens only with the passphras
   await card.waitForExist({ timeout: 10_000 });
   assert.match(await card.getText(), /not encrypted/);
   await (await b.$('[data-testid="new-passphrase"]')).setValue("our coalition 2026");
+  // Half the repeat typed: nothing is said yet (the person is still typing it).
+  // (addValue types into the empty field; setValue would clear it first, which leaves it.)
+  await (await b.$('[data-testid="new-passphrase-again"]')).addValue("our coal");
+  assert.doesNotMatch(await card.getText(), /passphrases differ/, "no mismatch while the repeat is being typed");
+  // As long as the passphrase and different: said.
+  await (await b.$('[data-testid="new-passphrase-again"]')).setValue("our coalition 2027");
+  await (await b.$("p=The two passphrases differ.")).waitForExist({ timeout: 10_000 });
   await (await b.$('[data-testid="new-passphrase-again"]')).setValue("our coalition 2026");
   await (await b.$("button=Encrypt this database")).click();
   await (await b.$("p=Done. Caucus will ask for this passphrase when it starts.")).waitForExist({ timeout: 60_000 });

@@ -133,14 +133,21 @@ export function EncryptionCard({ status, onChanged }: { status: DatabaseStatus; 
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
-  const mismatch = again.length > 0 && again !== passphrase;
+  // The repeat is judged once it is as long as the passphrase, once its field is left, or on
+  // saving: not at its first letter, while the person is still typing it.
+  const [judged, setJudged] = useState(false);
+  const differs = again !== passphrase;
+  const mismatch = again.length > 0 && differs && (judged || again.length >= passphrase.length);
   return (
     <form
       className="card"
       data-testid="encryption"
       onSubmit={async (e) => {
         e.preventDefault();
-        if (mismatch) return;
+        if (differs) {
+          setJudged(true);
+          return;
+        }
         setBusy(true);
         setError(null);
         setDone(false);
@@ -149,6 +156,7 @@ export function EncryptionCard({ status, onChanged }: { status: DatabaseStatus; 
           setCurrent("");
           setPassphrase("");
           setAgain("");
+          setJudged(false);
           setDone(true);
           onChanged();
         } catch (err) {
@@ -186,13 +194,14 @@ export function EncryptionCard({ status, onChanged }: { status: DatabaseStatus; 
           data-testid="new-passphrase-again"
           value={again}
           onChange={(e) => setAgain(e.target.value)}
+          onBlur={() => setJudged(true)}
           autoComplete="new-password"
           aria-invalid={mismatch}
           required
         />
       </label>
       {mismatch && <p className="error">{t("encryption.mismatch")}</p>}
-      <button type="submit" disabled={busy || mismatch}>
+      <button type="submit" disabled={busy}>
         {busy ? t("encryption.working") : status.encrypted ? t("encryption.change") : t("encryption.encrypt")}
       </button>
       {done && <p role="status">{t("encryption.done")}</p>}
