@@ -2,25 +2,13 @@
 // fragment of its name; the page says to whom it is addressed, and the organization's
 // representative finds it in My work; in English and in Arabic, checked by axe-core. Saves
 // test-results/browser/addressed-<language>.png.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { api, chromiumArgs, root, startBridge } from "../support/bridge.mjs";
-import { openIn, seriousViolations } from "../support/page.mjs";
+import { api, startBridge } from "../support/bridge.mjs";
+import { openIn, seriousViolations, sharedBrowser, shots } from "../support/page.mjs";
 
-let browser;
-const shots = join(root, "test-results/browser");
-
-before(async () => {
-  mkdirSync(shots, { recursive: true });
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumArgs });
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser();
 
 for (const language of ["en", "ar"]) {
   test(`a recommendation addressed to an organization reaches its representative's My work (${language})`, async () => {
@@ -35,7 +23,7 @@ for (const language of ["en", "ar"]) {
       await api(bridge, "set_acting_person", { person_id: member.person_id });
       const title = `Brief the Committee on Budget and Finance early (${language})`;
 
-      const { context, page, problems } = await openIn(browser, bridge, language);
+      const { context, page, problems } = await openIn(browser(), bridge, language);
       await page.getByTestId("nav-groups").click();
       await page.getByRole("button", { name: "Budget and finance" }).click();
       const form = page.locator("details", { has: page.locator("input[name=rec-title]") });

@@ -2,26 +2,14 @@
 // gives it to a member with a due date and labels, and the member finds it in My work and on
 // the board filtered to their own; dates in the screen's language (checked against Intl); in
 // English and in Arabic, checked by axe-core. Saves test-results/browser/issue-<language>.png.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { api, chromiumArgs, root, startBridge } from "../support/bridge.mjs";
-import { openIn, seriousViolations } from "../support/page.mjs";
+import { api, startBridge } from "../support/bridge.mjs";
+import { openIn, seriousViolations, sharedBrowser, shots } from "../support/page.mjs";
 
-let browser;
-const shots = join(root, "test-results/browser");
+const browser = sharedBrowser();
 const TITLE = "Arrears of States Parties";
-
-before(async () => {
-  mkdirSync(shots, { recursive: true });
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumArgs });
-});
-
-after(async () => {
-  await browser?.close();
-});
 
 for (const language of ["en", "ar"]) {
   test(`a leader gives an issue to a member, who finds it in My work (${language})`, async () => {
@@ -35,7 +23,7 @@ for (const language of ["en", "ar"]) {
       const memberName = people.find((p) => p.id === member.person_id).name;
       await api(bridge, "set_acting_person", { person_id: leader.person_id });
 
-      const { context, page, problems } = await openIn(browser, bridge, language);
+      const { context, page, problems } = await openIn(browser(), bridge, language);
       await page.getByTestId("nav-groups").click();
       await page.getByRole("button", { name: "Budget and finance" }).click();
       await page.getByTestId("issue-card").filter({ hasText: TITLE }).getByRole("button", { name: TITLE }).click();

@@ -2,25 +2,13 @@
 // brings its people), two people pasted as a list with one name the directory does not know,
 // all added at once; in English and in Arabic, checked by axe-core. Saves
 // test-results/browser/members-chosen-<language>.png and members-<language>.png.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { api, chromiumArgs, root, startBridge } from "../support/bridge.mjs";
-import { openIn, seriousViolations } from "../support/page.mjs";
+import { api, startBridge } from "../support/bridge.mjs";
+import { openIn, seriousViolations, sharedBrowser, shots } from "../support/page.mjs";
 
-let browser;
-const shots = join(root, "test-results/browser");
-
-before(async () => {
-  mkdirSync(shots, { recursive: true });
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumArgs });
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser();
 
 for (const language of ["en", "ar"]) {
   test(`a team leader adds three organizations and two people to the team (${language})`, async () => {
@@ -45,7 +33,7 @@ for (const language of ["en", "ar"]) {
       assert.equal(orgs.length, 3, "the demo has organizations outside the team");
       assert.equal(two.length, 2, "and people outside it");
 
-      const { context, page, problems } = await openIn(browser, bridge, language);
+      const { context, page, problems } = await openIn(browser(), bridge, language);
       await page.getByTestId("nav-groups").click();
       await page.getByRole("button", { name: "Budget and finance" }).click();
       const panel = page.getByTestId("add-members");
@@ -97,7 +85,7 @@ test("a member sees no way to add people, and the command refuses them", async (
     const members = await api(bridge, "list_memberships", { group_id: team.id });
     const member = members.find((m) => m.role === "member");
     await api(bridge, "set_acting_person", { person_id: member.person_id });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await browser().newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${bridge.url}/#token=${bridge.token}`);
     await page.getByTestId("nav-groups").click();
     await page.getByRole("button", { name: "Budget and finance" }).click();

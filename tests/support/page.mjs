@@ -1,6 +1,29 @@
-// What the browser tests of a workflow share: a page in a language on a bridge, collecting
-// script errors, and axe-core's serious or critical findings in a part of it.
+// What the browser tests of a workflow share: one Chromium per test file, a page in a language
+// on a bridge, collecting script errors, and axe-core's serious or critical findings in a part
+// of it.
+import { after, before } from "node:test";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import AxeBuilder from "@axe-core/playwright";
+import { chromium } from "playwright-core";
+import { chromiumArgs, root } from "./bridge.mjs";
+
+/** Where the browser tests save their screenshots. */
+export const shots = join(root, "test-results/browser");
+
+/** Launches Debian's Chromium before the file's tests and closes it after them; returns a
+ * getter, since the browser exists only once `before` has run. */
+export function sharedBrowser() {
+  let browser;
+  before(async () => {
+    mkdirSync(shots, { recursive: true });
+    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumArgs });
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return () => browser;
+}
 
 /** A fresh context in `language` (as the Settings screen stores it) and the app open on
  * `bridge`; `problems` collects uncaught script errors. */

@@ -7,6 +7,7 @@ import {
   type Addressee,
   type IssueStatus,
   type Language,
+  type Organization,
   type Person,
   type Priority,
   type Role,
@@ -264,7 +265,7 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
           <ExportButtons kind="recommendation" groupId={id} />
           <ReportButton groupId={id} groupName={group.name} />
         </div>
-        {powers?.post && <NewRecommendationForm groupId={id} navigate={navigate} />}
+        {powers?.post && <NewRecommendationForm groupId={id} organizations={organizations} navigate={navigate} />}
         {recommendations.length === 0 && <p className="muted">{t("common.noItems")}</p>}
         <ul className="plain">
           {recommendations.map((r) => (
@@ -392,7 +393,15 @@ function NewIssueForm({ groupId }: { groupId: string }) {
   );
 }
 
-function NewRecommendationForm({ groupId, navigate }: { groupId: string; navigate: Navigate }) {
+function NewRecommendationForm({
+  groupId,
+  organizations,
+  navigate,
+}: {
+  groupId: string;
+  organizations: Organization[];
+  navigate: Navigate;
+}) {
   const { t } = useTranslation();
   const [title, setTitle] = useState("");
   const [body, setBody] = useState("");
@@ -400,7 +409,6 @@ function NewRecommendationForm({ groupId, navigate }: { groupId: string; navigat
   const [open, setOpen] = useState(true);
   const [addressee, setAddressee] = useState<Addressee>("group");
   const [addresseeIds, setAddresseeIds] = useState<string[]>([]);
-  const organizations = useLoad(() => commands.listOrganizations({}), [], ["organization"]);
   const action = useAction();
   return (
     <details>
@@ -445,7 +453,7 @@ function NewRecommendationForm({ groupId, navigate }: { groupId: string; navigat
         {addressee === "organizations" && (
           <OrganizationPicker
             label={t("addressee.organizations")}
-            organizations={organizations.data ?? []}
+            organizations={organizations}
             chosen={addresseeIds}
             onChange={setAddresseeIds}
           />
