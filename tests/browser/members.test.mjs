@@ -1,7 +1,8 @@
 // A team leader adds people to their team in the UI: three organizations found by name (each
 // brings its people), two people pasted as a list with one name the directory does not know,
-// all added at once; in English and in Arabic, checked by axe-core. Saves
-// test-results/browser/members-chosen-<language>.png and members-<language>.png.
+// all added at once; and a person outside the team asks to join and its leader accepts them. In
+// English and in Arabic, checked by axe-core. Saves test-results/browser/members-chosen-<language>.png,
+// members-<language>.png, members-asked-<language>.png and members-applicants-<language>.png.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -69,6 +70,51 @@ for (const language of ["en", "ar"]) {
 
       assert.deepEqual(await seriousViolations(page, "[data-testid=add-members]"), [], "adding people is accessible");
       await panel.screenshot({ path: join(shots, `members-${language}.png`) });
+      assert.deepEqual(problems, [], "no script errors");
+      await context.close();
+    } finally {
+      bridge.stop();
+    }
+  });
+}
+
+for (const language of ["en", "ar"]) {
+  test(`a person asks to join a team and its leader accepts them (${language})`, async () => {
+    const bridge = await startBridge();
+    try {
+      const groups = await api(bridge, "list_groups", {});
+      const team = groups.find((g) => g.name === "Budget and finance");
+      const members = await api(bridge, "list_memberships", { group_id: team.id });
+      const leader = members.find((m) => m.role === "leader");
+      const people = await api(bridge, "list_people", {});
+      const asker = people.find((p) => p.organization_id && !p.secretariat_admin && !members.some((m) => m.person_id === p.id));
+      await api(bridge, "set_acting_person", { person_id: asker.id });
+
+      const { context, page, problems } = await openIn(browser(), bridge, language);
+      await page.getByTestId("nav-groups").click();
+      await page.getByRole("button", { name: "Budget and finance" }).click();
+      await page.getByTestId("ask-to-join").click();
+      await page.getByTestId("asked-to-join").waitFor();
+      const asked = (await api(bridge, "list_memberships", { group_id: team.id })).find((m) => m.person_id === asker.id);
+      assert.equal(asked?.role, "applicant", "asking makes an applicant, not a member");
+      assert.equal(await page.getByTestId("new-recommendation").count(), 0, "an applicant cannot post yet");
+      assert.deepEqual(await seriousViolations(page, "main"), [], "asking to join is accessible");
+      await page.locator("main").screenshot({ path: join(shots, `members-asked-${language}.png`) });
+
+      // The leader finds the request on the team's page and accepts it.
+      await api(bridge, "set_acting_person", { person_id: leader.person_id });
+      await page.reload();
+      await page.getByTestId("nav-groups").click();
+      await page.getByRole("button", { name: "Budget and finance" }).click();
+      const request = page.getByTestId("applicants").locator("li", { hasText: asker.name });
+      await request.waitFor();
+      assert.deepEqual(await seriousViolations(page, "[data-testid=applicants]"), [], "the requests are accessible");
+      await page.getByTestId("applicants").screenshot({ path: join(shots, `members-applicants-${language}.png`) });
+      await request.getByRole("button").first().click();
+      await page.getByTestId("applicants").waitFor({ state: "detached" });
+      const accepted = (await api(bridge, "list_memberships", { group_id: team.id })).find((m) => m.person_id === asker.id);
+      assert.equal(accepted?.role, "member", "accepted as a member");
+      await page.locator(".card li", { hasText: asker.name }).first().waitFor();
       assert.deepEqual(problems, [], "no script errors");
       await context.close();
     } finally {

@@ -91,7 +91,42 @@ async fn a_team_takes_a_recommendation_from_draft_to_adopted_with_history() {
     )
     .await;
     call(&c, "set_acting_person", json!({"person_id": member["id"]})).await;
-    call(&c, "join_group", json!({"group_id": team_id})).await;
+    // Joining oneself is asking: an applicant posts nothing until a leader accepts them.
+    let asked = call(&c, "join_group", json!({"group_id": team_id})).await;
+    assert_eq!(asked["role"], json!("applicant"));
+    let early = dispatch(
+        &c,
+        "create_recommendation",
+        json!({"group_id": team_id, "title": "Too early", "body": "Not a member yet.", "language": "en"}),
+    )
+    .await
+    .expect_err("an applicant posts");
+    assert_eq!(early.code, "forbidden", "{}", early.message);
+    let own_promotion = dispatch(
+        &c,
+        "update_membership",
+        json!({"id": asked["id"], "role": "member"}),
+    )
+    .await
+    .expect_err("an applicant makes themselves a member");
+    assert_eq!(own_promotion.code, "forbidden", "{}", own_promotion.message);
+    let as_member = dispatch(
+        &c,
+        "join_group",
+        json!({"group_id": team_id, "role": "member"}),
+    )
+    .await
+    .expect_err("someone not leading the team joins it as a member");
+    assert_eq!(as_member.code, "forbidden", "{}", as_member.message);
+    call(&c, "set_acting_person", json!({"person_id": admin["id"]})).await;
+    let accepted = call(
+        &c,
+        "update_membership",
+        json!({"id": asked["id"], "role": "member"}),
+    )
+    .await;
+    assert_eq!(accepted["role"], json!("member"));
+    call(&c, "set_acting_person", json!({"person_id": member["id"]})).await;
     // Joining is one's own; putting someone else in the team is the leaders' (the hub would
     // refuse it), so the command refuses it before anything is written.
     let before = change_count(&c).await;

@@ -772,15 +772,36 @@ async fn a_guest_is_let_in_by_name_and_reads_only_the_public_agenda() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_membership_in_a_bundle_gives_its_rights_to_what_follows_it() {
     let s = scene().await;
+    let (_, _, leader) = &s.devices[0];
     let (_, _, outsider) = &s.devices[3];
     let team = s.people.group.to_string();
-    // Offline, the other team's member joins this team and posts in it at once.
+    // Offline, the team's leader makes the other team's member a member of this team, and
+    // hands it over on a USB stick; the new member posts in the team at once.
     call(
-        outsider,
+        leader,
         "join_group",
         serde_json::json!({"group_id": team, "person_id": s.people.outsider.to_string(), "role": "member"}),
     )
     .await;
+    let handed = s.dir.path().join("accepted.caucus");
+    leader
+        .export_bundle(ExportBundle {
+            path: handed.to_string_lossy().into(),
+            peer: None,
+        })
+        .await
+        .expect("export the acceptance");
+    let taken = outsider
+        .import_bundle(ImportBundle {
+            path: Some(handed.to_string_lossy().into()),
+            content_base64: None,
+        })
+        .await
+        .expect("import the acceptance");
+    assert_eq!(
+        taken.held, 0,
+        "the leader's acceptance is theirs to give: {taken:?}"
+    );
     call(
         outsider,
         "create_recommendation",
@@ -805,7 +826,10 @@ async fn a_membership_in_a_bundle_gives_its_rights_to_what_follows_it() {
         })
         .await
         .expect("import");
-    assert_eq!(summary.held, 0, "the join lets the post in: {summary:?}");
+    assert_eq!(
+        summary.held, 0,
+        "the acceptance, carried in the member's bundle before their post, lets the post in: {summary:?}"
+    );
     let titles: Vec<String> = call(
         &s.admin,
         "list_recommendations",

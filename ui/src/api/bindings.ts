@@ -1029,7 +1029,12 @@ export type ReportSummary = {
 };
 
 /**  A person's role in a group. */
-export type Role = "leader" | "focal_point" | "member" | "observer";
+export type Role = "leader" | "focal_point" | "member" | "observer" | 
+/**
+ *  Asked to join: no rights in the group until a leader or the secretariat makes them a
+ *  member (or declines by removing them).
+ */
+"applicant";
 
 /**  One record found. */
 export type SearchHit = {

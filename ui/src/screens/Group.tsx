@@ -70,8 +70,9 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
   const powers = session.powers.find((p) => p.group_id === id);
   const lead = powers?.keep ?? false;
   const admin = session.admin;
-  // Anyone may join as a member or observer; naming leaders takes the secretariat or a leader.
-  const joinRoles = lead ? ROLES : ROLES.filter((r) => r === "member" || r === "observer");
+  // People who asked to join are not members yet: their leaders answer them apart.
+  const members = memberships.filter((m) => m.role !== "applicant");
+  const applicants = memberships.filter((m) => m.role === "applicant");
   const named = (role: Role) =>
     memberships
       .filter((m) => m.role === role)
@@ -95,35 +96,63 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
           <dt>{t("groups.focalPoint")}</dt>
           <dd>{named("focal_point")}</dd>
         </dl>
-        {me &&
-          (mine ? (
-            // Leaving is rare and takes one's rights in the group with it: a quiet button, confirmed.
+        {me && mine && mine.role === "applicant" && (
+          <div className="row">
+            <p className="notice" data-testid="asked-to-join">{t("groups.asked", { name: group.name })}</p>
             <button
               className="secondary"
               onClick={() => {
-                if (window.confirm(t("groups.confirmLeave", { name: group.name })))
+                if (window.confirm(t("groups.confirmWithdraw", { name: group.name })))
                   action.run(() => commands.leaveGroup({ group_id: id, person_id: null }));
               }}
             >
-              {t("groups.leave")}
+              {t("groups.withdrawRequest")}
             </button>
-          ) : (
-            <div className="row">
-              <label>
-                {t("groups.joinAs")}{" "}
-                <select data-testid="join-role" value={joinRole} onChange={(e) => setJoinRole(e.target.value as Role)}>
-                  <Options values={joinRoles} labels="role" />
-                </select>
-              </label>
-              <button
-                onClick={() =>
-                  action.run(() => commands.joinGroup({ group_id: id, person_id: null, role: joinRole }))
-                }
-              >
-                {t("groups.join")}
-              </button>
-            </div>
-          ))}
+          </div>
+        )}
+        {me && mine && mine.role !== "applicant" && (
+          // Leaving is rare and takes one's rights in the group with it: a quiet button, confirmed.
+          <button
+            className="secondary"
+            onClick={() => {
+              if (window.confirm(t("groups.confirmLeave", { name: group.name })))
+                action.run(() => commands.leaveGroup({ group_id: id, person_id: null }));
+            }}
+          >
+            {t("groups.leave")}
+          </button>
+        )}
+        {me && !mine && !lead && (
+          // The coalition's teams are open to everyone: anyone asks, a leader accepts; following
+          // as an observer needs nobody's answer.
+          <div className="row">
+            <button
+              data-testid="ask-to-join"
+              onClick={() => action.run(() => commands.joinGroup({ group_id: id, person_id: null, role: "applicant" }))}
+            >
+              {t("groups.askToJoin")}
+            </button>
+            <button
+              className="secondary"
+              onClick={() => action.run(() => commands.joinGroup({ group_id: id, person_id: null, role: "observer" }))}
+            >
+              {t("groups.follow")}
+            </button>
+          </div>
+        )}
+        {me && !mine && lead && (
+          <div className="row">
+            <label>
+              {t("groups.joinAs")}{" "}
+              <select data-testid="join-role" value={joinRole} onChange={(e) => setJoinRole(e.target.value as Role)}>
+                <Options values={ROLES} labels="role" />
+              </select>
+            </label>
+            <button onClick={() => action.run(() => commands.joinGroup({ group_id: id, person_id: null, role: joinRole }))}>
+              {t("groups.join")}
+            </button>
+          </div>
+        )}
         {lead && (
         <div className="actions">
           <Editor summary={t("common.edit")}>
@@ -143,9 +172,40 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
 
       <section className="card">
         <h2>{t("groups.membersHeading")}</h2>
-        <p className="muted">{t("groups.members", { count: memberships.length })}</p>
+        <p className="muted">{t("groups.members", { count: members.length })}</p>
+        {lead && applicants.length > 0 && (
+          <div className="applicants" data-testid="applicants">
+            <h3>{t("groups.applicantsHeading", { count: applicants.length })}</h3>
+            <ul className="plain">
+              {applicants.map((m) => {
+                const name = byId.get(m.person_id)?.name ?? "?";
+                return (
+                  <li key={m.id} className="actions">
+                    <span dir="auto">{name}</span>
+                    <button
+                      aria-label={t("groups.acceptName", { name })}
+                      onClick={() => action.run(() => commands.updateMembership({ id: m.id, role: "member" }))}
+                    >
+                      {t("groups.accept")}
+                    </button>
+                    <button
+                      className="secondary"
+                      aria-label={t("groups.declineName", { name })}
+                      onClick={() => {
+                        if (window.confirm(t("groups.confirmDecline", { name, group: group.name })))
+                          action.run(() => commands.leaveGroup({ group_id: id, person_id: m.person_id }));
+                      }}
+                    >
+                      {t("groups.decline")}
+                    </button>
+                  </li>
+                );
+              })}
+            </ul>
+          </div>
+        )}
         <ul className="plain">
-          {memberships.map((m) => {
+          {members.map((m) => {
             const name = byId.get(m.person_id)?.name ?? "?";
             return (
               <li key={m.id} className="actions">

@@ -30,9 +30,11 @@ async function loadIssue(id: string) {
     commands.listRecommendations({ group_id: issue.group_id }),
   ]);
   const byId = new Map(people.map((p) => [p.id, p]));
-  // Whom an issue can be given to: the group's members, and whoever holds it already.
+  // Whom an issue can be given to: the group's members (not who only asked to join), and
+  // whoever holds it already.
+  const members = memberships.filter((m) => m.role !== "applicant");
   const assignable = [
-    ...new Set([...memberships.map((m) => m.person_id), ...issue.assignee_ids]),
+    ...new Set([...members.map((m) => m.person_id), ...issue.assignee_ids]),
   ].flatMap((pid) => byId.get(pid) ?? []);
   return { issue, group, byId, assignable, recommendations };
 }

@@ -23,7 +23,8 @@ async function loadMeeting(id: string) {
     agenda,
     attendance,
     decisions,
-    memberships,
+    // Who asked to join is not a member yet: not on the roll of a meeting.
+    memberships: memberships.filter((m) => m.role !== "applicant"),
     people: new Map(people.map((p) => [p.id, p])),
     issues,
     recommendations,

@@ -114,6 +114,9 @@ pub enum Role {
     FocalPoint,
     Member,
     Observer,
+    /// Asked to join: no rights in the group until a leader or the secretariat makes them a
+    /// member (or declines by removing them).
+    Applicant,
 }
 
 /// Person × group × role. Its id is derived from the pair, so two devices that add the same

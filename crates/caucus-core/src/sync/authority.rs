@@ -285,17 +285,21 @@ fn check(
                 return refuse("choose who you are acting as first");
             };
             let own = uuid_of(record, "person_id") == Some(a.person);
-            let plain_role = matches!(
-                record.get("role").and_then(Value::as_str),
-                Some("member" | "observer")
-            );
+            let role = record.get("role").and_then(Value::as_str);
+            // What anyone may take on their own: following, and asking to join. A member is
+            // made by the group's leaders.
+            let self_chosen = matches!(role, Some("observer" | "applicant"));
+            let plain_role = self_chosen || role == Some("member");
             let changes_role = change.column == "role";
             match op {
                 _ if leads(a) => Ok(()),
-                Operation::Create if own && plain_role => Ok(()),
-                // Leaving, and joining again, are one's own to do.
-                Operation::Archive if own && (!is_alive(change.cl) || plain_role) => Ok(()),
+                Operation::Create if own && self_chosen => Ok(()),
+                // Leaving is always one's own to do; joining again is asking again.
+                Operation::Archive if own && (!is_alive(change.cl) || self_chosen) => Ok(()),
                 Operation::Update if own && !changes_role && plain_role => Ok(()),
+                _ if own && op == Operation::Create && role == Some("member") => {
+                    refuse("a member is made by the group's leader or focal point: ask to join")
+                }
                 _ => refuse("only the group's leader or focal point may change this membership"),
             }
         }
@@ -459,7 +463,7 @@ mod tests {
     }
 
     #[test]
-    fn a_member_joins_but_does_not_promote_themselves() {
+    fn anyone_asks_to_join_but_does_not_make_themselves_a_member() {
         let me = Uuid::now_v7();
         let group = Uuid::now_v7();
         let bucket = group.to_string();
@@ -479,13 +483,24 @@ mod tests {
                 1,
             ),
             change("membership", row, &bucket, "group_id", json!(bucket), 1),
-            change("membership", row, &bucket, "role", json!("member"), 1),
+            change("membership", row, &bucket, "role", json!("applicant"), 1),
         ];
         let refs: Vec<&Change> = join.iter().collect();
         let verdicts = authorize_row(Some(&actor), false, "membership", row, None, &bucket, &refs);
         assert!(
             verdicts.iter().all(|v| *v == Verdict::Accept),
-            "joining is open: {verdicts:?}"
+            "asking to join is open: {verdicts:?}"
+        );
+        // Joining oneself as a member is a leader's to grant.
+        let mut as_member = join.clone();
+        as_member[3] = change("membership", row, &bucket, "role", json!("member"), 1);
+        let refs: Vec<&Change> = as_member.iter().collect();
+        let verdicts = authorize_row(Some(&actor), false, "membership", row, None, &bucket, &refs);
+        assert!(
+            verdicts
+                .iter()
+                .all(|v| matches!(v, Verdict::Reject(RejectCode::Forbidden, _))),
+            "a member is made by the group's leaders: {verdicts:?}"
         );
 
         let mut fields = Map::new();
@@ -510,6 +525,22 @@ mod tests {
         assert!(
             matches!(verdicts[0], Verdict::Reject(RejectCode::Forbidden, _)),
             "no self-promotion"
+        );
+        let mut asked = current.clone();
+        asked.fields.insert("role".into(), json!("applicant"));
+        let accept = change("membership", row, &bucket, "role", json!("member"), 1);
+        let verdicts = authorize_row(
+            Some(&actor),
+            false,
+            "membership",
+            row,
+            Some(&asked),
+            &bucket,
+            &[&accept],
+        );
+        assert!(
+            matches!(verdicts[0], Verdict::Reject(RejectCode::Forbidden, _)),
+            "an applicant does not accept themselves"
         );
     }
 

@@ -70,9 +70,10 @@ pub(super) async fn load_actor(tx: &mut AnyConnection, person: Uuid) -> Result<H
         let Some(group) = json_str(&group).and_then(|g| Uuid::parse_str(&g).ok()) else {
             continue;
         };
+        // A role this version does not know gives no rights.
         let role = role
             .and_then(|r: String| serde_json::from_str::<Role>(&r).ok())
-            .unwrap_or(Role::Member);
+            .unwrap_or(Role::Observer);
         actor.steering |= steering.contains(&group.to_string());
         roles.insert(group, role);
     }

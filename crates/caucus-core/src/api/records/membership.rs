@@ -1,6 +1,8 @@
-//! Memberships: anyone joins a group as a member or observer; adding someone else, naming
-//! leaders and focal points, and removing someone else, is the secretariat's or the group's
-//! leaders' (as the hub and every replica judge it: `sync::authority`).
+//! Memberships: anyone may follow a group as an observer or ask to join it (the coalition's
+//! teams are open to every member organization, and a leader accepts); adding someone else,
+//! making an applicant a member, naming leaders and focal points, and removing someone else,
+//! is the secretariat's or the group's leaders' (as the hub and every replica judge it:
+//! `sync::authority`).
 
 use super::pipeline::Acting;
 use crate::api::Caucus;
@@ -17,15 +19,25 @@ impl Caucus {
         self.list(input).await
     }
 
-    /// Joins a group, or adds someone to it: joining is open to everyone; adding someone else
-    /// and naming leaders need the secretariat or the group's leader or focal point.
+    /// Joins a group, asks to join it, or adds someone to it. Anyone may follow a group as an
+    /// observer or ask to join (without a role, joining oneself is asking, unless one leads the
+    /// group); adding someone else, and any role above applicant, need the secretariat or the
+    /// group's leader or focal point.
     pub async fn join_group(&self, input: JoinGroup) -> Result<Membership> {
         let acting = self.acting().await?;
         let person_id = match input.person_id {
             Some(id) => id,
             None => acting.require("joining a group")?,
         };
-        let role = input.role.unwrap_or(Role::Member);
+        let leads = self.leads_group(&acting, input.group_id).await?;
+        let role = input
+            .role
+            .unwrap_or(if leads { Role::Member } else { Role::Applicant });
+        if role == Role::Member && !leads {
+            return Err(CoreError::forbidden(
+                "ask to join the group: one of its leaders or the secretariat makes you a member",
+            ));
+        }
         self.check_role_assignment(&acting, input.group_id, role)
             .await?;
         if Some(person_id) != acting.id() {
@@ -113,7 +125,7 @@ impl Caucus {
         group_id: Uuid,
         role: Role,
     ) -> Result<()> {
-        if matches!(role, Role::Member | Role::Observer) {
+        if matches!(role, Role::Member | Role::Observer | Role::Applicant) {
             return Ok(());
         }
         self.check_leads(
@@ -127,12 +139,21 @@ impl Caucus {
     /// Refuses with `refusal` unless the acting person is the secretariat or leads the group.
     async fn check_leads(&self, acting: &Acting, group_id: Uuid, refusal: &str) -> Result<()> {
         acting.require("managing a group's members")?;
+        if self.leads_group(acting, group_id).await? {
+            Ok(())
+        } else {
+            Err(CoreError::forbidden(refusal))
+        }
+    }
+
+    /// Whether the acting person is the secretariat or the group's leader or focal point.
+    async fn leads_group(&self, acting: &Acting, group_id: Uuid) -> Result<bool> {
         if acting.admin() {
-            return Ok(());
+            return Ok(true);
         }
-        match self.role_in(acting, group_id).await? {
-            Some(Role::Leader | Role::FocalPoint) => Ok(()),
-            _ => Err(CoreError::forbidden(refusal)),
-        }
+        Ok(matches!(
+            self.role_in(acting, group_id).await?,
+            Some(Role::Leader | Role::FocalPoint)
+        ))
     }
 }

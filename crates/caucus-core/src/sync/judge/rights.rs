@@ -332,7 +332,8 @@ async fn load_actor(conn: &mut SqliteConnection, person: Uuid) -> Result<HubActo
         let Ok(group) = Uuid::parse_str(&group) else {
             continue;
         };
-        let role = serde_json::from_value::<Role>(Value::String(role)).unwrap_or(Role::Member);
+        // A role this version does not know gives no rights.
+        let role = serde_json::from_value::<Role>(Value::String(role)).unwrap_or(Role::Observer);
         actor.steering |= steering;
         actor.roles.insert(group, role);
     }
