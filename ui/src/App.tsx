@@ -186,7 +186,7 @@ function Shell({ route, navigate }: { route: Route; navigate: Navigate }) {
           <RecommendationScreen id={route.id} navigate={navigate} session={session.data} />
         )}
         {route.view === "meeting" && <MeetingScreen id={route.id} navigate={navigate} />}
-        {route.view === "directory" && <DirectoryScreen />}
+        {route.view === "directory" && <DirectoryScreen admin={session.data.admin} />}
         {route.view === "sync" && <SyncScreen />}
         {route.view === "settings" && <SettingsScreen navigate={navigate} />}
       </main>

@@ -847,3 +847,107 @@ async fn a_membership_in_a_bundle_gives_its_rights_to_what_follows_it() {
     );
     s.hub.stop().await;
 }
+
+/// A suspended organization endorses nothing, by any channel: the secretariat suspends it while
+/// one of its people, offline, endorses a recommendation; the secretariat's laptop holds the
+/// endorsement that comes by USB stick, with the reason, and the hub refuses it too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_suspended_organization_endorses_nothing_by_any_channel() {
+    let s = scene().await;
+    let (_, _, leader) = &s.devices[0];
+    let (_, _, member) = &s.devices[1];
+    let team = s.people.group.to_string();
+    let rec = call(
+        leader,
+        "create_recommendation",
+        serde_json::json!({"group_id": team, "title": "Fund the Trust Fund for Victims",
+               "body": "States Parties should raise their voluntary contributions.",
+               "language": "en", "open": true}),
+    )
+    .await;
+    sync(leader).await;
+    sync(member).await;
+    sync(&s.admin).await;
+    call(
+        &s.admin,
+        "update_organization",
+        serde_json::json!({"id": s.people.org.to_string(), "status": "suspended"}),
+    )
+    .await;
+    sync(&s.admin).await;
+    // Offline, the member's laptop does not know of the suspension yet.
+    call(
+        member,
+        "endorse_recommendation",
+        serde_json::json!({"recommendation_id": rec["id"]}),
+    )
+    .await;
+    let path = s.dir.path().join("endorsed.caucus");
+    member
+        .export_bundle(ExportBundle {
+            path: path.to_string_lossy().into(),
+            peer: None,
+        })
+        .await
+        .expect("export");
+    s.admin
+        .import_bundle(ImportBundle {
+            path: Some(path.to_string_lossy().into()),
+            content_base64: None,
+        })
+        .await
+        .expect("import");
+    let status = s.admin.sync_status(NoInput {}).await.expect("status");
+    assert!(
+        status
+            .held
+            .iter()
+            .any(|h| h.code == "forbidden" && h.reason.contains("good standing")),
+        "the secretariat's laptop holds the endorsement and says why: {:?}",
+        status.held
+    );
+    assert_eq!(
+        endorsements(&s.admin, &rec["id"]).await,
+        0,
+        "nothing endorsed there"
+    );
+    // The hub knows of the suspension, and refuses the endorsement when it comes.
+    sync(member).await;
+    sync(member).await;
+    assert_eq!(
+        endorsements(member, &rec["id"]).await,
+        0,
+        "the hub's refusal undoes it on the member's laptop"
+    );
+    let refused = member.sync_status(NoInput {}).await.expect("status");
+    assert!(
+        refused
+            .refused
+            .iter()
+            .any(|r| r.reason.contains("good standing")),
+        "the member is told why: {:?}",
+        refused.refused
+    );
+    // Once it has synced, the member's laptop refuses it before anything is written.
+    let again = dispatch(
+        member,
+        "endorse_recommendation",
+        serde_json::json!({"recommendation_id": rec["id"]}),
+    )
+    .await
+    .expect_err("a suspended organization endorses");
+    assert_eq!(again.code, "forbidden", "{}", again.message);
+    s.hub.stop().await;
+}
+
+async fn endorsements(d: &Caucus, recommendation: &serde_json::Value) -> usize {
+    call(
+        d,
+        "list_endorsements",
+        serde_json::json!({"recommendation_id": recommendation}),
+    )
+    .await
+    .as_array()
+    .expect("list")
+    .len()
+}

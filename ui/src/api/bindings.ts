@@ -946,6 +946,11 @@ export type Recommendation = {
 export type RecommendationActions = {
 	/**  Endorse it for their organization now. */
 	endorse: boolean,
+	/**
+	 *  Their organization's standing in the coalition when it keeps them from endorsing
+	 *  (suspended, applying, former); None when it does not.
+	 */
+	standing: MembershipStatus | null,
 	/**  Their organization's endorsement, which they may withdraw. */
 	withdraw: string | null,
 	/**  Comment on it. */

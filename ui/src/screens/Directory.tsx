@@ -1,19 +1,30 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { commands, type Region } from "../api";
+import { commands, type MembershipStatus, type Region } from "../api";
 import { useAction, useLoad } from "../data";
 import { ArchiveButton, ErrorLine, Options, REGIONS, TextEdit, ExportButtons } from "./parts";
 import { VirtualList } from "./VirtualList";
 
-export function DirectoryScreen() {
-  const { t } = useTranslation();
+const STATUSES: MembershipStatus[] = ["member", "applicant", "suspended", "former"];
+
+/** The directory; the secretariat (`admin`) also sets up organizations and their standing. */
+export function DirectoryScreen({ admin }: { admin: boolean }) {
+  const { t, i18n } = useTranslation();
+  // Country names from the platform's CLDR data, in the screen's language.
+  const countryName = (code: string) => {
+    try {
+      return new Intl.DisplayNames([i18n.language], { type: "region" }).of(code) ?? code;
+    } catch {
+      return code;
+    }
+  };
   const orgs = useLoad(() => commands.listOrganizations({}), [], ["organization"]);
   const people = useLoad(() => commands.listPeople({}), [], ["person"]);
   const action = useAction();
   const [org, setOrg] = useState({ name: "", country: "", region: "europe" as Region });
   const [person, setPerson] = useState({ name: "", organization_id: "", admin: false });
   const orgName = new Map((orgs.data ?? []).map((o) => [o.id, o.name]));
-  const [filter, setFilter] = useState({ text: "", country: "", region: "", theme: "" });
+  const [filter, setFilter] = useState({ text: "", country: "", region: "", theme: "", status: "" });
   const allOrgs = orgs.data ?? [];
   const themes = [...new Set(allOrgs.flatMap((o) => o.themes))].sort();
   const countries = [...new Set(allOrgs.map((o) => o.country))].sort();
@@ -21,10 +32,11 @@ export function DirectoryScreen() {
   const orgMatches = (o: (typeof allOrgs)[number]) =>
     (!filter.country || o.country === filter.country) &&
     (!filter.region || o.region === filter.region) &&
-    (!filter.theme || o.themes.includes(filter.theme));
+    (!filter.theme || o.themes.includes(filter.theme)) &&
+    (!filter.status || o.status === filter.status);
   const shownOrgs = allOrgs.filter((o) => orgMatches(o) && (!text || o.name.toLocaleLowerCase().includes(text)));
   const byId = new Map(allOrgs.map((o) => [o.id, o]));
-  const filtering = !!(filter.country || filter.region || filter.theme);
+  const filtering = !!(filter.country || filter.region || filter.theme || filter.status);
   const shownPeople = (people.data ?? []).filter((p) => {
     const o = p.organization_id ? byId.get(p.organization_id) : undefined;
     return (!filtering || (o && orgMatches(o))) && (!text || p.name.toLocaleLowerCase().includes(text));
@@ -32,7 +44,7 @@ export function DirectoryScreen() {
   return (
     <div className="page">
       <h1>{t("nav.directory")}</h1>
-      <ErrorLine error={orgs.error ?? people.error} />
+      <ErrorLine error={orgs.error ?? people.error ?? action.error} />
       <form className="filters card" role="search" aria-label={t("directory.filters")} onSubmit={(e) => e.preventDefault()}>
         <label>
           {t("directory.filterText")}
@@ -44,7 +56,7 @@ export function DirectoryScreen() {
             <option value="">{t("directory.all")}</option>
             {countries.map((c) => (
               <option key={c} value={c}>
-                {c}
+                {countryName(c)}
               </option>
             ))}
           </select>
@@ -54,6 +66,13 @@ export function DirectoryScreen() {
           <select value={filter.region} onChange={(e) => setFilter({ ...filter, region: e.target.value })} data-testid="filter-region">
             <option value="">{t("directory.all")}</option>
             <Options values={REGIONS} labels="region" />
+          </select>
+        </label>
+        <label>
+          {t("organizationStatus.label")}
+          <select value={filter.status} onChange={(e) => setFilter({ ...filter, status: e.target.value })} data-testid="filter-status">
+            <option value="">{t("directory.all")}</option>
+            <Options values={STATUSES} labels="organizationStatus" />
           </select>
         </label>
         <label>
@@ -77,7 +96,7 @@ export function DirectoryScreen() {
       <section className="card">
         <h2>{t("directory.organizations")}</h2>
         <ExportButtons kind="organization" />
-        <details>
+        {admin && (<details>
           <summary>{t("directory.newOrganization")}</summary>
           <form
             onSubmit={(e) => {
@@ -103,7 +122,7 @@ export function DirectoryScreen() {
             </label>
             <button type="submit">{t("common.create")}</button>
           </form>
-        </details>
+        </details>)}
         <VirtualList
           items={shownOrgs}
           rowKey={(o) => o.id}
@@ -111,10 +130,29 @@ export function DirectoryScreen() {
           testId="org-list"
           renderRow={(o) => (
             <div className="actions">
-              <strong>{o.name}</strong> <span className="muted">{o.country} · {t(`region.${o.region}`)}</span>
+              <strong dir="auto">{o.name}</strong>{" "}
+              <span className="muted">{countryName(o.country)} · {t(`region.${o.region}`)}</span>
               {o.themes.length > 0 && <span className="muted"> · {o.themes.join(", ")}</span>}{" "}
-              <TextEdit label={t("common.name")} value={o.name} save={(name) => commands.updateOrganization({ id: o.id, name })} />
-              <ArchiveButton onArchive={() => action.run(() => commands.archiveOrganization({ id: o.id }))} />
+              {!admin && o.status !== "member" && (
+                <span className={`badge status-${o.status}`}>{t(`organizationStatus.${o.status}`)}</span>
+              )}
+              {admin && (<>
+                {/* The secretariat keeps the coalition's roll: a suspended organization endorses nothing. */}
+                <select
+                  aria-label={t("organizationStatus.of", { name: o.name })}
+                  data-testid="org-status"
+                  value={o.status}
+                  onChange={(e) => {
+                    const status = e.target.value as MembershipStatus;
+                    if (status !== "suspended" || window.confirm(t("organizationStatus.confirmSuspend", { name: o.name })))
+                      action.run(() => commands.updateOrganization({ id: o.id, status }));
+                  }}
+                >
+                  <Options values={STATUSES} labels="organizationStatus" />
+                </select>
+                <TextEdit label={t("common.name")} value={o.name} save={(name) => commands.updateOrganization({ id: o.id, name })} />
+                <ArchiveButton onArchive={() => action.run(() => commands.archiveOrganization({ id: o.id }))} />
+              </>)}
             </div>
           )}
         />
@@ -122,7 +160,7 @@ export function DirectoryScreen() {
       <section className="card">
         <h2>{t("directory.people")}</h2>
         <ExportButtons kind="person" />
-        <details>
+        {admin && (<details>
           <summary>{t("directory.newPerson")}</summary>
           <form
             onSubmit={(e) => {
@@ -157,8 +195,7 @@ export function DirectoryScreen() {
             </label>
             <button type="submit">{t("common.create")}</button>
           </form>
-        </details>
-        <ErrorLine error={action.error} />
+        </details>)}
         <VirtualList
           items={shownPeople}
           rowKey={(p) => p.id}
@@ -170,8 +207,10 @@ export function DirectoryScreen() {
               <button className="link" onClick={() => action.run(() => commands.setActingPerson({ person_id: p.id }))}>
                 {t("directory.actAs")}
               </button>{" "}
-              <TextEdit label={t("common.name")} value={p.name} save={(name) => commands.updatePerson({ id: p.id, name })} />
-              <ArchiveButton onArchive={() => action.run(() => commands.archivePerson({ id: p.id }))} />
+              {admin && (<>
+                <TextEdit label={t("common.name")} value={p.name} save={(name) => commands.updatePerson({ id: p.id, name })} />
+                <ArchiveButton onArchive={() => action.run(() => commands.archivePerson({ id: p.id }))} />
+              </>)}
             </div>
           )}
         />

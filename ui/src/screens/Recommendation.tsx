@@ -202,6 +202,11 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
             {t("recommendation.endorse")}
           </button>
         )}
+        {may.standing && (
+          <p className="notice" data-testid="cannot-endorse">
+            {t(`organizationStatus.cannotEndorse.${may.standing}`)}
+          </p>
+        )}
       </section>
 
       <section className="card">

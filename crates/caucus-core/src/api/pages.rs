@@ -47,6 +47,9 @@ pub struct RecommendationActions {
     pub lifecycle: lifecycle::Actions,
     /// Endorse it for their organization now.
     pub endorse: bool,
+    /// Their organization's standing in the coalition when it keeps them from endorsing
+    /// (suspended, applying, former); None when it does not.
+    pub standing: Option<MembershipStatus>,
     /// Their organization's endorsement, which they may withdraw.
     pub withdraw: Option<Uuid>,
     /// Comment on it.
@@ -136,6 +139,7 @@ impl Caucus {
                     archive: false,
                 },
                 endorse: false,
+                standing: None,
                 withdraw: None,
                 comment: false,
                 own_comments: Vec::new(),
@@ -151,6 +155,15 @@ impl Caucus {
             steering,
         };
         let organization = acting.person.as_ref().and_then(|p| p.organization_id);
+        let standing = match organization {
+            Some(id) => self
+                .get::<Organization>(id)
+                .await
+                .ok()
+                .map(|o| o.status)
+                .filter(|s| *s != MembershipStatus::Member),
+            None => None,
+        };
         let ours = endorsements
             .iter()
             .find(|e| Some(e.organization_id) == organization)
@@ -161,7 +174,8 @@ impl Caucus {
         );
         Ok(RecommendationActions {
             lifecycle: lifecycle::actions(rec, &actor),
-            endorse: organization.is_some() && ours.is_none() && endorsable,
+            endorse: organization.is_some() && ours.is_none() && endorsable && standing.is_none(),
+            standing: standing.filter(|_| ours.is_none() && endorsable),
             withdraw: ours,
             comment: true,
             own_comments: comments

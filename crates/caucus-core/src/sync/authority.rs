@@ -21,6 +21,9 @@ use uuid::Uuid;
 pub struct HubActor {
     pub person: Uuid,
     pub organization: Option<Uuid>,
+    /// Their organization is not a member of the coalition in good standing (it applied, is
+    /// suspended, or left): it endorses nothing.
+    pub organization_inactive: bool,
     pub admin: bool,
     /// Member of the steering committee.
     pub steering: bool,
@@ -315,6 +318,8 @@ fn check(
                 refuse("only someone of the organization may endorse in its name")
             } else if uuid_of(record, "person_id") != Some(a.person) {
                 refuse("an endorsement is made in its maker's own name")
+            } else if a.organization_inactive {
+                refuse("an organization that is not a member of the coalition in good standing (suspended, applying or former) cannot endorse")
             } else {
                 Ok(())
             }

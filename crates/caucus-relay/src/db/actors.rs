@@ -53,6 +53,16 @@ pub(super) async fn load_actor(tx: &mut AnyConnection, person: Uuid) -> Result<H
                 .and_then(|s| Uuid::parse_str(s).ok());
         }
     }
+    if let Some(organization) = actor.organization {
+        if let Some(view) = row_view(tx, "organization", organization).await? {
+            actor.organization_inactive = is_alive(view.cl)
+                && view
+                    .fields
+                    .get("status")
+                    .and_then(Value::as_str)
+                    .is_some_and(|s| s != "member");
+        }
+    }
     let rows = sqlx::query(MEMBERSHIPS)
         .bind(Value::String(id).to_string())
         .fetch_all(&mut *tx)

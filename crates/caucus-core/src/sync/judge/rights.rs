@@ -319,6 +319,15 @@ async fn load_actor(conn: &mut SqliteConnection, person: Uuid) -> Result<HubActo
             actor.organization = organization.and_then(|o| Uuid::parse_str(&o).ok());
         }
     }
+    if let Some(organization) = actor.organization {
+        let status: Option<String> =
+            sqlx::query_scalar("SELECT status FROM organization WHERE id = ? AND cl % 2 = 1")
+                .bind(organization.to_string())
+                .fetch_optional(&mut *conn)
+                .await?;
+        // An organization this replica does not hold yet is judged by those that do.
+        actor.organization_inactive = status.is_some_and(|s| s != "member");
+    }
     let roles: Vec<(String, String, bool)> = sqlx::query_as(
         "SELECT m.group_id, m.role,
                 EXISTS (SELECT 1 FROM coalition_group g
