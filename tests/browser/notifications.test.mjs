@@ -1,6 +1,7 @@
 // Notifications in a real browser: a team leader hears that a member commented, sees why,
-// switches the team to a daily digest, and marks everything read; in English and in Arabic.
-// Saves test-results/browser/notifications-<language>.png.
+// switches the team to a daily digest, and marks everything read; an author is told, in so
+// many words, that the team adopted their recommendation; in English and in Arabic.
+// Saves test-results/browser/notifications-<language>.png and notifications-adopted-<language>.png.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -40,6 +41,8 @@ const words = {
     held: "tomorrow's digest",
     markRead: "Mark all as read",
     none: "0 unread",
+    commented: "new comment by",
+    adopted: "adopted by",
   },
   ar: {
     why: "لماذا أرى هذا؟",
@@ -48,6 +51,8 @@ const words = {
     held: "ملخص الغد",
     markRead: "تعليم الكل كمقروء",
     none: "لا إشعارات غير مقروءة",
+    commented: "تعليق جديد من",
+    adopted: "اعتمدها",
   },
 };
 
@@ -79,6 +84,9 @@ for (const language of ["en", "ar"]) {
     // The comment is listed, leads to its recommendation, and says why it is shown.
     const item = page.locator("[data-testid=notification][data-kind=comment]").filter({ hasText: rec.title });
     await item.waitFor();
+    const what = await item.getByTestId("notification-what").innerText();
+    const authorName = (await api(bridge, "list_people", {})).find((p) => p.id === author).name;
+    assert.ok(what.includes(w.commented) && what.includes(authorName), `the line names what happened: ${what}`);
     await item.getByRole("button", { name: w.why }).click();
     const why = await item.locator(".why").innerText();
     assert.ok(why.includes(w.member) && why.includes(group.name), why);
@@ -101,6 +109,35 @@ for (const language of ["en", "ar"]) {
     assert.equal(await nav.locator(".count").count(), 0, "nothing unread");
     await page.locator("[data-testid=notification][data-kind=comment]").filter({ hasText: rec.title }).getByRole("button", { name: rec.title }).click();
     await page.getByRole("heading", { name: rec.title }).waitFor();
+    assert.deepEqual(problems, [], "no script errors");
+    await context.close();
+  });
+}
+
+for (const language of ["en", "ar"]) {
+  test(`an author is told the team adopted their recommendation (${language})`, async () => {
+    const w = words[language];
+    const { group, leader, rec, author } = await team(language === "en" ? "ICC and ASP Elections" : "Budget and finance");
+    await api(bridge, "set_acting_person", { person_id: author });
+    await api(bridge, "mark_notifications_read", { utc_offset_minutes: 0 });
+    await api(bridge, "set_acting_person", { person_id: leader });
+    if (rec.state === "open") await api(bridge, "transition_recommendation", { id: rec.id, to: "under_review" });
+    await api(bridge, "draft_answer", { id: rec.id, decision: "adopted", text: "Adopted for the Assembly." });
+    await api(bridge, "publish_answer", { id: rec.id });
+    await api(bridge, "set_acting_person", { person_id: author });
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.addInitScript((l) => localStorage.setItem("caucus.language", l), language);
+    const page = await context.newPage();
+    const problems = [];
+    page.on("pageerror", (e) => problems.push(e.message));
+    await page.goto(`${bridge.url}/#token=${bridge.token}`);
+    await page.getByTestId("nav-notifications").click();
+    const item = page.locator("[data-testid=notification][data-kind=recommendation]").filter({ hasText: rec.title });
+    await item.waitFor();
+    const what = await item.getByTestId("notification-what").innerText();
+    assert.ok(what.includes(w.adopted) && what.includes(group.name), `the author is told it was adopted: ${what}`);
+    await item.screenshot({ path: join(shots, `notifications-adopted-${language}.png`) });
     assert.deepEqual(problems, [], "no script errors");
     await context.close();
   });

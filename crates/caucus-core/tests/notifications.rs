@@ -104,6 +104,11 @@ async fn members_hear_from_their_groups_and_say_why() {
     assert_eq!(comment.role, Some(caucus_core::model::Role::Leader));
     assert_eq!(comment.target_id, uuid(&team.rec["id"]));
     assert!(comment.created && comment.unread && comment.by_name.is_some());
+    assert_eq!(
+        comment.what,
+        What::Commented,
+        "the line says a comment came"
+    );
     assert_eq!(n.unread, 1);
     let read = c.mark_notifications_read(HERE).await.expect("read");
     assert_eq!(read.unread, 0);
@@ -131,6 +136,14 @@ async fn members_hear_from_their_groups_and_say_why() {
         .unwrap_or_else(|| panic!("the author hears of the review: {n:?}"));
     assert_eq!(own.why, Why::YourRecommendation);
     assert!(!own.created, "an edit of a record older than the last read");
+    assert_eq!(
+        (own.what, own.state),
+        (
+            What::Moved,
+            Some(caucus_core::model::RecommendationState::UnderReview)
+        ),
+        "the line says what became of it"
+    );
 
     // Even with the group turned off.
     let off = c
@@ -170,10 +183,16 @@ async fn members_hear_from_their_groups_and_say_why() {
         .find(|i| i.kind == "tracked_issue" && i.id == uuid(&issue["id"]))
         .unwrap_or_else(|| panic!("the assignee hears of the issue: {n:?}"));
     assert_eq!(assigned.why, Why::AssignedToYou);
-    assert_eq!(assigned.target_id, uuid(&team.group["id"]));
+    assert_eq!(assigned.target_kind, "tracked_issue");
+    assert_eq!(assigned.target_id, uuid(&issue["id"]));
     assert_eq!(
-        assigned.title, "Budget and finance",
-        "an issue leads to its group"
+        assigned.title, "Follow the audit",
+        "an issue leads to its own page, by its title"
+    );
+    assert_eq!(
+        assigned.what,
+        What::AssignedToYou,
+        "the line says what happened: {assigned:?}"
     );
     let on_own = n
         .items

@@ -833,6 +833,12 @@ export type Notification = {
 	 *  are one notification of the meeting).
 	 */
 	also_changed: number,
+	/**  What that newest change did. */
+	what: What,
+	/**  For [`What::Moved`]: the recommendation's new state. */
+	state: RecommendationState | null,
+	/**  For [`What::StatusChanged`]: the issue's new status. */
+	status: IssueStatus | null,
 };
 
 export type NotificationQuery = {
@@ -1265,6 +1271,34 @@ export type UpgradeProgress = {
 	/**  Stamps and changes the upgrade has to pack in all. */
 	total: number,
 };
+
+/**
+ *  What happened to a record, as the newest change others made to it says: what a
+ *  notification's line tells.
+ */
+export type What = 
+/**  The record was created (or restored). */
+"created" | 
+/**  Some of its fields changed. */
+"changed" | 
+/**  It was archived (an endorsement: withdrawn). */
+"archived" | 
+/**  A recommendation moved to `state` (adopted, referred, …). */
+"moved" | 
+/**  A tracked issue's status became `status`. */
+"status_changed" | 
+/**  A tracked issue was given to the person. */
+"assigned_to_you" | 
+/**  A new comment on the recommendation. */
+"commented" | 
+/**  An organization endorsed the recommendation. */
+"endorsed" | 
+/**  A new translation of the recommendation. */
+"translated" | 
+/**  Someone asked to join the group. */
+"asked_to_join" | 
+/**  The group's members or their roles changed. */
+"members_changed";
 
 /**  Why a notification is shown. */
 export type Why = 

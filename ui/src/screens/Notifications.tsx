@@ -2,6 +2,7 @@
 // shown, with the per-group choice (every change, daily digest, nothing) one click away.
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import type { TFunction } from "i18next";
 import { commands, type Hearing, type Notification, type Notifications } from "../api";
 import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
@@ -27,6 +28,15 @@ function WhyLine({ item }: { item: Pick<Notification, "why" | "role" | "group_na
   );
 }
 
+/** The line that says what happened ("adopted by Budget and finance", "new comment by …"). */
+export function whatHappened(item: Notification, t: TFunction) {
+  const name = isolate(item.by_name ?? t("history.unknownPerson"));
+  const group = isolate(item.group_name);
+  if (item.what === "moved" && item.state) return t(`notifications.moved.${item.state}`, { name, group });
+  const status = item.status ? t(`issue.statuses.${item.status}`) : "";
+  return t(`notifications.what.${item.what}`, { name, group, status });
+}
+
 function Item({ item, navigate }: { item: Notification; navigate: Navigate }) {
   const { t, i18n } = useTranslation();
   const [why, setWhy] = useState(false);
@@ -38,8 +48,9 @@ function Item({ item, navigate }: { item: Notification; navigate: Navigate }) {
       <button className="link" dir="auto" onClick={() => navigate(routeTo(item.target_kind, item.target_id))}>
         {item.title || kind}
       </button>{" "}
+      <span data-testid="notification-what">{whatHappened(item, t)}</span>{" "}
       <span className="muted">
-        {t("myWork.by", { name: isolate(item.by_name ?? t("history.unknownPerson")), when: formatDate(item.at_ms ?? 0, i18n.language) })}
+        {formatDate(item.at_ms ?? 0, i18n.language)}
         {" · "}
         <bdi>{item.group_name}</bdi>
         {item.also_changed > 0 && <> · {t("notifications.alsoChanged", { count: item.also_changed })}</>}

@@ -33,7 +33,7 @@ pub use export::{ExportFormat, ExportRecords, ExportSummary};
 pub use my_work::{Arrival, ChangedRecord, MyWork};
 pub use notifications::{
     Digest, GroupHearing, HearFromGroup, Hearing, Notification, NotificationQuery, Notifications,
-    Why,
+    What, Why,
 };
 pub use pages::{Named, RecommendationActions, RecommendationPage};
 pub use report::{

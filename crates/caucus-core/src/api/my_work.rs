@@ -65,7 +65,9 @@ const CHANGED_SCAN: i64 = 2_000;
 fn target_of(table: &str) -> (&'static str, Option<&'static str>) {
     match table {
         "comment" | "translation" | "endorsement" => ("recommendation", Some("recommendation_id")),
-        "tracked_issue" | "membership" => ("group", Some("group_id")),
+        // A tracked issue has its own page; a membership is its group's news.
+        "tracked_issue" => ("tracked_issue", None),
+        "membership" => ("group", Some("group_id")),
         "agenda_item" | "attendance" | "decision" => ("meeting", Some("meeting_id")),
         "recommendation" => ("recommendation", None),
         "meeting" => ("meeting", None),
@@ -87,6 +89,7 @@ fn table_of(kind: &str) -> &'static str {
         "group" => "coalition_group",
         "recommendation" => "recommendation",
         "meeting" => "meeting",
+        "tracked_issue" => "tracked_issue",
         "person" => "person",
         _ => "organization",
     }

@@ -50,6 +50,35 @@ pub enum Why {
     GroupFollowed,
 }
 
+/// What happened to a record, as the newest change others made to it says: what a
+/// notification's line tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum What {
+    /// The record was created (or restored).
+    Created,
+    /// Some of its fields changed.
+    Changed,
+    /// It was archived (an endorsement: withdrawn).
+    Archived,
+    /// A recommendation moved to `state` (adopted, referred, …).
+    Moved,
+    /// A tracked issue's status became `status`.
+    StatusChanged,
+    /// A tracked issue was given to the person.
+    AssignedToYou,
+    /// A new comment on the recommendation.
+    Commented,
+    /// An organization endorsed the recommendation.
+    Endorsed,
+    /// A new translation of the recommendation.
+    Translated,
+    /// Someone asked to join the group.
+    AskedToJoin,
+    /// The group's members or their roles changed.
+    MembersChanged,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct Notification {
     /// The table changed (recommendation, comment, tracked_issue, …) and its row.
@@ -73,6 +102,12 @@ pub struct Notification {
     /// Other changed records leading to the same target (three agenda items of one meeting
     /// are one notification of the meeting).
     pub also_changed: u32,
+    /// What that newest change did.
+    pub what: What,
+    /// For [`What::Moved`]: the recommendation's new state.
+    pub state: Option<RecommendationState>,
+    /// For [`What::StatusChanged`]: the issue's new status.
+    pub status: Option<IssueStatus>,
 }
 
 /// One day of a group's changes, for a person who chose a daily digest.
@@ -259,6 +294,9 @@ impl Caucus {
                 role: group.role,
                 unread: at > unread_after,
                 also_changed: 0,
+                what: What::Changed,
+                state: None,
+                status: None,
             };
             if personal.is_none() && group.hearing == Hearing::Digest {
                 let day = day_of(at, offset);
@@ -287,6 +325,14 @@ impl Caucus {
         let mut digests: Vec<Digest> = digests.into_values().collect();
         for digest in &mut digests {
             digest.items.truncate(5);
+        }
+        // Only for what is shown: each is one look along the row's log.
+        let mut conn = self.store.pool().acquire().await?;
+        for item in items
+            .iter_mut()
+            .chain(digests.iter_mut().flat_map(|d| d.items.iter_mut()))
+        {
+            describe(&mut conn, item, me).await?;
         }
         digests.sort_by(|a, b| b.day.cmp(&a.day).then(a.group_name.cmp(&b.group_name)));
         let unread = (items.iter().filter(|i| i.unread).count()
@@ -488,4 +534,78 @@ async fn changed_rows(pool: &sqlx::SqlitePool, found: Vec<LoggedRow>) -> Result<
             first: *first,
         })
         .collect())
+}
+
+/// Says what the newest change others made to the item's row did ([`What`]).
+async fn describe(
+    conn: &mut sqlx::SqliteConnection,
+    item: &mut Notification,
+    me: Uuid,
+) -> Result<()> {
+    use crate::change::ROW_COLUMN;
+    let newest: Option<crate::store::log::Entry> = sqlx::query_as(&format!(
+        "{} WHERE e.tbl = (SELECT no FROM log_name WHERE name = ?1) AND e.row_id = ?2
+           AND (a.id IS NULL OR a.id != ?3)
+         ORDER BY e.hlc DESC LIMIT 1",
+        crate::store::log::SELECT
+    ))
+    .bind(&item.kind)
+    .bind(item.id.as_bytes().to_vec())
+    .bind(me.as_bytes().to_vec())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(entry) = newest else {
+        return Ok(());
+    };
+    let changes = entry.changes()?;
+    let value = |column: &str| {
+        changes
+            .iter()
+            .rev()
+            .find(|c| c.column == column)
+            .map(|c| &c.value)
+    };
+    let row = changes.iter().find(|c| c.column == ROW_COLUMN);
+    let created = row.is_some_and(|c| crate::change::is_alive(c.cl));
+    if row.is_some() && !created {
+        item.what = What::Archived;
+        return Ok(());
+    }
+    fn parsed<T: serde::de::DeserializeOwned>(value: Option<&serde_json::Value>) -> Option<T> {
+        value.and_then(|v| serde_json::from_value(v.clone()).ok())
+    }
+    item.what = match item.kind.as_str() {
+        "recommendation" => match parsed::<RecommendationState>(value("state")) {
+            Some(state) if !(created && state == RecommendationState::Draft) => {
+                item.state = Some(state);
+                What::Moved
+            }
+            _ if created => What::Created,
+            _ => What::Changed,
+        },
+        "tracked_issue" => {
+            let to_me = value("assignee_ids")
+                .and_then(|v| v.as_array())
+                .is_some_and(|ids| ids.iter().any(|i| i.as_str() == Some(&me.to_string())));
+            match parsed::<IssueStatus>(value("status")) {
+                _ if to_me => What::AssignedToYou,
+                Some(status) if !created => {
+                    item.status = Some(status);
+                    What::StatusChanged
+                }
+                _ if created => What::Created,
+                _ => What::Changed,
+            }
+        }
+        "comment" if created => What::Commented,
+        "endorsement" if created => What::Endorsed,
+        "translation" if created => What::Translated,
+        "membership" => match value("role").and_then(|v| v.as_str()) {
+            Some("applicant") => What::AskedToJoin,
+            _ => What::MembersChanged,
+        },
+        _ if created => What::Created,
+        _ => What::Changed,
+    };
+    Ok(())
 }
