@@ -73,7 +73,7 @@ function Identity({ session, people, choose }: { session: Session; people: Perso
   if (session.may_choose_person && (session.demo || !session.empty)) {
     return (
       <label className="acting">
-        {t(session.demo ? "app.actingAs" : "app.whoAreYou")}{" "}
+        <span className="acting-words">{t(session.demo ? "app.actingAs" : "app.whoAreYou")}</span>{" "}
         <select
           data-testid="acting-person"
           value={session.acting_person?.id ?? ""}
