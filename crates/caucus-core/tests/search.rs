@@ -243,3 +243,94 @@ async fn a_common_word_still_finds_titles_first() {
     );
     assert!(found[1..].iter().all(|h| h.kind == "comment"));
 }
+
+/// Search knows the coalition's languages: Arabic with or without the article or a
+/// preposition, French without its accents, Spanish and Portuguese singulars for plurals; the
+/// snippets are plain text; agenda items and decisions are found.
+#[tokio::test]
+async fn search_knows_the_coalitions_languages() {
+    let (_dir, c) = demo().await;
+    let groups = dispatch(&c, "list_groups", json!({}))
+        .await
+        .expect("groups");
+    let team = groups
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|g| g["name"] == "Budget and finance")
+        .expect("team")["id"]
+        .clone();
+    for (language, title, body) in [
+        (
+            "ar",
+            "انتخاب القضاة في الجمعية",
+            "ندعو إلى دعم الصندوق الاستئماني **للضحايا** في الميزانية.",
+        ),
+        (
+            "fr",
+            "Élection des juges de la Cour",
+            "Un processus de nomination transparent.",
+        ),
+        (
+            "es",
+            "Proteger a las víctimas",
+            "Las **organizaciones** de la sociedad civil piden reparaciones.",
+        ),
+        (
+            "pt",
+            "Os direitos das vítimas",
+            "As organizações pedem reparações às vítimas.",
+        ),
+    ] {
+        dispatch(
+            &c,
+            "create_recommendation",
+            json!({"group_id": team, "title": title, "body": body, "language": language}),
+        )
+        .await
+        .expect("create");
+    }
+    let titles = |hits: Vec<SearchHit>| -> Vec<String> {
+        hits.into_iter()
+            .map(|h| h.title.replace(['\u{2}', '\u{3}'], ""))
+            .collect()
+    };
+    for (typed, expected) in [
+        ("قضاة", "انتخاب القضاة في الجمعية"),
+        ("القضاة", "انتخاب القضاة في الجمعية"),
+        ("الضحايا", "انتخاب القضاة في الجمعية"),
+        ("election juges", "Élection des juges de la Cour"),
+        ("víctima", "Proteger a las víctimas"),
+        ("organización", "Proteger a las víctimas"),
+        ("direito", "Os direitos das vítimas"),
+        ("organização", "Os direitos das vítimas"),
+    ] {
+        let found = titles(find(&c, typed).await);
+        assert!(
+            found.iter().any(|t| t == expected),
+            "{typed} finds {expected}: {found:?}"
+        );
+    }
+    let hit = find(&c, "organizaciones")
+        .await
+        .into_iter()
+        .find(|h| h.kind == "recommendation")
+        .expect("found");
+    assert!(
+        !hit.snippet.contains("**"),
+        "a snippet is the text a reader sees: {}",
+        hit.snippet
+    );
+    assert!(
+        hit.snippet.contains("\u{2}organizaciones\u{3}"),
+        "its matched word is marked: {}",
+        hit.snippet
+    );
+    let agenda = find(&c, "division of labour").await;
+    assert!(
+        agenda
+            .iter()
+            .any(|h| h.kind == "agenda_item" && h.target_kind == "meeting"),
+        "an agenda item is found, and opens its meeting: {agenda:?}"
+    );
+}

@@ -919,6 +919,17 @@ export type PersonPatch = {
 	secretariat_admin?: boolean | null,
 };
 
+/**
+ *  When a record was posted: the clock of its first change, as the log holds it (a comment has
+ *  no field for it; every replica's log says it the same).
+ */
+export type Posted = {
+	/**  The record. */
+	id: string,
+	/**  Milliseconds since the Unix epoch. */
+	at_ms: number | null,
+};
+
 export type Priority = "low" | "normal" | "high" | "urgent";
 
 export type Recommendation = {
@@ -989,6 +1000,8 @@ export type RecommendationPage = {
 	 *  addressees), so the screen names them without reading the whole directory.
 	 */
 	names: Named[],
+	/**  When each comment was posted, in the comments' order. */
+	posted: Posted[],
 	/**  What the acting person may do here. */
 	may: RecommendationActions,
 };
@@ -1266,9 +1279,9 @@ export type Unlock = {
 
 /**  How far an upgrade has got, in field stamps and changes packed. */
 export type UpgradeProgress = {
-	/**  Stamps and changes packed so far. */
+	/**  Stamps, changes and searchable records done so far. */
 	done: number,
-	/**  Stamps and changes the upgrade has to pack in all. */
+	/**  Stamps, changes and searchable records the upgrade has to do in all. */
 	total: number,
 };
 

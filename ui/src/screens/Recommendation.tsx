@@ -1,16 +1,16 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { commands, type Decision, type Language, type Recommendation, type Session } from "../api";
+import { commands, type Comment, type CommentKind, type Decision, type Language, type Recommendation, type Session } from "../api";
 import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
 import { LANGUAGES } from "./Group";
 import { History } from "./History";
-import { ArchiveButton, Editor, ErrorLine, Markdown, Options, TextEdit, Unreadable } from "./parts";
+import { ArchiveButton, Editor, ErrorLine, formatDate, Markdown, Options, TextEdit, Unreadable } from "./parts";
 
 const DECISIONS: Decision[] = ["adopted", "referred", "not_adopted", "duplicate"];
 
 export function RecommendationScreen({ id, navigate, session }: { id: string; navigate: Navigate; session: Session }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   // One call: the page, the names it mentions and what the acting person may do on it.
   const data = useLoad(() => commands.recommendationPage({ id }), [id], [
     { row: id },
@@ -24,6 +24,7 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
   ]);
   const action = useAction();
   const [comment, setComment] = useState("");
+  const [note, setNote] = useState("");
   const [decision, setDecision] = useState<Decision>("adopted");
   const [answer, setAnswer] = useState("");
   const [duplicateOf, setDuplicateOf] = useState("");
@@ -33,6 +34,41 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
   const names = new Map<string, string>([[group.id, group.name], ...data.data.names.map((n) => [n.id, n.name] as [string, string])]);
   const nameOf = (id: string) => names.get(id) ?? "?";
   const ours = may.withdraw;
+  const postedAt = new Map(data.data.posted.map((p) => [p.id, p.at_ms]));
+  // Progress notes are the follow-up of an adopted recommendation; comments are the discussion.
+  const notes = comments.filter((c) => c.kind === "progress_note");
+  const discussion = comments.filter((c) => c.kind !== "progress_note");
+  const followedUp = rec.state === "adopted" || rec.state === "follow_up";
+  const post = async (body: string, kind: CommentKind) =>
+    action.run(() => commands.createComment({ recommendation_id: id, body, kind }));
+  const list = (shown: Comment[], testId: string) => (
+    <ul className="plain comments" data-testid={testId}>
+      {shown.map((c) => (
+        <li key={c.id}>
+          {/* Isolated, so a Latin name and a date do not run into each other in Arabic. */}
+          <strong>
+            <bdi>{nameOf(c.author_id)}</bdi>
+          </strong>{" "}
+          {postedAt.has(c.id) && (
+            <bdi>
+              <time className="muted" dateTime={new Date(postedAt.get(c.id)!).toISOString()}>
+                {formatDate(postedAt.get(c.id)!, i18n.language)}
+              </time>
+            </bdi>
+          )}
+          <Markdown source={c.body} />
+          {may.own_comments.includes(c.id) && (
+            <div className="actions">
+              <Editor summary={t("common.edit")}>
+                {(close) => <CommentEditForm id={c.id} body={c.body} onSaved={close} />}
+              </Editor>
+              <ArchiveButton onArchive={() => action.run(() => commands.archiveComment({ id: c.id }))} />
+            </div>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
 
   return (
     <div className="page">
@@ -209,32 +245,36 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
         )}
       </section>
 
+      {(followedUp || notes.length > 0) && (
+        <section className="card" data-testid="follow-up">
+          <h2>{t("recommendation.followUp")}</h2>
+          {notes.length === 0 && <p className="muted">{t("recommendation.noProgress")}</p>}
+          {list(notes, "progress-notes")}
+          {may.comment && followedUp && (
+            <form
+              onSubmit={async (e) => {
+                e.preventDefault();
+                if (await post(note, "progress_note")) setNote("");
+              }}
+            >
+              <label>
+                {t("recommendation.addProgress")}
+                <textarea name="progress" value={note} onChange={(e) => setNote(e.target.value)} required />
+              </label>
+              <button type="submit">{t("common.add")}</button>
+            </form>
+          )}
+        </section>
+      )}
+
       <section className="card">
         <h2>{t("recommendation.comments")}</h2>
-        <ul className="plain comments">
-          {comments.map((c) => (
-            <li key={c.id}>
-              <strong>{nameOf(c.author_id)}</strong>
-              <Markdown source={c.body} />
-              {may.own_comments.includes(c.id) && (
-                <div className="actions">
-                  <Editor summary={t("common.edit")}>
-                    {(close) => <CommentEditForm id={c.id} body={c.body} onSaved={close} />}
-                  </Editor>
-                  <ArchiveButton onArchive={() => action.run(() => commands.archiveComment({ id: c.id }))} />
-                </div>
-              )}
-            </li>
-          ))}
-        </ul>
+        {list(discussion, "comments")}
         {may.comment && (
           <form
             onSubmit={async (e) => {
               e.preventDefault();
-              const ok = await action.run(() =>
-                commands.createComment({ recommendation_id: id, body: comment, kind: null }),
-              );
-              if (ok) setComment("");
+              if (await post(comment, "comment")) setComment("");
             }}
           >
             <label>

@@ -363,8 +363,7 @@ pub(super) async fn plain_insert(
         }
     }
     if with_search {
-        tx.execute_batch(&caucus_core::store::search::rebuild_sql())
-            .map_err(err)?;
+        caucus_core::store::search::rebuild_on(&tx, &|_| {}).map_err(err)?;
     }
     tx.commit().map_err(err)?;
     let s = started.elapsed().as_secs_f64();

@@ -35,7 +35,7 @@ pub use notifications::{
     Digest, GroupHearing, HearFromGroup, Hearing, Notification, NotificationQuery, Notifications,
     What, Why,
 };
-pub use pages::{Named, RecommendationActions, RecommendationPage};
+pub use pages::{Named, Posted, RecommendationActions, RecommendationPage};
 pub use report::{
     ExportReport, GroupReport, RenderedReport, ReportGroup, ReportRecommendation, ReportRenderer,
     ReportSummary,

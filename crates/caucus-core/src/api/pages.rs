@@ -35,8 +35,20 @@ pub struct RecommendationPage {
     /// The people and organizations the page mentions (authors, endorsers, commenters,
     /// addressees), so the screen names them without reading the whole directory.
     pub names: Vec<Named>,
+    /// When each comment was posted, in the comments' order.
+    pub posted: Vec<Posted>,
     /// What the acting person may do here.
     pub may: RecommendationActions,
+}
+
+/// When a record was posted: the clock of its first change, as the log holds it (a comment has
+/// no field for it; every replica's log says it the same).
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct Posted {
+    /// The record.
+    pub id: Uuid,
+    /// Milliseconds since the Unix epoch.
+    pub at_ms: f64,
 }
 
 /// What the acting person may do on a recommendation's screen.
@@ -111,10 +123,29 @@ impl Caucus {
                 names.push(Named { id, name: o.name });
             }
         }
+        let mut posted = Vec::with_capacity(comments.len());
+        let mut conn = self.store().pool().acquire().await?;
+        for c in &comments {
+            let first: Option<i64> = sqlx::query_scalar(
+                "SELECT MIN(hlc) FROM log_entry
+                 WHERE tbl = (SELECT no FROM log_name WHERE name = 'comment') AND row_id = ?",
+            )
+            .bind(c.id.as_bytes().to_vec())
+            .fetch_one(&mut *conn)
+            .await?;
+            if let Some(hlc) = first {
+                posted.push(Posted {
+                    id: c.id,
+                    at_ms: crate::hlc::Hlc(hlc as u64).ms() as f64,
+                });
+            }
+        }
+        drop(conn);
         Ok(RecommendationPage {
             recommendation,
             group,
             comments,
+            posted,
             endorsements,
             translations,
             names,

@@ -11,31 +11,48 @@ use serde::Serialize;
 use sqlx::SqlitePool;
 use uuid::Uuid;
 
+/// How a column's value is read as text for the index and its snippets.
+#[derive(Debug, Clone, Copy)]
+enum Form {
+    /// As it is.
+    Plain,
+    /// Markdown, as the words a reader sees (no `**`, no link targets).
+    Markdown,
+    /// A JSON list of words (labels, themes), as the words.
+    List,
+}
+
 /// What the index holds of one kind of record: an entry's rowid is `(number << 40) | the
-/// record's rowid`, so a record's entry is found directly. The expressions are SQL over the
-/// record's own columns; `columns` are those they read (with `cl`, which archives).
+/// record's rowid`, so a record's entry is found directly.
 pub(crate) struct Indexed {
     pub(crate) table: &'static str,
     number: i64,
     kind: &'static str,
     target_kind: &'static str,
+    /// The column naming the record to open (`id`: the record itself).
     target_id: &'static str,
-    title: &'static str,
-    body: &'static str,
-    columns: &'static [&'static str],
+    /// The column of its title, if it has one.
+    title: Option<&'static str>,
+    body: &'static [(&'static str, Form)],
+    /// The column of its language, if it has one: its words are stemmed in that language only.
+    language: Option<&'static str>,
 }
 
-/// Every kind of record search finds, as `0003_search.sql` first indexed them.
-pub(crate) const INDEXED: [Indexed; 8] = [
+/// Every kind of record search finds.
+pub(crate) const INDEXED: [Indexed; 10] = [
     Indexed {
         table: "organization",
         number: 1,
         kind: "organization",
         target_kind: "organization",
         target_id: "id",
-        title: "name",
-        body: "country || ' ' || region || ' ' || themes",
-        columns: &["name", "country", "region", "themes"],
+        title: Some("name"),
+        body: &[
+            ("country", Form::Plain),
+            ("region", Form::Plain),
+            ("themes", Form::List),
+        ],
+        language: None,
     },
     Indexed {
         table: "person",
@@ -43,9 +60,9 @@ pub(crate) const INDEXED: [Indexed; 8] = [
         kind: "person",
         target_kind: "person",
         target_id: "id",
-        title: "name",
-        body: "email",
-        columns: &["name", "email"],
+        title: Some("name"),
+        body: &[("email", Form::Plain)],
+        language: None,
     },
     Indexed {
         table: "coalition_group",
@@ -53,19 +70,19 @@ pub(crate) const INDEXED: [Indexed; 8] = [
         kind: "group",
         target_kind: "group",
         target_id: "id",
-        title: "name",
-        body: "mandate",
-        columns: &["name", "mandate"],
+        title: Some("name"),
+        body: &[("mandate", Form::Markdown)],
+        language: None,
     },
     Indexed {
         table: "tracked_issue",
         number: 4,
         kind: "tracked_issue",
-        target_kind: "group",
-        target_id: "group_id",
-        title: "title",
-        body: "description || ' ' || labels",
-        columns: &["title", "description", "labels", "group_id"],
+        target_kind: "tracked_issue",
+        target_id: "id",
+        title: Some("title"),
+        body: &[("description", Form::Markdown), ("labels", Form::List)],
+        language: None,
     },
     Indexed {
         table: "recommendation",
@@ -73,9 +90,9 @@ pub(crate) const INDEXED: [Indexed; 8] = [
         kind: "recommendation",
         target_kind: "recommendation",
         target_id: "id",
-        title: "title",
-        body: "body || ' ' || answer",
-        columns: &["title", "body", "answer"],
+        title: Some("title"),
+        body: &[("body", Form::Markdown), ("answer", Form::Markdown)],
+        language: Some("language"),
     },
     Indexed {
         table: "translation",
@@ -83,9 +100,9 @@ pub(crate) const INDEXED: [Indexed; 8] = [
         kind: "translation",
         target_kind: "recommendation",
         target_id: "recommendation_id",
-        title: "title",
-        body: "body",
-        columns: &["title", "body", "recommendation_id"],
+        title: Some("title"),
+        body: &[("body", Form::Markdown)],
+        language: Some("language"),
     },
     Indexed {
         table: "comment",
@@ -93,9 +110,9 @@ pub(crate) const INDEXED: [Indexed; 8] = [
         kind: "comment",
         target_kind: "recommendation",
         target_id: "recommendation_id",
-        title: "''",
-        body: "body",
-        columns: &["body", "recommendation_id"],
+        title: None,
+        body: &[("body", Form::Markdown)],
+        language: None,
     },
     Indexed {
         table: "meeting",
@@ -103,46 +120,238 @@ pub(crate) const INDEXED: [Indexed; 8] = [
         kind: "meeting",
         target_kind: "meeting",
         target_id: "id",
-        title: "title",
-        body: "place || ' ' || minutes",
-        columns: &["title", "place", "minutes"],
+        title: Some("title"),
+        body: &[("place", Form::Plain), ("minutes", Form::Markdown)],
+        language: None,
+    },
+    Indexed {
+        table: "agenda_item",
+        number: 9,
+        kind: "agenda_item",
+        target_kind: "meeting",
+        target_id: "meeting_id",
+        title: Some("title"),
+        body: &[("notes", Form::Markdown)],
+        language: None,
+    },
+    Indexed {
+        table: "decision",
+        number: 10,
+        kind: "decision",
+        target_kind: "meeting",
+        target_id: "meeting_id",
+        title: None,
+        body: &[("text", Form::Markdown)],
+        language: None,
     },
 ];
+
+/// One record's entry, as [`Indexed::entry`] reads it.
+struct Entry {
+    rowid: i64,
+    id: String,
+    target_id: String,
+    title: String,
+    body: String,
+    language: Option<String>,
+}
 
 impl Indexed {
     /// Whether a write of `column` changes what the index holds.
     pub(crate) fn reads(&self, column: &str) -> bool {
-        self.columns.contains(&column)
+        column == "cl"
+            || self.title == Some(column)
+            || self.body.iter().any(|(c, _)| *c == column)
+            || self.language == Some(column)
+            || (self.target_id != "id" && self.target_id == column)
     }
 
-    /// The index entries of this kind's live records, selected for `INSERT INTO search_index`.
-    fn entries(&self) -> String {
+    /// The statement reading this kind's live records for the index (append `AND …`).
+    fn select(&self) -> String {
+        let body: Vec<&str> = self.body.iter().map(|(c, _)| *c).collect();
         format!(
-            "INSERT INTO search_index (rowid, kind, id, target_kind, target_id, title, body)
-             SELECT ({number} << 40) | rowid, '{kind}', id, '{target_kind}', {target_id}, {title}, {body}
-             FROM {table} WHERE cl % 2 = 1",
-            number = self.number,
-            kind = self.kind,
-            target_kind = self.target_kind,
-            target_id = self.target_id,
-            title = self.title,
-            body = self.body,
+            "SELECT rowid, id, {target}, {title}, {language}, {body} FROM {table} WHERE cl % 2 = 1",
+            target = self.target_id,
+            title = self.title.unwrap_or("''"),
+            language = self.language.unwrap_or("NULL"),
+            body = body.join(", "),
             table = self.table,
         )
     }
 
-    /// The title entries of this kind's live records, for `search_title` (a kind without titles
-    /// has none).
-    fn title_entries(&self) -> String {
-        format!(
-            "INSERT INTO search_title (rowid, title)
-             SELECT ({number} << 40) | rowid, {title} FROM {table}
-             WHERE cl % 2 = 1 AND {title} != ''",
-            number = self.number,
-            title = self.title,
-            table = self.table,
-        )
+    /// A record's entry from a row of [`Indexed::select`].
+    fn entry(&self, row: &rusqlite::Row) -> rusqlite::Result<Entry> {
+        let mut body = String::new();
+        for (i, (_, form)) in self.body.iter().enumerate() {
+            let value: Option<String> = row.get(5 + i)?;
+            let text = readable(value.as_deref().unwrap_or_default(), *form);
+            if !text.is_empty() {
+                if !body.is_empty() {
+                    body.push(' ');
+                }
+                body.push_str(&text);
+            }
+        }
+        Ok(Entry {
+            rowid: (self.number << 40) | row.get::<_, i64>(0)?,
+            id: row.get(1)?,
+            target_id: row.get::<_, Option<String>>(2)?.unwrap_or_default(),
+            title: row.get::<_, Option<String>>(3)?.unwrap_or_default(),
+            language: row.get(4)?,
+            body,
+        })
     }
+
+    /// Adds the entries of this kind's live records that `tail` (`AND …`, with `params`)
+    /// selects.
+    fn add(
+        &self,
+        db: &rusqlite::Connection,
+        tail: &str,
+        params: impl rusqlite::Params,
+    ) -> rusqlite::Result<(u64, i64)> {
+        let mut read = db.prepare_cached(&format!("{} {tail}", self.select()))?;
+        let mut add = db.prepare_cached(
+            "INSERT INTO search_index (rowid, kind, id, target_kind, target_id, title, body,
+                                       title_terms, body_terms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?;
+        let mut add_title =
+            db.prepare_cached("INSERT INTO search_title (rowid, title_terms) VALUES (?1, ?2)")?;
+        let mut rows = read.query(params)?;
+        let (mut added, mut last) = (0, 0);
+        while let Some(row) = rows.next()? {
+            let e = self.entry(row)?;
+            last = row.get(0)?;
+            let language = e.language.as_deref();
+            let title_terms = terms(&e.title, language);
+            add.execute(rusqlite::params![
+                e.rowid,
+                self.kind,
+                e.id,
+                self.target_kind,
+                e.target_id,
+                e.title,
+                e.body,
+                title_terms,
+                terms(&e.body, language),
+            ])?;
+            if !title_terms.is_empty() {
+                add_title.execute(rusqlite::params![e.rowid, title_terms])?;
+            }
+            added += 1;
+        }
+        Ok((added, last))
+    }
+}
+
+/// A column's value as the words a reader sees.
+fn readable(value: &str, form: Form) -> String {
+    match form {
+        Form::Plain => value.to_string(),
+        Form::List => serde_json::from_str::<Vec<String>>(value)
+            .map(|words| words.join(" "))
+            .unwrap_or_else(|_| value.to_string()),
+        Form::Markdown => {
+            use pulldown_cmark::{Event, Parser, TagEnd};
+            let mut out = String::with_capacity(value.len());
+            for event in Parser::new(value) {
+                match event {
+                    // Markup a member typed is shown as text, so it is searched as text.
+                    Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                        out.push_str(&t)
+                    }
+                    Event::SoftBreak
+                    | Event::HardBreak
+                    | Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_))
+                        if !out.ends_with(' ') && !out.is_empty() =>
+                    {
+                        out.push(' ')
+                    }
+                    _ => {}
+                }
+            }
+            out.trim_end().to_string()
+        }
+    }
+}
+
+/// The stemmers of the coalition's languages (the Snowball algorithms), by language code.
+fn stemmer(language: &str) -> Option<rust_stemmers::Stemmer> {
+    use rust_stemmers::{Algorithm, Stemmer};
+    let algorithm = match language {
+        "en" => Algorithm::English,
+        "fr" => Algorithm::French,
+        "es" => Algorithm::Spanish,
+        "pt" => Algorithm::Portuguese,
+        "ar" => Algorithm::Arabic,
+        _ => return None,
+    };
+    Some(Stemmer::create(algorithm))
+}
+
+/// The languages of Latin script a text of unknown language is stemmed in.
+const LATIN: [&str; 4] = ["en", "fr", "es", "pt"];
+
+fn is_arabic(word: &str) -> bool {
+    word.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
+}
+
+/// The terms a word is found by: the word folded (lower case, no diacritics, Arabic letter
+/// forms made one), and its stems — in `language`, or when it is unknown in Arabic for an
+/// Arabic word and in each Latin-script language for the others. Arabic words also lose a
+/// leading conjunction (و, ف) before an article, which the stemmer keeps.
+fn word_terms(word: &str, language: Option<&str>, out: &mut Vec<String>) {
+    let lower = word.to_lowercase();
+    let mut add = |term: String| {
+        if !term.is_empty() && !out.contains(&term) {
+            out.push(term);
+        }
+    };
+    add(fold(&lower));
+    let arabic = is_arabic(&lower);
+    let languages: &[&str] = match language {
+        _ if arabic => &["ar"],
+        Some("en") => &["en"],
+        Some("fr") => &["fr"],
+        Some("es") => &["es"],
+        Some("pt") => &["pt"],
+        // Unknown, or a Latin-script word in an Arabic text (a name, an acronym).
+        _ => &LATIN,
+    };
+    for l in languages {
+        if let Some(s) = stemmer(l) {
+            add(fold(&s.stem(&lower)));
+        }
+    }
+    if arabic {
+        if let Some(rest) = lower
+            .strip_prefix('و')
+            .or_else(|| lower.strip_prefix('ف'))
+            .filter(|r| r.starts_with("ال") || r.starts_with("لل") || r.starts_with("بال"))
+        {
+            if let Some(s) = stemmer("ar") {
+                add(fold(&s.stem(rest)));
+            }
+        }
+    }
+}
+
+/// A text's terms, space separated, for the index ([`word_terms`] of each of its words).
+pub fn terms(text: &str, language: Option<&str>) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut word = Vec::new();
+    for (s, e) in tokens(text) {
+        word.clear();
+        word_terms(&text[s..e], language, &mut word);
+        for t in &word {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(t);
+        }
+    }
+    out
 }
 
 /// Brings the index entries of these records of one kind (by id) up to date: what a batch
@@ -169,32 +378,51 @@ pub(crate) fn reindex(
             }
         }
     }
-    for entries in [kind.entries(), kind.title_entries()] {
-        let mut add = db.prepare_cached(&format!("{entries} AND id = ?1"))?;
-        for id in ids {
-            add.execute([id])?;
+    for id in ids {
+        kind.add(db, "AND id = ?1", [id])?;
+    }
+    Ok(())
+}
+
+/// Builds the whole index again from the records, on `db` (in whatever transaction it holds);
+/// `tell` is told how many records are indexed so far, every thousand.
+pub fn rebuild_on(db: &rusqlite::Connection, tell: &dyn Fn(u64)) -> rusqlite::Result<u64> {
+    db.execute_batch("DELETE FROM search_index; DELETE FROM search_title;")?;
+    let mut done = 0;
+    for kind in &INDEXED {
+        let mut from = 0i64;
+        // A thousand records at a time, so progress can be told.
+        loop {
+            let (added, last) = kind.add(db, "AND rowid > ?1 ORDER BY rowid LIMIT 1000", [from])?;
+            if added == 0 {
+                break;
+            }
+            done += added;
+            tell(done);
+            from = last;
         }
     }
-    Ok(())
+    Ok(done)
 }
 
-/// The statements that build the whole index again from the records, one per kind: after
-/// records were written without it (a plain copy of rows, the benchmark's baseline).
-pub fn rebuild_sql() -> String {
-    let mut sql = String::from("DELETE FROM search_index;\nDELETE FROM search_title;\n");
-    for kind in &INDEXED {
-        sql.push_str(&kind.entries());
-        sql.push_str(";\n");
-        sql.push_str(&kind.title_entries());
-        sql.push_str(";\n");
-    }
-    sql
-}
-
-/// Builds the whole index again from the records ([`rebuild_sql`]).
+/// Builds the whole index again from the records ([`rebuild_on`]).
 pub async fn rebuild(conn: &mut sqlx::SqliteConnection) -> Result<()> {
-    sqlx::raw_sql(&rebuild_sql()).execute(&mut *conn).await?;
+    super::raw::on_handle(conn, |db| Ok(rebuild_on(db, &|_| {})?)).await?;
     Ok(())
+}
+
+/// How many records the index is built from (for an upgrade's progress).
+pub(crate) fn records(db: &rusqlite::Connection) -> rusqlite::Result<u64> {
+    let mut n = 0u64;
+    for kind in &INDEXED {
+        let c: i64 = db.query_row(
+            &format!("SELECT COUNT(*) FROM {} WHERE cl % 2 = 1", kind.table),
+            [],
+            |r| r.get(0),
+        )?;
+        n += c.max(0) as u64;
+    }
+    Ok(n)
 }
 
 /// Marks around a matched word in [`SearchHit::snippet`] (control characters, so they can never
@@ -220,20 +448,43 @@ pub struct SearchHit {
     pub snippet: String,
 }
 
-/// The FTS5 query for what a person typed: each word quoted, all required, the last one as a
-/// prefix (it may still be being typed; the words before it were ended by a space). Quoting
-/// makes every character literal, so no input is FTS syntax. Only the last word is a prefix
-/// because FTS5 builds the whole list of every term under a prefix for each statement: for a
-/// common word on the whole coalition that is most of a search's time (docs/benchmarks.md).
+/// The FTS5 query for what a person typed: each word by its terms ([`word_terms`]: the word
+/// folded, or its stem in any of the coalition's languages), all words required, the last one
+/// also as a prefix (it may still be being typed; the words before it were ended by a space).
+/// Quoting makes every character literal, so no input is FTS syntax. Only the last word is a
+/// prefix because FTS5 builds the whole list of every term under a prefix for each statement:
+/// for a common word on the whole coalition that is most of a search's time
+/// (docs/benchmarks.md).
 pub fn fts_query(text: &str) -> Option<String> {
-    let words = words(text);
+    let words: Vec<&str> = words(text)
+        .into_iter()
+        .flat_map(|w| tokens(w).into_iter().map(move |(s, e)| &w[s..e]))
+        .collect();
     let (last, before) = words.split_last()?;
-    let mut query: Vec<String> = before.iter().map(|w| format!("\"{w}\"")).collect();
-    query.push(format!("\"{last}\"*"));
-    Some(query.join(" "))
+    let group = |word: &str, prefix: bool| {
+        let mut found = Vec::new();
+        word_terms(word, None, &mut found);
+        let alternatives: Vec<String> = found
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                // The first term is the word itself: the one a prefix extends.
+                if prefix && i == 0 {
+                    format!("\"{t}\"*")
+                } else {
+                    format!("\"{t}\"")
+                }
+            })
+            .collect();
+        format!("({})", alternatives.join(" OR "))
+    };
+    let mut query: Vec<String> = before.iter().map(|w| group(w, false)).collect();
+    query.push(group(last, true));
+    // FTS5 reads two bare phrases as both required, but not two groups.
+    Some(query.join(" AND "))
 }
 
-/// The words of what a person typed, as [`fts_query`] quotes them.
+/// The words of what a person typed.
 fn words(text: &str) -> Vec<&str> {
     text.split(|c: char| c.is_whitespace() || c == '"')
         // A word with no letter or digit indexes as nothing; leave it out.
@@ -305,7 +556,7 @@ pub async fn search(pool: &SqlitePool, text: &str, limit: u32) -> Result<Vec<Sea
     let ids =
         if title_bound.is_none() && newest_bound(pool, "search_index", &query).await?.is_none() {
             // A title match counts ten times a body match.
-            let rank = "bm25(search_index, 10.0, 1.0)";
+            let rank = "bm25(search_index, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 10.0, 1.0)";
             ranked(pool, "search_index", rank, &query, 0, limit).await?
         } else {
             let rank = "bm25(search_title)";
@@ -360,7 +611,8 @@ const SNIPPET_WORDS: usize = 12;
 fn fold(word: &str) -> String {
     use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
     word.nfd()
-        .filter(|c| !is_combining_mark(*c))
+        // Arabic's tatweel only stretches a word.
+        .filter(|c| !is_combining_mark(*c) && *c != '\u{0640}')
         .flat_map(char::to_lowercase)
         .collect()
 }
@@ -385,8 +637,8 @@ fn tokens(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// Marks the words of a text that a search matched, as the index matched them: each typed word
-/// whole, the last one also as the start of a word.
+/// Marks the words of a text that a search matched, as the index matched them: a word whose
+/// terms share one with a typed word's, or that starts with the last typed word.
 struct Marker {
     whole: Vec<String>,
     prefix: Option<String>,
@@ -394,20 +646,31 @@ struct Marker {
 
 impl Marker {
     fn new(typed: &str) -> Marker {
-        let mut folded: Vec<String> = Vec::new();
-        for word in words(typed) {
-            folded.extend(tokens(word).into_iter().map(|(s, e)| fold(&word[s..e])));
+        let mut whole: Vec<String> = Vec::new();
+        let mut prefix = None;
+        let all: Vec<&str> = words(typed)
+            .into_iter()
+            .flat_map(|w| tokens(w).into_iter().map(move |(s, e)| &w[s..e]))
+            .collect();
+        for (i, word) in all.iter().enumerate() {
+            let mut found = Vec::new();
+            word_terms(word, None, &mut found);
+            if i + 1 == all.len() && !found.is_empty() {
+                prefix = Some(found.remove(0));
+            }
+            whole.extend(found);
         }
-        let prefix = folded.pop();
-        Marker {
-            whole: folded,
-            prefix,
-        }
+        Marker { whole, prefix }
     }
 
     fn matches(&self, word: &str) -> bool {
-        let word = fold(word);
-        self.whole.contains(&word) || self.prefix.as_ref().is_some_and(|p| word.starts_with(p))
+        let folded = fold(&word.to_lowercase());
+        if self.prefix.as_ref().is_some_and(|p| folded.starts_with(p)) {
+            return true;
+        }
+        let mut found = Vec::new();
+        word_terms(word, None, &mut found);
+        found.iter().any(|t| self.whole.contains(t))
     }
 
     /// `text[from..to]` with its matched words between [`MATCH_START`] and [`MATCH_END`].
@@ -508,10 +771,53 @@ mod tests {
     #[test]
     fn typed_text_never_becomes_fts_syntax() {
         assert_eq!(fts_query("  "), None);
-        assert_eq!(fts_query("trust fund"), Some("\"trust\" \"fund\"*".into()));
+        let q = fts_query("trust fund").expect("a query");
+        assert!(q.starts_with("(\"trust\""), "{q}");
+        assert!(q.contains("(\"fund\"*"), "the last word is a prefix: {q}");
+        // Quotes and operators are words like any other, and FTS5 reads the query.
+        let q = fts_query("a\"b OR c* NEAR(").expect("a query");
+        assert!(!q.contains("\"\"\""), "{q}");
+        assert!(q.contains("\"or\""), "{q}");
+    }
+
+    #[test]
+    fn words_are_found_by_their_forms_in_each_language() {
+        let found = |text: &str, language: Option<&str>, typed: &str| {
+            let mut word = Vec::new();
+            super::word_terms(typed, None, &mut word);
+            let indexed: Vec<String> = super::terms(text, language)
+                .split(' ')
+                .map(str::to_string)
+                .collect();
+            word.iter().any(|t| indexed.contains(t))
+        };
+        // Arabic with and without the article, and after a preposition.
+        assert!(found("انتخاب القضاة", Some("ar"), "قضاة"));
+        assert!(found("صندوق استئماني للضحايا", Some("ar"), "الضحايا"));
+        assert!(found("والمحكمة", None, "المحكمة"));
+        // French without its accents; Spanish and Portuguese plurals, language known or not.
+        assert!(found("Élections des juges", Some("fr"), "election"));
+        assert!(found("las víctimas", Some("es"), "víctima"));
+        assert!(found(
+            "organizaciones de la sociedad civil",
+            None,
+            "organización"
+        ));
+        assert!(found("os direitos das vítimas", Some("pt"), "direito"));
+        assert!(found("organizações", None, "organização"));
+        assert!(!found("the budget", Some("en"), "victims"));
+    }
+
+    #[test]
+    fn markdown_and_lists_are_indexed_as_the_words_people_read() {
+        use super::{readable, Form};
         assert_eq!(
-            fts_query("a\"b OR c*"),
-            Some("\"a\" \"b\" \"OR\" \"c*\"*".into())
+            readable(
+                "Urge **ratification** of [the Statute](https://example.org).\n\n- APIC",
+                Form::Markdown
+            ),
+            "Urge ratification of the Statute. APIC"
         );
+        assert_eq!(readable(r#"["URC","budget"]"#, Form::List), "URC budget");
     }
 }

@@ -7,6 +7,8 @@
 //! to `change_log_to_pack`, and this step packs it into entries and drops it. Both are one
 //! transaction: a kill before its commit changes nothing (the tables are still there and the
 //! next open packs them again). Progress is told as rows are packed, so the app can show it.
+//! Migration 0016 makes search know the languages, with terms only Rust computes; it leaves
+//! `search_to_build`, and this step builds the index from the records and drops it.
 
 use super::log;
 use super::raw;
@@ -22,13 +24,15 @@ use uuid::Uuid;
 const TO_PACK: &str = "field_clock_to_pack";
 /// The work table migration 0013 leaves.
 const LOG_TO_PACK: &str = "change_log_to_pack";
+/// The mark migration 0016 leaves: the search index is to be built.
+const SEARCH_TO_BUILD: &str = "search_to_build";
 
 /// How far an upgrade has got, in field stamps and changes packed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct UpgradeProgress {
-    /// Stamps and changes packed so far.
+    /// Stamps, changes and searchable records done so far.
     pub done: u32,
-    /// Stamps and changes the upgrade has to pack in all.
+    /// Stamps, changes and searchable records the upgrade has to do in all.
     pub total: u32,
 }
 
@@ -41,10 +45,23 @@ const TELL_EVERY: u64 = 1_000;
 pub async fn run(pool: &SqlitePool, progress: &(dyn Fn(UpgradeProgress) + Sync)) -> Result<bool> {
     let stamps = left(pool, TO_PACK).await?;
     let log = left(pool, LOG_TO_PACK).await?;
-    if stamps.is_none() && log.is_none() {
+    let search = match left(pool, SEARCH_TO_BUILD).await? {
+        Some(_) => {
+            let mut conn = pool.acquire().await?;
+            Some(raw::on_handle(&mut conn, |db| Ok(super::search::records(db)?)).await?)
+        }
+        None => None,
+    };
+    if stamps.is_none() && log.is_none() && search.unwrap_or(0) == 0 {
+        if search.is_some() {
+            // Nothing to index (a new database): nothing to tell.
+            sqlx::query(&format!("DROP TABLE {SEARCH_TO_BUILD}"))
+                .execute(pool)
+                .await?;
+        }
         return Ok(false);
     }
-    let total = stamps.unwrap_or(0) + log.unwrap_or(0);
+    let total = stamps.unwrap_or(0) + log.unwrap_or(0) + search.unwrap_or(0);
     let tell = |done: u64| {
         progress(UpgradeProgress {
             done: done.min(total).min(u32::MAX as u64) as u32,
@@ -61,6 +78,11 @@ pub async fn run(pool: &SqlitePool, progress: &(dyn Fn(UpgradeProgress) + Sync))
         if log.is_some() {
             let before = stamps.unwrap_or(0);
             pack_log(db, &|done| tell(before + done))?;
+        }
+        if search.is_some() {
+            let before = stamps.unwrap_or(0) + log.unwrap_or(0);
+            super::search::rebuild_on(db, &|done| tell(before + done))?;
+            db.execute_batch(&format!("DROP TABLE {SEARCH_TO_BUILD}"))?;
         }
         Ok(())
     })

@@ -1,0 +1,54 @@
+// After a team adopts a recommendation, its leader notes the follow-up on the recommendation's
+// page; each note and comment says when it was posted, in the screen's language (checked
+// against Intl). In English and in Arabic, checked by axe-core. Saves
+// test-results/browser/followup-<language>.png.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { api, startBridge } from "../support/bridge.mjs";
+import { openIn, seriousViolations, sharedBrowser, shots } from "../support/page.mjs";
+
+const browser = sharedBrowser();
+
+for (const language of ["en", "ar"]) {
+  test(`a leader notes the follow-up of an adopted recommendation (${language})`, async () => {
+    const bridge = await startBridge();
+    try {
+      const team = (await api(bridge, "list_groups", {})).find((g) => g.name === "Budget and finance");
+      const leader = (await api(bridge, "list_memberships", { group_id: team.id })).find((m) => m.role === "leader");
+      const rec = (await api(bridge, "list_recommendations", { group_id: team.id })).find((r) => r.state === "open");
+      await api(bridge, "set_acting_person", { person_id: leader.person_id });
+      await api(bridge, "transition_recommendation", { id: rec.id, to: "under_review" });
+      await api(bridge, "draft_answer", { id: rec.id, decision: "adopted", text: "Adopted: we raise it with the Committee." });
+      await api(bridge, "publish_answer", { id: rec.id });
+
+      const { context, page, problems } = await openIn(browser(), bridge, language);
+      await page.getByTestId("nav-groups").click();
+      await page.getByRole("button", { name: "Budget and finance" }).click();
+      await page.getByRole("button", { name: rec.title }).click();
+      const followUp = page.getByTestId("follow-up");
+      await followUp.waitFor();
+      const text = language === "en" ? "Raised with the Committee's chair on 3 December." : "أُثيرت مع رئيس اللجنة في 3 ديسمبر.";
+      await followUp.locator("textarea").fill(text);
+      await followUp.locator("button[type=submit]").click();
+      const note = page.getByTestId("progress-notes").locator("li", { hasText: text });
+      await note.waitFor();
+      assert.equal(await followUp.locator("textarea").inputValue(), "", "the form is ready for the next note");
+      assert.equal(await page.getByTestId("comments").locator("li", { hasText: text }).count(), 0, "a note is not a comment");
+      const time = note.locator("time");
+      const iso = await time.getAttribute("datetime");
+      const shown = await time.innerText();
+      const expected = await page.evaluate(
+        ([l, d]) => new Intl.DateTimeFormat(l, { dateStyle: "medium", timeStyle: "short" }).format(new Date(d)),
+        [language, iso],
+      );
+      assert.equal(shown, expected, `the time is the browser's Intl, in ${language}`);
+      assert.deepEqual(await seriousViolations(page, "main"), [], "the page is accessible");
+      await followUp.screenshot({ path: join(shots, `followup-${language}.png`) });
+      assert.deepEqual(problems, [], "no script errors");
+      await context.close();
+    } finally {
+      bridge.stop();
+    }
+  });
+}
