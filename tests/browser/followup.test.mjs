@@ -1,12 +1,12 @@
 // After a team adopts a recommendation, its leader notes the follow-up on the recommendation's
 // page; each note and comment says when it was posted, in the screen's language (checked
 // against Intl). In English and in Arabic, checked by axe-core. Saves
-// test-results/browser/followup-<language>.png.
+// test-results/browser/followup-<language>.png and settings-digits-ar.png (Latin digits chosen).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { api, startBridge } from "../support/bridge.mjs";
-import { openIn, seriousViolations, sharedBrowser, shots } from "../support/page.mjs";
+import { intlLocale, openIn, seriousViolations, sharedBrowser, shots } from "../support/page.mjs";
 
 const browser = sharedBrowser();
 
@@ -40,11 +40,31 @@ for (const language of ["en", "ar"]) {
       const shown = await time.innerText();
       const expected = await page.evaluate(
         ([l, d]) => new Intl.DateTimeFormat(l, { dateStyle: "medium", timeStyle: "short" }).format(new Date(d)),
-        [language, iso],
+        [intlLocale(language), iso],
       );
       assert.equal(shown, expected, `the time is the browser's Intl, in ${language}`);
       assert.deepEqual(await seriousViolations(page, "main"), [], "the page is accessible");
       await followUp.screenshot({ path: join(shots, `followup-${language}.png`) });
+      if (language === "ar") {
+        // Many Arabic-speaking people prefer Latin digits: one choice in Settings, every screen.
+        await page.getByTestId("nav-settings").click();
+        await page.getByTestId("digits").selectOption("latin");
+        assert.deepEqual(await seriousViolations(page, "main"), [], "Settings are accessible");
+        await page.locator("main .card").first().screenshot({ path: join(shots, "settings-digits-ar.png") });
+        await page.getByTestId("nav-groups").click();
+        await page.getByRole("button", { name: "Budget and finance" }).click();
+        await page.getByRole("button", { name: rec.title }).click();
+        const latin = await page.getByTestId("progress-notes").locator("time").first().innerText();
+        assert.equal(
+          latin,
+          await page.evaluate(
+            (d) => new Intl.DateTimeFormat("ar-u-nu-latn", { dateStyle: "medium", timeStyle: "short" }).format(new Date(d)),
+            iso,
+          ),
+          "the time in Latin digits",
+        );
+        assert.match(latin, /[0-9]/);
+      }
       assert.deepEqual(problems, [], "no script errors");
       await context.close();
     } finally {

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { api, startBridge } from "../support/bridge.mjs";
-import { openIn, seriousViolations, sharedBrowser, shots } from "../support/page.mjs";
+import { openIn, seriousViolations, sharedBrowser, shots, intlLocale } from "../support/page.mjs";
 
 const browser = sharedBrowser();
 const TITLE = "Arrears of States Parties";
@@ -38,7 +38,7 @@ for (const language of ["en", "ar"]) {
       await form.locator("button[type=submit]").click();
 
       await page.getByTestId("issue-assignees").getByText(memberName).waitFor();
-      const day = await page.evaluate((l) => new Intl.DateTimeFormat(l, { dateStyle: "medium" }).format(new Date(2026, 11, 20)), language);
+      const day = await page.evaluate((l) => new Intl.DateTimeFormat(l, { dateStyle: "medium" }).format(new Date(2026, 11, 20)), intlLocale(language));
       assert.equal((await page.getByTestId("issue-due").textContent()).trim(), day, "the due date in the screen's language");
       await page.locator(".markdown strong", { hasText: "Forty" }).waitFor();
       await page.getByTestId("issue-labels").getByText("arrears").waitFor();

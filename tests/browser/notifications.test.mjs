@@ -8,6 +8,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { api, chromiumArgs, root, startBridge } from "../support/bridge.mjs";
+import { intlLocale } from "../support/page.mjs";
 
 let bridge;
 let browser;
@@ -78,7 +79,7 @@ for (const language of ["en", "ar"]) {
     // The navigation counts the unread notification.
     const nav = page.getByTestId("nav-notifications");
     await nav.locator(".count").waitFor();
-    assert.equal((await nav.locator(".count").innerText()).trim(), new Intl.NumberFormat(language).format(1));
+    assert.equal((await nav.locator(".count").innerText()).trim(), new Intl.NumberFormat(intlLocale(language)).format(1));
     await nav.click();
 
     // The comment is listed, leads to its recommendation, and says why it is shown.

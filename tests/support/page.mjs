@@ -44,3 +44,9 @@ export async function seriousViolations(page, selector) {
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(" ")}`);
 }
+
+/** The locale the UI gives `Intl` in `language` by default: Arabic in its own digits, made
+ * explicit (the app's `intlLocale`), so a test checks a date or a number against the same. */
+export function intlLocale(language) {
+  return language === "ar" ? "ar-u-nu-arab" : language;
+}

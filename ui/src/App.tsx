@@ -1,3 +1,4 @@
+import { intlLocale } from "./i18n";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { commands, type Person, type Session } from "./api";
@@ -132,7 +133,7 @@ function Shell({ route, navigate }: { route: Route; navigate: Navigate }) {
             {unread > 0 && (
               <span className="count" aria-label={t("nav.unread", { count: unread })}>
                 {" "}
-                {new Intl.NumberFormat(document.documentElement.lang || undefined).format(unread)}
+                {new Intl.NumberFormat(intlLocale()).format(unread)}
               </span>
             )}
           </button>

@@ -1,13 +1,14 @@
 // Dates the records keep as the people who wrote them meant them: a due date is a calendar day,
 // a meeting's start the time where it takes place. Shown through Intl in the screen's language,
 // read as local dates (never as UTC midnight, which shows the day before west of Greenwich).
+import { intlLocale } from "./i18n";
 
 /** A calendar day (`YYYY-MM-DD`, as due dates are kept) in the screen's language, without a
  * time: read as that day where the person is, not as midnight UTC. */
 export function formatDay(day: string, locale: string) {
   const [y, m, d] = day.split("-").map(Number);
   if (!y || !m || !d) return day;
-  return new Intl.DateTimeFormat(locale, { dateStyle: "medium" }).format(new Date(y, m - 1, d));
+  return new Intl.DateTimeFormat(intlLocale(locale), { dateStyle: "medium" }).format(new Date(y, m - 1, d));
 }
 
 /** A meeting's local date and time (`YYYY-MM-DDTHH:MM`, as meetings keep it: the time where
@@ -17,5 +18,5 @@ export function formatMoment(moment: string, locale: string) {
   if (!m) return moment;
   const [y, mo, d, h, mi] = m.slice(1).map((v) => Number(v ?? 0));
   const when = new Date(y, mo - 1, d, h, mi);
-  return new Intl.DateTimeFormat(locale, m[4] ? { dateStyle: "medium", timeStyle: "short" } : { dateStyle: "medium" }).format(when);
+  return new Intl.DateTimeFormat(intlLocale(locale), m[4] ? { dateStyle: "medium", timeStyle: "short" } : { dateStyle: "medium" }).format(when);
 }

@@ -82,7 +82,9 @@ pub fn typescript() -> Result<String, String> {
          export type Table = {tables};\n\
          export const TABLES: Table[] = [{table_list}];\n\n\
          /** The name the desktop shell emits events under; the bridge serves them at /api/events. */\n\
-         export const EVENT_NAME = \"{event}\";\n",
+         export const EVENT_NAME = \"{event}\";\n\n\
+         /** The fewest characters a database passphrase has. */\n\
+         export const MIN_PASSPHRASE_CHARS = {min_passphrase};\n",
         tables = crate::schema::TABLES
             .iter()
             .map(|t| format!("\"{}\"", t.name))
@@ -94,6 +96,7 @@ pub fn typescript() -> Result<String, String> {
             .collect::<Vec<_>>()
             .join(", "),
         event = crate::events::EVENT_NAME,
+        min_passphrase = crate::store::cipher::MIN_PASSPHRASE_CHARS,
         names = names
             .iter()
             .map(|n| format!("\"{n}\""))

@@ -1437,3 +1437,6 @@ export const TABLES: Table[] = ["organization", "person", "coalition_group", "me
 
 /** The name the desktop shell emits events under; the bridge serves them at /api/events. */
 export const EVENT_NAME = "caucus-event";
+
+/** The fewest characters a database passphrase has. */
+export const MIN_PASSPHRASE_CHARS = 8;

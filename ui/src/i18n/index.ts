@@ -48,14 +48,63 @@ function applyDocument(locale: Locale) {
   document.documentElement.dir = direction(locale);
 }
 
+/** The digits numbers and dates are written in: the language's own (Arabic-Indic in Arabic),
+ * or Latin, which many Arabic-speaking people prefer. One system for a whole screen. */
+export type Digits = "native" | "latin";
+const DIGITS = "caucus.digits";
+/** Languages whose own digits are not Latin, and the Unicode numbering system of each. */
+const NATIVE_DIGITS: Record<string, string> = { ar: "arab" };
+
+export function preferredDigits(): Digits {
+  return globalThis.localStorage?.getItem(DIGITS) === "latin" ? "latin" : "native";
+}
+
+/** Whether `locale` has digits of its own to choose between. */
+export function hasNativeDigits(locale: string) {
+  return locale in NATIVE_DIGITS;
+}
+
+/** The locale every `Intl` formatter of the screen uses: the language, with its digits made
+ * explicit (browsers and WebKit differ on Arabic's default). */
+export function intlLocale(locale: string = i18next.language || "en") {
+  const native = NATIVE_DIGITS[locale];
+  if (!native) return locale;
+  return `${locale}-u-nu-${preferredDigits() === "latin" ? "latn" : native}`;
+}
+
+/** A year written in `locale`'s own digits or in Latin ones, to show the choice. */
+export function digitSample(locale: string, digits: Digits) {
+  const system = digits === "latin" ? "latn" : (NATIVE_DIGITS[locale] ?? "latn");
+  return new Intl.NumberFormat(`${locale}-u-nu-${system}`, { useGrouping: false }).format(2026);
+}
+
+/** Switches the digits now and remembers the choice on this device. */
+export async function setDigits(digits: Digits) {
+  globalThis.localStorage?.setItem(DIGITS, digits);
+  // Every screen formats at render: the same language again re-renders them all.
+  await i18next.changeLanguage(i18next.language);
+}
+
+/** Numbers interpolated into any text ({{count}} …) are written by Intl in the screen's
+ * digits, like the dates around them. */
+const numbers = {
+  type: "formatter" as const,
+  init() {},
+  add() {},
+  addCached() {},
+  format(value: unknown, _format: string | undefined, lng: string | undefined) {
+    return typeof value === "number" ? new Intl.NumberFormat(intlLocale(lng)).format(value) : value;
+  },
+};
+
 export async function initI18n(locale: Locale = preferredLocale()) {
-  await i18next.use(initReactI18next).init({
+  await i18next.use(initReactI18next).use(numbers).init({
     lng: locale,
     fallbackLng: "en",
     resources: Object.fromEntries(
       Object.entries(catalogues).map(([lng, translation]) => [lng, { translation }]),
     ),
-    interpolation: { escapeValue: false },
+    interpolation: { escapeValue: false, alwaysFormat: true },
   });
   applyDocument(locale);
   return i18next;

@@ -16,7 +16,7 @@ import {
 } from "chart.js";
 import { commands, type Dashboard } from "../api";
 import { useLoad } from "../data";
-import { direction } from "../i18n";
+import { direction, intlLocale } from "../i18n";
 import { ErrorLine } from "./parts";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, DoughnutController, ArcElement, Legend, Tooltip);
@@ -58,7 +58,7 @@ export function GroupDashboard({ id }: { id: string }) {
   const d: Dashboard | undefined = data.data;
   const rtl = direction(i18n.language) === "rtl";
   const monthLabel = (m: string) =>
-    new Intl.DateTimeFormat(i18n.language, { month: "short", year: "2-digit" }).format(new Date(`${m}-15T00:00:00Z`));
+    new Intl.DateTimeFormat(intlLocale(i18n.language), { month: "short", year: "2-digit" }).format(new Date(`${m}-15T00:00:00Z`));
   const states = d ? [...new Set(d.recommendations_by_month.flatMap((m) => m.counts.map((c) => c.key)))] : [];
   const colour = getComputedStyle(document.documentElement).getPropertyValue("--fg").trim() || "#1b1f24";
 
@@ -148,7 +148,7 @@ export function GroupDashboard({ id }: { id: string }) {
               <tr key={m.month}>
                 <td>{monthLabel(m.month)}</td>
                 {states.map((s) => (
-                  <td key={s}>{new Intl.NumberFormat(i18n.language).format(m.counts.find((c) => c.key === s)?.count ?? 0)}</td>
+                  <td key={s}>{new Intl.NumberFormat(intlLocale(i18n.language)).format(m.counts.find((c) => c.key === s)?.count ?? 0)}</td>
                 ))}
               </tr>
             ))}

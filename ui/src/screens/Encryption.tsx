@@ -1,10 +1,11 @@
 // The database file: the screen shown while it opens (with the progress of a format upgrade
 // when an earlier version made it), the screen that unlocks an encrypted database at start,
 // and the settings card that encrypts this device's database or changes its passphrase.
+import { intlLocale } from "../i18n";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { database, type DatabaseStatus } from "../api/database";
-import type { UpgradeProgress } from "../api/bindings";
+import { MIN_PASSPHRASE_CHARS, type UpgradeProgress } from "../api/bindings";
 import { ErrorLine } from "./parts";
 
 /** How often the status is read again while the database opens. */
@@ -63,7 +64,7 @@ export function OpeningScreen({ onStatus }: { onStatus: (status: DatabaseStatus)
 function UpgradeLine({ upgrade }: { upgrade: UpgradeProgress }) {
   const { t, i18n } = useTranslation();
   const share = upgrade.total > 0 ? upgrade.done / upgrade.total : 0;
-  const percent = new Intl.NumberFormat(i18n.language, { style: "percent" }).format(share);
+  const percent = new Intl.NumberFormat(intlLocale(i18n.language), { style: "percent" }).format(share);
   return (
     <div className="progress upgrade" data-testid="upgrade-progress">
       <p>{t("opening.upgrading")}</p>
@@ -176,7 +177,7 @@ export function EncryptionCard({ status, onChanged }: { status: DatabaseStatus; 
         </label>
       )}
       <label>
-        {t("encryption.newPassphrase")}
+        {t("encryption.newPassphrase", { min: MIN_PASSPHRASE_CHARS })}
         <input
           type="password"
           data-testid="new-passphrase"

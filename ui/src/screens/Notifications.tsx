@@ -1,5 +1,6 @@
 // Notifications: what others did in the groups the person hears from, each saying why it is
 // shown, with the per-group choice (every change, daily digest, nothing) one click away.
+import { intlLocale } from "../i18n";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { TFunction } from "i18next";
@@ -120,7 +121,7 @@ export function NotificationsScreen({ navigate }: { navigate: Navigate }) {
   if (loaded.error) return <ErrorLine error={loaded.error} />;
   if (!loaded.data) return <p className="loading">{t("app.loading")}</p>;
   const n = loaded.data;
-  const dayFormat = new Intl.DateTimeFormat(i18n.language, { dateStyle: "full", timeZone: "UTC" });
+  const dayFormat = new Intl.DateTimeFormat(intlLocale(i18n.language), { dateStyle: "full", timeZone: "UTC" });
   return (
     <section aria-labelledby="notifications-title">
       <h1 id="notifications-title">{t("notifications.title")}</h1>
@@ -128,8 +129,8 @@ export function NotificationsScreen({ navigate }: { navigate: Navigate }) {
         <h2>{t("notifications.unread", { count: n.unread })}</h2>
         <p className="muted">
           {n.read_up_to_ms
-            ? t("notifications.readUpTo", { when: formatDate(n.read_up_to_ms, i18n.language) })
-            : t("notifications.window")}
+            ? t("notifications.readUpTo", { when: formatDate(n.read_up_to_ms, i18n.language), days: 30 })
+            : t("notifications.window", { days: 30 })}
         </p>
         {n.items.length === 0 && n.digests.length === 0 ? (
           <p className="muted">{t("notifications.none")}</p>

@@ -6,7 +6,7 @@ import { commands } from "../api";
 import { useLoad } from "../data";
 import { database } from "../api/database";
 import { EncryptionCard } from "./Encryption";
-import { autonyms, locales, setLocale, type Locale } from "../i18n";
+import { autonyms, digitSample, hasNativeDigits, locales, preferredDigits, setDigits, setLocale, type Digits, type Locale } from "../i18n";
 import { preferredTheme, setTheme, type Theme } from "../theme";
 import type { Navigate } from "../App";
 
@@ -35,6 +35,18 @@ export function SettingsScreen({ navigate }: { navigate: Navigate }) {
           </select>
         </label>
         <p className="muted">{t("settings.languageHelp")}</p>
+        {hasNativeDigits(i18n.language) && (
+          // One digit system for the whole screen: the language's own, or Latin.
+          <label>
+            {t("settings.digits")}
+            <select data-testid="digits" value={preferredDigits()} onChange={(e) => void setDigits(e.target.value as Digits)}>
+              <option value="native">
+                {t("settings.digitsNative", { sample: digitSample(i18n.language, "native") })}
+              </option>
+              <option value="latin">{t("settings.digitsLatin", { sample: digitSample(i18n.language, "latin") })}</option>
+            </select>
+          </label>
+        )}
       </div>
       <div className="card">
         <fieldset>

@@ -240,7 +240,7 @@ function MeetingPanel({ status }: { status: SyncStatus }) {
         >
           <label>
             {t("sync.meeting.name")}
-            <input value={name} onChange={(e) => setName(e.target.value)} placeholder={t("sync.meeting.nameHint")} required />
+            <input value={name} onChange={(e) => setName(e.target.value)} placeholder={t("sync.meeting.nameHint", { day: 27 })} required />
           </label>
           <button type="submit" disabled={action.busy}>
             {t("sync.meeting.host")}

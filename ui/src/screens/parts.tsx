@@ -1,4 +1,5 @@
 // Small pieces every screen uses.
+import { intlLocale } from "../i18n";
 import { useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useAction } from "../data";
@@ -47,7 +48,7 @@ export function isolate(text: string) {
 }
 
 export function formatDate(ms: number, locale: string) {
-  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(new Date(ms));
+  return new Intl.DateTimeFormat(intlLocale(locale), { dateStyle: "medium", timeStyle: "short" }).format(new Date(ms));
 }
 
 export { formatDay, formatMoment } from "../dates";

@@ -24,7 +24,8 @@ const SALT_LEN: usize = 16;
 /// Argon2id cost: 64 MiB of memory, 3 passes, one lane (about half a second on a laptop).
 const ARGON2_MEMORY_KIB: u32 = 64 * 1024;
 const ARGON2_PASSES: u32 = 3;
-const MIN_PASSPHRASE_CHARS: usize = 8;
+/// The fewest characters a passphrase has (the UI says it from the bindings).
+pub const MIN_PASSPHRASE_CHARS: usize = 8;
 const MAX_PASSPHRASE_CHARS: usize = 1024;
 
 /// What is at a database path.
