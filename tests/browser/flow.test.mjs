@@ -106,7 +106,7 @@ test("a leader creates a team and answers a recommendation", async () => {
     if (path.startsWith("/api/") && path !== "/api/events") calls.push(path.slice(5));
   });
   await page.locator("textarea[name=comment]").fill("We will send ours on Monday.");
-  await page.getByRole("button", { name: "Add" }).click();
+  await page.getByRole("button", { name: "Add", exact: true }).click();
   await page.locator(".comments").getByText("We will send ours on Monday.").waitFor();
   await page.waitForTimeout(500);
   console.log(`commands after posting a comment: ${calls.join(", ")}`);
@@ -115,10 +115,11 @@ test("a leader creates a team and answers a recommendation", async () => {
     assert.ok(!calls.includes(untouched), `${untouched} is not read again: ${calls.join(", ")}`);
   }
 
-  // The history shows each state, by whom.
+  // The history shows each state the recommendation came to, from which, by whom.
   const history = page.getByTestId("history");
-  for (const state of ["Open", "Under review", "Adopted"]) {
-    await history.getByRole("cell", { name: new RegExp(`^${state}`) }).first().waitFor();
+  await history.getByRole("cell", { name: /^Open$/ }).first().waitFor();
+  for (const [from, state] of [["Open", "Under review"], ["Under review", "Adopted"]]) {
+    await history.getByRole("cell", { name: new RegExp(`^${from} became ${state}$`) }).first().waitFor();
   }
   assert.ok((await history.getByRole("cell", { name: "Melinda Reed" }).count()) > 0, "history names the actor");
   await page.screenshot({ path: join(shots, "flow.png"), fullPage: true });

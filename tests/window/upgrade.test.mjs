@@ -1,6 +1,6 @@
 // A replica the previous release left, opened by this one in the real window: the app
 // upgrades its format as it opens (each field's stamp moves beside its row) and shows the same
-// records with the same history, superseded values included, as before. The previous format
+// records with the same history, replaced values included, as before. The previous format
 // is written by `caucus-bench previous-format` (debug build, made by `make build`).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -50,13 +50,13 @@ test("a replica in the previous format opens upgraded, with the same records and
   const first = await openApp();
   const b = first.browser;
   await teamPage(b);
-  // The team's mandate rewritten, so its history holds a superseded value.
+  // The team's mandate rewritten, so its history holds the words it replaced.
   await (await (await b.$(".actions")).$("summary=Edit")).click();
   const mandate = await b.$(".actions textarea");
   await mandate.waitForExist({ timeout: 10_000 });
   await mandate.setValue("Coordinates the members' work on gender justice before the Court and the Assembly.");
   await (await (await b.$(".actions")).$("button=Save")).click();
-  await b.waitUntil(async () => /superseded/.test(await (await b.$('[data-testid="history"]')).getText()), {
+  await b.waitUntil(async () => (await b.$$('[data-testid="history"] .text-diff del')).length > 0, {
     timeout: 10_000,
   });
   const before = await read(b);

@@ -20,3 +20,11 @@ export function renderMarkdown(source: string): string {
     ALLOW_DATA_ATTR: false,
   });
 }
+
+/** Markdown as the words a reader sees (no `**`, no link targets), for a record's history. */
+export function plainText(source: string): string {
+  // Each block ends with a space, so paragraphs and list items do not run together.
+  const html = renderMarkdown(source).replace(/<\/(p|li|h[1-6]|blockquote|tr|pre)>|<br\s*\/?>/g, " $&");
+  const doc = new DOMParser().parseFromString(html, "text/html");
+  return (doc.body.textContent ?? "").replace(/\s+/g, " ").trim();
+}

@@ -258,10 +258,10 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
               }}
             >
               <label>
-                {t("recommendation.addProgress")}
+                {t("recommendation.progressNote")}
                 <textarea name="progress" value={note} onChange={(e) => setNote(e.target.value)} required />
               </label>
-              <button type="submit">{t("common.add")}</button>
+              <button type="submit">{t("recommendation.addProgress")}</button>
             </form>
           )}
         </section>
