@@ -118,4 +118,24 @@ async fn a_leader_sees_what_waits_for_them() {
         work.awaiting_my_answer.is_empty(),
         "a member answers nothing"
     );
+
+    // One addressed to the steering committee reaches its members, and nobody else.
+    call(&c, "set_acting_person", json!({"person_id": leader})).await;
+    call(&c, "create_recommendation", json!({"group_id": budget["id"], "title": "Put the budget on the steering committee's agenda", "body": "Before the Assembly.", "language": "en", "addressee": "steering_committee", "open": true})).await;
+    let groups = call(&c, "list_groups", json!({"kind": "steering_committee"})).await;
+    let steering = groups.as_array().expect("groups")[0]["id"].clone();
+    let on_it =
+        call(&c, "list_memberships", json!({"group_id": steering})).await[0]["person_id"].clone();
+    call(&c, "set_acting_person", json!({"person_id": on_it})).await;
+    let work = c.my_work(NoInput {}).await.expect("my work");
+    assert!(
+        work.addressed_to_my_committee
+            .iter()
+            .any(|r| r.title == "Put the budget on the steering committee's agenda"),
+        "{:?}",
+        work.addressed_to_my_committee
+    );
+    call(&c, "set_acting_person", json!({"person_id": author})).await;
+    let work = c.my_work(NoInput {}).await.expect("my work");
+    assert!(work.addressed_to_my_committee.is_empty());
 }

@@ -32,7 +32,9 @@ export type Addressee =
 /**  The team it is posted in. */
 "group" | 
 /**  The member organizations in `addressee_ids`. */
-"organizations";
+"organizations" | 
+/**  The coalition's steering committee (the group of that kind). */
+"steering_committee";
 
 /**  A guest to let in, by their device's key. */
 export type AdmitGuest = {
@@ -690,14 +692,19 @@ export type MonthCounts = {
 
 export type MyWork = {
 	/**
-	 *  Recommendations under review in groups the person leads or is focal point of, and
-	 *  referred ones for the steering committee.
+	 *  Recommendations open or under review in groups the person leads or is focal point of,
+	 *  and referred ones for the steering committee.
 	 */
 	awaiting_my_answer: Recommendation[],
 	/**  Open tracked issues assigned to the person. */
 	assigned_to_me: TrackedIssue[],
 	/**  Recommendations addressed to the person's organization and not yet closed. */
 	addressed_to_my_organization: Recommendation[],
+	/**
+	 *  For a member of the steering committee: recommendations addressed to it and not yet
+	 *  closed.
+	 */
+	addressed_to_my_committee: Recommendation[],
 	/**  What others changed since the person last marked it seen, newest first (at most 50). */
 	changed_since_last_look: ChangedRecord[],
 	last_seen_ms: number | null,

@@ -27,7 +27,7 @@ export const ISSUE_STATUSES: IssueStatus[] = ["open", "monitoring", "action_need
 const PRIORITIES: Priority[] = ["low", "normal", "high", "urgent"];
 export const LANGUAGES: Language[] = ["en", "fr", "es", "ar", "pt"];
 const ROLES: Role[] = ["member", "observer", "leader", "focal_point"];
-const ADDRESSEES: Addressee[] = ["group", "coalition", "organizations"];
+const ADDRESSEES: Addressee[] = ["group", "coalition", "steering_committee", "organizations"];
 
 async function loadGroup(id: string) {
   const [group, memberships, people, organizations, issues, recommendations, endorsements, meetings] = await Promise.all([

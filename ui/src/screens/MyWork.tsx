@@ -79,6 +79,12 @@ export function MyWorkScreen({ navigate }: { navigate: Navigate }) {
         <h2>{t("myWork.addressed", { count: w.addressed_to_my_organization.length })}</h2>
         <RecommendationList items={w.addressed_to_my_organization} navigate={navigate} />
       </div>
+      {w.addressed_to_my_committee.length > 0 && (
+        <div className="card" data-testid="addressed-committee">
+          <h2>{t("myWork.addressedCommittee", { count: w.addressed_to_my_committee.length })}</h2>
+          <RecommendationList items={w.addressed_to_my_committee} navigate={navigate} />
+        </div>
+      )}
       <div className="card" data-testid="changed">
         <h2>{t("myWork.changed", { count: w.changed_since_last_look.length })}</h2>
         <p className="muted">

@@ -91,8 +91,8 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
         {t("addressee.to")}:{" "}
         {rec.addressee === "group" ? (
           <bdi>{group.name}</bdi>
-        ) : rec.addressee === "coalition" ? (
-          t("addressee.coalition")
+        ) : rec.addressee === "coalition" || rec.addressee === "steering_committee" ? (
+          t(`addressee.${rec.addressee}`)
         ) : rec.addressee_ids.length === 0 ? (
           t("common.none")
         ) : (

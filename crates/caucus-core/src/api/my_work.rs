@@ -30,13 +30,16 @@ pub struct ChangedRecord {
 
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct MyWork {
-    /// Recommendations under review in groups the person leads or is focal point of, and
-    /// referred ones for the steering committee.
+    /// Recommendations open or under review in groups the person leads or is focal point of,
+    /// and referred ones for the steering committee.
     pub awaiting_my_answer: Vec<Recommendation>,
     /// Open tracked issues assigned to the person.
     pub assigned_to_me: Vec<TrackedIssue>,
     /// Recommendations addressed to the person's organization and not yet closed.
     pub addressed_to_my_organization: Vec<Recommendation>,
+    /// For a member of the steering committee: recommendations addressed to it and not yet
+    /// closed.
+    pub addressed_to_my_committee: Vec<Recommendation>,
     /// What others changed since the person last marked it seen, newest first (at most 50).
     pub changed_since_last_look: Vec<ChangedRecord>,
     pub last_seen_ms: Option<f64>,
@@ -107,6 +110,7 @@ impl Caucus {
                 awaiting_my_answer: Vec::new(),
                 assigned_to_me: Vec::new(),
                 addressed_to_my_organization: Vec::new(),
+                addressed_to_my_committee: Vec::new(),
                 changed_since_last_look: Vec::new(),
                 last_seen_ms: last_seen.map(|v| v as f64),
                 arrived_in_last_sync: Vec::new(),
@@ -127,10 +131,12 @@ impl Caucus {
         let mut waiting = Vec::new();
         let mut binds = Vec::new();
         if !answering.is_empty() {
+            // Open ones wait for a leader to take them up, those under review for the answer.
             waiting.push(format!(
-                "(state = ? AND group_id IN ({}))",
+                "(state IN (?, ?) AND group_id IN ({}))",
                 vec!["?"; answering.len()].join(", ")
             ));
+            binds.push(enum_text(&RecommendationState::Open));
             binds.push(enum_text(&RecommendationState::UnderReview));
             binds.extend(answering.iter().map(Uuid::to_string));
         }
@@ -145,7 +151,10 @@ impl Caucus {
                 .await?
                 .into_iter()
                 .filter(|r| {
-                    (r.state == RecommendationState::UnderReview && answering.contains(&r.group_id))
+                    (matches!(
+                        r.state,
+                        RecommendationState::Open | RecommendationState::UnderReview
+                    ) && answering.contains(&r.group_id))
                         || (r.state == RecommendationState::Referred && steering)
                 })
                 .collect()
@@ -172,6 +181,27 @@ impl Caucus {
             })
             .collect(),
         };
+        let addressed_to_my_committee = if steering {
+            read::list_where::<Recommendation>(
+                pool,
+                "addressee = ?",
+                &[enum_text(&Addressee::SteeringCommittee)],
+            )
+            .await?
+            .into_iter()
+            .filter(|r| {
+                r.addressee == Addressee::SteeringCommittee
+                    && !matches!(
+                        r.state,
+                        RecommendationState::Draft
+                            | RecommendationState::Closed
+                            | RecommendationState::Withdrawn
+                    )
+            })
+            .collect()
+        } else {
+            Vec::new()
+        };
         let assigned_to_me = read::list_where::<TrackedIssue>(
             pool,
             "id IN (SELECT id FROM tracked_issue INDEXED BY tracked_issue_assignees
@@ -187,6 +217,7 @@ impl Caucus {
             awaiting_my_answer,
             assigned_to_me,
             addressed_to_my_organization,
+            addressed_to_my_committee,
             changed_since_last_look: self.changed_since(me, last_seen.unwrap_or(0)).await?,
             last_seen_ms: last_seen.map(|v| v as f64),
             arrived_in_last_sync,

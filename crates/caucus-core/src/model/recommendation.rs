@@ -74,6 +74,8 @@ pub enum Addressee {
     Group,
     /// The member organizations in `addressee_ids`.
     Organizations,
+    /// The coalition's steering committee (the group of that kind).
+    SteeringCommittee,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
