@@ -74,6 +74,21 @@ async fn a_team_takes_a_recommendation_from_draft_to_adopted_with_history() {
     .await;
     let issue = call(&c, "create_tracked_issue", json!({"group_id": team_id, "title": "Country of the month", "due_date": "2026-12-31", "labels": ["URC"]})).await;
     assert_eq!(issue["status"], json!("open"));
+    // A patch without a due date leaves it; an empty one clears it.
+    let kept = call(
+        &c,
+        "update_tracked_issue",
+        json!({"id": issue["id"], "title": "Country of the month: Ukraine"}),
+    )
+    .await;
+    assert_eq!(kept["due_date"], json!("2026-12-31"));
+    let cleared = call(
+        &c,
+        "update_tracked_issue",
+        json!({"id": issue["id"], "due_date": ""}),
+    )
+    .await;
+    assert_eq!(cleared["due_date"], Value::Null, "the due date is cleared");
 
     // A member of another organization posts; the leader answers.
     let orgs = call(&c, "list_organizations", json!({})).await;

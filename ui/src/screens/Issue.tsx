@@ -175,7 +175,8 @@ function IssueEditForm({
             description: draft.description !== issue.description ? draft.description : null,
             status: draft.status !== issue.status ? draft.status : null,
             priority: draft.priority !== issue.priority ? draft.priority : null,
-            due_date: draft.due_date && draft.due_date !== issue.due_date ? draft.due_date : null,
+            // "" clears a due date that was set; null leaves it as it is.
+            due_date: draft.due_date !== (issue.due_date ?? "") ? draft.due_date : null,
             assignee_ids: same(draft.assignee_ids, issue.assignee_ids) ? null : draft.assignee_ids,
             labels: same(labels, issue.labels) ? null : labels,
             recommendation_ids: same(draft.recommendation_ids, issue.recommendation_ids) ? null : draft.recommendation_ids,
