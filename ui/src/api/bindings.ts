@@ -1234,6 +1234,7 @@ export type TrackedIssuePatch = {
 	description?: string | null,
 	status?: IssueStatus | null,
 	priority?: Priority | null,
+	/**  A day (`YYYY-MM-DD`); `""` clears it (absent leaves it as it is). */
 	due_date?: string | null,
 	assignee_ids?: string[] | null,
 	labels?: string[] | null,

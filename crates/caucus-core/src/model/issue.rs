@@ -143,10 +143,7 @@ pub struct TrackedIssuePatch {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<Priority>,
     /// A day (`YYYY-MM-DD`); `""` clears it (absent leaves it as it is).
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "day_or_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee_ids: Option<Vec<Uuid>>,
@@ -156,18 +153,6 @@ pub struct TrackedIssuePatch {
     pub recommendation_ids: Option<Vec<Uuid>>,
 }
 patch_input!(TrackedIssuePatch => TrackedIssue);
-
-/// A patch's due date as the record's field: an empty one is none (the patch's own `None`
-/// already means "unchanged", so clearing needs a value of its own).
-fn day_or_none<S: serde::Serializer>(
-    day: &Option<String>,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    match day.as_deref() {
-        None | Some("") => s.serialize_none(),
-        Some(d) => s.serialize_some(d),
-    }
-}
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, specta::Type)]
 #[serde(deny_unknown_fields)]

@@ -387,11 +387,19 @@ fn current_archived<E: Entity>(record: &E) -> Result<bool> {
         .unwrap_or(false))
 }
 
-/// A patch's present fields, without its id.
+/// A patch's present fields, without its id. A patch's absent field leaves it as it is, so
+/// an optional field (one a new record leaves empty, such as a due date) is cleared by an empty
+/// text: it is written as none.
 fn patch_fields<P: PatchInput>(patch: &P) -> Result<Map<String, Value>> {
+    let template = serde_json::to_value(P::Entity::template()).unwrap_or(Value::Null);
     match serde_json::to_value(patch) {
         Ok(Value::Object(mut map)) => {
             map.remove("id");
+            for (name, value) in map.iter_mut() {
+                if value.as_str() == Some("") && template.get(name) == Some(&Value::Null) {
+                    *value = Value::Null;
+                }
+            }
             Ok(map)
         }
         _ => Err(CoreError::invalid("input", "must be an object")),
