@@ -128,6 +128,7 @@ export function DirectoryScreen({ admin }: { admin: boolean }) {
           rowKey={(o) => o.id}
           label={t("directory.organizations")}
           testId="org-list"
+          empty={t("directory.noMatch")}
           renderRow={(o) => (
             <div className="actions">
               <strong dir="auto">{o.name}</strong>{" "}
@@ -201,6 +202,7 @@ export function DirectoryScreen({ admin }: { admin: boolean }) {
           rowKey={(p) => p.id}
           label={t("directory.people")}
           testId="people-list"
+          empty={t("directory.noMatch")}
           renderRow={(p) => (
             <div className="actions">
               {p.name} <span className="muted">{p.organization_id ? orgName.get(p.organization_id) : ""}</span>{" "}

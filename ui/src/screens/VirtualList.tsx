@@ -9,12 +9,15 @@ export function VirtualList<T>({
   renderRow,
   label,
   testId,
+  empty,
 }: {
   items: T[];
   rowKey: (item: T) => string;
   renderRow: (item: T) => ReactNode;
   label: string;
   testId?: string;
+  /** What to say when there is nothing to list. */
+  empty?: string;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({
@@ -24,9 +27,19 @@ export function VirtualList<T>({
     overscan: 8,
     getItemKey: (i) => rowKey(items[i]),
   });
+  if (items.length === 0 && empty) return <p className="muted">{empty}</p>;
   return (
-    <div ref={scroller} className="virtual" tabIndex={0} aria-label={label} data-testid={testId} role="region">
-      <ul className="plain" style={{ blockSize: virtual.getTotalSize(), position: "relative" }} aria-label={label}>
+    // As tall as its rows, up to a screenful: a short list leaves no empty box below it.
+    <div
+      ref={scroller}
+      className="virtual"
+      style={{ blockSize: `min(28rem, ${virtual.getTotalSize() + 2}px)` }}
+      tabIndex={0}
+      aria-label={label}
+      data-testid={testId}
+      role="region"
+    >
+      <ul className="plain" style={{ blockSize: virtual.getTotalSize(), position: "relative", margin: 0 }} aria-label={label}>
         {virtual.getVirtualItems().map((row) => (
           <li
             key={row.key}
