@@ -198,7 +198,12 @@ export function MeetingScreen({ id, navigate }: { id: string; navigate: Navigate
                 recommendation_ids: linkedRec ? [linkedRec] : [],
               }),
             );
-            if (ok) setDecision("");
+            if (ok) {
+              // The next decision starts from nothing: it is not linked to the last one's issue.
+              setDecision("");
+              setLinkedIssue("");
+              setLinkedRec("");
+            }
           }}
         >
           <label>
