@@ -161,9 +161,17 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
         </Editor>
       </section>
 
+      {rec.answer && (
+        <section className="card" data-testid="published-answer">
+          <h2>{t("recommendation.publishedAnswer")}</h2>
+          <Markdown source={rec.answer} />
+        </section>
+      )}
+
       {may.answer && (
         <section className="card">
-          <h2>{t("recommendation.answer")}</h2>
+          {/* A referred recommendation has the team's answer above; this one is the committee's. */}
+          <h2>{t(rec.state === "referred" ? "recommendation.answerAsCommittee" : "recommendation.answer")}</h2>
           {rec.answer_draft_decision && may.publish && (
             <div className="draft">
               <p>
@@ -209,13 +217,6 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
               {t("recommendation.draftAnswer")}
             </button>
           </form>
-        </section>
-      )}
-
-      {rec.answer && (
-        <section className="card">
-          <h2>{t("recommendation.answer")}</h2>
-          <Markdown source={rec.answer} />
         </section>
       )}
 
