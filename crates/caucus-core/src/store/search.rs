@@ -302,6 +302,49 @@ fn is_arabic(word: &str) -> bool {
 /// Arabic word and in each Latin-script language for the others. Arabic words also lose a
 /// leading conjunction (و, ف) before an article, which the stemmer keeps.
 fn word_terms(word: &str, language: Option<&str>, out: &mut Vec<String>) {
+    // A coalition's texts use a vocabulary of tens of thousands of words over and over: the
+    // terms of each (word, language) are kept for the thread, so each is stemmed once.
+    thread_local! {
+        static KNOWN: std::cell::RefCell<KnownTerms> = std::cell::RefCell::new(KnownTerms::new());
+    }
+    const KEEP_AT_MOST: usize = 100_000;
+    let language: Option<&'static str> = match language {
+        Some("en") => Some("en"),
+        Some("fr") => Some("fr"),
+        Some("es") => Some("es"),
+        Some("pt") => Some("pt"),
+        Some("ar") => Some("ar"),
+        _ => None,
+    };
+    let key = (word.to_string(), language);
+    let known = KNOWN.with(|k| k.borrow().get(&key).cloned());
+    let terms = match known {
+        Some(terms) => terms,
+        None => {
+            let mut terms = Vec::new();
+            stem_word(word, language, &mut terms);
+            KNOWN.with(|k| {
+                let mut k = k.borrow_mut();
+                if k.len() >= KEEP_AT_MOST {
+                    k.clear();
+                }
+                k.insert(key, terms.clone());
+            });
+            terms
+        }
+    };
+    for t in terms {
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+}
+
+/// The terms of the words a thread has met, by (word, language).
+type KnownTerms = std::collections::HashMap<(String, Option<&'static str>), Vec<String>>;
+
+/// [`word_terms`] without the memory.
+fn stem_word(word: &str, language: Option<&str>, out: &mut Vec<String>) {
     let lower = word.to_lowercase();
     let mut add = |term: String| {
         if !term.is_empty() && !out.contains(&term) {
