@@ -158,13 +158,7 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
           <Editor summary={t("common.edit")}>
             {(close) => <GroupEditForm id={id} name={group.name} mandate={group.mandate} onSaved={close} />}
           </Editor>
-          {admin && (
-            <ArchiveButton
-              onArchive={async () => {
-                if (await action.run(() => commands.archiveGroup({ id }))) navigate({ view: "groups" });
-              }}
-            />
-          )}
+
         </div>
         )}
         <ErrorLine error={action.error} />
@@ -368,6 +362,19 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
       </section>
 
       <History kind="group" id={id} names={new Map([...byId].map(([k, p]) => [k, p.name]))} session={session} />
+      {admin && (
+        // Archiving a whole group is rare and the secretariat's: apart from the daily work, at the foot.
+        <section className="card danger-zone" data-testid="archive-group">
+          <h2>{t("groups.archiveHeading")}</h2>
+          <p className="muted">{t("groups.archiveHelp")}</p>
+          <ArchiveButton
+            label={t("groups.archive", { name: group.name })}
+            onArchive={async () => {
+              if (await action.run(() => commands.archiveGroup({ id }))) navigate({ view: "groups" });
+            }}
+          />
+        </section>
+      )}
     </div>
   );
 }
