@@ -79,7 +79,7 @@ export function GroupDashboard({ id }: { id: string }) {
               animation: false,
               responsive: true,
               maintainAspectRatio: false,
-              locale: i18n.language,
+              locale: intlLocale(i18n.language),
               scales: {
                 x: { stacked: true, reverse: rtl, ticks: { color: colour } },
                 y: { stacked: true, beginAtZero: true, ticks: { precision: 0, color: colour } },
@@ -108,7 +108,7 @@ export function GroupDashboard({ id }: { id: string }) {
               animation: false,
               responsive: true,
               maintainAspectRatio: false,
-              locale: i18n.language,
+              locale: intlLocale(i18n.language),
               plugins: { legend: { rtl, position: "bottom", labels: { color: colour } }, tooltip: { rtl } },
             },
           })
