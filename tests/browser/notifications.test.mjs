@@ -8,7 +8,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { api, chromiumArgs, root, startBridge } from "../support/bridge.mjs";
-import { intlLocale } from "../support/page.mjs";
+import { intlLocale, openIn } from "../support/page.mjs";
 
 let bridge;
 let browser;
@@ -127,12 +127,7 @@ for (const language of ["en", "ar"]) {
     await api(bridge, "publish_answer", { id: rec.id });
     await api(bridge, "set_acting_person", { person_id: author });
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    await context.addInitScript((l) => localStorage.setItem("caucus.language", l), language);
-    const page = await context.newPage();
-    const problems = [];
-    page.on("pageerror", (e) => problems.push(e.message));
-    await page.goto(`${bridge.url}/#token=${bridge.token}`);
+    const { context, page, problems } = await openIn(browser, bridge, language);
     await page.getByTestId("nav-notifications").click();
     const item = page.locator("[data-testid=notification][data-kind=recommendation]").filter({ hasText: rec.title });
     await item.waitFor();

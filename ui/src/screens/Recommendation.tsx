@@ -23,8 +23,6 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
     "membership",
   ]);
   const action = useAction();
-  const [comment, setComment] = useState("");
-  const [note, setNote] = useState("");
   const [decision, setDecision] = useState<Decision>("adopted");
   const [answer, setAnswer] = useState("");
   const [duplicateOf, setDuplicateOf] = useState("");
@@ -252,18 +250,12 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
           {notes.length === 0 && <p className="muted">{t("recommendation.noProgress")}</p>}
           {list(notes, "progress-notes")}
           {may.comment && followedUp && (
-            <form
-              onSubmit={async (e) => {
-                e.preventDefault();
-                if (await post(note, "progress_note")) setNote("");
-              }}
-            >
-              <label>
-                {t("recommendation.progressNote")}
-                <textarea name="progress" value={note} onChange={(e) => setNote(e.target.value)} required />
-              </label>
-              <button type="submit">{t("recommendation.addProgress")}</button>
-            </form>
+            <PostForm
+              name="progress"
+              label={t("recommendation.progressNote")}
+              submit={t("recommendation.addProgress")}
+              post={(body) => post(body, "progress_note")}
+            />
           )}
         </section>
       )}
@@ -272,23 +264,31 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
         <h2>{t("recommendation.comments")}</h2>
         {list(discussion, "comments")}
         {may.comment && (
-          <form
-            onSubmit={async (e) => {
-              e.preventDefault();
-              if (await post(comment, "comment")) setComment("");
-            }}
-          >
-            <label>
-              {t("recommendation.addComment")}
-              <textarea name="comment" value={comment} onChange={(e) => setComment(e.target.value)} required />
-            </label>
-            <button type="submit">{t("common.add")}</button>
-          </form>
+          <PostForm name="comment" label={t("recommendation.addComment")} submit={t("common.add")} post={(body) => post(body, "comment")} />
         )}
       </section>
 
       <History kind="recommendation" id={id} names={names} session={session} />
     </div>
+  );
+}
+
+/** A text to post (a comment, a progress note): emptied once it is posted. */
+function PostForm({ name, label, submit, post }: { name: string; label: string; submit: string; post: (body: string) => Promise<unknown> }) {
+  const [body, setBody] = useState("");
+  return (
+    <form
+      onSubmit={async (e) => {
+        e.preventDefault();
+        if (await post(body)) setBody("");
+      }}
+    >
+      <label>
+        {label}
+        <textarea name={name} value={body} onChange={(e) => setBody(e.target.value)} required />
+      </label>
+      <button type="submit">{submit}</button>
+    </form>
   );
 }
 
