@@ -20,7 +20,7 @@
 //! receives ([`crate::sync::authority`]).
 
 use crate::error::{CoreError, Result};
-use crate::model::Role;
+use crate::model::{MembershipStatus, Role};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -73,6 +73,23 @@ fn uuid_field(record: &Map<String, Value>, field: &str) -> Option<Uuid> {
 
 fn deny(reason: &str) -> Result<()> {
     Err(CoreError::forbidden(reason.to_string()))
+}
+
+/// Why an organization of this standing may not endorse (nor, later, sign): only a member of
+/// the coalition in good standing speaks in its name.
+pub fn endorsement_refusal(status: MembershipStatus) -> Option<&'static str> {
+    match status {
+        MembershipStatus::Member => None,
+        MembershipStatus::Suspended => {
+            Some("your organization's membership of the coalition is suspended: it cannot endorse")
+        }
+        MembershipStatus::Applicant => Some(
+            "your organization has applied to the coalition and is not a member yet: it cannot endorse",
+        ),
+        MembershipStatus::Former => {
+            Some("your organization is no longer a member of the coalition: it cannot endorse")
+        }
+    }
 }
 
 /// Whether every field written is one of `allowed`.

@@ -902,7 +902,7 @@ async fn a_suspended_organization_endorses_nothing_by_any_channel() {
         status
             .held
             .iter()
-            .any(|h| h.code == "forbidden" && h.reason.contains("good standing")),
+            .any(|h| h.code == "forbidden" && h.reason.contains("suspended")),
         "the secretariat's laptop holds the endorsement and says why: {:?}",
         status.held
     );
@@ -924,7 +924,7 @@ async fn a_suspended_organization_endorses_nothing_by_any_channel() {
         refused
             .refused
             .iter()
-            .any(|r| r.reason.contains("good standing")),
+            .any(|r| r.reason.contains("suspended")),
         "the member is told why: {:?}",
         refused.refused
     );

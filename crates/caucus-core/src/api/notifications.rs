@@ -230,7 +230,8 @@ impl Caucus {
         let found: Vec<LoggedRow> = sqlx::query_as(
             "SELECT b.name, t.name, e.row_id, MAX(e.hlc), a.id,
                     (SELECT MIN(f.hlc) FROM log_entry f
-                      WHERE f.tbl = e.tbl AND f.row_id = e.row_id)
+                      WHERE f.tbl = e.tbl AND f.row_id = e.row_id),
+                    e.rowid
              FROM log_entry e INDEXED BY log_entry_hlc
              JOIN log_name b ON b.no = e.bucket
              JOIN log_name t ON t.no = e.tbl
@@ -256,6 +257,9 @@ impl Caucus {
         let mut digests: BTreeMap<(String, Uuid), Digest> = BTreeMap::new();
         let mut held_for_digest = 0;
         let today = day_of(now, offset);
+        // The newest entry of each row (`a.id` and `e.rowid` are read from the row `MAX` chose),
+        // for saying what it did once the list is known.
+        let mut newest: HashMap<(String, Uuid), i64> = HashMap::new();
         for r in rows {
             let Some(table) = schema::table(&r.tbl) else {
                 continue;
@@ -271,6 +275,7 @@ impl Caucus {
             else {
                 continue;
             };
+            newest.insert((table.name.to_string(), id), r.newest);
             let at = crate::hlc::Hlc(r.at as u64).ms();
             let personal = stakes.reason((table.name, id), target_id);
             let why = match (personal, group.hearing) {
@@ -326,13 +331,30 @@ impl Caucus {
         for digest in &mut digests {
             digest.items.truncate(5);
         }
-        // Only for what is shown: each is one look along the row's log.
-        let mut conn = self.store.pool().acquire().await?;
+        // Only for what is shown, in one read of their newest entries.
+        let shown: Vec<i64> = items
+            .iter()
+            .chain(digests.iter().flat_map(|d| d.items.iter()))
+            .filter_map(|i| newest.get(&(i.kind.clone(), i.id)).copied())
+            .collect();
+        let entries: Vec<crate::store::log::Entry> = sqlx::query_as(&format!(
+            "{} WHERE e.rowid IN (SELECT value FROM json_each(?))",
+            crate::store::log::SELECT
+        ))
+        .bind(serde_json::to_string(&shown).unwrap_or_default())
+        .fetch_all(self.store.pool())
+        .await?;
+        let by_row: HashMap<(&str, Uuid), &crate::store::log::Entry> = entries
+            .iter()
+            .map(|e| ((e.tbl.as_str(), e.row()), e))
+            .collect();
         for item in items
             .iter_mut()
             .chain(digests.iter_mut().flat_map(|d| d.items.iter_mut()))
         {
-            describe(&mut conn, item, me).await?;
+            if let Some(entry) = by_row.get(&(item.kind.as_str(), item.id)) {
+                describe(item, entry, me)?;
+            }
         }
         digests.sort_by(|a, b| b.day.cmp(&a.day).then(a.group_name.cmp(&b.group_name)));
         let unread = (items.iter().filter(|i| i.unread).count()
@@ -512,11 +534,13 @@ struct ChangedRow {
     by_name: Option<String>,
     /// The clock of its first change (its creation).
     first: i64,
+    /// Its newest log entry's rowid.
+    newest: i64,
 }
 
 /// A changed row as the log holds it: (bucket, table, row id bytes, newest clock, maker id
-/// bytes, first clock).
-type LoggedRow = (String, String, Vec<u8>, i64, Option<Vec<u8>>, i64);
+/// bytes, first clock, newest entry's rowid).
+type LoggedRow = (String, String, Vec<u8>, i64, Option<Vec<u8>>, i64, i64);
 
 /// Names the rows' makers.
 async fn changed_rows(pool: &sqlx::SqlitePool, found: Vec<LoggedRow>) -> Result<Vec<ChangedRow>> {
@@ -525,38 +549,23 @@ async fn changed_rows(pool: &sqlx::SqlitePool, found: Vec<LoggedRow>) -> Result<
     Ok(found
         .iter()
         .zip(names)
-        .map(|((bucket, tbl, row, at, _, first), by_name)| ChangedRow {
-            bucket: bucket.clone(),
-            tbl: tbl.clone(),
-            row_id: Uuid::from_slice(row).unwrap_or_default().to_string(),
-            at: *at,
-            by_name,
-            first: *first,
-        })
+        .map(
+            |((bucket, tbl, row, at, _, first, newest), by_name)| ChangedRow {
+                bucket: bucket.clone(),
+                tbl: tbl.clone(),
+                row_id: Uuid::from_slice(row).unwrap_or_default().to_string(),
+                at: *at,
+                by_name,
+                first: *first,
+                newest: *newest,
+            },
+        )
         .collect())
 }
 
-/// Says what the newest change others made to the item's row did ([`What`]).
-async fn describe(
-    conn: &mut sqlx::SqliteConnection,
-    item: &mut Notification,
-    me: Uuid,
-) -> Result<()> {
+/// Says what `entry`, the newest change others made to the item's row, did ([`What`]).
+fn describe(item: &mut Notification, entry: &crate::store::log::Entry, me: Uuid) -> Result<()> {
     use crate::change::ROW_COLUMN;
-    let newest: Option<crate::store::log::Entry> = sqlx::query_as(&format!(
-        "{} WHERE e.tbl = (SELECT no FROM log_name WHERE name = ?1) AND e.row_id = ?2
-           AND (a.id IS NULL OR a.id != ?3)
-         ORDER BY e.hlc DESC LIMIT 1",
-        crate::store::log::SELECT
-    ))
-    .bind(&item.kind)
-    .bind(item.id.as_bytes().to_vec())
-    .bind(me.as_bytes().to_vec())
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(entry) = newest else {
-        return Ok(());
-    };
     let changes = entry.changes()?;
     let value = |column: &str| {
         changes

@@ -123,24 +123,7 @@ impl Caucus {
                 names.push(Named { id, name: o.name });
             }
         }
-        let mut posted = Vec::with_capacity(comments.len());
-        let mut conn = self.store().pool().acquire().await?;
-        for c in &comments {
-            let first: Option<i64> = sqlx::query_scalar(
-                "SELECT MIN(hlc) FROM log_entry
-                 WHERE tbl = (SELECT no FROM log_name WHERE name = 'comment') AND row_id = ?",
-            )
-            .bind(c.id.as_bytes().to_vec())
-            .fetch_one(&mut *conn)
-            .await?;
-            if let Some(hlc) = first {
-                posted.push(Posted {
-                    id: c.id,
-                    at_ms: crate::hlc::Hlc(hlc as u64).ms() as f64,
-                });
-            }
-        }
-        drop(conn);
+        let posted = self.posted(&comments).await?;
         Ok(RecommendationPage {
             recommendation,
             group,
@@ -151,6 +134,38 @@ impl Caucus {
             names,
             may,
         })
+    }
+
+    /// When each comment was posted: the clock of its first log entry, in one read.
+    async fn posted(&self, comments: &[Comment]) -> Result<Vec<Posted>> {
+        if comments.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT row_id, MIN(hlc) FROM log_entry
+             WHERE tbl = (SELECT no FROM log_name WHERE name = 'comment') AND row_id IN ({})
+             GROUP BY row_id",
+            vec!["?"; comments.len()].join(", ")
+        );
+        let mut query = sqlx::query_as::<_, (Vec<u8>, i64)>(&sql);
+        for c in comments {
+            query = query.bind(c.id.as_bytes().to_vec());
+        }
+        let first: std::collections::HashMap<Vec<u8>, i64> = query
+            .fetch_all(self.store().pool())
+            .await?
+            .into_iter()
+            .collect();
+        Ok(comments
+            .iter()
+            .filter_map(|c| {
+                let hlc = first.get(c.id.as_bytes().as_slice())?;
+                Some(Posted {
+                    id: c.id,
+                    at_ms: crate::hlc::Hlc(*hlc as u64).ms() as f64,
+                })
+            })
+            .collect())
     }
 
     async fn recommendation_actions(

@@ -159,8 +159,7 @@ struct Entry {
 impl Indexed {
     /// Whether a write of `column` changes what the index holds.
     pub(crate) fn reads(&self, column: &str) -> bool {
-        column == "cl"
-            || self.title == Some(column)
+        self.title == Some(column)
             || self.body.iter().any(|(c, _)| *c == column)
             || self.language == Some(column)
             || (self.target_id != "id" && self.target_id == column)
@@ -292,10 +291,16 @@ fn stemmer(language: &str) -> Option<rust_stemmers::Stemmer> {
 
 /// The languages of Latin script a text of unknown language is stemmed in.
 const LATIN: [&str; 4] = ["en", "fr", "es", "pt"];
+/// Every language a record may say it is in; the index of each is its slot in [`KnownTerms`].
+const LANGUAGES: [&str; 5] = ["en", "fr", "es", "pt", "ar"];
 
 fn is_arabic(word: &str) -> bool {
     word.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
 }
+
+/// The terms of the words a thread has met: one map of words for each of [`LANGUAGES`], and a
+/// last one for a text whose language is unknown.
+type KnownTerms = [std::collections::HashMap<String, Vec<String>>; LANGUAGES.len() + 1];
 
 /// The terms a word is found by: the word folded (lower case, no diacritics, Arabic letter
 /// forms made one), and its stems — in `language`, or when it is unknown in Arabic for an
@@ -305,43 +310,29 @@ fn word_terms(word: &str, language: Option<&str>, out: &mut Vec<String>) {
     // A coalition's texts use a vocabulary of tens of thousands of words over and over: the
     // terms of each (word, language) are kept for the thread, so each is stemmed once.
     thread_local! {
-        static KNOWN: std::cell::RefCell<KnownTerms> = std::cell::RefCell::new(KnownTerms::new());
+        static KNOWN: std::cell::RefCell<KnownTerms> = std::cell::RefCell::new(Default::default());
     }
     const KEEP_AT_MOST: usize = 100_000;
-    let language: Option<&'static str> = match language {
-        Some("en") => Some("en"),
-        Some("fr") => Some("fr"),
-        Some("es") => Some("es"),
-        Some("pt") => Some("pt"),
-        Some("ar") => Some("ar"),
-        _ => None,
-    };
-    let key = (word.to_string(), language);
-    let known = KNOWN.with(|k| k.borrow().get(&key).cloned());
-    let terms = match known {
-        Some(terms) => terms,
-        None => {
+    let slot = language
+        .and_then(|l| LANGUAGES.iter().position(|k| *k == l))
+        .unwrap_or(LANGUAGES.len());
+    KNOWN.with(|known| {
+        let known = &mut known.borrow_mut()[slot];
+        if !known.contains_key(word) {
+            if known.len() >= KEEP_AT_MOST {
+                known.clear();
+            }
             let mut terms = Vec::new();
-            stem_word(word, language, &mut terms);
-            KNOWN.with(|k| {
-                let mut k = k.borrow_mut();
-                if k.len() >= KEEP_AT_MOST {
-                    k.clear();
-                }
-                k.insert(key, terms.clone());
-            });
-            terms
+            stem_word(word, LANGUAGES.get(slot).copied(), &mut terms);
+            known.insert(word.to_string(), terms);
         }
-    };
-    for t in terms {
-        if !out.contains(&t) {
-            out.push(t);
+        for t in &known[word] {
+            if !out.contains(t) {
+                out.push(t.clone());
+            }
         }
-    }
+    });
 }
-
-/// The terms of the words a thread has met, by (word, language).
-type KnownTerms = std::collections::HashMap<(String, Option<&'static str>), Vec<String>>;
 
 /// [`word_terms`] without the memory.
 fn stem_word(word: &str, language: Option<&str>, out: &mut Vec<String>) {
@@ -353,14 +344,15 @@ fn stem_word(word: &str, language: Option<&str>, out: &mut Vec<String>) {
     };
     add(fold(&lower));
     let arabic = is_arabic(&lower);
+    let one;
     let languages: &[&str] = match language {
         _ if arabic => &["ar"],
-        Some("en") => &["en"],
-        Some("fr") => &["fr"],
-        Some("es") => &["es"],
-        Some("pt") => &["pt"],
         // Unknown, or a Latin-script word in an Arabic text (a name, an acronym).
-        _ => &LATIN,
+        None | Some("ar") => &LATIN,
+        Some(l) => {
+            one = [l];
+            &one
+        }
     };
     for l in languages {
         if let Some(s) = stemmer(l) {

@@ -8,7 +8,7 @@
 //! Pure: the caller passes everything in.
 
 use crate::change::{is_alive, Change, ROW_COLUMN};
-use crate::model::{value, Role};
+use crate::model::{value, MembershipStatus, Role};
 use crate::rights::{self, Operation, Standing};
 use crate::schema::{self, BucketRule, COALITION_BUCKET};
 use crate::sync::protocol::RejectCode;
@@ -21,9 +21,9 @@ use uuid::Uuid;
 pub struct HubActor {
     pub person: Uuid,
     pub organization: Option<Uuid>,
-    /// Their organization is not a member of the coalition in good standing (it applied, is
-    /// suspended, or left): it endorses nothing.
-    pub organization_inactive: bool,
+    /// Their organization's standing in the coalition, when this side holds the organization
+    /// ([`rights::endorsement_refusal`] says what it may not do).
+    pub organization_status: Option<MembershipStatus>,
     pub admin: bool,
     /// Member of the steering committee.
     pub steering: bool,
@@ -318,8 +318,8 @@ fn check(
                 refuse("only someone of the organization may endorse in its name")
             } else if uuid_of(record, "person_id") != Some(a.person) {
                 refuse("an endorsement is made in its maker's own name")
-            } else if a.organization_inactive {
-                refuse("an organization that is not a member of the coalition in good standing (suspended, applying or former) cannot endorse")
+            } else if let Some(why) = a.organization_status.and_then(rights::endorsement_refusal) {
+                refuse(why)
             } else {
                 Ok(())
             }

@@ -55,12 +55,12 @@ pub(super) async fn load_actor(tx: &mut AnyConnection, person: Uuid) -> Result<H
     }
     if let Some(organization) = actor.organization {
         if let Some(view) = row_view(tx, "organization", organization).await? {
-            actor.organization_inactive = is_alive(view.cl)
-                && view
+            if is_alive(view.cl) {
+                actor.organization_status = view
                     .fields
                     .get("status")
-                    .and_then(Value::as_str)
-                    .is_some_and(|s| s != "member");
+                    .and_then(|s| serde_json::from_value(s.clone()).ok());
+            }
         }
     }
     let rows = sqlx::query(MEMBERSHIPS)

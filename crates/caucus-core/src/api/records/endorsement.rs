@@ -30,7 +30,7 @@ impl Caucus {
                 CoreError::forbidden("only people who act for an organization can endorse")
             })?;
         let organization: Organization = self.get(organization_id).await?;
-        if let Some(refusal) = endorsement_refusal(organization.status) {
+        if let Some(refusal) = crate::rights::endorsement_refusal(organization.status) {
             return Err(CoreError::forbidden(refusal));
         }
         let rec: Recommendation = self.get(input.recommendation_id).await?;
@@ -60,22 +60,5 @@ impl Caucus {
                 ),
                 other => other,
             })
-    }
-}
-
-/// Why an organization of this standing may not endorse (nor, later, sign): only a member of
-/// the coalition in good standing speaks in its name.
-pub(crate) fn endorsement_refusal(status: MembershipStatus) -> Option<&'static str> {
-    match status {
-        MembershipStatus::Member => None,
-        MembershipStatus::Suspended => {
-            Some("your organization's membership of the coalition is suspended: it cannot endorse")
-        }
-        MembershipStatus::Applicant => Some(
-            "your organization has applied to the coalition and is not a member yet: it cannot endorse",
-        ),
-        MembershipStatus::Former => {
-            Some("your organization is no longer a member of the coalition: it cannot endorse")
-        }
     }
 }

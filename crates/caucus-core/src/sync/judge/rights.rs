@@ -326,7 +326,8 @@ async fn load_actor(conn: &mut SqliteConnection, person: Uuid) -> Result<HubActo
                 .fetch_optional(&mut *conn)
                 .await?;
         // An organization this replica does not hold yet is judged by those that do.
-        actor.organization_inactive = status.is_some_and(|s| s != "member");
+        actor.organization_status =
+            status.and_then(|s| serde_json::from_value(Value::String(s)).ok());
     }
     let roles: Vec<(String, String, bool)> = sqlx::query_as(
         "SELECT m.group_id, m.role,
