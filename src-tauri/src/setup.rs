@@ -49,6 +49,10 @@ pub fn run() {
         .init();
     let result = tauri::Builder::default()
         .plugin(navigation_guard())
+        // File pickers for bundles, and the system's viewer for the files the app saves; what
+        // the window may do with them is narrowed in capabilities/main.json.
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             let path = database_path(app)?;
             let demo = std::env::var("CAUCUS_DEMO").is_ok_and(|v| v == "1");

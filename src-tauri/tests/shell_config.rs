@@ -14,6 +14,23 @@ fn read_json(path: &str) -> serde_json::Value {
 /// The window hears what changed on the replica (`caucus_core::events`); it may not emit.
 const LISTENING: &[&str] = &["core:event:allow-listen", "core:event:allow-unlisten"];
 
+/// Tauri's own plugins the window uses: the system's file pickers (the bundle a person saves or
+/// opens), and the system's viewer for the files the app saves, scoped below.
+const PLUGINS: &[&str] = &[
+    "dialog:allow-open",
+    "dialog:allow-save",
+    "opener:allow-open-path",
+    "opener:allow-reveal-item-in-dir",
+];
+
+/// A permission's name: a string, or an object's `identifier` (a permission with a scope).
+fn identifier(p: &serde_json::Value) -> String {
+    p.as_str()
+        .or_else(|| p["identifier"].as_str())
+        .expect("a permission is a string or has an identifier")
+        .to_string()
+}
+
 #[test]
 fn the_main_capability_grants_exactly_the_command_list() {
     let cap = read_json("capabilities/main.json");
@@ -22,25 +39,54 @@ fn the_main_capability_grants_exactly_the_command_list() {
         serde_json::json!(["main"]),
         "one window, named"
     );
-    let granted: Vec<String> = cap["permissions"]
-        .as_array()
-        .expect("permissions")
-        .iter()
-        .map(|p| p.as_str().expect("a permission is a string").to_string())
-        .collect();
+    let permissions = cap["permissions"].as_array().expect("permissions");
+    let granted: Vec<String> = permissions.iter().map(identifier).collect();
     let expected: Vec<String> = COMMAND_NAMES
         .iter()
         .chain(caucus_core::api::SHELL_COMMAND_NAMES)
         .map(|n| format!("allow-{}", n.replace('_', "-")))
         .chain(LISTENING.iter().map(|p| p.to_string()))
+        .chain(PLUGINS.iter().map(|p| p.to_string()))
         .collect();
     assert_eq!(
         granted, expected,
-        "capabilities/main.json must list allow-<command> for each command, in list order, then the shell's, then listening to events"
+        "capabilities/main.json must list allow-<command> for each command, in list order, then the shell's, then listening to events, then the plugins'"
     );
     assert!(granted
         .iter()
         .all(|p| !p.contains('*') && (!p.starts_with("core:") || LISTENING.contains(&p.as_str()))));
+}
+
+/// Opening hands a file to whatever program the system picks, so the window may open only the
+/// reports and exports the app itself writes (`caucus-….pdf/csv/json` in Downloads or home), never
+/// a path a page chooses: no other scope, no bare `allow-open-path`.
+#[test]
+fn opening_files_is_scoped_to_what_the_app_saves() {
+    let cap = read_json("capabilities/main.json");
+    let permissions = cap["permissions"].as_array().expect("permissions");
+    let open: Vec<&serde_json::Value> = permissions
+        .iter()
+        .filter(|p| identifier(p) == "opener:allow-open-path")
+        .collect();
+    assert_eq!(open.len(), 1);
+    assert!(open[0].is_object(), "opening paths always carries a scope");
+    let allowed = open[0]["allow"].as_array().expect("an allow list");
+    assert!(!allowed.is_empty());
+    for entry in allowed {
+        let path = entry["path"].as_str().expect("a path pattern");
+        let (folder, file) = path.rsplit_once('/').expect("a folder and a file");
+        assert!(
+            ["$HOME", "$HOME/Downloads"].contains(&folder),
+            "{path}: only the folders the app saves to"
+        );
+        assert!(
+            file.starts_with("caucus-")
+                && [".pdf", ".csv", ".json"].iter().any(|e| file.ends_with(e))
+                && file.matches('*').count() == 1,
+            "{path}: only the files the app names"
+        );
+    }
+    assert!(open[0].get("deny").is_none() && open[0].get("with").is_none());
 }
 
 #[test]

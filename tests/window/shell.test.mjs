@@ -4,6 +4,8 @@
 //   minutes, agenda items, decisions) renders as inert text on every screen that shows it;
 // - the window cannot be taken away from the app: neither a link in member-written text nor a
 //   direct navigation loads another site (the test's own page on loopback gets no request).
+// - the system's file pickers serve bundles, and the system's viewer opens only the files the
+//   app saves (the opener's scope refuses any other path a page names).
 // Saves test-results/window/xss-*.png.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -240,4 +242,38 @@ test("the window refuses to leave the app for another site", async () => {
   assert.deepEqual(lureHits, [], "the other site was never requested");
   assert.equal(await browser.execute(() => window.__lured ?? null), null);
   await (await browser.$("h1=My work")).waitForExist({ timeout: 10_000 });
+});
+
+test("the system's pickers and viewer: bundles by dialog, and only the app's own files open", async () => {
+  // The Sync panel offers the system's dialogs rather than a typed path.
+  await (await browser.$("button=Sync")).click();
+  await (await browser.$("button=Save a bundle…")).waitForExist({ timeout: 10_000 });
+  assert.ok(await (await browser.$("button=Open a bundle…")).isExisting());
+  assert.equal(await (await browser.$("label=File to write")).isExisting(), false, "no typed path in the app");
+
+  // Opening hands a file to whatever program the system picks: a page may not choose the file.
+  const refused = [];
+  for (const path of ["/etc/passwd", `${process.env.HOME}/Downloads/caucus-report.sh`, `${process.env.HOME}/.bashrc`]) {
+    const answer = await browser.executeAsync((path, done) => {
+      window.__TAURI_INTERNALS__
+        .invoke("plugin:opener|open_path", { path })
+        .then(() => done({ ok: true }))
+        .catch((err) => done({ err: String(err) }));
+    }, path);
+    if (answer.err) refused.push(path);
+  }
+  assert.equal(refused.length, 3, "every path outside the app's saved files is refused");
+
+  // A saved report offers to open it or show it in its folder (not clicked: that would start
+  // the system's viewer on the test machine).
+  await (await browser.$("button=Groups")).click();
+  await (await browser.$("button=Gender justice")).click();
+  // Centred first: scrolled to the top edge, the button would sit under the sticky top bar.
+  const report = await browser.$("button=PDF report");
+  await report.scrollIntoView({ block: "center" });
+  await report.click();
+  const saved = await browser.$('[data-testid="report-saved"]');
+  await saved.waitForExist({ timeout: 60_000 });
+  assert.ok(await (await browser.$("button=Open")).isExisting());
+  assert.ok(await (await browser.$("button=Show in folder")).isExisting());
 });

@@ -14,7 +14,8 @@ import {
   type SyncStatus,
 } from "../api";
 import { useAction, useLoad } from "../data";
-import { ErrorLine, FilePick, formatDate, isolate } from "./parts";
+import { ErrorLine, FilePick, SavedFileActions, formatDate, isolate } from "./parts";
+import { chooseOpenFile, chooseSaveFile, inDesktopApp } from "../desktop";
 
 /** The status, re-read whenever it may have moved: the progress of a first sync, an import or
  * a background sync ("device" events), and every write, which adds to what waits to be sent. */
@@ -448,46 +449,84 @@ function Bundles({ folder }: { folder: string | null }) {
   const exporting = useAction();
   const importing = useAction();
   const day = new Date().toISOString().slice(0, 10);
-  const [path, setPath] = useState(folder ? `${folder}/caucus-${day}.caucus` : "");
+  const suggested = folder ? `${folder}/caucus-${day}.caucus` : `caucus-${day}.caucus`;
+  const [path, setPath] = useState(folder ? suggested : "");
   const [done, setDone] = useState<BundleSummary | null>(null);
   const [importError, setImportError] = useState<string | null>(null);
+  const kind = { name: t("sync.bundleKind"), extensions: ["caucus"] };
+  const write = async (to: string) => {
+    const summary = await exporting.run(() => commands.exportBundle({ path: to, peer: null }));
+    if (summary) setDone(summary);
+  };
+  const read = async (input: { path: string | null; content_base64: string | null }) => {
+    setImportError(null);
+    const summary = await importing.run(() => commands.importBundle(input));
+    if (summary) setDone(summary);
+  };
   return (
     <div className="card">
       <h2>{t("sync.bundleTitle")}</h2>
       <p>{t("sync.bundleHelp")}</p>
-      <form
-        onSubmit={async (e) => {
-          e.preventDefault();
-          const summary = await exporting.run(() => commands.exportBundle({ path, peer: null }));
-          if (summary) setDone(summary);
-        }}
-      >
-        <label>
-          {t("sync.bundlePath")}
-          <input dir="ltr" value={path} onChange={(e) => setPath(e.target.value)} required />
-        </label>
-        <button type="submit" disabled={exporting.busy}>
-          {t("sync.export")}
-        </button>
-        <ErrorLine error={exporting.error} />
-      </form>
-      <FilePick
-        label={t("sync.importFile")}
-        accept=".caucus"
-        testId="bundle-file"
-        onFile={async (file) => {
-          setImportError(null);
-          const content = await readBase64(file).catch(() => null);
-          if (content === null) {
-            setImportError(t("sync.unreadable"));
-            return;
-          }
-          const summary = await importing.run(() => commands.importBundle({ path: null, content_base64: content }));
-          if (summary) setDone(summary);
-        }}
-      />
+      {inDesktopApp() ? (
+        // The system's own dialogs: a person picks the USB stick as they would in any app.
+        <div className="actions">
+          <button
+            type="button"
+            disabled={exporting.busy}
+            onClick={async () => {
+              const to = await exporting.run(() => chooseSaveFile(suggested, kind));
+              if (to) await write(to);
+            }}
+          >
+            {t("sync.exportTo")}
+          </button>
+          <button
+            type="button"
+            className="secondary"
+            disabled={importing.busy}
+            onClick={async () => {
+              const from = await importing.run(() => chooseOpenFile(kind, folder));
+              if (from) await read({ path: from, content_base64: null });
+            }}
+          >
+            {t("sync.importFrom")}
+          </button>
+        </div>
+      ) : (
+        <>
+          <form
+            onSubmit={async (e) => {
+              e.preventDefault();
+              await write(path);
+            }}
+          >
+            <label>
+              {t("sync.bundlePath")}
+              <input dir="ltr" value={path} onChange={(e) => setPath(e.target.value)} required />
+            </label>
+            <button type="submit" disabled={exporting.busy}>
+              {t("sync.export")}
+            </button>
+          </form>
+          <FilePick
+            label={t("sync.importFile")}
+            accept=".caucus"
+            testId="bundle-file"
+            onFile={async (file) => {
+              const content = await readBase64(file).catch(() => null);
+              if (content === null) {
+                setImportError(t("sync.unreadable"));
+                return;
+              }
+              await read({ path: null, content_base64: content });
+            }}
+          />
+        </>
+      )}
+      {exporting.busy && <p>{t("sync.phase.exporting")}</p>}
       {importing.busy && <p>{t("sync.phase.importing")}</p>}
       {importError && <p className="error" role="alert">{importError}</p>}
+      <ErrorLine error={exporting.error} />
       <ErrorLine error={importing.error} />
       {done && (
         <p role="status" data-testid="bundle-done">
@@ -496,6 +535,7 @@ function Bundles({ folder }: { folder: string | null }) {
             : t("sync.imported", { count: done.applied, duplicates: done.duplicates })}
         </p>
       )}
+      {done?.path && <SavedFileActions path={done.path} folderOnly />}
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { useAction } from "../data";
 import { commands, type ExportFormat, type ExportSummary, type Language, type RecordKind, type Region, type ReportSummary } from "../api";
 import { errorText } from "../errors";
 import { renderMarkdown } from "../markdown";
+import { inDesktopApp, openSaved, showInFolder } from "../desktop";
 
 export function ErrorLine({ error }: { error: unknown }) {
   const { t } = useTranslation();
@@ -165,6 +166,28 @@ async function downloadsPath(stem: string, extension: string) {
   return `${folder}/${stem}-${day}.${extension}`;
 }
 
+/** "Open" and "Show in folder" for a file the app just saved: in the desktop app only, where
+ * the system has a viewer and a file manager to hand it to. A bundle is for another Caucus,
+ * not for a viewer: it is only shown in its folder (`folderOnly`). */
+export function SavedFileActions({ path, folderOnly = false }: { path: string; folderOnly?: boolean }) {
+  const { t } = useTranslation();
+  const action = useAction();
+  if (!inDesktopApp()) return null;
+  return (
+    <>
+      {!folderOnly && (
+        <button type="button" className="secondary" onClick={() => action.run(() => openSaved(path))}>
+          {t("common.openFile")}
+        </button>
+      )}
+      <button type="button" className="secondary" onClick={() => action.run(() => showInFolder(path))}>
+        {t("common.showInFolder")}
+      </button>
+      <ErrorLine error={action.error} />
+    </>
+  );
+}
+
 /** Exports a list to CSV or JSON in the person's Downloads folder, and says where. */
 export function ExportButtons({ kind, groupId }: { kind: RecordKind; groupId?: string }) {
   const { t } = useTranslation();
@@ -188,6 +211,7 @@ export function ExportButtons({ kind, groupId }: { kind: RecordKind; groupId?: s
           {t("export.saved", { count: saved.rows, path: isolate(saved.path) })}
         </span>
       )}
+      {saved && <SavedFileActions path={saved.path} />}
       <ErrorLine error={action.error} />
     </div>
   );
@@ -261,6 +285,7 @@ export function ReportButton({ groupId, groupName }: { groupId: string; groupNam
           {t("report.saved", { count: saved.pages ?? 0, path: isolate(saved.path) })}
         </span>
       )}
+      {saved && <SavedFileActions path={saved.path} />}
       <ErrorLine error={action.error} />
     </div>
   );
