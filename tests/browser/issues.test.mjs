@@ -32,7 +32,20 @@ for (const language of ["en", "ar"]) {
       await page.locator(".page details > summary").first().click();
       const form = page.getByTestId("issue-edit");
       await form.locator("textarea").fill("**Forty** States Parties are in arrears.");
-      await form.locator("input[type=date]").fill("2026-12-20");
+      // The due date through the calendar, which speaks the screen's language and digits.
+      await form.getByTestId("issue-due-field").locator(".date-button").click();
+      const calendar = form.locator(".date-popover");
+      await calendar.locator(".rdp-years_dropdown").selectOption("2026");
+      await calendar.locator(".rdp-months_dropdown").selectOption("11");
+      const december = await page.evaluate((l) => new Intl.DateTimeFormat(l, { month: "long" }).format(new Date(2026, 11, 1)), intlLocale(language));
+      assert.match(await calendar.locator(".rdp-months_dropdown option:checked").textContent(), new RegExp(december));
+      const twenty = await page.evaluate((l) => new Intl.NumberFormat(l).format(20), intlLocale(language));
+      // (The calendar writes even its data-day attribute in those digits.)
+      const dayButton = calendar.locator("td:not([data-outside]) button").filter({ hasText: new RegExp(`^${twenty}$`) });
+      assert.equal(await dayButton.count(), 1, `day ${twenty} in the screen's digits`);
+      assert.equal(await calendar.locator(".rdp-root").getAttribute("dir"), language === "ar" ? "rtl" : "ltr");
+      await page.screenshot({ path: join(shots, `issue-calendar-${language}.png`) });
+      await dayButton.click();
       await page.getByTestId("issue-assign").getByRole("checkbox", { name: memberName }).check();
       await form.locator("input:not([type])").last().fill("budget, arrears");
       await form.locator("button[type=submit]").click();
@@ -51,6 +64,29 @@ for (const language of ["en", "ar"]) {
 
       assert.deepEqual(await seriousViolations(page, "main"), [], "the issue page is accessible");
       await page.screenshot({ path: join(shots, `issue-${language}.png`), fullPage: true });
+
+      // The leader plans the team's next meeting: the day from the calendar, the time from a list
+      // written in the screen's language; the meeting page says it back the same way.
+      await page.getByTestId("nav-groups").click();
+      await page.getByRole("button", { name: "Budget and finance" }).click();
+      const plan = page.locator("details", { has: page.getByText(language === "ar" ? "التخطيط لاجتماع" : "Plan a meeting") });
+      await plan.locator("summary").click();
+      await plan.locator('input[name="meeting-title"]').fill(`Arrears briefing ${language}`);
+      await plan.locator("button[type=submit]").click();
+      await plan.getByRole("alert").waitFor(); // no date chosen yet: said, nothing created
+      await plan.getByTestId("meeting-day").locator(".date-button").click();
+      await plan.locator(".rdp-years_dropdown").selectOption("2027");
+      await plan.locator(".rdp-months_dropdown").selectOption("0");
+      const fifteen = await page.evaluate((l) => new Intl.NumberFormat(l).format(15), intlLocale(language));
+      await plan.locator("td:not([data-outside]) button").filter({ hasText: new RegExp(`^${fifteen}$`) }).click();
+      await plan.locator("select").last().selectOption("14:30");
+      await plan.screenshot({ path: join(shots, `meeting-plan-${language}.png`) });
+      await plan.locator("button[type=submit]").click();
+      const when = await page.evaluate(
+        (l) => new Intl.DateTimeFormat(l, { dateStyle: "medium", timeStyle: "short" }).format(new Date(2027, 0, 15, 14, 30)),
+        intlLocale(language),
+      );
+      assert.equal((await page.getByTestId("meeting-when").textContent()).trim(), when, "the meeting's time in the screen's language");
 
       // The member: My work lists it, and it opens the issue's page.
       await api(bridge, "set_acting_person", { person_id: member.person_id });

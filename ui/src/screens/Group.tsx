@@ -22,6 +22,7 @@ import { filterIssues, NO_FILTER } from "../issueFilter";
 import { History } from "./History";
 import { NewMeetingForm } from "./Meeting";
 import { ArchiveButton, Editor, ErrorLine, ExportButtons, formatDay, formatMoment, Markdown, Options, ReportButton, TextEdit, Unreadable } from "./parts";
+import { DateField } from "./DateField";
 
 export const ISSUE_STATUSES: IssueStatus[] = ["open", "monitoring", "action_needed", "resolved", "archived"];
 const PRIORITIES: Priority[] = ["low", "normal", "high", "urgent"];
@@ -443,10 +444,7 @@ function NewIssueForm({ groupId }: { groupId: string }) {
             <Options values={PRIORITIES} labels="issue.priorities" />
           </select>
         </label>
-        <label>
-          {t("issue.due")}
-          <input type="date" value={due} onChange={(e) => setDue(e.target.value)} />
-        </label>
+        <DateField label={t("issue.due")} value={due} onChange={setDue} optional testId="new-issue-due" />
         <label>
           {t("issue.labels")}
           <input value={labels} onChange={(e) => setLabels(e.target.value)} />

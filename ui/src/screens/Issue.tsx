@@ -17,6 +17,7 @@ import type { Navigate } from "../App";
 import type { DueFilter, IssueFilter } from "../issueFilter";
 import { History } from "./History";
 import { ArchiveButton, Editor, ErrorLine, formatDay, Markdown, Options, Unreadable } from "./parts";
+import { DateField } from "./DateField";
 
 const STATUSES: IssueStatus[] = ["open", "monitoring", "action_needed", "resolved", "archived"];
 const PRIORITIES: Priority[] = ["low", "normal", "high", "urgent"];
@@ -206,10 +207,13 @@ function IssueEditForm({
             <Options values={PRIORITIES} labels="issue.priorities" />
           </select>
         </label>
-        <label>
-          {t("issue.due")}{" "}
-          <input type="date" value={draft.due_date} onChange={(e) => setDraft({ ...draft, due_date: e.target.value })} />
-        </label>
+        <DateField
+          label={t("issue.due")}
+          value={draft.due_date}
+          onChange={(due_date) => setDraft({ ...draft, due_date })}
+          optional
+          testId="issue-due-field"
+        />
       </div>
       <CheckList
         legend={t("issue.assignees")}

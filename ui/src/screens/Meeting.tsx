@@ -4,6 +4,7 @@ import { commands } from "../api";
 import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
 import { ArchiveButton, ErrorLine, formatMoment, Markdown, TextEdit, Unreadable } from "./parts";
+import { DateField, TimeField } from "./DateField";
 
 async function loadMeeting(id: string) {
   const meeting = await commands.getMeeting({ id });
@@ -65,7 +66,7 @@ export function MeetingScreen({ id, navigate }: { id: string; navigate: Navigate
       <h1>{meeting.title}</h1>
       <Unreadable record={meeting} />
       <p className="muted actions">
-        {formatMoment(meeting.starts_at, i18n.language)} · {meeting.place}
+        <span data-testid="meeting-when">{formatMoment(meeting.starts_at, i18n.language)}</span> · {meeting.place}
         <ArchiveButton
           onArchive={async () => {
             if (await action.run(() => commands.archiveMeeting({ id }))) navigate({ view: "group", id: group.id });
@@ -242,8 +243,10 @@ export function MeetingScreen({ id, navigate }: { id: string; navigate: Navigate
 export function NewMeetingForm({ groupId, navigate }: { groupId: string; navigate: Navigate }) {
   const { t } = useTranslation();
   const [title, setTitle] = useState("");
-  const [startsAt, setStartsAt] = useState("");
+  const [day, setDay] = useState("");
+  const [time, setTime] = useState("10:00");
   const [place, setPlace] = useState("");
+  const [noDay, setNoDay] = useState(false);
   const action = useAction();
   return (
     <details>
@@ -251,8 +254,10 @@ export function NewMeetingForm({ groupId, navigate }: { groupId: string; navigat
       <form
         onSubmit={async (e) => {
           e.preventDefault();
+          setNoDay(!day);
+          if (!day) return;
           const m = await action.run(() =>
-            commands.createMeeting({ group_id: groupId, title, starts_at: startsAt, place }),
+            commands.createMeeting({ group_id: groupId, title, starts_at: `${day}T${time}`, place }),
           );
           if (m) navigate({ view: "meeting", id: m.id });
         }}
@@ -261,10 +266,13 @@ export function NewMeetingForm({ groupId, navigate }: { groupId: string; navigat
           {t("common.title")}
           <input name="meeting-title" value={title} onChange={(e) => setTitle(e.target.value)} required />
         </label>
-        <label>
-          {t("meeting.startsAt")}
-          <input type="datetime-local" value={startsAt} onChange={(e) => setStartsAt(e.target.value)} required />
-        </label>
+        <DateField label={t("meeting.day")} value={day} onChange={setDay} testId="meeting-day" />
+        <TimeField label={t("meeting.time")} value={time} onChange={setTime} />
+        {noDay && !day && (
+          <p className="error" role="alert">
+            {t("dates.required")}
+          </p>
+        )}
         <label>
           {t("meeting.place")}
           <input value={place} onChange={(e) => setPlace(e.target.value)} />
