@@ -1,14 +1,20 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { commands, type MembershipStatus, type Region } from "../api";
+import { commands, type MembershipStatus, type Organization, type Person, type Region } from "../api";
 import { useAction, useLoad } from "../data";
-import { ArchiveButton, ErrorLine, Options, REGIONS, TextEdit, ExportButtons } from "./parts";
+import { ArchiveButton, Editor, ErrorLine, Options, REGIONS, ExportButtons } from "./parts";
 import { VirtualList } from "./VirtualList";
 
 const STATUSES: MembershipStatus[] = ["member", "applicant", "suspended", "former"];
 
-/** The directory; the secretariat (`admin`) also sets up organizations and their standing. */
-export function DirectoryScreen({ admin }: { admin: boolean }) {
+/** Themes as a person types them: comma separated, trimmed, without repeats. */
+function themeList(text: string): string[] {
+  return [...new Set(text.split(/[,،]/).map((x) => x.trim()).filter(Boolean))];
+}
+
+/** The directory; the secretariat (`admin`) also sets up organizations and their standing.
+ * `me` (the person this device works as) edits their own name and email. */
+export function DirectoryScreen({ admin, me }: { admin: boolean; me: string | null }) {
   const { t, i18n } = useTranslation();
   // Country names from the platform's CLDR data, in the screen's language.
   const countryName = (code: string) => {
@@ -21,8 +27,8 @@ export function DirectoryScreen({ admin }: { admin: boolean }) {
   const orgs = useLoad(() => commands.listOrganizations({}), [], ["organization"]);
   const people = useLoad(() => commands.listPeople({}), [], ["person"]);
   const action = useAction();
-  const [org, setOrg] = useState({ name: "", country: "", region: "europe" as Region });
-  const [person, setPerson] = useState({ name: "", organization_id: "", admin: false });
+  const [org, setOrg] = useState({ name: "", country: "", region: "europe" as Region, themes: "" });
+  const [person, setPerson] = useState({ name: "", email: "", organization_id: "", admin: false });
   const orgName = new Map((orgs.data ?? []).map((o) => [o.id, o.name]));
   const [filter, setFilter] = useState({ text: "", country: "", region: "", theme: "", status: "" });
   const allOrgs = orgs.data ?? [];
@@ -99,11 +105,18 @@ export function DirectoryScreen({ admin }: { admin: boolean }) {
         {admin && (<details>
           <summary>{t("directory.newOrganization")}</summary>
           <form
-            onSubmit={(e) => {
+            onSubmit={async (e) => {
               e.preventDefault();
-              action.run(() =>
-                commands.createOrganization({ name: org.name, country: org.country.toUpperCase(), region: org.region, status: null }),
+              const made = await action.run(() =>
+                commands.createOrganization({
+                  name: org.name,
+                  country: org.country.toUpperCase(),
+                  region: org.region,
+                  themes: themeList(org.themes),
+                  status: null,
+                }),
               );
+              if (made) setOrg({ ...org, name: "", country: "", themes: "" });
             }}
           >
             <label>
@@ -119,6 +132,10 @@ export function DirectoryScreen({ admin }: { admin: boolean }) {
               <select value={org.region} onChange={(e) => setOrg({ ...org, region: e.target.value as Region })}>
                 <Options values={REGIONS} labels="region" />
               </select>
+            </label>
+            <label>
+              {t("directory.themes")}
+              <input value={org.themes} onChange={(e) => setOrg({ ...org, themes: e.target.value })} />
             </label>
             <button type="submit">{t("common.create")}</button>
           </form>
@@ -151,7 +168,7 @@ export function DirectoryScreen({ admin }: { admin: boolean }) {
                 >
                   <Options values={STATUSES} labels="organizationStatus" />
                 </select>
-                <TextEdit label={t("common.name")} value={o.name} save={(name) => commands.updateOrganization({ id: o.id, name })} />
+                <OrganizationEdit organization={o} />
                 <ArchiveButton onArchive={() => action.run(() => commands.archiveOrganization({ id: o.id }))} />
               </>)}
             </div>
@@ -164,20 +181,26 @@ export function DirectoryScreen({ admin }: { admin: boolean }) {
         {admin && (<details>
           <summary>{t("directory.newPerson")}</summary>
           <form
-            onSubmit={(e) => {
+            onSubmit={async (e) => {
               e.preventDefault();
-              action.run(() =>
+              const made = await action.run(() =>
                 commands.createPerson({
                   name: person.name,
+                  email: person.email.trim(),
                   organization_id: person.organization_id || null,
                   secretariat_admin: person.admin,
                 }),
               );
+              if (made) setPerson({ name: "", email: "", organization_id: "", admin: false });
             }}
           >
             <label>
               {t("common.name")}
               <input value={person.name} onChange={(e) => setPerson({ ...person, name: e.target.value })} required />
+            </label>
+            <label>
+              {t("directory.email")}
+              <input type="email" dir="ltr" value={person.email} onChange={(e) => setPerson({ ...person, email: e.target.value })} />
             </label>
             <label>
               {t("directory.organization")}
@@ -205,18 +228,95 @@ export function DirectoryScreen({ admin }: { admin: boolean }) {
           empty={t("directory.noMatch")}
           renderRow={(p) => (
             <div className="actions">
-              {p.name} <span className="muted">{p.organization_id ? orgName.get(p.organization_id) : ""}</span>{" "}
+              <bdi>{p.name}</bdi> <span className="muted">{p.organization_id ? orgName.get(p.organization_id) : ""}</span>{" "}
+              {p.email && (
+                <bdi dir="ltr" className="muted" data-testid="person-email">
+                  {p.email}
+                </bdi>
+              )}{" "}
               <button className="link" onClick={() => action.run(() => commands.setActingPerson({ person_id: p.id }))}>
                 {t("directory.actAs")}
               </button>{" "}
-              {admin && (<>
-                <TextEdit label={t("common.name")} value={p.name} save={(name) => commands.updatePerson({ id: p.id, name })} />
-                <ArchiveButton onArchive={() => action.run(() => commands.archivePerson({ id: p.id }))} />
-              </>)}
+              {(admin || p.id === me) && <PersonEdit person={p} />}
+              {admin && <ArchiveButton onArchive={() => action.run(() => commands.archivePerson({ id: p.id }))} />}
             </div>
           )}
         />
       </section>
     </div>
+  );
+}
+
+/** The secretariat edits an organization's name, region and themes in one form. */
+function OrganizationEdit({ organization: o }: { organization: Organization }) {
+  const { t } = useTranslation();
+  const action = useAction();
+  const [draft, setDraft] = useState({ name: o.name, region: o.region, themes: o.themes.join(", ") });
+  return (
+    <Editor summary={t("common.edit")}>
+      {(close) => (
+        <form
+          onSubmit={async (e) => {
+            e.preventDefault();
+            const saved = await action.run(() =>
+              commands.updateOrganization({ id: o.id, name: draft.name, region: draft.region, themes: themeList(draft.themes) }),
+            );
+            if (saved) close();
+          }}
+        >
+          <label>
+            {t("common.name")}
+            <input value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} required />
+          </label>
+          <label>
+            {t("directory.region")}
+            <select value={draft.region} onChange={(e) => setDraft({ ...draft, region: e.target.value as Region })}>
+              <Options values={REGIONS} labels="region" />
+            </select>
+          </label>
+          <label>
+            {t("directory.themes")}
+            <input value={draft.themes} onChange={(e) => setDraft({ ...draft, themes: e.target.value })} />
+          </label>
+          <ErrorLine error={action.error} />
+          <button type="submit" disabled={action.busy}>
+            {t("common.save")}
+          </button>
+        </form>
+      )}
+    </Editor>
+  );
+}
+
+/** A person's name and email: the secretariat's to edit, and the person's own. */
+function PersonEdit({ person: p }: { person: Person }) {
+  const { t } = useTranslation();
+  const action = useAction();
+  const [draft, setDraft] = useState({ name: p.name, email: p.email });
+  return (
+    <Editor summary={t("common.edit")}>
+      {(close) => (
+        <form
+          onSubmit={async (e) => {
+            e.preventDefault();
+            const saved = await action.run(() => commands.updatePerson({ id: p.id, name: draft.name, email: draft.email.trim() }));
+            if (saved) close();
+          }}
+        >
+          <label>
+            {t("common.name")}
+            <input value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} required />
+          </label>
+          <label>
+            {t("directory.email")}
+            <input type="email" dir="ltr" value={draft.email} onChange={(e) => setDraft({ ...draft, email: e.target.value })} />
+          </label>
+          <ErrorLine error={action.error} />
+          <button type="submit" disabled={action.busy}>
+            {t("common.save")}
+          </button>
+        </form>
+      )}
+    </Editor>
   );
 }

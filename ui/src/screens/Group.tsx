@@ -10,6 +10,7 @@ import {
   type Organization,
   type Person,
   type Priority,
+  type Region,
   type Role,
   type Session,
 } from "../api";
@@ -21,7 +22,7 @@ import { IssueFilters } from "./Issue";
 import { filterIssues, NO_FILTER } from "../issueFilter";
 import { History } from "./History";
 import { NewMeetingForm } from "./Meeting";
-import { ArchiveButton, Editor, ErrorLine, ExportButtons, formatDay, formatMoment, Markdown, Options, ReportButton, TextEdit, Unreadable } from "./parts";
+import { ArchiveButton, Editor, ErrorLine, ExportButtons, formatDay, formatMoment, Markdown, Options, RegionSelect, ReportButton, TextEdit, Unreadable } from "./parts";
 import { DateField } from "./DateField";
 
 export const ISSUE_STATUSES: IssueStatus[] = ["open", "monitoring", "action_needed", "resolved", "archived"];
@@ -87,7 +88,10 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
       </button>
       <h1>{group.name}</h1>
       <Unreadable record={group} />
-      <p className="muted">{t(`groupKindOne.${group.kind}`)}</p>
+      <p className="muted" data-testid="group-kind">
+        {t(`groupKindOne.${group.kind}`)}
+        {group.region && ` · ${t(`region.${group.region}`)}`}
+      </p>
       <section className="card">
         <h2>{t("groups.mandate")}</h2>
         <Markdown source={group.mandate} />
@@ -157,7 +161,7 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
         {lead && (
         <div className="actions">
           <Editor summary={t("common.edit")}>
-            {(close) => <GroupEditForm id={id} name={group.name} mandate={group.mandate} onSaved={close} />}
+            {(close) => <GroupEditForm id={id} name={group.name} mandate={group.mandate} region={group.region} onSaved={close} />}
           </Editor>
 
         </div>
@@ -380,15 +384,27 @@ export function GroupScreen({ id, navigate, session }: { id: string; navigate: N
   );
 }
 
-function GroupEditForm({ id, name, mandate, onSaved }: { id: string; name: string; mandate: string; onSaved: () => void }) {
+function GroupEditForm({
+  id,
+  name,
+  mandate,
+  region,
+  onSaved,
+}: {
+  id: string;
+  name: string;
+  mandate: string;
+  region: Region | null;
+  onSaved: () => void;
+}) {
   const { t } = useTranslation();
-  const [draft, setDraft] = useState({ name, mandate });
+  const [draft, setDraft] = useState({ name, mandate, region });
   const action = useAction();
   return (
     <form
       onSubmit={async (e) => {
         e.preventDefault();
-        if (await action.run(() => commands.updateGroup({ id, name: draft.name, mandate: draft.mandate }))) onSaved();
+        if (await action.run(() => commands.updateGroup({ id, name: draft.name, mandate: draft.mandate, region: draft.region }))) onSaved();
       }}
     >
       <label>
@@ -399,6 +415,7 @@ function GroupEditForm({ id, name, mandate, onSaved }: { id: string; name: strin
         {t("groups.mandate")}
         <textarea value={draft.mandate} onChange={(e) => setDraft({ ...draft, mandate: e.target.value })} />
       </label>
+      <RegionSelect value={draft.region} onChange={(region) => setDraft({ ...draft, region })} fixed />
       <ErrorLine error={action.error} />
       <button type="submit">{t("common.save")}</button>
     </form>

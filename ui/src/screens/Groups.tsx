@@ -1,9 +1,9 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { commands, type GroupKind } from "../api";
+import { commands, type GroupKind, type Region } from "../api";
 import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
-import { ErrorLine, Options } from "./parts";
+import { ErrorLine, Options, RegionSelect } from "./parts";
 
 export const GROUP_KINDS: GroupKind[] = [
   "issue_team",
@@ -49,6 +49,7 @@ function NewGroupForm({ navigate }: { navigate: Navigate }) {
   const [name, setName] = useState("");
   const [kind, setKind] = useState<GroupKind>("issue_team");
   const [mandate, setMandate] = useState("");
+  const [region, setRegion] = useState<Region | null>(null);
   const action = useAction();
   return (
     <details className="card">
@@ -56,7 +57,7 @@ function NewGroupForm({ navigate }: { navigate: Navigate }) {
       <form
         onSubmit={async (e) => {
           e.preventDefault();
-          const group = await action.run(() => commands.createGroup({ name, kind, mandate, region: null }));
+          const group = await action.run(() => commands.createGroup({ name, kind, mandate, region }));
           if (group) navigate({ view: "group", id: group.id });
         }}
       >
@@ -74,6 +75,7 @@ function NewGroupForm({ navigate }: { navigate: Navigate }) {
           {t("groups.mandate")}
           <textarea name="group-mandate" value={mandate} onChange={(e) => setMandate(e.target.value)} />
         </label>
+        <RegionSelect value={region} onChange={setRegion} />
         <ErrorLine error={action.error} />
         <button type="submit" disabled={action.busy}>
           {t("common.create")}

@@ -1,9 +1,9 @@
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { commands } from "../api";
+import { commands, type AgendaItem } from "../api";
 import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
-import { ArchiveButton, ErrorLine, formatMoment, Markdown, TextEdit, Unreadable } from "./parts";
+import { ArchiveButton, Editor, ErrorLine, formatMoment, Markdown, TextEdit, Unreadable } from "./parts";
 import { DateField, TimeField } from "./DateField";
 
 async function loadMeeting(id: string) {
@@ -56,6 +56,7 @@ export function MeetingScreen({ id, navigate }: { id: string; navigate: Navigate
   if (data.error) return <ErrorLine error={data.error} />;
   if (!data.data) return <p className="loading">{t("app.loading")}</p>;
   const { meeting, group, agenda, attendance, decisions, memberships, people, issues, recommendations } = data.data;
+  const ordered = inAgendaOrder(agenda);
   const present = new Map(attendance.map((a) => [a.person_id, a.present]));
 
   return (
@@ -78,23 +79,13 @@ export function MeetingScreen({ id, navigate }: { id: string; navigate: Navigate
 
       <section className="card">
         <h2>{t("meeting.agenda")}</h2>
-        <ol>
-          {agenda.map((a) => (
-            <li key={a.id}>
-              <span className="actions">
-                {a.title}
-                <TextEdit label={t("common.title")} value={a.title} save={(title) => commands.updateAgendaItem({ id: a.id, title })} />
-                <ArchiveButton onArchive={() => action.run(() => commands.archiveAgendaItem({ id: a.id }))} />
-              </span>
-            </li>
-          ))}
-        </ol>
+        <AgendaList items={ordered} />
         <form
           className="row"
           onSubmit={async (e) => {
             e.preventDefault();
             const ok = await action.run(() =>
-              commands.createAgendaItem({ meeting_id: id, position: agenda.length + 1, title: item }),
+              commands.createAgendaItem({ meeting_id: id, position: (ordered.at(-1)?.position ?? 0) + 1, title: item }),
             );
             if (ok) setItem("");
           }}
@@ -340,5 +331,94 @@ function HostHere({ id, title, navigate }: { id: string; title: string; navigate
       </button>
       <ErrorLine error={action.error} />
     </p>
+  );
+}
+
+/** The agenda as it is taken: by position; two items given one position (added on two laptops
+ * at once) keep a stable order until someone moves one. */
+function inAgendaOrder(items: AgendaItem[]): AgendaItem[] {
+  return [...items].sort((a, b) => a.position - b.position || a.title.localeCompare(b.title) || a.id.localeCompare(b.id));
+}
+
+/** The agenda's items with their notes; moving one renumbers the items whose place changed. */
+function AgendaList({ items }: { items: AgendaItem[] }) {
+  const { t } = useTranslation();
+  const action = useAction();
+  const move = (from: number, to: number) =>
+    action.run(async () => {
+      const order = [...items];
+      const [item] = order.splice(from, 1);
+      order.splice(to, 0, item);
+      for (const [i, a] of order.entries()) {
+        if (a.position !== i + 1) await commands.updateAgendaItem({ id: a.id, position: i + 1 });
+      }
+    });
+  return (
+    <>
+      <ol data-testid="agenda">
+        {items.map((a, i) => (
+          <li key={a.id}>
+            <span className="actions">
+              <bdi>{a.title}</bdi>
+              <button
+                type="button"
+                className="link small"
+                disabled={i === 0 || action.busy}
+                aria-label={t("meeting.moveUp", { title: a.title })}
+                onClick={() => move(i, i - 1)}
+              >
+                {t("meeting.up")}
+              </button>
+              <button
+                type="button"
+                className="link small"
+                disabled={i === items.length - 1 || action.busy}
+                aria-label={t("meeting.moveDown", { title: a.title })}
+                onClick={() => move(i, i + 1)}
+              >
+                {t("meeting.down")}
+              </button>
+              <AgendaItemEdit item={a} />
+              <ArchiveButton onArchive={() => action.run(() => commands.archiveAgendaItem({ id: a.id }))} />
+            </span>
+            {a.notes && <Markdown source={a.notes} />}
+          </li>
+        ))}
+      </ol>
+      <ErrorLine error={action.error} />
+    </>
+  );
+}
+
+/** An agenda item's title and notes (what to discuss, who introduces it), in one form. */
+function AgendaItemEdit({ item }: { item: AgendaItem }) {
+  const { t } = useTranslation();
+  const action = useAction();
+  const [draft, setDraft] = useState({ title: item.title, notes: item.notes });
+  return (
+    <Editor summary={t("common.edit")}>
+      {(close) => (
+        <form
+          onSubmit={async (e) => {
+            e.preventDefault();
+            const saved = await action.run(() => commands.updateAgendaItem({ id: item.id, title: draft.title, notes: draft.notes }));
+            if (saved) close();
+          }}
+        >
+          <label>
+            {t("common.title")}
+            <input value={draft.title} onChange={(e) => setDraft({ ...draft, title: e.target.value })} required />
+          </label>
+          <label>
+            {t("meeting.notes")}
+            <textarea value={draft.notes} onChange={(e) => setDraft({ ...draft, notes: e.target.value })} />
+          </label>
+          <ErrorLine error={action.error} />
+          <button type="submit" disabled={action.busy}>
+            {t("common.save")}
+          </button>
+        </form>
+      )}
+    </Editor>
   );
 }

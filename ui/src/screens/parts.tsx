@@ -146,6 +146,30 @@ function TextEditForm(props: {
 /** The coalition's regions, in the order the forms offer them. */
 export const REGIONS: Region[] = ["africa", "americas", "asia_pacific", "europe", "middle_east_north_africa"];
 
+/** A group's region (a regional network's, a team's that works on one region), or none. On an
+ * existing group a region, once set, can be changed but not emptied (`fixed`): a region left
+ * off a change is "unchanged" to the core. */
+export function RegionSelect({
+  value,
+  onChange,
+  fixed = false,
+}: {
+  value: Region | null;
+  onChange: (region: Region | null) => void;
+  fixed?: boolean;
+}) {
+  const { t } = useTranslation();
+  return (
+    <label>
+      {t("groups.region")}
+      <select value={value ?? ""} onChange={(e) => onChange((e.target.value || null) as Region | null)} data-testid="group-region">
+        {(!fixed || value === null) && <option value="">{t("groups.noRegion")}</option>}
+        <Options values={REGIONS} labels="region" />
+      </select>
+    </label>
+  );
+}
+
 export function Options<T extends string>({ values, labels }: { values: readonly T[]; labels: string }) {
   const { t } = useTranslation();
   return (

@@ -1,0 +1,94 @@
+// The fields every record screen now edits: the secretariat gives a new person an email and an
+// organization its themes (found again by the directory's theme filter), a team's region is
+// set and shown, and a leader writes an agenda item's notes and moves it up the agenda; in
+// English and in Arabic, checked by axe-core. Saves test-results/browser/records-*.png.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { api, startBridge } from "../support/bridge.mjs";
+import { openIn, seriousViolations, sharedBrowser, shots } from "../support/page.mjs";
+
+const browser = sharedBrowser();
+let bridge;
+before(async () => {
+  bridge = await startBridge();
+});
+after(() => bridge.stop());
+
+const WORDS = {
+  en: { newPerson: "New person", edit: "Edit", email: "Email", themes: "Themes (comma separated)", region: "Region", up: "Up", notes: "Notes", save: "Save", create: "Create" },
+  ar: { newPerson: "شخص جديد", edit: "تعديل", email: "البريد الإلكتروني", themes: "المحاور (مفصولة بفواصل)", region: "المنطقة", up: "لأعلى", notes: "ملاحظات", save: "حفظ", create: "إنشاء" },
+};
+
+for (const language of ["en", "ar"]) {
+  test(`emails, themes, a team's region and the agenda's order and notes, in the UI (${language})`, async () => {
+    const w = WORDS[language];
+    const { context, page, problems } = await openIn(browser(), bridge, language);
+
+    // A new person with an email; the directory shows it.
+    await page.getByTestId("nav-directory").click();
+    const newPerson = page.locator("details", { has: page.getByText(w.newPerson, { exact: true }) });
+    await newPerson.locator("summary").click();
+    await newPerson.getByLabel(w.email).fill(`amina.${language}@example.org`);
+    await newPerson.locator("input:not([type])").first().fill(`Amina Diallo ${language}`);
+    await newPerson.getByRole("button", { name: w.create }).click();
+    await page.getByTestId("filter-text").fill(`Amina Diallo ${language}`);
+    assert.equal(await newPerson.getByLabel(w.email).inputValue(), "", "the form is empty again for the next person");
+    await page.getByTestId("people-list").getByText(`amina.${language}@example.org`).waitFor();
+    const person = (await api(bridge, "list_people", {})).find((p) => p.name === `Amina Diallo ${language}`);
+    assert.equal(person.email, `amina.${language}@example.org`);
+
+    // An organization's themes, edited by the secretariat, then found by the theme filter.
+    const organizations = await api(bridge, "list_organizations", {});
+    const org = organizations.find((o) => o.themes.length === 0) ?? organizations[0];
+    await page.getByTestId("filter-text").fill(org.name);
+    const row = page.getByTestId("org-list").locator(".actions", { hasText: org.name }).first();
+    await row.locator("summary", { hasText: w.edit }).click();
+    await row.getByLabel(w.themes).fill(`victims ${language}, reparations`);
+    await row.getByRole("button", { name: w.save }).click();
+    await row.getByText(`victims ${language}, reparations`).waitFor();
+    await page.getByTestId("filter-text").fill("");
+    await page.getByTestId("filter-theme").selectOption(`victims ${language}`);
+    await page.getByTestId("org-list").getByText(org.name).waitFor();
+    assert.deepEqual((await api(bridge, "get_organization", { id: org.id })).themes, [`victims ${language}`, "reparations"]);
+    assert.deepEqual(await seriousViolations(page, "main"), [], "the directory is accessible");
+    await page.locator("main").screenshot({ path: join(shots, `records-directory-${language}.png`) });
+
+    // A team's region, set in its edit form and shown under its name.
+    await page.getByTestId("nav-groups").click();
+    await page.getByRole("button", { name: "Budget and finance" }).click();
+    await page.locator(".card summary", { hasText: w.edit }).first().click();
+    await page.getByTestId("group-region").selectOption("africa");
+    await page.locator("form", { has: page.getByTestId("group-region") }).getByRole("button", { name: w.save }).click();
+    const africa = language === "ar" ? "أفريقيا" : "Africa";
+    await page.getByTestId("group-kind").getByText(africa, { exact: false }).waitFor();
+
+    // The agenda: a note on the last item, which then moves up one place.
+    const team = (await api(bridge, "list_groups", {})).find((g) => g.name === "Budget and finance");
+    const meeting = (await api(bridge, "list_meetings", { group_id: team.id }))[0];
+    for (const [position, title] of [[900, `Opening ${language}`], [901, `Arrears ${language}`]]) {
+      await api(bridge, "create_agenda_item", { meeting_id: meeting.id, position, title });
+    }
+    await page.getByRole("button", { name: meeting.title }).first().click();
+    const agenda = page.getByTestId("agenda");
+    const last = agenda.locator("li", { hasText: `Arrears ${language}` });
+    await last.locator("summary", { hasText: w.edit }).click();
+    await last.getByLabel(w.notes).fill("Introduced by **the Redress Trust**.");
+    await last.getByRole("button", { name: w.save }).click();
+    await last.locator(".markdown strong", { hasText: "the Redress Trust" }).waitFor();
+    const titles = async () => (await agenda.locator(":scope > li > .actions > bdi").allTextContents());
+    const beforeMove = await titles();
+    const at = beforeMove.indexOf(`Arrears ${language}`);
+    assert.equal(beforeMove[at - 1], `Opening ${language}`);
+    await last.locator("button").getByText(w.up, { exact: true }).click();
+    for (let i = 0; i < 50 && (await titles()).indexOf(`Arrears ${language}`) !== at - 1; i++) await page.waitForTimeout(50);
+    assert.equal((await titles()).indexOf(`Arrears ${language}`), at - 1, "moved up one place");
+    const items = await api(bridge, "list_agenda_items", { meeting_id: meeting.id });
+    const position = (title) => items.find((a) => a.title === title).position;
+    assert.ok(position(`Arrears ${language}`) < position(`Opening ${language}`), "the new order is stored");
+    assert.deepEqual(await seriousViolations(page, "main"), [], "the meeting page is accessible");
+    await page.locator("main").screenshot({ path: join(shots, `records-agenda-${language}.png`) });
+    assert.deepEqual(problems, [], "no script errors");
+    await context.close();
+  });
+}
