@@ -250,6 +250,8 @@ test("the system's pickers and viewer: bundles by dialog, and only the app's own
   await (await browser.$("button=Save a bundle…")).waitForExist({ timeout: 10_000 });
   assert.ok(await (await browser.$("button=Open a bundle…")).isExisting());
   assert.equal(await (await browser.$("label=File to write")).isExisting(), false, "no typed path in the app");
+  await (await browser.$("button=Save a bundle…")).scrollIntoView({ block: "center" });
+  await screenshot("sync-bundles-en");
 
   // Opening hands a file to whatever program the system picks: a page may not choose the file.
   const refused = [];
@@ -276,4 +278,16 @@ test("the system's pickers and viewer: bundles by dialog, and only the app's own
   await saved.waitForExist({ timeout: 60_000 });
   assert.ok(await (await browser.$("button=Open")).isExisting());
   assert.ok(await (await browser.$("button=Show in folder")).isExisting());
+  await screenshot("report-saved-en");
+
+  // The same in Arabic.
+  await (await browser.$('[data-testid="nav-settings"]')).click();
+  await (await browser.$('[data-testid="language"]')).selectByAttribute("value", "ar");
+  await (await browser.$('[data-testid="nav-sync"]')).click();
+  await (await browser.$("button=حفظ حزمة…")).waitForExist({ timeout: 10_000 });
+  await (await browser.$("button=حفظ حزمة…")).scrollIntoView({ block: "center" });
+  await screenshot("sync-bundles-ar");
+  await (await browser.$('[data-testid="nav-settings"]')).click();
+  await (await browser.$('[data-testid="language"]')).selectByAttribute("value", "en");
+  await (await browser.$("button=My work")).waitForExist({ timeout: 10_000 });
 });
