@@ -951,3 +951,84 @@ async fn endorsements(d: &Caucus, recommendation: &serde_json::Value) -> usize {
     .expect("list")
     .len()
 }
+
+/// The suspension and the endorsement reach the hub in ONE push: the secretariat's laptop,
+/// offline, suspends the organization and then imports a bundle carrying an endorsement one of
+/// its people made; it holds the endorsement, and its next sync takes both to the hub, which
+/// judges the endorsement by the organization as the push has just written it, not as it was
+/// before the push.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_suspension_and_an_endorsement_in_one_push_are_judged_in_order() {
+    let s = scene().await;
+    let (_, _, leader) = &s.devices[0];
+    let (_, _, member) = &s.devices[1];
+    let team = s.people.group.to_string();
+    let rec = call(
+        leader,
+        "create_recommendation",
+        serde_json::json!({"group_id": team, "title": "Fund the Registry's outreach",
+               "body": "States Parties should fund outreach in situation countries.",
+               "language": "en", "open": true}),
+    )
+    .await;
+    sync(leader).await;
+    sync(member).await;
+    sync(&s.admin).await;
+    // Both offline: the secretariat suspends, the member endorses.
+    call(
+        &s.admin,
+        "update_organization",
+        serde_json::json!({"id": s.people.org.to_string(), "status": "suspended"}),
+    )
+    .await;
+    call(
+        member,
+        "endorse_recommendation",
+        serde_json::json!({"recommendation_id": rec["id"]}),
+    )
+    .await;
+    let path = s.dir.path().join("endorsed-offline.caucus");
+    member
+        .export_bundle(ExportBundle {
+            path: path.to_string_lossy().into(),
+            peer: None,
+        })
+        .await
+        .expect("export");
+    s.admin
+        .import_bundle(ImportBundle {
+            path: Some(path.to_string_lossy().into()),
+            content_base64: None,
+        })
+        .await
+        .expect("import");
+    assert_eq!(endorsements(&s.admin, &rec["id"]).await, 0, "held there");
+    // One sync: the suspension and the held endorsement go up together.
+    sync(&s.admin).await;
+    sync(leader).await;
+    assert_eq!(
+        endorsements(leader, &rec["id"]).await,
+        0,
+        "the hub refused the endorsement its push carried after the suspension"
+    );
+    sync(member).await;
+    sync(member).await;
+    assert_eq!(
+        endorsements(member, &rec["id"]).await,
+        0,
+        "undone where it was made"
+    );
+    // The member's own push of it is refused too. (Its reason names the fields, not the
+    // suspension: the hub keeps no refusal, and the compensation the secretariat's push wrote
+    // makes the member's creation read as a change to a record that exists.)
+    let refused = member.sync_status(NoInput {}).await.expect("status");
+    assert!(
+        refused
+            .refused
+            .iter()
+            .any(|r| r.table == "endorsement" && r.code == "forbidden"),
+        "the member is told it was refused: {:?}",
+        refused.refused
+    );
+    s.hub.stop().await;
+}

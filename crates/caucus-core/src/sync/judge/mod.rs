@@ -135,10 +135,10 @@ pub async fn merge_judged(
         if fresh.iter().any(|c| {
             matches!(
                 c.table.as_str(),
-                "person" | "membership" | "coalition_group"
+                "person" | "membership" | "coalition_group" | "organization"
             )
         }) {
-            // Rights come from these rows.
+            // Rights come from these rows (an organization's standing among them).
             codes.extend(["forbidden", "wrong_bucket", "invalid"]);
         }
         if fresh.iter().any(|c| c.column == crate::change::ROW_COLUMN) {

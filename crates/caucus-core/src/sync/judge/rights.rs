@@ -164,6 +164,8 @@ pub(super) async fn judge(
                     None => rights.everyone = true,
                 },
                 "coalition_group" => rights.everyone = true,
+                // Its standing decides whether its people endorse (rare: everyone's again).
+                "organization" => rights.everyone = true,
                 _ => {}
             }
         }
