@@ -92,3 +92,33 @@ for (const language of ["en", "ar"]) {
     await context.close();
   });
 }
+
+test("a bundle for a device a bundle came from carries only what it lacks", async () => {
+  // Another laptop, given everything by a first bundle, answers with its own; this one then
+  // knows what it holds.
+  const other = await startBridge({ demo: false });
+  try {
+    const everything = join(bridge.dir, "everything.caucus");
+    await api(bridge, "export_bundle", { path: everything, peer: null });
+    await api(other, "import_bundle", { path: everything, content_base64: null });
+    const answer = join(other.dir, "answer.caucus");
+    const theirs = await api(other, "export_bundle", { path: answer, peer: null });
+    await api(bridge, "import_bundle", { path: answer, content_base64: null });
+
+    const { context, page, problems } = await openIn(browser(), bridge, "en");
+    await page.getByTestId("nav-sync").click();
+    const choice = page.getByTestId("bundle-peer");
+    const device = `Device ${theirs.exporter.slice(0, 8)}: only what it lacks`;
+    await choice.selectOption({ label: device });
+    const path = page.getByLabel("File to write");
+    await path.fill(join(bridge.dir, "for-them.caucus"));
+    await page.getByRole("button", { name: "Write bundle" }).click();
+    await page.getByTestId("bundle-done").getByText("Wrote 0 changes").waitFor();
+    assert.deepEqual(await seriousViolations(page, "main"), [], "the sync panel is accessible");
+    await page.locator("main").screenshot({ path: join(shots, "records-bundle-for-en.png") });
+    assert.deepEqual(problems, [], "no script errors");
+    await context.close();
+  } finally {
+    other.stop();
+  }
+});

@@ -84,6 +84,17 @@ async fn bundles_carry_changes_once_and_refuse_damage() {
     export(&b, &reply, Some(a.store().site_id().await)).await;
     let got = import(&a, &reply).await.expect("import reply");
     assert!(got.applied >= 1, "A receives B's edit");
+    // The Sync panel offers a bundle for B (B's certificate is not known here: no hub).
+    let peers = a
+        .sync_status(NoInput {})
+        .await
+        .expect("status")
+        .bundle_peers;
+    assert_eq!(
+        peers.iter().map(|p| p.site).collect::<Vec<_>>(),
+        vec![b.store().site_id().await],
+        "the one device a bundle came from, never itself"
+    );
     assert_eq!(dump(&a).await, dump(&b).await, "both hold the same records");
     // A now knows what B holds: a bundle for B carries only what B lacks.
     let for_b = export(

@@ -107,6 +107,14 @@ export type AttendancePatch = {
 	present?: boolean | null,
 };
 
+/**  A device this one has had a bundle from. */
+export type BundlePeer = {
+	/**  Its site: [`ExportBundle::peer`]. */
+	site: string,
+	/**  The person its certificate names, when this device holds it. */
+	person: string | null,
+};
+
 export type BundleSummary = {
 	path: string | null,
 	/**  The device that wrote the bundle. */
@@ -1192,6 +1200,8 @@ export type SyncStatus = {
 	held_total: number,
 	/**  Where to suggest writing a bundle (the Downloads folder, else home), if known. */
 	bundle_folder: string | null,
+	/**  The devices a bundle came from: a bundle for one of them carries only what it lacks. */
+	bundle_peers: BundlePeer[],
 	/**  The meeting this device hosts or joined. */
 	meeting: MeetingInfo | null,
 	/**

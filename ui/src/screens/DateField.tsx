@@ -136,7 +136,7 @@ export function TimeField({ label, value, onChange }: { label: string; value: st
   const { i18n } = useTranslation();
   const format = new Intl.DateTimeFormat(intlLocale(i18n.language), { timeStyle: "short" });
   return (
-    <label className="time-field">
+    <label className="narrow">
       {label}
       <select value={value} onChange={(e) => onChange(e.target.value)}>
         {quarterHours(value).map((time) => {

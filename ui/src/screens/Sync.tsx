@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 import {
   CommandError,
   commands,
+  type BundlePeer,
   type BundleSummary,
   type CoalitionKeySaved,
   type FoundMeeting,
@@ -91,7 +92,7 @@ export function SyncScreen() {
       <MeetingPanel status={status} />
       {status.held.length > 0 && <Held status={status} />}
       {status.refused.length > 0 && <Refusals status={status} />}
-      <Bundles folder={status.bundle_folder} />
+      <Bundles folder={status.bundle_folder} peers={status.bundle_peers} />
     </section>
   );
 }
@@ -444,8 +445,10 @@ function Founding({ folder }: { folder: string | null }) {
   );
 }
 
-function Bundles({ folder }: { folder: string | null }) {
+function Bundles({ folder, peers }: { folder: string | null; peers: BundlePeer[] }) {
   const { t } = useTranslation();
+  // For a device a bundle came from: only what it lacks, as its last bundle said.
+  const [peer, setPeer] = useState("");
   const exporting = useAction();
   const importing = useAction();
   const day = new Date().toISOString().slice(0, 10);
@@ -455,7 +458,7 @@ function Bundles({ folder }: { folder: string | null }) {
   const [importError, setImportError] = useState<string | null>(null);
   const kind = { name: t("sync.bundleKind"), extensions: ["caucus"] };
   const write = async (to: string) => {
-    const summary = await exporting.run(() => commands.exportBundle({ path: to, peer: null }));
+    const summary = await exporting.run(() => commands.exportBundle({ path: to, peer: peer || null }));
     if (summary) setDone(summary);
   };
   const read = async (input: { path: string | null; content_base64: string | null }) => {
@@ -467,6 +470,19 @@ function Bundles({ folder }: { folder: string | null }) {
     <div className="card">
       <h2>{t("sync.bundleTitle")}</h2>
       <p>{t("sync.bundleHelp")}</p>
+      {peers.length > 0 && (
+        <label className="narrow">
+          {t("sync.bundleFor")}
+          <select value={peer} onChange={(e) => setPeer(e.target.value)} data-testid="bundle-peer">
+            <option value="">{t("sync.bundleForAnyone")}</option>
+            {peers.map((p) => (
+              <option key={p.site} value={p.site}>
+                {p.person ? t("sync.bundleForPerson", { name: p.person }) : t("sync.bundleForDevice", { id: p.site.slice(0, 8) })}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       {inDesktopApp() ? (
         // The system's own dialogs: a person picks the USB stick as they would in any app.
         <div className="actions">

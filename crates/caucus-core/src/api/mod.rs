@@ -55,7 +55,7 @@ pub use sync::bundle::{BundleSummary, ExportBundle, ImportBundle};
 pub use sync::founding::{CoalitionKeySaved, ExportCoalitionKey};
 pub use sync::guest::{GuestPresent, MeetingGuestsPresent};
 pub use sync::meeting::{AdmitGuest, HostMeeting, JoinMeeting};
-pub use sync::{ConnectHub, SyncStatus};
+pub use sync::{BundlePeer, ConnectHub, SyncStatus};
 use uuid::Uuid;
 
 /// An open Caucus replica and the person acting on it.

@@ -419,6 +419,31 @@ pub async fn peer_version(pool: &SqlitePool, peer: Uuid) -> Result<VersionVector
         .collect())
 }
 
+/// The devices this one has imported a bundle from, each with the name of the person its
+/// certificate names when this device holds that certificate (a bundle carries its maker's).
+pub async fn bundle_peers(pool: &SqlitePool) -> Result<Vec<(Uuid, Option<String>)>> {
+    // Runtime-checked: two small reads over tables of a few rows, not worth a query file each.
+    let peers: Vec<Vec<u8>> =
+        sqlx::query_scalar("SELECT DISTINCT peer FROM peer_version ORDER BY peer")
+            .fetch_all(pool)
+            .await?;
+    let mut out = Vec::new();
+    for peer in peers {
+        let Ok(peer) = Uuid::from_slice(&peer) else {
+            continue;
+        };
+        let name: Option<String> = sqlx::query_scalar(
+            "SELECT p.name FROM device_certificate c JOIN person p ON p.id = c.person
+             WHERE c.site = ? ORDER BY c.expires_ms DESC LIMIT 1",
+        )
+        .bind(peer.to_string())
+        .fetch_optional(pool)
+        .await?;
+        out.push((peer, name));
+    }
+    Ok(out)
+}
+
 /// Raises what `peer` is known to hold (never lowers it).
 pub async fn note_peer_version(pool: &SqlitePool, peer: Uuid, vv: &VersionVector) -> Result<()> {
     let peer = peer.as_bytes().to_vec();

@@ -145,11 +145,22 @@ pub struct SyncStatus {
     pub held_total: u32,
     /// Where to suggest writing a bundle (the Downloads folder, else home), if known.
     pub bundle_folder: Option<String>,
+    /// The devices a bundle came from: a bundle for one of them carries only what it lacks.
+    pub bundle_peers: Vec<BundlePeer>,
     /// The meeting this device hosts or joined.
     pub meeting: Option<meeting::MeetingInfo>,
     /// This laptop started its coalition and holds its key: the coalition has no hub yet
     /// (the panel offers to save the key to start one with, [`Caucus::export_coalition_key`]).
     pub founding: bool,
+}
+
+/// A device this one has had a bundle from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct BundlePeer {
+    /// Its site: [`ExportBundle::peer`].
+    pub site: Uuid,
+    /// The person its certificate names, when this device holds it.
+    pub person: Option<String>,
 }
 
 /// The folder a person expects files they save to land in.
@@ -324,6 +335,7 @@ impl Caucus {
         let s = &self.store();
         let uuid = |v: Option<String>| v.and_then(|v| Uuid::parse_str(&v).ok());
         let hub_url = s.local_setting(HUB_URL).await?;
+        let own_site = s.site_id().await;
         Ok(SyncStatus {
             connected: hub_url.is_some(),
             hub_url,
@@ -350,6 +362,12 @@ impl Caucus {
             held: sync_state::recent_held(s.pool(), REFUSALS_SHOWN).await?,
             held_total: sync_state::held_count(s.pool()).await?,
             bundle_folder: bundle_folder(),
+            bundle_peers: sync_state::bundle_peers(s.pool())
+                .await?
+                .into_iter()
+                .filter(|(site, _)| *site != own_site)
+                .map(|(site, person)| BundlePeer { site, person })
+                .collect(),
             meeting: self.meeting_info().await?,
             founding: self.holds_coalition_key().await?,
         })
