@@ -87,6 +87,19 @@ for (const language of ["en", "ar"]) {
         intlLocale(language),
       );
       assert.equal((await page.getByTestId("meeting-when").textContent()).trim(), when, "the meeting's time in the screen's language");
+      // Rescheduled later the same day, somewhere now known.
+      await page.locator("summary", { hasText: language === "ar" ? "تعديل" : "Edit" }).first().click();
+      const edit = page.getByTestId("meeting-edit");
+      await edit.locator("select").last().selectOption("16:00");
+      await edit.locator("input:not([type])").last().fill("The Hague");
+      await page.screenshot({ path: join(shots, `meeting-edit-${language}.png`) });
+      await edit.locator("button[type=submit]").click();
+      const later = await page.evaluate(
+        (l) => new Intl.DateTimeFormat(l, { dateStyle: "medium", timeStyle: "short" }).format(new Date(2027, 0, 15, 16, 0)),
+        intlLocale(language),
+      );
+      await page.getByTestId("meeting-when").getByText(later, { exact: true }).waitFor();
+      await page.getByText("The Hague").first().waitFor();
 
       // The member: My work lists it, and it opens the issue's page.
       await api(bridge, "set_acting_person", { person_id: member.person_id });

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { commands, type AgendaItem } from "../api";
+import { commands, type AgendaItem, type Meeting } from "../api";
 import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
 import { ArchiveButton, Editor, ErrorLine, formatMoment, Markdown, TextEdit, Unreadable } from "./parts";
@@ -66,14 +66,16 @@ export function MeetingScreen({ id, navigate }: { id: string; navigate: Navigate
       </button>
       <h1>{meeting.title}</h1>
       <Unreadable record={meeting} />
-      <p className="muted actions">
-        <span data-testid="meeting-when">{formatMoment(meeting.starts_at, i18n.language)}</span> · {meeting.place}
+      <div className="muted actions">
+        <span data-testid="meeting-when">{formatMoment(meeting.starts_at, i18n.language)}</span>
+        {meeting.place && <bdi> · {meeting.place}</bdi>}
+        <MeetingEdit meeting={meeting} />
         <ArchiveButton
           onArchive={async () => {
             if (await action.run(() => commands.archiveMeeting({ id }))) navigate({ view: "group", id: group.id });
           }}
         />
-      </p>
+      </div>
       <ErrorLine error={action.error} />
       <HostHere id={id} title={meeting.title} navigate={navigate} />
 
@@ -412,6 +414,51 @@ function AgendaItemEdit({ item }: { item: AgendaItem }) {
           <label>
             {t("meeting.notes")}
             <textarea value={draft.notes} onChange={(e) => setDraft({ ...draft, notes: e.target.value })} />
+          </label>
+          <ErrorLine error={action.error} />
+          <button type="submit" disabled={action.busy}>
+            {t("common.save")}
+          </button>
+        </form>
+      )}
+    </Editor>
+  );
+}
+
+/** A meeting's title, day, time and place: rescheduled on the calendar, like it was planned. */
+function MeetingEdit({ meeting }: { meeting: Meeting }) {
+  const { t } = useTranslation();
+  const action = useAction();
+  const [day0, time0] = meeting.starts_at.split("T");
+  const [draft, setDraft] = useState({ title: meeting.title, day: day0, time: (time0 ?? "10:00").slice(0, 5), place: meeting.place });
+  return (
+    <Editor summary={t("common.edit")}>
+      {(close) => (
+        <form
+          data-testid="meeting-edit"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            const starts_at = `${draft.day}T${draft.time}`;
+            const saved = await action.run(() =>
+              commands.updateMeeting({
+                id: meeting.id,
+                title: draft.title !== meeting.title ? draft.title : null,
+                starts_at: starts_at !== meeting.starts_at ? starts_at : null,
+                place: draft.place !== meeting.place ? draft.place : null,
+              }),
+            );
+            if (saved) close();
+          }}
+        >
+          <label>
+            {t("common.title")}
+            <input value={draft.title} onChange={(e) => setDraft({ ...draft, title: e.target.value })} required />
+          </label>
+          <DateField label={t("meeting.day")} value={draft.day} onChange={(day) => setDraft({ ...draft, day })} />
+          <TimeField label={t("meeting.time")} value={draft.time} onChange={(time) => setDraft({ ...draft, time })} />
+          <label>
+            {t("meeting.place")}
+            <input value={draft.place} onChange={(e) => setDraft({ ...draft, place: e.target.value })} />
           </label>
           <ErrorLine error={action.error} />
           <button type="submit" disabled={action.busy}>
