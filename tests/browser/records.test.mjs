@@ -16,8 +16,8 @@ before(async () => {
 after(() => bridge.stop());
 
 const WORDS = {
-  en: { newPerson: "New person", edit: "Edit", email: "Email", themes: "Themes (comma separated)", region: "Region", up: "Up", notes: "Notes", save: "Save", create: "Create" },
-  ar: { newPerson: "شخص جديد", edit: "تعديل", email: "البريد الإلكتروني", themes: "المحاور (مفصولة بفواصل)", region: "المنطقة", up: "لأعلى", notes: "ملاحظات", save: "حفظ", create: "إنشاء" },
+  en: { newOrganization: "New organization", newPerson: "New person", edit: "Edit", email: "Email", themes: "Themes (comma separated)", region: "Region", up: "Up", notes: "Notes", save: "Save", create: "Create" },
+  ar: { newOrganization: "منظمة جديدة", newPerson: "شخص جديد", edit: "تعديل", email: "البريد الإلكتروني", themes: "المحاور (مفصولة بفواصل)", region: "المنطقة", up: "لأعلى", notes: "ملاحظات", save: "حفظ", create: "إنشاء" },
 };
 
 for (const language of ["en", "ar"]) {
@@ -37,6 +37,18 @@ for (const language of ["en", "ar"]) {
     await page.getByTestId("people-list").getByText(`amina.${language}@example.org`).waitFor();
     const person = (await api(bridge, "list_people", {})).find((p) => p.name === `Amina Diallo ${language}`);
     assert.equal(person.email, `amina.${language}@example.org`);
+
+    // A new organization, its country chosen by its name in the screen's language.
+    const newOrg = page.locator("details", { has: page.getByText(w.newOrganization, { exact: true }) });
+    await newOrg.locator("summary").click();
+    await newOrg.locator("input:not([type])").first().fill(`Kenya Human Rights Commission ${language}`);
+    const kenya = await page.evaluate((l) => new Intl.DisplayNames([l], { type: "region" }).of("KE"), language);
+    await newOrg.getByTestId("country").selectOption({ label: kenya });
+    await newOrg.getByRole("button", { name: w.create }).click();
+    await page.getByTestId("filter-text").fill(`Kenya Human Rights Commission ${language}`);
+    await page.getByTestId("org-list").locator(".muted", { hasText: kenya }).first().waitFor();
+    const made = (await api(bridge, "list_organizations", {})).find((o) => o.name === `Kenya Human Rights Commission ${language}`);
+    assert.equal(made.country, "KE", "the code is what is stored");
 
     // An organization's themes, edited by the secretariat, then found by the theme filter.
     const organizations = await api(bridge, "list_organizations", {});

@@ -1,9 +1,10 @@
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { commands, type MembershipStatus, type Organization, type Person, type Region } from "../api";
 import { useAction, useLoad } from "../data";
 import { ArchiveButton, Editor, ErrorLine, Options, REGIONS, ExportButtons } from "./parts";
 import { VirtualList } from "./VirtualList";
+import { countryName as nameOf, countryOptions } from "../countries";
 
 const STATUSES: MembershipStatus[] = ["member", "applicant", "suspended", "former"];
 
@@ -17,13 +18,7 @@ function themeList(text: string): string[] {
 export function DirectoryScreen({ admin, me }: { admin: boolean; me: string | null }) {
   const { t, i18n } = useTranslation();
   // Country names from the platform's CLDR data, in the screen's language.
-  const countryName = (code: string) => {
-    try {
-      return new Intl.DisplayNames([i18n.language], { type: "region" }).of(code) ?? code;
-    } catch {
-      return code;
-    }
-  };
+  const countryName = (code: string) => nameOf(code, i18n.language);
   const orgs = useLoad(() => commands.listOrganizations({}), [], ["organization"]);
   const people = useLoad(() => commands.listPeople({}), [], ["person"]);
   const action = useAction();
@@ -125,7 +120,7 @@ export function DirectoryScreen({ admin, me }: { admin: boolean; me: string | nu
             </label>
             <label>
               {t("directory.country")}
-              <input value={org.country} maxLength={2} onChange={(e) => setOrg({ ...org, country: e.target.value })} required />
+              <CountrySelect value={org.country} onChange={(country) => setOrg({ ...org, country })} />
             </label>
             <label>
               {t("directory.region")}
@@ -251,7 +246,7 @@ export function DirectoryScreen({ admin, me }: { admin: boolean; me: string | nu
 function OrganizationEdit({ organization: o }: { organization: Organization }) {
   const { t } = useTranslation();
   const action = useAction();
-  const [draft, setDraft] = useState({ name: o.name, region: o.region, themes: o.themes.join(", ") });
+  const [draft, setDraft] = useState({ name: o.name, country: o.country, region: o.region, themes: o.themes.join(", ") });
   return (
     <Editor summary={t("common.edit")}>
       {(close) => (
@@ -259,7 +254,13 @@ function OrganizationEdit({ organization: o }: { organization: Organization }) {
           onSubmit={async (e) => {
             e.preventDefault();
             const saved = await action.run(() =>
-              commands.updateOrganization({ id: o.id, name: draft.name, region: draft.region, themes: themeList(draft.themes) }),
+              commands.updateOrganization({
+                id: o.id,
+                name: draft.name,
+                country: draft.country,
+                region: draft.region,
+                themes: themeList(draft.themes),
+              }),
             );
             if (saved) close();
           }}
@@ -267,6 +268,10 @@ function OrganizationEdit({ organization: o }: { organization: Organization }) {
           <label>
             {t("common.name")}
             <input value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} required />
+          </label>
+          <label>
+            {t("directory.country")}
+            <CountrySelect value={draft.country} onChange={(country) => setDraft({ ...draft, country })} />
           </label>
           <label>
             {t("directory.region")}
@@ -318,5 +323,21 @@ function PersonEdit({ person: p }: { person: Person }) {
         </form>
       )}
     </Editor>
+  );
+}
+
+/** Every country by its name in the screen's language (the code is what is stored). */
+function CountrySelect({ value, onChange }: { value: string; onChange: (code: string) => void }) {
+  const { t, i18n } = useTranslation();
+  const options = useMemo(() => countryOptions(i18n.language), [i18n.language]);
+  return (
+    <select value={value} onChange={(e) => onChange(e.target.value)} required data-testid="country">
+      <option value="">{t("directory.chooseCountry")}</option>
+      {options.map((c) => (
+        <option key={c.code} value={c.code}>
+          {c.name}
+        </option>
+      ))}
+    </select>
   );
 }
