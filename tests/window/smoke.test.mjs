@@ -1,6 +1,7 @@
 // The real desktop window under Xvfb, driven through tauri-driver and WebKitWebDriver: the
-// app opens on the demo coalition and lists its teams, and a write reaches the screens as an
-// event. Saves test-results/window/demo.png.
+// app opens on the demo coalition and lists its teams, a write reaches the screens as an
+// event, and a meeting is planned on the calendar (WebKitGTK's, not Chromium's). Saves
+// test-results/window/demo.png and meeting-planned.png.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -56,4 +57,27 @@ test("a write in the window reaches its screens as an event, with no reload aske
   await (await form.$("button[type=submit]")).click();
   const card = await browser.$(".issue-card*=Heard through an event");
   await card.waitForExist({ timeout: 10_000, timeoutMsg: "the new issue was not shown: the window missed the event" });
+});
+
+test("a meeting is planned on the calendar in the real window", async () => {
+  // The calendar (react-day-picker) in WebKitGTK, which the browser tests' Chromium is not.
+  await (await browser.$("summary=Plan a meeting")).click();
+  await (await browser.$("input[name=meeting-title]")).setValue("Planned in the window");
+  const day = await browser.$('[data-testid="meeting-day"] .date-button');
+  await day.scrollIntoView({ block: "center" });
+  await day.click();
+  await (await browser.$(".date-popover .rdp-years_dropdown")).selectByAttribute("value", "2027");
+  await (await browser.$(".date-popover .rdp-months_dropdown")).selectByAttribute("value", "2");
+  const fifteenth = await browser.$(
+    "//div[contains(@class, 'date-popover')]//td[not(@data-outside)]//button[normalize-space() = '15']",
+  );
+  await fifteenth.click();
+  assert.match(await day.getText(), /Mar 15, 2027/, "the chosen day, written by Intl");
+  const form = await browser.$("input[name=meeting-title]").$("..").$("..");
+  await (await form.$("button[type=submit]")).click();
+  const when = await browser.$('[data-testid="meeting-when"]');
+  await when.waitForExist({ timeout: 10_000 });
+  assert.match(await when.getText(), /Mar 15, 2027/);
+  await (await browser.$("p=The group has no members to mark present yet.")).waitForExist({ timeout: 10_000 });
+  writeFileSync(join(shots, "meeting-planned.png"), await browser.takeScreenshot(), "base64");
 });

@@ -102,6 +102,7 @@ export function MeetingScreen({ id, navigate }: { id: string; navigate: Navigate
 
       <section className="card">
         <h2>{t("meeting.attendance")}</h2>
+        {memberships.length === 0 && <p className="muted">{t("meeting.noMembers")}</p>}
         <ul className="plain">
           {memberships.map((m) => (
             <li key={m.person_id} className="actions">
