@@ -134,3 +134,37 @@ test("a bundle for a device a bundle came from carries only what it lacks", asyn
     other.stop();
   }
 });
+
+for (const language of ["en", "ar"]) {
+  test(`a member drafts a recommendation with a co-author (${language})`, async () => {
+    const team = (await api(bridge, "list_groups", {})).find((g) => g.name === "Budget and finance");
+    const members = (await api(bridge, "list_memberships", { group_id: team.id })).filter((m) =>
+      ["member", "leader", "focal_point"].includes(m.role),
+    );
+    const people = await api(bridge, "list_people", {});
+    const [author, colleague] = members.map((m) => people.find((p) => p.id === m.person_id));
+    await api(bridge, "set_acting_person", { person_id: author.id });
+    const draft = await api(bridge, "create_recommendation", {
+      group_id: team.id,
+      title: `Ask for a Registry staffing review ${language}`,
+      body: "The Registry's staffing should be reviewed before the next budget.",
+      language: "en",
+      addressee: null,
+      open: false,
+    });
+    const { context, page, problems } = await openIn(browser(), bridge, language);
+    await page.getByTestId("nav-groups").click();
+    await page.getByRole("button", { name: "Budget and finance" }).click();
+    await page.getByRole("button", { name: draft.title }).click();
+    await page.locator("summary", { hasText: WORDS[language].edit }).first().click();
+    await page.getByTestId("rec-co-author-choice").getByRole("checkbox", { name: colleague.name }).check();
+    await page.getByTestId("rec-co-author-choice").locator("xpath=..").locator("button[type=submit]").click();
+    await page.getByTestId("rec-co-authors").getByText(colleague.name).waitFor();
+    const saved = await api(bridge, "get_recommendation", { id: draft.id });
+    assert.deepEqual(saved.co_author_ids, [colleague.id]);
+    assert.deepEqual(await seriousViolations(page, "main"), [], "the recommendation page is accessible");
+    await page.locator("main").screenshot({ path: join(shots, `records-co-author-${language}.png`) });
+    assert.deepEqual(problems, [], "no script errors");
+    await context.close();
+  });
+}

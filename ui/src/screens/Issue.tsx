@@ -16,7 +16,7 @@ import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
 import type { DueFilter, IssueFilter } from "../issueFilter";
 import { History } from "./History";
-import { ArchiveButton, Editor, ErrorLine, formatDay, Markdown, Options, Unreadable } from "./parts";
+import { ArchiveButton, CheckList, Editor, ErrorLine, formatDay, Markdown, Options, Unreadable } from "./parts";
 import { DateField } from "./DateField";
 
 const STATUSES: IssueStatus[] = ["open", "monitoring", "action_needed", "resolved", "archived"];
@@ -243,37 +243,6 @@ function IssueEditForm({
 }
 
 /** A set of records chosen by checkboxes (ids), each labelled by member-written text. */
-function CheckList({
-  legend,
-  items,
-  chosen,
-  onChange,
-  testId,
-}: {
-  legend: string;
-  items: { id: string; label: string }[];
-  chosen: string[];
-  onChange: (ids: string[]) => void;
-  testId?: string;
-}) {
-  return (
-    <fieldset data-testid={testId}>
-      <legend>{legend}</legend>
-      {items.map((item) => (
-        <label key={item.id} className="check">
-          <input
-            type="checkbox"
-            checked={chosen.includes(item.id)}
-            onChange={() =>
-              onChange(chosen.includes(item.id) ? chosen.filter((x) => x !== item.id) : [...chosen, item.id])
-            }
-          />{" "}
-          <bdi>{item.label}</bdi>
-        </label>
-      ))}
-    </fieldset>
-  );
-}
 
 /** The board's and the list's filters: who owns an issue (me first), a label, when it is due. */
 export function IssueFilters({

@@ -5,7 +5,7 @@ import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
 import { LANGUAGES } from "./Group";
 import { History } from "./History";
-import { ArchiveButton, Editor, ErrorLine, formatDate, Markdown, Options, TextEdit, Unreadable } from "./parts";
+import { ArchiveButton, CheckList, Editor, ErrorLine, formatDate, Markdown, Options, TextEdit, Unreadable } from "./parts";
 
 const DECISIONS: Decision[] = ["adopted", "referred", "not_adopted", "duplicate"];
 
@@ -82,7 +82,20 @@ export function RecommendationScreen({ id, navigate, session }: { id: string; na
           {t(`recommendation.states.${rec.state}`)}
         </span>{" "}
         <span className="muted">
-          {t("recommendation.author")}: {nameOf(rec.author_id)} · {t(`languages.${rec.language}`)}
+          {t("recommendation.author")}: <bdi>{nameOf(rec.author_id)}</bdi>
+          {rec.co_author_ids.length > 0 && (
+            <span data-testid="rec-co-authors">
+              {" "}
+              · {t("recommendation.coAuthors")}:{" "}
+              {rec.co_author_ids.map((p, i) => (
+                <span key={p}>
+                  {i > 0 && ", "}
+                  <bdi>{nameOf(p)}</bdi>
+                </span>
+              ))}
+            </span>
+          )}{" "}
+          · {t(`languages.${rec.language}`)}
         </span>
       </p>
       <p data-testid="rec-addressee">
@@ -295,12 +308,29 @@ function PostForm({ name, label, submit, post }: { name: string; label: string; 
 function RecommendationEditForm({ rec, onSaved }: { rec: Recommendation; onSaved: () => void }) {
   const { t } = useTranslation();
   const [draft, setDraft] = useState({ title: rec.title, body: rec.body, language: rec.language });
+  const [coAuthors, setCoAuthors] = useState(rec.co_author_ids);
+  // Who may write it with its author: the team's members (not who only asked to join, nor
+  // observers), and whoever already does.
+  const team = useLoad(async () => {
+    const [memberships, people] = await Promise.all([
+      commands.listMemberships({ group_id: rec.group_id }),
+      commands.listPeople({}),
+    ]);
+    const byId = new Map(people.map((p) => [p.id, p]));
+    const writers = memberships.filter((m) => m.role !== "applicant" && m.role !== "observer").map((m) => m.person_id);
+    return [...new Set([...writers, ...rec.co_author_ids])]
+      .filter((p) => p !== rec.author_id)
+      .flatMap((p) => byId.get(p) ?? [])
+      .map((p) => ({ id: p.id, label: p.name }));
+  }, [rec.group_id, rec.author_id, rec.co_author_ids.join()], ["membership", "person"]);
   const action = useAction();
+  const changed = (a: string[], b: string[]) => a.length !== b.length || a.some((x) => !b.includes(x));
   return (
     <form
       onSubmit={async (e) => {
         e.preventDefault();
-        if (await action.run(() => commands.updateRecommendation({ id: rec.id, ...draft }))) onSaved();
+        const patch = { id: rec.id, ...draft, co_author_ids: changed(coAuthors, rec.co_author_ids) ? coAuthors : null };
+        if (await action.run(() => commands.updateRecommendation(patch))) onSaved();
       }}
     >
       <label>
@@ -317,6 +347,15 @@ function RecommendationEditForm({ rec, onSaved }: { rec: Recommendation; onSaved
           <Options values={LANGUAGES} labels="languages" />
         </select>
       </label>
+      {team.data && team.data.length > 0 && (
+        <CheckList
+          legend={t("recommendation.coAuthors")}
+          testId="rec-co-author-choice"
+          items={team.data}
+          chosen={coAuthors}
+          onChange={setCoAuthors}
+        />
+      )}
       <ErrorLine error={action.error} />
       <button type="submit">{t("common.save")}</button>
     </form>

@@ -314,3 +314,36 @@ export function ReportButton({ groupId, groupName }: { groupId: string; groupNam
     </div>
   );
 }
+
+/** A list of checkboxes choosing some of `items` (assignees, co-authors). */
+export function CheckList({
+  legend,
+  items,
+  chosen,
+  onChange,
+  testId,
+}: {
+  legend: string;
+  items: { id: string; label: string }[];
+  chosen: string[];
+  onChange: (ids: string[]) => void;
+  testId?: string;
+}) {
+  return (
+    <fieldset data-testid={testId}>
+      <legend>{legend}</legend>
+      {items.map((item) => (
+        <label key={item.id} className="check">
+          <input
+            type="checkbox"
+            checked={chosen.includes(item.id)}
+            onChange={() =>
+              onChange(chosen.includes(item.id) ? chosen.filter((x) => x !== item.id) : [...chosen, item.id])
+            }
+          />{" "}
+          <bdi>{item.label}</bdi>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
