@@ -3,10 +3,9 @@
 // says so by returning null or false, and the screens keep their typed path or hide the button.
 import { open, save } from "@tauri-apps/plugin-dialog";
 import { openPath, revealItemInDir } from "@tauri-apps/plugin-opener";
+import { inTauri as inDesktopApp } from "./api/transport";
 
-export function inDesktopApp(): boolean {
-  return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
-}
+export { inDesktopApp };
 
 /** A file type the pickers offer, with its name in the screen's language. */
 export type FileKind = { name: string; extensions: string[] };

@@ -1,5 +1,6 @@
 // Narrowing a group's tracked issues by who owns them, a label and when they are due.
 import type { TrackedIssue } from "./api";
+import { dateOf, dayOf } from "./dates";
 
 export type DueFilter = "" | "overdue" | "week" | "none";
 
@@ -15,14 +16,14 @@ export const NO_FILTER: IssueFilter = { assignee: "", label: "", due: "" };
 
 /** Today where the person is, as due dates are kept (`YYYY-MM-DD`). */
 export function today(now = new Date()): string {
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+  return dayOf(now);
 }
 
 /** The day `days` after `day` (both `YYYY-MM-DD`). */
 function plusDays(day: string, days: number): string {
-  const [y, m, d] = day.split("-").map(Number);
-  return today(new Date(y, m - 1, d + days));
+  const date = dateOf(day) ?? new Date(NaN);
+  date.setDate(date.getDate() + days);
+  return dayOf(date);
 }
 
 /** The issues the filter keeps; an issue resolved or archived is never overdue. */

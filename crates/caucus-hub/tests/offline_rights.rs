@@ -854,49 +854,8 @@ async fn a_membership_in_a_bundle_gives_its_rights_to_what_follows_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_suspended_organization_endorses_nothing_by_any_channel() {
     let s = scene().await;
-    let (_, _, leader) = &s.devices[0];
     let (_, _, member) = &s.devices[1];
-    let team = s.people.group.to_string();
-    let rec = call(
-        leader,
-        "create_recommendation",
-        serde_json::json!({"group_id": team, "title": "Fund the Trust Fund for Victims",
-               "body": "States Parties should raise their voluntary contributions.",
-               "language": "en", "open": true}),
-    )
-    .await;
-    sync(leader).await;
-    sync(member).await;
-    sync(&s.admin).await;
-    call(
-        &s.admin,
-        "update_organization",
-        serde_json::json!({"id": s.people.org.to_string(), "status": "suspended"}),
-    )
-    .await;
-    sync(&s.admin).await;
-    // Offline, the member's laptop does not know of the suspension yet.
-    call(
-        member,
-        "endorse_recommendation",
-        serde_json::json!({"recommendation_id": rec["id"]}),
-    )
-    .await;
-    let path = s.dir.path().join("endorsed.caucus");
-    member
-        .export_bundle(ExportBundle {
-            path: path.to_string_lossy().into(),
-            peer: None,
-        })
-        .await
-        .expect("export");
-    s.admin
-        .import_bundle(ImportBundle {
-            path: Some(path.to_string_lossy().into()),
-            content_base64: None,
-        })
-        .await
-        .expect("import");
+    let rec = endorsed_offline_while_suspended(&s, Suspension::ReachesTheHubFirst).await;
     let status = s.admin.sync_status(NoInput {}).await.expect("status");
     assert!(
         status
@@ -940,6 +899,64 @@ async fn a_suspended_organization_endorses_nothing_by_any_channel() {
     s.hub.stop().await;
 }
 
+/// Whether the secretariat's suspension reaches the hub before the endorsement does.
+#[derive(PartialEq)]
+enum Suspension {
+    ReachesTheHubFirst,
+    StaysOnTheLaptop,
+}
+
+/// The leader posts a recommendation everyone syncs; the secretariat suspends the member's
+/// organization; the member, offline and unaware, endorses it and hands a bundle to the
+/// secretariat's laptop, which imports it. Returns the recommendation.
+async fn endorsed_offline_while_suspended(s: &Scene, suspension: Suspension) -> serde_json::Value {
+    let (_, _, leader) = &s.devices[0];
+    let (_, _, member) = &s.devices[1];
+    let rec = call(
+        leader,
+        "create_recommendation",
+        serde_json::json!({"group_id": s.people.group.to_string(),
+               "title": "Fund the Trust Fund for Victims",
+               "body": "States Parties should raise their voluntary contributions.",
+               "language": "en", "open": true}),
+    )
+    .await;
+    sync(leader).await;
+    sync(member).await;
+    sync(&s.admin).await;
+    call(
+        &s.admin,
+        "update_organization",
+        serde_json::json!({"id": s.people.org.to_string(), "status": "suspended"}),
+    )
+    .await;
+    if suspension == Suspension::ReachesTheHubFirst {
+        sync(&s.admin).await;
+    }
+    call(
+        member,
+        "endorse_recommendation",
+        serde_json::json!({"recommendation_id": rec["id"]}),
+    )
+    .await;
+    let path = s.dir.path().join("endorsed.caucus");
+    member
+        .export_bundle(ExportBundle {
+            path: path.to_string_lossy().into(),
+            peer: None,
+        })
+        .await
+        .expect("export");
+    s.admin
+        .import_bundle(ImportBundle {
+            path: Some(path.to_string_lossy().into()),
+            content_base64: None,
+        })
+        .await
+        .expect("import");
+    rec
+}
+
 async fn endorsements(d: &Caucus, recommendation: &serde_json::Value) -> usize {
     call(
         d,
@@ -962,46 +979,7 @@ async fn a_suspension_and_an_endorsement_in_one_push_are_judged_in_order() {
     let s = scene().await;
     let (_, _, leader) = &s.devices[0];
     let (_, _, member) = &s.devices[1];
-    let team = s.people.group.to_string();
-    let rec = call(
-        leader,
-        "create_recommendation",
-        serde_json::json!({"group_id": team, "title": "Fund the Registry's outreach",
-               "body": "States Parties should fund outreach in situation countries.",
-               "language": "en", "open": true}),
-    )
-    .await;
-    sync(leader).await;
-    sync(member).await;
-    sync(&s.admin).await;
-    // Both offline: the secretariat suspends, the member endorses.
-    call(
-        &s.admin,
-        "update_organization",
-        serde_json::json!({"id": s.people.org.to_string(), "status": "suspended"}),
-    )
-    .await;
-    call(
-        member,
-        "endorse_recommendation",
-        serde_json::json!({"recommendation_id": rec["id"]}),
-    )
-    .await;
-    let path = s.dir.path().join("endorsed-offline.caucus");
-    member
-        .export_bundle(ExportBundle {
-            path: path.to_string_lossy().into(),
-            peer: None,
-        })
-        .await
-        .expect("export");
-    s.admin
-        .import_bundle(ImportBundle {
-            path: Some(path.to_string_lossy().into()),
-            content_base64: None,
-        })
-        .await
-        .expect("import");
+    let rec = endorsed_offline_while_suspended(&s, Suspension::StaysOnTheLaptop).await;
     assert_eq!(endorsements(&s.admin, &rec["id"]).await, 0, "held there");
     // One sync: the suspension and the held endorsement go up together.
     sync(&s.admin).await;

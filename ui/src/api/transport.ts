@@ -16,7 +16,8 @@ export class CommandError extends Error {
   }
 }
 
-function inTauri(): boolean {
+/** Inside the desktop app (Tauri's IPC is there), not a browser on the bridge. */
+export function inTauri(): boolean {
   return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
 }
 

@@ -9,23 +9,13 @@ import { DayPicker, type Locale } from "react-day-picker";
 import { ar, enUS, es, fr, pt } from "react-day-picker/locale";
 import "react-day-picker/style.css";
 import { intlLocale } from "../i18n";
-import { formatDay } from "../dates";
+import { dateOf, dayOf, formatDay } from "../dates";
 
 const LOCALES: Record<string, Locale> = { en: enUS, fr, es, pt, ar };
 
 /** The digits Intl writes in the screen's language (and the person's choice for Arabic). */
 function numerals(language: string): "latn" | "arab" {
   return intlLocale(language).includes("-nu-arab") ? "arab" : "latn";
-}
-
-function isoDay(date: Date) {
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())}`;
-}
-
-function asDate(day: string): Date | undefined {
-  const [y, m, d] = day.split("-").map(Number);
-  return y && m && d ? new Date(y, m - 1, d) : undefined;
 }
 
 /**
@@ -50,7 +40,7 @@ export function DateField({
   const button = useRef<HTMLButtonElement>(null);
   const box = useRef<HTMLDivElement>(null);
   const labelId = useId();
-  const selected = asDate(value);
+  const selected = dateOf(value);
   const today = new Date();
   const language = i18n.language;
   const close = () => {
@@ -107,7 +97,7 @@ export function DateField({
             selected={selected}
             defaultMonth={selected ?? today}
             onSelect={(day) => {
-              if (day) onChange(isoDay(day));
+              if (day) onChange(dayOf(day));
               close();
             }}
             locale={LOCALES[language] ?? enUS}

@@ -2,7 +2,7 @@ import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { commands, type MembershipStatus, type Organization, type Person, type Region } from "../api";
 import { useAction, useLoad } from "../data";
-import { ArchiveButton, Editor, ErrorLine, Options, REGIONS, ExportButtons } from "./parts";
+import { ArchiveButton, EditForm, ErrorLine, Options, REGIONS, ExportButtons } from "./parts";
 import { VirtualList } from "./VirtualList";
 import { countryName as nameOf, countryOptions } from "../countries";
 
@@ -105,7 +105,7 @@ export function DirectoryScreen({ admin, me }: { admin: boolean; me: string | nu
               const made = await action.run(() =>
                 commands.createOrganization({
                   name: org.name,
-                  country: org.country.toUpperCase(),
+                  country: org.country,
                   region: org.region,
                   themes: themeList(org.themes),
                   status: null,
@@ -114,24 +114,7 @@ export function DirectoryScreen({ admin, me }: { admin: boolean; me: string | nu
               if (made) setOrg({ ...org, name: "", country: "", themes: "" });
             }}
           >
-            <label>
-              {t("common.name")}
-              <input value={org.name} onChange={(e) => setOrg({ ...org, name: e.target.value })} required />
-            </label>
-            <label>
-              {t("directory.country")}
-              <CountrySelect value={org.country} onChange={(country) => setOrg({ ...org, country })} />
-            </label>
-            <label>
-              {t("directory.region")}
-              <select value={org.region} onChange={(e) => setOrg({ ...org, region: e.target.value as Region })}>
-                <Options values={REGIONS} labels="region" />
-              </select>
-            </label>
-            <label>
-              {t("directory.themes")}
-              <input value={org.themes} onChange={(e) => setOrg({ ...org, themes: e.target.value })} />
-            </label>
+            <OrganizationFields draft={org} onChange={setOrg} />
             <button type="submit">{t("common.create")}</button>
           </form>
         </details>)}
@@ -242,87 +225,61 @@ export function DirectoryScreen({ admin, me }: { admin: boolean; me: string | nu
   );
 }
 
-/** The secretariat edits an organization's name, region and themes in one form. */
-function OrganizationEdit({ organization: o }: { organization: Organization }) {
+/** An organization as the secretariat sets it up: name, country, region, themes (typed
+ * comma separated). The new-organization form and the edit form share them. */
+type OrganizationDraft = { name: string; country: string; region: Region; themes: string };
+
+function OrganizationFields({ draft, onChange }: { draft: OrganizationDraft; onChange: (draft: OrganizationDraft) => void }) {
   const { t } = useTranslation();
-  const action = useAction();
+  return (
+    <>
+      <label>
+        {t("common.name")}
+        <input value={draft.name} onChange={(e) => onChange({ ...draft, name: e.target.value })} required />
+      </label>
+      <label>
+        {t("directory.country")}
+        <CountrySelect value={draft.country} onChange={(country) => onChange({ ...draft, country })} />
+      </label>
+      <label>
+        {t("directory.region")}
+        <select value={draft.region} onChange={(e) => onChange({ ...draft, region: e.target.value as Region })}>
+          <Options values={REGIONS} labels="region" />
+        </select>
+      </label>
+      <label>
+        {t("directory.themes")}
+        <input value={draft.themes} onChange={(e) => onChange({ ...draft, themes: e.target.value })} />
+      </label>
+    </>
+  );
+}
+
+/** The secretariat edits an organization's name, country, region and themes in one form. */
+function OrganizationEdit({ organization: o }: { organization: Organization }) {
   const [draft, setDraft] = useState({ name: o.name, country: o.country, region: o.region, themes: o.themes.join(", ") });
   return (
-    <Editor summary={t("common.edit")}>
-      {(close) => (
-        <form
-          onSubmit={async (e) => {
-            e.preventDefault();
-            const saved = await action.run(() =>
-              commands.updateOrganization({
-                id: o.id,
-                name: draft.name,
-                country: draft.country,
-                region: draft.region,
-                themes: themeList(draft.themes),
-              }),
-            );
-            if (saved) close();
-          }}
-        >
-          <label>
-            {t("common.name")}
-            <input value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} required />
-          </label>
-          <label>
-            {t("directory.country")}
-            <CountrySelect value={draft.country} onChange={(country) => setDraft({ ...draft, country })} />
-          </label>
-          <label>
-            {t("directory.region")}
-            <select value={draft.region} onChange={(e) => setDraft({ ...draft, region: e.target.value as Region })}>
-              <Options values={REGIONS} labels="region" />
-            </select>
-          </label>
-          <label>
-            {t("directory.themes")}
-            <input value={draft.themes} onChange={(e) => setDraft({ ...draft, themes: e.target.value })} />
-          </label>
-          <ErrorLine error={action.error} />
-          <button type="submit" disabled={action.busy}>
-            {t("common.save")}
-          </button>
-        </form>
-      )}
-    </Editor>
+    <EditForm save={() => commands.updateOrganization({ id: o.id, ...draft, themes: themeList(draft.themes) })}>
+      <OrganizationFields draft={draft} onChange={setDraft} />
+    </EditForm>
   );
 }
 
 /** A person's name and email: the secretariat's to edit, and the person's own. */
 function PersonEdit({ person: p }: { person: Person }) {
   const { t } = useTranslation();
-  const action = useAction();
   const [draft, setDraft] = useState({ name: p.name, email: p.email });
   return (
-    <Editor summary={t("common.edit")}>
-      {(close) => (
-        <form
-          onSubmit={async (e) => {
-            e.preventDefault();
-            const saved = await action.run(() => commands.updatePerson({ id: p.id, name: draft.name, email: draft.email.trim() }));
-            if (saved) close();
-          }}
-        >
-          <label>
-            {t("common.name")}
-            <input value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} required />
-          </label>
-          <label>
-            {t("directory.email")}
-            <input type="email" dir="ltr" value={draft.email} onChange={(e) => setDraft({ ...draft, email: e.target.value })} />
-          </label>
-          <ErrorLine error={action.error} />
-          <button type="submit" disabled={action.busy}>
-            {t("common.save")}
-          </button>
-        </form>
-      )}
-    </Editor>
+    <EditForm save={() => commands.updatePerson({ id: p.id, name: draft.name, email: draft.email.trim() })}>
+      <label>
+        {t("common.name")}
+        <input value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} required />
+      </label>
+      <label>
+        {t("directory.email")}
+        <input type="email" dir="ltr" value={draft.email} onChange={(e) => setDraft({ ...draft, email: e.target.value })} />
+      </label>
+    </EditForm>
   );
 }
 

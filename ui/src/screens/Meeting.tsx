@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { commands, type AgendaItem, type Meeting } from "../api";
 import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
-import { ArchiveButton, Editor, ErrorLine, formatMoment, Markdown, TextEdit, Unreadable } from "./parts";
+import { ArchiveButton, EditForm, ErrorLine, formatMoment, Markdown, TextEdit, Unreadable } from "./parts";
 import { DateField, TimeField } from "./DateField";
 
 async function loadMeeting(id: string) {
@@ -396,77 +396,47 @@ function AgendaList({ items }: { items: AgendaItem[] }) {
 /** An agenda item's title and notes (what to discuss, who introduces it), in one form. */
 function AgendaItemEdit({ item }: { item: AgendaItem }) {
   const { t } = useTranslation();
-  const action = useAction();
   const [draft, setDraft] = useState({ title: item.title, notes: item.notes });
   return (
-    <Editor summary={t("common.edit")}>
-      {(close) => (
-        <form
-          onSubmit={async (e) => {
-            e.preventDefault();
-            const saved = await action.run(() => commands.updateAgendaItem({ id: item.id, title: draft.title, notes: draft.notes }));
-            if (saved) close();
-          }}
-        >
-          <label>
-            {t("common.title")}
-            <input value={draft.title} onChange={(e) => setDraft({ ...draft, title: e.target.value })} required />
-          </label>
-          <label>
-            {t("meeting.notes")}
-            <textarea value={draft.notes} onChange={(e) => setDraft({ ...draft, notes: e.target.value })} />
-          </label>
-          <ErrorLine error={action.error} />
-          <button type="submit" disabled={action.busy}>
-            {t("common.save")}
-          </button>
-        </form>
-      )}
-    </Editor>
+    <EditForm save={() => commands.updateAgendaItem({ id: item.id, ...draft })}>
+      <label>
+        {t("common.title")}
+        <input value={draft.title} onChange={(e) => setDraft({ ...draft, title: e.target.value })} required />
+      </label>
+      <label>
+        {t("meeting.notes")}
+        <textarea value={draft.notes} onChange={(e) => setDraft({ ...draft, notes: e.target.value })} />
+      </label>
+    </EditForm>
   );
 }
 
 /** A meeting's title, day, time and place: rescheduled on the calendar, like it was planned. */
 function MeetingEdit({ meeting }: { meeting: Meeting }) {
   const { t } = useTranslation();
-  const action = useAction();
   const [day0, time0] = meeting.starts_at.split("T");
   const [draft, setDraft] = useState({ title: meeting.title, day: day0, time: (time0 ?? "10:00").slice(0, 5), place: meeting.place });
+  const save = () => {
+    const starts_at = `${draft.day}T${draft.time}`;
+    return commands.updateMeeting({
+      id: meeting.id,
+      title: draft.title !== meeting.title ? draft.title : null,
+      starts_at: starts_at !== meeting.starts_at ? starts_at : null,
+      place: draft.place !== meeting.place ? draft.place : null,
+    });
+  };
   return (
-    <Editor summary={t("common.edit")}>
-      {(close) => (
-        <form
-          data-testid="meeting-edit"
-          onSubmit={async (e) => {
-            e.preventDefault();
-            const starts_at = `${draft.day}T${draft.time}`;
-            const saved = await action.run(() =>
-              commands.updateMeeting({
-                id: meeting.id,
-                title: draft.title !== meeting.title ? draft.title : null,
-                starts_at: starts_at !== meeting.starts_at ? starts_at : null,
-                place: draft.place !== meeting.place ? draft.place : null,
-              }),
-            );
-            if (saved) close();
-          }}
-        >
-          <label>
-            {t("common.title")}
-            <input value={draft.title} onChange={(e) => setDraft({ ...draft, title: e.target.value })} required />
-          </label>
-          <DateField label={t("meeting.day")} value={draft.day} onChange={(day) => setDraft({ ...draft, day })} />
-          <TimeField label={t("meeting.time")} value={draft.time} onChange={(time) => setDraft({ ...draft, time })} />
-          <label>
-            {t("meeting.place")}
-            <input value={draft.place} onChange={(e) => setDraft({ ...draft, place: e.target.value })} />
-          </label>
-          <ErrorLine error={action.error} />
-          <button type="submit" disabled={action.busy}>
-            {t("common.save")}
-          </button>
-        </form>
-      )}
-    </Editor>
+    <EditForm save={save} testId="meeting-edit">
+      <label>
+        {t("common.title")}
+        <input value={draft.title} onChange={(e) => setDraft({ ...draft, title: e.target.value })} required />
+      </label>
+      <DateField label={t("meeting.day")} value={draft.day} onChange={(day) => setDraft({ ...draft, day })} />
+      <TimeField label={t("meeting.time")} value={draft.time} onChange={(time) => setDraft({ ...draft, time })} />
+      <label>
+        {t("meeting.place")}
+        <input value={draft.place} onChange={(e) => setDraft({ ...draft, place: e.target.value })} />
+      </label>
+    </EditForm>
   );
 }

@@ -87,6 +87,32 @@ export function Editor({
   );
 }
 
+/** An "Edit" disclosure holding a form of `children` fields, saved by `save`: closed again once
+ * saved, the refusal said under the fields otherwise. The fields' draft is the caller's. */
+export function EditForm({ save, testId, children }: { save: () => Promise<unknown>; testId?: string; children: ReactNode }) {
+  const { t } = useTranslation();
+  const action = useAction();
+  return (
+    <Editor summary={t("common.edit")}>
+      {(close) => (
+        <form
+          data-testid={testId}
+          onSubmit={async (e) => {
+            e.preventDefault();
+            if (await action.run(save)) close();
+          }}
+        >
+          {children}
+          <ErrorLine error={action.error} />
+          <button type="submit" disabled={action.busy}>
+            {t("common.save")}
+          </button>
+        </form>
+      )}
+    </Editor>
+  );
+}
+
 /** Edits one text field in place: an "Edit" disclosure with one input, saved by `save`. */
 export function TextEdit({
   label,

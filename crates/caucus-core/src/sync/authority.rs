@@ -16,6 +16,12 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 use uuid::Uuid;
 
+/// The tables whose rows decide what people may do (who is the secretariat, their
+/// organization and its standing, their role in each group, which group is the steering
+/// committee): a change to one of them changes the rights the changes after it are judged by,
+/// at the hub (its push) and on every replica (`sync::judge`) alike.
+pub const RIGHTS_TABLES: &[&str] = &["person", "membership", "coalition_group", "organization"];
+
 /// The person behind a pushing device, as the hub's data describes them.
 #[derive(Debug, Clone, Default)]
 pub struct HubActor {

@@ -263,12 +263,8 @@ impl HubDb {
                     }
                 }
             }
-            if matches!(
-                table.as_str(),
-                "person" | "membership" | "coalition_group" | "organization"
-            ) {
-                // Rights come from these rows (an organization's standing decides whether its
-                // people endorse): judge what follows by them as written.
+            if authority::RIGHTS_TABLES.contains(&table.as_str()) {
+                // Rights come from these rows: judge what follows by them as written.
                 pending.flush(&mut tx).await?;
                 actors.clear();
                 setting_up = !has_admin(&mut tx).await?;

@@ -132,13 +132,11 @@ pub async fn merge_judged(
         if new_certificates > 0 || !passes.is_empty() {
             codes.extend(UNTRACED);
         }
-        if fresh.iter().any(|c| {
-            matches!(
-                c.table.as_str(),
-                "person" | "membership" | "coalition_group" | "organization"
-            )
-        }) {
-            // Rights come from these rows (an organization's standing among them).
+        if fresh
+            .iter()
+            .any(|c| crate::sync::authority::RIGHTS_TABLES.contains(&c.table.as_str()))
+        {
+            // Rights come from these rows.
             codes.extend(["forbidden", "wrong_bucket", "invalid"]);
         }
         if fresh.iter().any(|c| c.column == crate::change::ROW_COLUMN) {
