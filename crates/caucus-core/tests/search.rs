@@ -334,3 +334,54 @@ async fn search_knows_the_coalitions_languages() {
         "an agenda item is found, and opens its meeting: {agenda:?}"
     );
 }
+
+/// A first sync marks the index to be built once: merges leave it alone meanwhile, and the
+/// build at the end (or the next open, after a kill) makes the index the records make.
+#[tokio::test]
+async fn an_index_built_after_a_first_sync_is_the_one_the_records_make() {
+    let (_dir, c) = demo().await;
+    let all = c.store().all_changes().await.expect("log");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("new.db");
+    let fresh = Caucus::open(&path).await.expect("open");
+    caucus_core::store::search::build_later(fresh.store().pool())
+        .await
+        .expect("mark");
+    fresh
+        .store()
+        .merge_remote(&all, caucus_core::hlc::wall_ms())
+        .await
+        .expect("merge");
+    assert!(
+        index_of(&fresh).await.is_empty(),
+        "merges leave the index alone while it waits to be built"
+    );
+    assert!(
+        caucus_core::store::search::build_pending(fresh.store().pool())
+            .await
+            .expect("pending")
+    );
+    // A kill here: the next open builds it.
+    fresh.store().close().await;
+    drop(fresh);
+    let reopened = Caucus::open(&path).await.expect("open again");
+    assert!(
+        !caucus_core::store::search::build_pending(reopened.store().pool())
+            .await
+            .expect("pending"),
+        "the open built the index and took the mark away"
+    );
+    let built = index_of(&reopened).await;
+    assert!(built.len() > 20, "the demo is indexed: {}", built.len());
+    assert!(!find(&reopened, "Protect the budget").await.is_empty());
+    let mut conn = reopened.store().pool().acquire().await.expect("conn");
+    caucus_core::store::search::rebuild(&mut conn)
+        .await
+        .expect("rebuild");
+    drop(conn);
+    assert_eq!(
+        built,
+        index_of(&reopened).await,
+        "the index matches its records"
+    );
+}

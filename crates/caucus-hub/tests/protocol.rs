@@ -220,8 +220,16 @@ async fn pulls_are_paged_and_a_first_sync_is_the_snapshot() {
     };
     let mut received = 0;
     let mut pages = 0;
+    let device = hub.db.device_by_token(&token.token).await.expect("device");
     loop {
         let page = t.pull(&hub.url, &token, &request).await.expect("pull");
+        // The server writes a page from the changes' stored JSON without decoding them: what a
+        // device reads is exactly the decoded page.
+        assert_eq!(
+            page,
+            hub.db.pull(&device, &request).await.expect("decoded pull"),
+            "the stored JSON is the page"
+        );
         assert!(page.changes.len() <= 25, "a page holds at most the limit");
         for (bucket, cursor) in &page.cursors {
             let before = request.cursors.get(bucket).map_or(0, |c| c.server_seq);

@@ -7,6 +7,7 @@ use crate::error::HubError;
 use crate::limits::{Limiter, Limits};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::HeaderMap;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use caucus_core::hlc::wall_ms;
@@ -140,13 +141,22 @@ async fn pull(
     State(hub): State<Arc<HubDb>>,
     headers: HeaderMap,
     Body(body): Body,
-) -> Result<Json<PullReply>, HubError> {
+) -> Result<impl IntoResponse, HubError> {
     let device = authenticate(&hub, "/v1/pull", &headers, &body).await?;
     let request: PullRequest = decode(&body)?;
     if request.cursors.len() > 100_000 {
         return Err(HubError::PayloadTooLarge("too many buckets".into()));
     }
-    Ok(Json(hub.pull(&device, &request).await?))
+    // A `PullReply`, its changes written as the hub stored them.
+    let json = hub
+        .page(&device, &request)
+        .await?
+        .to_json()
+        .map_err(|e| HubError::Invalid(format!("a page could not be written: {e}")))?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        json,
+    ))
 }
 
 /// The hub's routes, for `caucus-hub serve` and for a meeting host inside the app, behind the

@@ -1153,7 +1153,9 @@ export type SyncPhase =
 /**  Writing a bundle. */
 "exporting" | 
 /**  Reading a bundle. */
-"importing";
+"importing" | 
+/**  Building the search index over what a first sync received. */
+"indexing";
 
 /**  Work in progress, for a progress bar. */
 export type SyncProgress = {

@@ -227,6 +227,13 @@ fn merge_rows(db: &rusqlite::Connection, changes: &[&Change]) -> Result<Merged> 
     }
 
     write_rows(db, &merges)?;
+    if search::waits_for_build(db)? {
+        // The index will be built from the records once (a first sync's snapshot).
+        return Ok(Merged {
+            superseded,
+            invalid,
+        });
+    }
     // Search, for the rows whose indexed text or archiving changed.
     for kind in &search::INDEXED {
         for fresh in [true, false] {

@@ -144,11 +144,12 @@ pub(crate) fn append(
     let mut insert = db.prepare_cached(
         "INSERT INTO log_entry
              (site, seq_first, seq_last, hlc, actor, bucket, tbl, row_id, cl, schema_version,
-              fields)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+              fields, offsets)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?;
     for run in runs(changes) {
         let (first, last) = (run[0], run[run.len() - 1]);
+        let offsets = run.iter().fold(0u64, |m, c| m | 1 << (c.seq - first.seq));
         let site = interned.id(db, first.site)?;
         let actor = first.actor.map(|a| interned.id(db, a)).transpose()?;
         let bucket = interned.name(db, &first.bucket)?;
@@ -165,14 +166,14 @@ pub(crate) fn append(
             first.cl as i64,
             first.schema_version as i64,
             encode_fields(run),
+            offsets as i64,
         ])?;
         if queue {
-            let waiting = run.iter().fold(0u64, |m, c| m | 1 << (c.seq - first.seq));
             outbox.execute(rusqlite::params![
                 first.hlc.0 as i64,
                 first.site.as_bytes().as_slice(),
                 first.seq as i64,
-                waiting as i64,
+                offsets as i64,
                 run.len() as i64,
             ])?;
         }
@@ -212,7 +213,7 @@ impl Duplicates {
         if c.seq > max {
             return Ok(false);
         }
-        Ok(holding(db, site, c.seq)?.is_some())
+        holds(db, site, c.seq)
     }
 }
 
@@ -232,37 +233,22 @@ fn max_seq(db: &rusqlite::Connection, site: i64) -> Result<Option<u64>> {
     Ok(max.map(|m| m as u64))
 }
 
-/// An entry's seq range and fields, enough to tell whether it holds a change.
-struct Held {
-    first: u64,
-    fields: String,
-}
-
-impl Held {
-    fn offsets(&self) -> Vec<u64> {
-        decode_fields(&self.fields)
-            .map(|f| f.into_iter().map(|f| f.offset).collect())
-            .unwrap_or_default()
-    }
-}
-
-/// The entry of the site numbered `site` whose range covers `seq` and that holds it.
-fn holding(db: &rusqlite::Connection, site: i64, seq: u64) -> Result<Option<Held>> {
-    let mut read = db.prepare_cached(
-        "SELECT seq_first, fields FROM log_entry
-         WHERE site = ?1 AND seq_last BETWEEN ?2 AND ?3 AND seq_first <= ?2",
-    )?;
-    let mut rows = read.query(rusqlite::params![site, seq as i64, (seq + SPAN - 1) as i64])?;
-    while let Some(r) = rows.next()? {
-        let held = Held {
-            first: r.get::<_, i64>(0)? as u64,
-            fields: r.get(1)?,
-        };
-        if held.offsets().contains(&(seq - held.first)) {
-            return Ok(Some(held));
-        }
-    }
-    Ok(None)
+/// Whether an entry of the site numbered `site` holds `seq`: read from the site index alone
+/// (its offsets), never the entry's fields.
+fn holds(db: &rusqlite::Connection, site: i64, seq: u64) -> Result<bool> {
+    Ok(db
+        .prepare_cached(
+            "SELECT 1 FROM log_entry
+             WHERE site = ?1 AND seq_last BETWEEN ?2 AND ?3 AND seq_first <= ?2
+               AND (offsets >> (?2 - seq_first)) & 1 = 1
+             LIMIT 1",
+        )?
+        .query_row(
+            rusqlite::params![site, seq as i64, (seq + SPAN - 1) as i64],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
 }
 
 /// One field of an entry.

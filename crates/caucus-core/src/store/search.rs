@@ -419,6 +419,35 @@ pub(crate) fn reindex(
     Ok(())
 }
 
+/// The mark that the index is to be built from the records (left by migration 0016, and by a
+/// first sync): while it stands, merges leave the index alone, and [`super::upgrade::run`]
+/// builds it and removes the mark (at the end of the first sync, or at the next open after a
+/// kill). A first sync's snapshot is most of the coalition arriving at once, and indexing it
+/// page by page cost a third of the device's time (`perf`, docs/benchmarks.md).
+pub(crate) const TO_BUILD: &str = "search_to_build";
+
+/// Whether the index waits to be built ([`TO_BUILD`]).
+pub(crate) fn waits_for_build(db: &rusqlite::Connection) -> rusqlite::Result<bool> {
+    db.prepare_cached("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1")?
+        .exists([TO_BUILD])
+}
+
+/// Marks the index to be built from the records once, instead of kept by every merge.
+pub async fn build_later(pool: &sqlx::SqlitePool) -> Result<()> {
+    sqlx::query(&format!(
+        "CREATE TABLE IF NOT EXISTS {TO_BUILD} (pending INTEGER NOT NULL)"
+    ))
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Whether the index waits to be built ([`TO_BUILD`]).
+pub async fn build_pending(pool: &sqlx::SqlitePool) -> Result<bool> {
+    let mut conn = pool.acquire().await?;
+    super::raw::on_handle(&mut conn, |db| Ok(waits_for_build(db)?)).await
+}
+
 /// Builds the whole index again from the records, on `db` (in whatever transaction it holds);
 /// `tell` is told how many records are indexed so far, every thousand.
 pub fn rebuild_on(db: &rusqlite::Connection, tell: &dyn Fn(u64)) -> rusqlite::Result<u64> {

@@ -24,8 +24,8 @@ use uuid::Uuid;
 const TO_PACK: &str = "field_clock_to_pack";
 /// The work table migration 0013 leaves.
 const LOG_TO_PACK: &str = "change_log_to_pack";
-/// The mark migration 0016 leaves: the search index is to be built.
-const SEARCH_TO_BUILD: &str = "search_to_build";
+/// The mark migration 0016 (and a first sync) leaves: the search index is to be built.
+const SEARCH_TO_BUILD: &str = super::search::TO_BUILD;
 
 /// How far an upgrade has got, in field stamps and changes packed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]

@@ -30,6 +30,8 @@ pub enum SyncPhase {
     Exporting,
     /// Reading a bundle.
     Importing,
+    /// Building the search index over what a first sync received.
+    Indexing,
 }
 
 /// Work in progress, for a progress bar.
@@ -180,6 +182,10 @@ pub async fn exchange(
         transport.pull(url, device, &request).await
     };
     let mut reply = pull(cursors).await?;
+    if home && reply.snapshot_remaining >= INDEX_AFTER_SNAPSHOT {
+        // Most of the coalition is arriving: search is built once at the end, not per page.
+        crate::store::search::build_later(pool).await?;
+    }
     loop {
         if reply.snapshot_remaining > 0 {
             total = Some(received + reply.snapshot_remaining as u32);
@@ -212,8 +218,18 @@ pub async fn exchange(
             None => break,
         }
     }
+    if home && crate::store::search::build_pending(pool).await? {
+        let indexing = |p: crate::store::upgrade::UpgradeProgress| {
+            progress.report(SyncPhase::Indexing, p.done, Some(p.total))
+        };
+        crate::store::upgrade::run(pool, &indexing).await?;
+    }
     Ok(())
 }
+
+/// The size of a snapshot (in changes) from which search is built once after it rather than
+/// kept page by page: a first sync, or a new group's long history.
+const INDEX_AFTER_SNAPSHOT: u64 = 10_000;
 
 /// Merges one pulled page, with the guests' passes, certificates and removed devices it brought.
 async fn take_page(

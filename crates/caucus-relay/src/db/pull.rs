@@ -4,6 +4,45 @@
 use super::actors::load_actor;
 use super::*;
 use caucus_core::certificate::Certificate;
+use serde_json::value::RawValue;
+
+/// A page of a pull, its changes as the JSON the hub stored.
+pub struct Page {
+    /// Everything but the changes (`changes` is empty).
+    pub reply: PullReply,
+    /// The changes, in order.
+    pub bodies: Vec<Box<RawValue>>,
+}
+
+impl Page {
+    /// The page as the wire's [`PullReply`], written without decoding its changes: the same
+    /// fields in the same order, skipped when empty as `PullReply` skips them.
+    pub fn to_json(&self) -> serde_json::Result<Vec<u8>> {
+        #[derive(serde::Serialize)]
+        struct Wire<'a> {
+            changes: &'a [Box<RawValue>],
+            cursors: &'a std::collections::BTreeMap<String, BucketCursor>,
+            more: bool,
+            snapshot_remaining: u64,
+            #[serde(skip_serializing_if = "<[_]>::is_empty")]
+            certificates: &'a [Certificate],
+            #[serde(skip_serializing_if = "<[_]>::is_empty")]
+            revoked: &'a [RevokedDevice],
+            #[serde(skip_serializing_if = "<[_]>::is_empty")]
+            guest_passes: &'a [caucus_core::guest_pass::GuestPass],
+        }
+        let r = &self.reply;
+        serde_json::to_vec(&Wire {
+            changes: &self.bodies,
+            cursors: &r.cursors,
+            more: r.more,
+            snapshot_remaining: r.snapshot_remaining,
+            certificates: &r.certificates,
+            revoked: &r.revoked,
+            guest_passes: &r.guest_passes,
+        })
+    }
+}
 
 impl HubDb {
     /// The buckets a device's person may read: the coalition's, and their groups' (every group's
@@ -32,26 +71,50 @@ impl HubDb {
         Ok(buckets.into_iter().collect())
     }
 
+    /// One page of what the device lacks ([`HubDb::page`]), its changes decoded.
+    pub async fn pull(&self, device: &Device, request: &PullRequest) -> Result<PullReply> {
+        let page = self.page(device, request).await?;
+        let mut reply = page.reply;
+        for body in &page.bodies {
+            reply.changes.push(
+                serde_json::from_str(body.get())
+                    .map_err(|e| HubError::Invalid(format!("a stored change is damaged: {e}")))?,
+            );
+        }
+        Ok(reply)
+    }
+
     /// One page of what the device lacks, across its readable buckets: a compacted snapshot
     /// (the winning change of each field) for a bucket it does not follow yet, then the
-    /// bucket's log after its cursor.
-    pub async fn pull(&self, device: &Device, request: &PullRequest) -> Result<PullReply> {
+    /// bucket's log after its cursor. The changes stay the JSON the hub stored, sent as they
+    /// are ([`Page::to_json`]): decoding and encoding every change again cost the hub as much as
+    /// reading it.
+    pub async fn page(&self, device: &Device, request: &PullRequest) -> Result<Page> {
         if self.guest_meeting(device)?.is_some() {
-            return self.pull_guest(request).await;
+            let mut reply = self.pull_guest(request).await?;
+            let bodies = std::mem::take(&mut reply.changes)
+                .iter()
+                .map(|c| {
+                    serde_json::value::to_raw_value(c).map_err(|e| HubError::Invalid(e.to_string()))
+                })
+                .collect::<Result<_>>()?;
+            return Ok(Page { reply, bodies });
         }
         let limit = request.limit.clamp(1, MAX_PULL_CHANGES) as usize;
         let mut reply = PullReply::default();
+        let mut bodies: Vec<Box<RawValue>> = Vec::new();
+        let mut sites: BTreeSet<Uuid> = BTreeSet::new();
         let mut conn = self.pool.acquire().await?;
         for bucket in self.readable(&mut conn, device).await? {
             let mut cursor = request.cursors.get(&bucket).copied().unwrap_or_default();
-            let budget = limit.saturating_sub(reply.changes.len());
+            let budget = limit.saturating_sub(bodies.len());
             if budget == 0 {
                 reply.more = true;
                 reply.cursors.insert(bucket, cursor);
                 continue;
             }
             let sql = if cursor.following {
-                "SELECT server_seq, body FROM hub_change
+                "SELECT server_seq, site, body FROM hub_change
                  WHERE bucket = $1 AND server_seq > $2 ORDER BY server_seq LIMIT $3"
             } else {
                 if cursor.server_seq == 0 {
@@ -62,7 +125,7 @@ impl HubDb {
                             .await?;
                     reply.snapshot_remaining += n as u64;
                 }
-                "SELECT c.server_seq, c.body FROM hub_field f JOIN hub_change c ON c.server_seq = f.server_seq
+                "SELECT c.server_seq, c.site, c.body FROM hub_field f JOIN hub_change c ON c.server_seq = f.server_seq
                  WHERE f.bucket = $1 AND f.server_seq > $2 ORDER BY f.server_seq LIMIT $3"
             };
             let rows = sqlx::query(sql)
@@ -74,10 +137,17 @@ impl HubDb {
             let full = rows.len() > budget;
             for row in rows.iter().take(budget) {
                 let seq: i64 = row.try_get("server_seq")?;
+                let site: String = row.try_get("site")?;
                 let body: String = row.try_get("body")?;
-                let change: Change = serde_json::from_str(&body)
-                    .map_err(|e| HubError::Invalid(format!("a stored change is damaged: {e}")))?;
-                reply.changes.push(change);
+                // Checked as JSON, not decoded: the hub wrote it from a change it decoded.
+                bodies.push(
+                    RawValue::from_string(body).map_err(|e| {
+                        HubError::Invalid(format!("a stored change is damaged: {e}"))
+                    })?,
+                );
+                sites.insert(Uuid::parse_str(&site).map_err(|e| {
+                    HubError::Invalid(format!("a stored change's site is damaged: {e}"))
+                })?);
                 cursor.server_seq = seq;
             }
             if full {
@@ -88,7 +158,6 @@ impl HubDb {
             }
             reply.cursors.insert(bucket, cursor);
         }
-        let sites: BTreeSet<Uuid> = reply.changes.iter().map(|c| c.site).collect();
         if matches!(self.policy, Policy::Relay | Policy::Meeting) {
             // The passes of the guests let in here, for their changes.
             reply.guest_passes = self.passes_of(&sites);
@@ -110,7 +179,7 @@ impl HubDb {
             }
         }
         if self.policy == Policy::Authorize {
-            reply.certificates = self.certificates_of(&mut conn, &reply.changes).await?;
+            reply.certificates = self.certificates_of(&mut conn, &sites).await?;
             for site in &sites {
                 let bodies: Vec<String> =
                     sqlx::query_scalar("SELECT body FROM hub_guest_pass WHERE site = $1")
@@ -138,18 +207,17 @@ impl HubDb {
                 });
             }
         }
-        Ok(reply)
+        Ok(Page { reply, bodies })
     }
 
-    /// The certificates of the devices enrolled with the sites of `changes`. A certificate is
+    /// The certificates of the devices enrolled with `sites`. A certificate is
     /// issued again from the device's enrolment (the same bytes each time: ed25519 signatures
     /// are deterministic), and kept in memory so a page costs no signing.
     async fn certificates_of(
         &self,
         conn: &mut AnyConnection,
-        changes: &[Change],
+        sites: &BTreeSet<Uuid>,
     ) -> Result<Vec<Certificate>> {
-        let sites: BTreeSet<String> = changes.iter().map(|c| c.site.to_string()).collect();
         if sites.is_empty() {
             return Ok(Vec::new());
         }
@@ -161,8 +229,8 @@ impl HubDb {
         }
         sql.push(')');
         let mut query = sqlx::query(&sql);
-        for site in &sites {
-            query = query.bind(site.clone());
+        for site in sites {
+            query = query.bind(site.to_string());
         }
         let mut out = Vec::new();
         for row in query.fetch_all(&mut *conn).await? {
@@ -170,20 +238,28 @@ impl HubDb {
             let site: String = row.try_get("site")?;
             let key: String = row.try_get("public_key")?;
             let enrolled: i64 = row.try_get("enrolled_ms")?;
-            let (Ok(person), Ok(site), Some(key)) = (
+            let (Ok(person), Ok(site), Some(bytes)) = (
                 Uuid::parse_str(&person),
                 Uuid::parse_str(&site),
-                caucus_core::certificate::decode_key(&key),
+                hex::decode(&key)
+                    .ok()
+                    .and_then(|b| <[u8; 32]>::try_from(b).ok()),
             ) else {
                 continue;
             };
             let mut cache = self.certificates.lock().unwrap_or_else(|p| p.into_inner());
-            let certificate = cache
-                .entry((site, key.to_bytes()))
-                .or_insert_with(|| {
-                    Certificate::issue(&self.key, self.hub_id, person, site, &key, enrolled as u64)
-                })
-                .clone();
+            if let Some(certificate) = cache.get(&(site, bytes)) {
+                out.push(certificate.clone());
+                continue;
+            }
+            // Decoding the key (a point decompression) only for a certificate not issued yet:
+            // done for every maker of every page, it cost a first sync's hub a tenth of its time.
+            let Some(key) = caucus_core::certificate::decode_key(&key) else {
+                continue;
+            };
+            let certificate =
+                Certificate::issue(&self.key, self.hub_id, person, site, &key, enrolled as u64);
+            cache.insert((site, bytes), certificate.clone());
             out.push(certificate);
         }
         Ok(out)
