@@ -25,7 +25,7 @@ impl Default for HttpTransport {
 }
 
 impl HttpTransport {
-    async fn call<Q: Serialize + Sync, A: DeserializeOwned>(
+    async fn call<Q: Serialize + Sync, A: DeserializeOwned + Send + 'static>(
         &self,
         url: &str,
         path: &str,
@@ -63,7 +63,19 @@ impl HttpTransport {
             )
         })?;
         if status.is_success() {
-            return serde_json::from_slice(&bytes).map_err(|_| {
+            let apart = bytes.len() > DECODE_APART_BYTES;
+            let decode = move || serde_json::from_slice::<A>(&bytes);
+            // A page of a first sync is a megabyte of JSON: decoded on a blocking thread, it
+            // overlaps the merge of the page before (the exchange merges a page while it fetches
+            // the next) instead of waiting for it.
+            let decoded = if apart {
+                tokio::task::spawn_blocking(decode).await.map_err(|_| {
+                    CoreError::sync(SyncFailure::Hub, "the hub's answer was not understood")
+                })?
+            } else {
+                decode()
+            };
+            return decoded.map_err(|_| {
                 CoreError::sync(SyncFailure::Hub, "the hub's answer was not understood")
             });
         }
@@ -77,6 +89,9 @@ impl HttpTransport {
         })
     }
 }
+
+/// Answers larger than this are decoded on a blocking thread.
+const DECODE_APART_BYTES: usize = 64 << 10;
 
 fn short(e: &reqwest::Error) -> String {
     if e.is_connect() {
