@@ -170,18 +170,23 @@ async fn the_index_follows_edits_archiving_and_merges() {
     // The index each merge brought up to date, batch by batch, is the one the records make.
     for replica in [&c, &other] {
         let kept = index_of(replica).await;
-        let mut conn = replica.store().pool().acquire().await.expect("conn");
-        caucus_core::store::search::rebuild(&mut conn)
-            .await
-            .expect("rebuild");
-        drop(conn);
         assert!(kept.len() > 20, "the demo is indexed: {}", kept.len());
         assert_eq!(
             kept,
-            index_of(replica).await,
+            rebuilt(replica).await,
             "the index matches its records"
         );
     }
+}
+
+/// The index built again from the records.
+async fn rebuilt(c: &Caucus) -> Vec<(i64, String, String, String, String, String, String)> {
+    let mut conn = c.store().pool().acquire().await.expect("conn");
+    caucus_core::store::search::rebuild(&mut conn)
+        .await
+        .expect("rebuild");
+    drop(conn);
+    index_of(c).await
 }
 
 /// Every entry of the search index and of the titles' index, in rowid order.
@@ -374,14 +379,9 @@ async fn an_index_built_after_a_first_sync_is_the_one_the_records_make() {
     let built = index_of(&reopened).await;
     assert!(built.len() > 20, "the demo is indexed: {}", built.len());
     assert!(!find(&reopened, "Protect the budget").await.is_empty());
-    let mut conn = reopened.store().pool().acquire().await.expect("conn");
-    caucus_core::store::search::rebuild(&mut conn)
-        .await
-        .expect("rebuild");
-    drop(conn);
     assert_eq!(
         built,
-        index_of(&reopened).await,
+        rebuilt(&reopened).await,
         "the index matches its records"
     );
 }

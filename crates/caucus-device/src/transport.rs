@@ -69,13 +69,11 @@ impl HttpTransport {
             // overlaps the merge of the page before (the exchange merges a page while it fetches
             // the next) instead of waiting for it.
             let decoded = if apart {
-                tokio::task::spawn_blocking(decode).await.map_err(|_| {
-                    CoreError::sync(SyncFailure::Hub, "the hub's answer was not understood")
-                })?
+                tokio::task::spawn_blocking(decode).await.ok()
             } else {
-                decode()
+                Some(decode())
             };
-            return decoded.map_err(|_| {
+            return decoded.and_then(|d| d.ok()).ok_or_else(|| {
                 CoreError::sync(SyncFailure::Hub, "the hub's answer was not understood")
             });
         }

@@ -227,15 +227,14 @@ fn merge_rows(db: &rusqlite::Connection, changes: &[&Change]) -> Result<Merged> 
     }
 
     write_rows(db, &merges)?;
-    if search::waits_for_build(db)? {
-        // The index will be built from the records once (a first sync's snapshot).
-        return Ok(Merged {
-            superseded,
-            invalid,
-        });
-    }
-    // Search, for the rows whose indexed text or archiving changed.
-    for kind in &search::INDEXED {
+    // Search, for the rows whose indexed text or archiving changed; none while the index waits
+    // to be built from the records once (a first sync's snapshot).
+    let kinds = if search::waits_for_build(db)? {
+        &[][..]
+    } else {
+        &search::INDEXED[..]
+    };
+    for kind in kinds {
         for fresh in [true, false] {
             let ids: Vec<&str> = merges
                 .iter()
