@@ -16,7 +16,7 @@ use crate::error::{CoreError, Result};
 use crate::hlc::Hlc;
 use rusqlite::OptionalExtension;
 use sqlx::SqliteConnection;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use uuid::Uuid;
 
 /// The most sequence numbers an entry spans (seq_last - seq_first < SPAN): the entry holding a
@@ -325,6 +325,22 @@ pub(crate) const SELECT: &str = "SELECT s.id AS site, e.seq_first, e.hlc, a.id A
     JOIN log_name t ON t.no = e.tbl";
 
 impl Entry {
+    /// An entry as rusqlite reads it, in [`SELECT`]'s order.
+    pub(crate) fn read(row: &rusqlite::Row) -> rusqlite::Result<Entry> {
+        Ok(Entry {
+            site: row.get(0)?,
+            seq_first: row.get(1)?,
+            hlc: row.get(2)?,
+            actor: row.get(3)?,
+            bucket: row.get(4)?,
+            tbl: row.get(5)?,
+            row_id: row.get(6)?,
+            cl: row.get(7)?,
+            schema_version: row.get(8)?,
+            fields: row.get(9)?,
+        })
+    }
+
     /// The site's uuid.
     pub(crate) fn site(&self) -> Uuid {
         Uuid::from_slice(&self.site).unwrap_or_default()
@@ -402,21 +418,58 @@ pub(crate) async fn range(
     Ok(out)
 }
 
-/// The logged changes named in `ids`, those the log holds, by id.
+/// The logged changes named in `ids`, those the log holds, by id (with the other changes of
+/// the entries that hold them).
 pub(crate) async fn find(
     conn: &mut SqliteConnection,
     ids: &[(Uuid, u64)],
 ) -> Result<HashMap<(Uuid, u64), Change>> {
-    let mut found: HashMap<(Uuid, u64), Change> = HashMap::new();
-    let mut read: HashSet<(Uuid, u64)> = HashSet::new();
+    super::raw::on_handle(conn, |db| find_on(db, ids)).await
+}
+
+/// [`find`] on SQLite's handle: a push's acknowledgement and its next batch each read a few
+/// hundred entries, which sqlx handed over a row at a time between two threads (`perf`: half a
+/// large push's time on the device was the kernel switching them).
+pub(crate) fn find_on(
+    db: &rusqlite::Connection,
+    ids: &[(Uuid, u64)],
+) -> Result<HashMap<(Uuid, u64), Change>> {
+    let mut by_site: BTreeMap<Uuid, Vec<u64>> = BTreeMap::new();
     for &(site, seq) in ids {
-        if found.contains_key(&(site, seq)) || !read.insert((site, seq)) {
-            continue;
-        }
-        for entry in of_site(conn, site, seq, seq).await? {
-            for c in entry.changes()? {
-                read.insert((c.site, c.seq));
-                found.insert((c.site, c.seq), c);
+        by_site.entry(site).or_default().push(seq);
+    }
+    let mut read = db.prepare_cached(&format!(
+        "{SELECT} WHERE e.site = (SELECT no FROM log_id WHERE id = ?1)
+           AND e.seq_last >= ?2 AND e.seq_last <= ?3 + {SPAN} - 1 AND e.seq_first <= ?3"
+    ))?;
+    let mut found: HashMap<(Uuid, u64), Change> = HashMap::new();
+    for (site, mut seqs) in by_site {
+        seqs.sort_unstable();
+        seqs.dedup();
+        // A batch of a site's changes is mostly a run of its seqs (a push is in clock order,
+        // and a site's clock grows with its seq): near seqs are read as one range, one
+        // statement for a run rather than one per entry; far ones are read apart.
+        let mut at = 0;
+        while at < seqs.len() {
+            let low = seqs[at];
+            let mut high = low;
+            at += 1;
+            while at < seqs.len() && seqs[at] - high <= SPAN {
+                high = seqs[at];
+                at += 1;
+            }
+            let entries = read.query_map(
+                rusqlite::params![
+                    site.as_bytes().as_slice(),
+                    low.min(i64::MAX as u64) as i64,
+                    high.min(i64::MAX as u64 - SPAN) as i64
+                ],
+                Entry::read,
+            )?;
+            for entry in entries {
+                for c in entry?.changes()? {
+                    found.insert((c.site, c.seq), c);
+                }
             }
         }
     }

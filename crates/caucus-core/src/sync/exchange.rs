@@ -93,76 +93,7 @@ pub async fn exchange(
 ) -> Result<()> {
     let pool = store.pool();
     let home = how == Exchange::Home;
-    // Push, oldest first, in batches bounded by count and bytes.
-    let everything = match how {
-        Exchange::PeerEverything => {
-            Some(sync_state::changes_beyond(pool, &Default::default()).await?)
-        }
-        _ => None,
-    };
-    let total = match &everything {
-        Some(all) => all.len() as u32,
-        None => sync_state::outbox_count(pool).await? as u32,
-    };
-    let mut sent = 0u32;
-    let mut after = None;
-    let mut everything = everything.map(std::collections::VecDeque::from);
-    loop {
-        let mut batch: Vec<_> = match everything.as_mut() {
-            Some(all) => all.drain(..all.len().min(MAX_PUSH_CHANGES)).collect(),
-            None => sync_state::outbox_batch(pool, MAX_PUSH_CHANGES as u32, after).await?,
-        };
-        if batch.len() == MAX_PUSH_CHANGES {
-            // A full batch may have cut a signed span: the rest of it goes with the next.
-            let rest = batch.split_off(span_boundary(&batch));
-            if let Some(all) = everything.as_mut() {
-                for c in rest.into_iter().rev() {
-                    all.push_front(c);
-                }
-            }
-        }
-        let Some(last) = batch.last() else { break };
-        after = Some(last.stamp_order());
-        for part in split_by_size(batch, MAX_BODY_BYTES / 2) {
-            // A guest's changes travel with its host's pass: the receiver has no other way to
-            // tell who made them.
-            let sites: Vec<uuid::Uuid> = part
-                .iter()
-                .map(|c| c.site)
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            let request = PushRequest {
-                guest_passes: crate::store::guest_passes::of_sites(store.pool(), &sites).await?,
-                changes: part,
-            };
-            let reply = transport.push(url, device, &request).await?;
-            if home {
-                if !reply.compensations.is_empty() {
-                    let none = Default::default();
-                    store
-                        .merge_pulled(
-                            &reply.compensations,
-                            hlc::wall_ms(),
-                            Origin::HomeHub,
-                            (hub_id, &none),
-                        )
-                        .await?;
-                }
-                sync_state::acknowledge(pool, &reply.accepted, &reply.rejected, hlc::wall_ms())
-                    .await?;
-            } else if !reply.rejected.is_empty() {
-                // A meeting that judges says what it refused; the hub still decides.
-                sync_state::note_refusals(pool, &reply.rejected, hlc::wall_ms()).await?;
-            }
-            sent += request.changes.len() as u32;
-            progress.set(Some(SyncProgress {
-                phase: SyncPhase::Sending,
-                done: sent,
-                total: Some(total.max(sent)),
-            }));
-        }
-    }
+    push_all(store, transport, progress, url, device, hub_id, how).await?;
     // Pull every readable bucket until the hub has no more.
     let cursors = sync_state::load_cursors(pool, hub_id).await?;
     // The certificates the home hub sends are checked with its key; a meeting host's are not
@@ -223,6 +154,139 @@ pub async fn exchange(
             progress.report(SyncPhase::Indexing, p.done, Some(p.total))
         };
         crate::store::upgrade::run(pool, &indexing).await?;
+    }
+    Ok(())
+}
+
+/// Pushes what the hub lacks, oldest first, in batches bounded by count and bytes. The hub
+/// judges one batch while the device takes the batch before out of its outbox and reads the
+/// next: a large push (a week offline, a hub seeded from a replica) spent its time with one
+/// side waiting for the other, as the first sync did.
+async fn push_all(
+    store: &Store,
+    transport: &dyn Transport,
+    progress: &Progress,
+    url: &str,
+    device: &DeviceCredentials,
+    hub_id: &str,
+    how: Exchange,
+) -> Result<()> {
+    let pool = store.pool();
+    let everything = match how {
+        Exchange::PeerEverything => {
+            Some(sync_state::changes_beyond(pool, &Default::default()).await?)
+        }
+        _ => None,
+    };
+    let total = match &everything {
+        Some(all) => all.len() as u32,
+        None => sync_state::outbox_count(pool).await? as u32,
+    };
+    let mut everything = everything.map(std::collections::VecDeque::from);
+    let mut sent = 0u32;
+    let mut batch = next_batch(store, everything.as_mut(), None).await?;
+    let mut answered: Vec<PushReply> = Vec::new();
+    while let Some(last) = batch.last() {
+        let after = Some(last.stamp_order());
+        let count = batch.len() as u32;
+        let (replies, next) =
+            tokio::join!(send_batch(store, transport, url, device, batch), async {
+                settle(store, how, hub_id, std::mem::take(&mut answered)).await?;
+                next_batch(store, everything.as_mut(), after).await
+            });
+        answered = replies?;
+        batch = match next {
+            Ok(next) => next,
+            Err(e) => {
+                // What the hub answered is still kept: those changes are not sent again.
+                settle(store, how, hub_id, answered).await?;
+                return Err(e);
+            }
+        };
+        sent += count;
+        progress.set(Some(SyncProgress {
+            phase: SyncPhase::Sending,
+            done: sent,
+            total: Some(total.max(sent)),
+        }));
+    }
+    settle(store, how, hub_id, answered).await
+}
+
+/// The next batch to push after `after`: from the outbox, or from everything held.
+async fn next_batch(
+    store: &Store,
+    everything: Option<&mut std::collections::VecDeque<crate::change::Change>>,
+    after: Option<(hlc::Hlc, uuid::Uuid, u64)>,
+) -> Result<Vec<crate::change::Change>> {
+    let mut batch: Vec<_> = match &everything {
+        Some(_) => Vec::new(),
+        None => sync_state::outbox_batch(store.pool(), MAX_PUSH_CHANGES as u32, after).await?,
+    };
+    if let Some(all) = everything {
+        batch = all.drain(..all.len().min(MAX_PUSH_CHANGES)).collect();
+        if batch.len() == MAX_PUSH_CHANGES {
+            // A full batch may have cut a signed span: the rest of it goes with the next.
+            for c in batch.split_off(span_boundary(&batch)).into_iter().rev() {
+                all.push_front(c);
+            }
+        }
+    } else if batch.len() == MAX_PUSH_CHANGES {
+        // The rest of a cut span is read again after the batch's new last change.
+        batch.truncate(span_boundary(&batch));
+    }
+    Ok(batch)
+}
+
+/// Sends a batch, in parts that stay under the request size, and returns the hub's answers.
+async fn send_batch(
+    store: &Store,
+    transport: &dyn Transport,
+    url: &str,
+    device: &DeviceCredentials,
+    batch: Vec<crate::change::Change>,
+) -> Result<Vec<PushReply>> {
+    let mut replies = Vec::new();
+    for part in split_by_size(batch, MAX_BODY_BYTES / 2) {
+        // A guest's changes travel with its host's pass: the receiver has no other way to
+        // tell who made them.
+        let sites: Vec<uuid::Uuid> = part
+            .iter()
+            .map(|c| c.site)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let request = PushRequest {
+            guest_passes: crate::store::guest_passes::of_sites(store.pool(), &sites).await?,
+            changes: part,
+        };
+        replies.push(transport.push(url, device, &request).await?);
+    }
+    Ok(replies)
+}
+
+/// Keeps what the hub answered: the home hub's acknowledgements empty the outbox and its
+/// compensations are merged; a meeting that judges says what it refused, and the hub still
+/// decides.
+async fn settle(store: &Store, how: Exchange, hub_id: &str, replies: Vec<PushReply>) -> Result<()> {
+    let pool = store.pool();
+    for reply in replies {
+        if how == Exchange::Home {
+            if !reply.compensations.is_empty() {
+                let none = Default::default();
+                store
+                    .merge_pulled(
+                        &reply.compensations,
+                        hlc::wall_ms(),
+                        Origin::HomeHub,
+                        (hub_id, &none),
+                    )
+                    .await?;
+            }
+            sync_state::acknowledge(pool, &reply.accepted, &reply.rejected, hlc::wall_ms()).await?;
+        } else if !reply.rejected.is_empty() {
+            sync_state::note_refusals(pool, &reply.rejected, hlc::wall_ms()).await?;
+        }
     }
     Ok(())
 }

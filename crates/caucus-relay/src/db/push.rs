@@ -84,7 +84,7 @@ impl HubDb {
             ),
             Policy::Relay => None,
         };
-        let mut pending = Pending::default();
+        let mut pending = Pending::new(self.backend);
         let mut start = 0;
         while start < changes.len() {
             // A run: consecutive changes to one row by one maker (one write's fields travel
@@ -397,8 +397,8 @@ fn malformed(c: &Change) -> Option<String> {
 
 /// Accepted changes not yet written: the push judges row by row but writes in batches, and
 /// writes what is pending before it reads anything a pending change could alter.
-#[derive(Default)]
 struct Pending<'a> {
+    backend: Backend,
     changes: Vec<&'a Change>,
     rows: HashSet<(&'a str, Uuid)>,
     ids: HashSet<(Uuid, u64)>,
@@ -410,6 +410,15 @@ const WRITE_CHUNK: usize = 400;
 const PENDING_MAX: usize = 2_000;
 
 impl<'a> Pending<'a> {
+    fn new(backend: Backend) -> Self {
+        Pending {
+            backend,
+            changes: Vec::new(),
+            rows: HashSet::new(),
+            ids: HashSet::new(),
+        }
+    }
+
     fn add(&mut self, c: &'a Change) {
         self.rows.insert((c.table.as_str(), c.row));
         self.ids.insert((c.site, c.seq));
@@ -429,7 +438,7 @@ impl<'a> Pending<'a> {
         let mut server_seqs: HashMap<(Uuid, u64), i64> = HashMap::new();
         for chunk in self.changes.chunks(WRITE_CHUNK) {
             let mut sql = String::from("INSERT INTO hub_change (site, seq, bucket, body) VALUES ");
-            push_placeholders(&mut sql, chunk.len(), 4);
+            push_placeholders(&mut sql, self.backend, chunk.len(), 4);
             sql.push_str(" RETURNING server_seq, site, seq");
             let mut q = sqlx::query(&sql);
             for c in chunk {
@@ -471,7 +480,7 @@ impl<'a> Pending<'a> {
             let mut sql = String::from(
                 "INSERT INTO hub_field (tbl, row_id, col, cl, hlc, site, seq, value, bucket, server_seq) VALUES ",
             );
-            push_placeholders(&mut sql, chunk.len(), 10);
+            push_placeholders(&mut sql, self.backend, chunk.len(), 10);
             sql.push_str(
                 " ON CONFLICT (tbl, row_id, col) DO UPDATE SET
                      cl = excluded.cl, hlc = excluded.hlc, site = excluded.site, seq = excluded.seq,
@@ -501,7 +510,7 @@ impl<'a> Pending<'a> {
         let rows: Vec<_> = rows.into_iter().collect();
         for chunk in rows.chunks(WRITE_CHUNK) {
             let mut sql = String::from("INSERT INTO hub_row (tbl, row_id, bucket, cl) VALUES ");
-            push_placeholders(&mut sql, chunk.len(), 4);
+            push_placeholders(&mut sql, self.backend, chunk.len(), 4);
             sql.push_str(
                 " ON CONFLICT (tbl, row_id) DO UPDATE SET cl = excluded.cl WHERE excluded.cl > hub_row.cl",
             );
