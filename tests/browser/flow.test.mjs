@@ -7,6 +7,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { chromiumArgs, root, startBridge } from "../support/bridge.mjs";
+import { settledValue } from "../support/page.mjs";
 
 let bridge;
 let browser;
@@ -171,8 +172,8 @@ test("a meeting record: agenda, attendance, minutes and a decision linked to an 
   await page.getByLabel("Concerns the issue").selectOption({ label: "Arrears of States Parties" });
   await page.getByRole("button", { name: "Add" }).last().click();
   await page.locator("li .muted", { hasText: "Arrears of States Parties" }).waitFor();
-  assert.equal(await page.getByLabel("Concerns the issue").inputValue(), "", "the next decision is linked to nothing yet");
-  assert.equal(await page.locator("textarea[name=decision]").inputValue(), "");
+  assert.equal(await settledValue(page.getByLabel("Concerns the issue"), ""), "", "the next decision is linked to nothing yet");
+  assert.equal(await settledValue(page.locator("textarea[name=decision]"), ""), "");
   await page.screenshot({ path: join(shots, "meeting.png"), fullPage: true });
 
   // Archiving an agenda item removes it from the agenda (the history keeps it).

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { api, startBridge } from "../support/bridge.mjs";
-import { intlLocale, openIn, seriousViolations, sharedBrowser, shots } from "../support/page.mjs";
+import { intlLocale, openIn, seriousViolations, settledValue, sharedBrowser, shots } from "../support/page.mjs";
 
 const browser = sharedBrowser();
 
@@ -33,7 +33,7 @@ for (const language of ["en", "ar"]) {
       await followUp.locator("button[type=submit]").click();
       const note = page.getByTestId("progress-notes").locator("li", { hasText: text });
       await note.waitFor();
-      assert.equal(await followUp.locator("textarea").inputValue(), "", "the form is ready for the next note");
+      assert.equal(await settledValue(followUp.locator("textarea"), ""), "", "the form is ready for the next note");
       assert.equal(await page.getByTestId("comments").locator("li", { hasText: text }).count(), 0, "a note is not a comment");
       const time = note.locator("time");
       const iso = await time.getAttribute("datetime");

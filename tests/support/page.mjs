@@ -50,3 +50,14 @@ export async function seriousViolations(page, selector) {
 export function intlLocale(language) {
   return language === "ar" ? "ar-u-nu-arab" : language;
 }
+
+/** A form field's value once it settles on `expected` (or what it holds after five seconds):
+ * a form empties when its write returns, and the list that write changes may reload first. */
+export async function settledValue(locator, expected) {
+  let value = await locator.inputValue();
+  for (let i = 0; i < 50 && value !== expected; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    value = await locator.inputValue();
+  }
+  return value;
+}
