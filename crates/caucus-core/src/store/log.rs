@@ -386,16 +386,27 @@ pub(crate) async fn of_site(
     low: u64,
     high: u64,
 ) -> Result<Vec<Entry>> {
-    Ok(sqlx::query_as::<_, Entry>(&format!(
-        "{SELECT} WHERE e.site = (SELECT no FROM log_id WHERE id = ?1)
-           AND e.seq_last >= ?2 AND e.seq_last <= ?3 + {SPAN} - 1 AND e.seq_first <= ?3
-         ORDER BY e.seq_last"
-    ))
-    .bind(site.as_bytes().to_vec())
-    .bind(low.min(i64::MAX as u64) as i64)
-    .bind(high.min(i64::MAX as u64 - SPAN) as i64)
-    .fetch_all(&mut *conn)
-    .await?)
+    super::raw::on_handle(conn, |db| of_site_on(db, site, low, high)).await
+}
+
+/// [`of_site`] on SQLite's handle.
+fn of_site_on(db: &rusqlite::Connection, site: Uuid, low: u64, high: u64) -> Result<Vec<Entry>> {
+    let entries = db
+        .prepare_cached(&format!(
+            "{SELECT} WHERE e.site = (SELECT no FROM log_id WHERE id = ?1)
+               AND e.seq_last >= ?2 AND e.seq_last <= ?3 + {SPAN} - 1 AND e.seq_first <= ?3
+             ORDER BY e.seq_last"
+        ))?
+        .query_map(
+            rusqlite::params![
+                site.as_bytes().as_slice(),
+                low.min(i64::MAX as u64) as i64,
+                high.min(i64::MAX as u64 - SPAN) as i64
+            ],
+            Entry::read,
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(entries)
 }
 
 /// `site`'s changes with seqs in `low..=high`, in seq order.
@@ -438,10 +449,6 @@ pub(crate) fn find_on(
     for &(site, seq) in ids {
         by_site.entry(site).or_default().push(seq);
     }
-    let mut read = db.prepare_cached(&format!(
-        "{SELECT} WHERE e.site = (SELECT no FROM log_id WHERE id = ?1)
-           AND e.seq_last >= ?2 AND e.seq_last <= ?3 + {SPAN} - 1 AND e.seq_first <= ?3"
-    ))?;
     let mut found: HashMap<(Uuid, u64), Change> = HashMap::new();
     for (site, mut seqs) in by_site {
         seqs.sort_unstable();
@@ -458,16 +465,8 @@ pub(crate) fn find_on(
                 high = seqs[at];
                 at += 1;
             }
-            let entries = read.query_map(
-                rusqlite::params![
-                    site.as_bytes().as_slice(),
-                    low.min(i64::MAX as u64) as i64,
-                    high.min(i64::MAX as u64 - SPAN) as i64
-                ],
-                Entry::read,
-            )?;
-            for entry in entries {
-                for c in entry?.changes()? {
+            for entry in of_site_on(db, site, low, high)? {
+                for c in entry.changes()? {
                     found.insert((c.site, c.seq), c);
                 }
             }

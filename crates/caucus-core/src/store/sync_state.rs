@@ -164,7 +164,7 @@ pub async fn acknowledge(
     )
     .fetch_one(&mut *tx)
     .await?;
-    for id in accepted.iter().filter(|_| any_held || any_refused) {
+    for id in accepted {
         // Held back here, accepted by the hub, which judged its maker: it reaches the rows.
         if any_held {
             release(&mut tx, id.site, id.seq).await?;

@@ -219,23 +219,27 @@ async fn next_batch(
     everything: Option<&mut std::collections::VecDeque<crate::change::Change>>,
     after: Option<(hlc::Hlc, uuid::Uuid, u64)>,
 ) -> Result<Vec<crate::change::Change>> {
-    let mut batch: Vec<_> = match &everything {
-        Some(_) => Vec::new(),
-        None => sync_state::outbox_batch(store.pool(), MAX_PUSH_CHANGES as u32, after).await?,
-    };
-    if let Some(all) = everything {
-        batch = all.drain(..all.len().min(MAX_PUSH_CHANGES)).collect();
-        if batch.len() == MAX_PUSH_CHANGES {
-            // A full batch may have cut a signed span: the rest of it goes with the next.
-            for c in batch.split_off(span_boundary(&batch)).into_iter().rev() {
-                all.push_front(c);
+    Ok(match everything {
+        Some(all) => {
+            let mut batch: Vec<_> = all.drain(..all.len().min(MAX_PUSH_CHANGES)).collect();
+            if batch.len() == MAX_PUSH_CHANGES {
+                // A full batch may have cut a signed span: the rest of it goes with the next.
+                for c in batch.split_off(span_boundary(&batch)).into_iter().rev() {
+                    all.push_front(c);
+                }
             }
+            batch
         }
-    } else if batch.len() == MAX_PUSH_CHANGES {
-        // The rest of a cut span is read again after the batch's new last change.
-        batch.truncate(span_boundary(&batch));
-    }
-    Ok(batch)
+        None => {
+            let mut batch =
+                sync_state::outbox_batch(store.pool(), MAX_PUSH_CHANGES as u32, after).await?;
+            if batch.len() == MAX_PUSH_CHANGES {
+                // The rest of a cut span is read again after the batch's new last change.
+                batch.truncate(span_boundary(&batch));
+            }
+            batch
+        }
+    })
 }
 
 /// Sends a batch, in parts that stay under the request size, and returns the hub's answers.
