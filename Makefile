@@ -104,7 +104,7 @@ soak: deps
 ## and memory are measured on the release app in the real window under Xvfb.
 BENCH_SCALE ?= 1
 BENCH_RUNS ?= 3
-BENCH_SYNC_SCALE ?= 0.1
+BENCH_SYNC_SCALE ?= $(BENCH_SCALE)
 bench: ui
 	cargo build --release -p caucus-bench -p caucus-hub -p caucus-app
 	{ ulimit -n 65536 || ulimit -n $$(ulimit -Hn); } 2>/dev/null; ./target/release/caucus-bench --scale $(BENCH_SCALE) --sync-scale $(BENCH_SYNC_SCALE) \

@@ -50,47 +50,63 @@ pub struct SeededHub {
     pub seed_s: f64,
 }
 
-/// Starts a hub over `db_url` and pushes the whole of `seeder` (a copy of the dataset, acting
-/// as the coalition's first secretariat admin) into it, as that device's first sync does.
-pub async fn seed(seeder_path: &Path, db_url: &str) -> Res<SeededHub> {
-    let process = HubProcess::start(&hub_binary()?, db_url)?;
+/// Loads the dataset of `scale` into a new hub database at `db_url`, then starts a hub process
+/// over it. The dataset's changes are written as an accepted push writes them, without being
+/// judged ([`HubDb::import_unjudged`]): a push of the whole coalition through a hub's judge
+/// took a quarter of an hour (docs/benchmarks.md, "A large push: seeding a hub"), and what is
+/// measured here is what devices then pull, not the push.
+pub async fn seed(scale: f64, seed: u64, db_url: &str) -> Res<SeededHub> {
     let db = HubDb::open(db_url, Policy::Authorize).await.map_err(err)?;
-    let seeder = Caucus::open(seeder_path).await.map_err(err)?;
-    let pool = seeder.store().pool();
-    let admin: String =
-        sqlx::query_scalar("SELECT id FROM person WHERE secretariat_admin = 1 LIMIT 1")
-            .fetch_one(pool)
+    let started = Instant::now();
+    // The dataset is made (and signed) on a thread of its own while the hub writes.
+    let (send, mut batches) = tokio::sync::mpsc::channel(2);
+    let making = tokio::task::spawn_blocking(move || {
+        let end = caucus_core::hlc::wall_ms() - 60_000;
+        let mut data = crate::dataset::Dataset::new(scale, seed, end);
+        while let Some(batch) = data.next_batch(20_000) {
+            if send.blocking_send(batch).is_err() {
+                break;
+            }
+        }
+    });
+    let (mut total, mut next_report) = (0, 500_000);
+    while let Some(batch) = batches.recv().await {
+        total += db.import_unjudged(&batch).await.map_err(err)?;
+        if total >= next_report {
+            let s = started.elapsed().as_secs_f64();
+            eprintln!("  {total} changes into the hub ({:.0}/s)", total as f64 / s);
+            next_report += 500_000;
+        }
+    }
+    making.await.map_err(err)?;
+    let seed_s = started.elapsed().as_secs_f64();
+    let pool = db.pool();
+    let admin: String = sqlx::query_scalar(
+        "SELECT row_id FROM hub_field
+         WHERE tbl = 'person' AND col = 'secretariat_admin' AND value = 'true' LIMIT 1",
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(err)?;
+    let admin = Uuid::parse_str(&admin).map_err(err)?;
+    let people: Vec<String> =
+        sqlx::query_scalar("SELECT row_id FROM hub_row WHERE tbl = 'person' ORDER BY row_id")
+            .fetch_all(pool)
             .await
             .map_err(err)?;
-    let admin = Uuid::parse_str(&admin).map_err(err)?;
-    let people: Vec<String> = sqlx::query_scalar("SELECT id FROM person ORDER BY id")
-        .fetch_all(pool)
-        .await
-        .map_err(err)?;
     let people = people
         .iter()
         .filter_map(|p| Uuid::parse_str(p).ok())
         .collect();
-    let member: Option<String> = sqlx::query_scalar(
-        "SELECT m.person_id FROM membership m JOIN person p ON p.id = m.person_id
-         WHERE m.cl % 2 = 1 AND p.cl % 2 = 1 AND p.secretariat_admin = 0
-         GROUP BY m.person_id HAVING COUNT(*) = 3 ORDER BY m.person_id LIMIT 1",
-    )
-    .fetch_optional(pool)
-    .await
-    .map_err(err)?;
-    let member = member.and_then(|m| Uuid::parse_str(&m).ok());
-    // The dataset's changes were made on 200 devices: the hub judges each by the device that
-    // made it, so they are enrolled first (as the admin, whose rights cover the whole history),
-    // and the seeder only carries their changes.
-    let sites: Vec<Vec<u8>> = sqlx::query_scalar(
-        "SELECT id FROM log_id WHERE no IN (SELECT DISTINCT site FROM log_entry)",
-    )
-    .fetch_all(pool)
-    .await
-    .map_err(err)?;
+    let member = member_of(&db, admin).await?;
+    // The dataset's changes were made on 200 devices: each is enrolled (as the admin), so a
+    // device's first sync receives their certificates and judges their signatures.
+    let sites: Vec<String> = sqlx::query_scalar("SELECT DISTINCT site FROM hub_change")
+        .fetch_all(pool)
+        .await
+        .map_err(err)?;
     let now = caucus_core::hlc::wall_ms();
-    for site in sites.iter().filter_map(|s| Uuid::from_slice(s).ok()) {
+    for site in sites.iter().filter_map(|s| Uuid::parse_str(s).ok()) {
         let key = crate::dataset::device_key(site);
         let request = caucus_core::sync::protocol::EnrolRequest {
             invite_code: invite(&db, admin).await?,
@@ -103,29 +119,14 @@ pub async fn seed(seeder_path: &Path, db_url: &str) -> Res<SeededHub> {
         };
         db.enrol(&request, now).await.map_err(err)?;
     }
-    seeder.set_transport(Arc::new(HttpTransport::default()));
-    let started = Instant::now();
-    let code = invite(&db, admin).await?;
-    let status = seeder
-        .connect_hub(ConnectHub {
-            url: process.url.clone(),
-            invite_code: code,
-            device_name: "seed".into(),
-        })
-        .await
-        .map_err(err)?;
-    if let Some(f) = status.last_failure {
-        return Err(format!("seeding the hub failed: {}", f.message));
-    }
-    let seed_s = started.elapsed().as_secs_f64();
     let heads: Vec<(String, i64)> =
-        sqlx::query_as("SELECT bucket, server_seq FROM sync_cursor WHERE following = 1")
+        sqlx::query_as("SELECT bucket, MAX(server_seq) FROM hub_change GROUP BY bucket")
             .fetch_all(pool)
             .await
             .map_err(err)?;
-    seeder.store().close().await;
+    let process = HubProcess::start(&hub_binary()?, db_url)?;
     eprintln!(
-        "  hub ({}) seeded in {seed_s:.1} s",
+        "  hub ({}) loaded with {total} changes in {seed_s:.1} s",
         if db_url.starts_with("postgres") {
             "PostgreSQL"
         } else {
@@ -143,11 +144,33 @@ pub async fn seed(seeder_path: &Path, db_url: &str) -> Res<SeededHub> {
     })
 }
 
+/// A living person in exactly three groups, not the admin, found in the hub's own rows: whose
+/// device follows the coalition's bucket and those three.
+pub async fn member_of(db: &HubDb, admin: Uuid) -> Res<Option<Uuid>> {
+    let people: Vec<String> = sqlx::query_scalar(
+        "SELECT p.value FROM hub_field p
+         JOIN hub_row r ON r.tbl = 'membership' AND r.row_id = p.row_id AND r.cl % 2 = 1
+         WHERE p.tbl = 'membership' AND p.col = 'person_id'
+         GROUP BY p.value HAVING COUNT(*) = 3 ORDER BY p.value LIMIT 2",
+    )
+    .fetch_all(db.pool())
+    .await
+    .map_err(err)?;
+    Ok(people
+        .iter()
+        .filter_map(|p| serde_json::from_str::<Uuid>(p).ok())
+        .find(|p| *p != admin))
+}
+
 /// A hub seeded by an earlier run (`caucus-bench first-sync --hub FILE`), started again over its
 /// file: only its first syncs are measured, so it needs only its admin and its member.
 pub async fn reopen(db_url: &str, admin: Uuid, member: Option<Uuid>) -> Res<SeededHub> {
     let process = HubProcess::start(&hub_binary()?, db_url)?;
     let db = HubDb::open(db_url, Policy::Authorize).await.map_err(err)?;
+    let member = match member {
+        Some(m) => Some(m),
+        None => member_of(&db, admin).await?,
+    };
     Ok(SeededHub {
         process,
         db,

@@ -8,8 +8,7 @@
 //! (`--directory`: only its organizations and people). `caucus-bench merge --scale S` only
 //! merges the dataset's first million changes into an empty replica, for a profiler.
 //! `caucus-bench first-sync --scale S [--hub FILE]` only measures a new device's first sync
-//! from a SQLite hub seeded with the dataset (kept at FILE, and reused when it is there;
-//! `--seeder REPLICA` seeds it from a copy of a dataset `caucus-bench dataset` wrote before).
+//! from a SQLite hub loaded with the dataset (kept at FILE, and reused when it is there).
 //! `caucus-bench first-screen --db FILE` times what the first screen asks of the core.
 //!
 //! Figures not measured by this version are written as null, with the reason in the table.
@@ -25,7 +24,7 @@ struct Args {
     scale: f64,
     seed: u64,
     runs: usize,
-    /// The largest scale the first-sync figure is measured at (seeding a hub is slow).
+    /// The largest scale the hub figures are measured at (all of the dataset unless said).
     sync_scale: f64,
     docs: Option<PathBuf>,
     out: PathBuf,
@@ -46,8 +45,6 @@ struct Args {
     /// `first-sync [--hub FILE]`: only a new device's first sync from a SQLite hub seeded with
     /// the dataset (kept at FILE for the next run).
     first_sync_only: bool,
-    /// With `first-sync`: seed the hub from a copy of this replica of the dataset.
-    seeder: Option<PathBuf>,
     /// `first-screen --db FILE`: only what the first screen asks of the core, command by
     /// command, on the replica at FILE.
     first_screen_only: bool,
@@ -59,7 +56,7 @@ fn parse_args() -> Result<Args, String> {
         scale: 1.0,
         seed: 2002,
         runs: 3,
-        sync_scale: 0.1,
+        sync_scale: 100.0,
         docs: None,
         out: PathBuf::from("target/bench"),
         dataset_only: None,
@@ -69,7 +66,6 @@ fn parse_args() -> Result<Args, String> {
         previous_format: false,
         search_only: false,
         first_sync_only: false,
-        seeder: None,
         first_screen_only: false,
         load: measure::HubLoad::default(),
     };
@@ -126,7 +122,6 @@ fn parse_args() -> Result<Args, String> {
             "--docs" => args.docs = Some(value("--docs")?.into()),
             "--out" => args.out = value("--out")?.into(),
             "--db" | "--hub" => args.dataset_only = Some(value(&arg)?.into()),
-            "--seeder" => args.seeder = Some(value("--seeder")?.into()),
             "--help" | "-h" => {
                 return Err(
                     "caucus-bench [--scale S] [--seed N] [--runs R] [--sync-scale S] [--devices N] [--loop-seconds S] [--replica-only] [--docs FILE] [--out DIR]\n\
@@ -134,7 +129,7 @@ fn parse_args() -> Result<Args, String> {
                             caucus-bench merge --scale S [--seed N]\n\
                             caucus-bench previous-format --db FILE\n\
                             caucus-bench search --db FILE [--runs R]\n\
-                            caucus-bench first-sync --scale S [--runs R] [--hub FILE] [--seeder REPLICA]\n\
+                            caucus-bench first-sync --scale S [--runs R] [--hub FILE]\n\
                             caucus-bench first-screen --db FILE [--runs R]"
                         .into(),
                 )
@@ -179,7 +174,6 @@ fn main() {
                 args.seed,
                 args.runs,
                 args.dataset_only.as_deref(),
-                args.seeder.as_deref(),
             )
             .await;
         }

@@ -38,23 +38,36 @@ impl HttpTransport {
                 format!("a request could not be written: {e}"),
             )
         })?;
-        let mut builder = self
-            .http
-            .post(format!("{url}{path}"))
-            .header(reqwest::header::CONTENT_TYPE, "application/json");
-        for (name, value) in request_headers(device, path, &body) {
-            builder = builder.header(name, value);
-        }
-        let builder = builder.body(body);
-        let response = builder.send().await.map_err(|e| {
-            CoreError::sync(
-                SyncFailure::Unreachable,
-                format!(
-                    "the hub at {url} could not be reached ({}); check the network and the address",
-                    short(&e)
-                ),
-            )
-        })?;
+        let mut waited = Duration::ZERO;
+        let response = loop {
+            // Signed afresh on every attempt: a signature carries a nonce the hub takes once.
+            let mut builder = self
+                .http
+                .post(format!("{url}{path}"))
+                .header(reqwest::header::CONTENT_TYPE, "application/json");
+            for (name, value) in request_headers(device, path, &body) {
+                builder = builder.header(name, value);
+            }
+            let response = builder.body(body.clone()).send().await.map_err(|e| {
+                CoreError::sync(
+                    SyncFailure::Unreachable,
+                    format!(
+                        "the hub at {url} could not be reached ({}); check the network and the address",
+                        short(&e)
+                    ),
+                )
+            })?;
+            // A device over its rate waits as the hub says and asks again, so a long first
+            // sync slows down rather than fails; enrolment is never retried (its limit is there
+            // against guessing).
+            match retry_after(&response) {
+                Some(wait) if device.is_some() && waited + wait <= MAX_RATE_WAIT => {
+                    waited += wait;
+                    tokio::time::sleep(wait).await;
+                }
+                _ => break response,
+            }
+        };
         let status = response.status();
         let bytes = response.bytes().await.map_err(|e| {
             CoreError::sync(
@@ -86,6 +99,23 @@ impl HttpTransport {
             Err(_) => CoreError::sync(SyncFailure::Hub, format!("the hub answered {status}")),
         })
     }
+}
+
+/// How long one request waits in all for a hub that says it is asked too often.
+const MAX_RATE_WAIT: Duration = Duration::from_secs(60);
+
+/// The wait a 429 answer asks for (`Retry-After`, in seconds), if it is one.
+fn retry_after(response: &reqwest::Response) -> Option<Duration> {
+    if response.status() != reqwest::StatusCode::TOO_MANY_REQUESTS {
+        return None;
+    }
+    let seconds = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(1);
+    Some(Duration::from_secs(seconds.clamp(1, 30)))
 }
 
 /// Answers larger than this are decoded on a blocking thread.

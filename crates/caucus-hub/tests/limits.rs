@@ -167,3 +167,59 @@ async fn an_invite_works_once_and_not_after_it_expires() {
         "an expired invite is refused"
     );
 }
+
+#[tokio::test]
+async fn a_device_over_its_rate_waits_as_told_and_its_pull_goes_through() {
+    let hub = serve(Limits {
+        sync_per_device: Rate {
+            burst: 2,
+            per_minute: 60,
+        },
+        exempt_loopback: false,
+        ..Limits::default()
+    })
+    .await;
+    let code = hub
+        .db
+        .create_invite(Some(Uuid::now_v7()), 600_000, false, wall_ms())
+        .await
+        .expect("invite");
+    let key = ed25519_dalek::SigningKey::from_bytes(&[11; 32]);
+    let enrolled = hub
+        .db
+        .enrol(
+            &EnrolRequest {
+                invite_code: code,
+                public_key: hex::encode(key.verifying_key().to_bytes()),
+                site: Uuid::now_v7(),
+                device_name: "Amal's laptop".into(),
+                person_id: None,
+                certificate: None,
+                guest_name: None,
+            },
+            wall_ms(),
+        )
+        .await
+        .expect("enrol directly");
+    let device = DeviceCredentials {
+        token: enrolled.token,
+        key,
+    };
+    let transport = caucus_device::transport::HttpTransport::default();
+    let request = PullRequest {
+        cursors: Default::default(),
+        limit: 10,
+    };
+    let started = std::time::Instant::now();
+    for _ in 0..4 {
+        caucus_core::sync::Transport::pull(&transport, &hub.url, &device, &request)
+            .await
+            .expect("a pull over the rate waits, then goes through");
+    }
+    // Two from the burst, then one a second.
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(1_500),
+        "the device waited: {:?}",
+        started.elapsed()
+    );
+}

@@ -51,9 +51,12 @@ impl Default for Limits {
                 burst: 200,
                 per_minute: 100,
             },
+            // A first sync of the whole coalition is over two thousand pages, asked for as
+            // fast as the device merges them (about a hundred a second at the speed it aims
+            // for): it must not run into this.
             sync_per_device: Rate {
                 burst: 600,
-                per_minute: 1_200,
+                per_minute: 6_000,
             },
             sync_per_address: Rate {
                 burst: 5_000,

@@ -101,6 +101,8 @@ pub struct Dataset {
     done_in_stage: usize,
     /// Stages to make (all of them, or only the directory's two).
     stages: usize,
+    /// The last write's stamp ([`Dataset::stamp`]).
+    last_stamp: Option<Hlc>,
     /// Each column's neutral value, for the fields a record leaves out.
     neutral: std::collections::HashMap<(&'static str, &'static str), Value>,
 }
@@ -129,6 +131,7 @@ impl Dataset {
             stage: 0,
             done_in_stage: 0,
             stages: 8,
+            last_stamp: None,
             neutral: Default::default(),
         }
     }
@@ -246,6 +249,7 @@ impl Dataset {
             return;
         };
         let start = self.out.len();
+        let at = self.stamp(at);
         self.push(
             device,
             table,
@@ -283,6 +287,7 @@ impl Dataset {
     ) {
         let device = self.rng.random_range(0..DEVICES);
         let start = self.out.len();
+        let at = self.stamp(at);
         for (column, value) in fields {
             let Some(column) = table.column(&column) else {
                 continue;
@@ -290,6 +295,22 @@ impl Dataset {
             self.push(device, table, bucket, id, column.name, value, 1, at, actor);
         }
         self.sign(device, start);
+    }
+
+    /// The stamp of a write made at `at` ms: after every write made before it in the same
+    /// millisecond, as a device that had received those writes would stamp it. A meeting's
+    /// agenda items are made at the meeting's own time on other devices: stamped alike, they
+    /// were pushed before their meeting whenever their device's id sorted first, and the hub
+    /// refused them as orphans.
+    fn stamp(&mut self, at: u64) -> Hlc {
+        let next = match self.last_stamp {
+            Some(last) if last.ms() == at && last.counter() < u16::MAX => {
+                Hlc::new(at, last.counter() + 1)
+            }
+            _ => Hlc::new(at, 0),
+        };
+        self.last_stamp = Some(next);
+        next
     }
 
     /// Signs the write made of the changes from `start` on, as its device would.
@@ -308,7 +329,7 @@ impl Dataset {
         column: &'static str,
         value: Value,
         cl: u64,
-        at: u64,
+        hlc: Hlc,
         actor: Option<Uuid>,
     ) {
         self.seqs[device] += 1;
@@ -316,7 +337,7 @@ impl Dataset {
         self.out.push(Change {
             site: self.sites[device],
             seq: self.seqs[device],
-            hlc: Hlc::new(at, 0),
+            hlc,
             actor,
             bucket: bucket.to_string(),
             table: table.name.to_string(),

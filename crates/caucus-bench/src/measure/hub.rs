@@ -22,11 +22,12 @@ impl Default for HubLoad {
 
 pub(super) const LOOPING_DEVICES: usize = 64;
 
-/// The hub figures over a copy of the dataset at `sync_scale` (see `hubs.rs`).
+/// The hub figures over the dataset of `scale` (see `hubs.rs`).
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn hub_figures(
     dir: &Path,
-    seeder: &Path,
+    scale: f64,
+    seed: u64,
     runs: usize,
     load: &HubLoad,
     sync_sqlite: &mut Figure,
@@ -36,11 +37,8 @@ pub(super) async fn hub_figures(
     two_hubs: &mut Figure,
     seeding: &mut Map<String, Value>,
 ) -> Res<()> {
-    let seeder_pg = dir.join("seeder-pg.db");
-    std::fs::copy(seeder, &seeder_pg).map_err(err)?;
-
-    let hub = hubs::seed(seeder, &dir.join("hub.db").display().to_string()).await?;
-    seeding.insert("hub_seed_s_sqlite".into(), json!(round(hub.seed_s)));
+    let hub = hubs::seed(scale, seed, &dir.join("hub.db").display().to_string()).await?;
+    seeding.insert("hub_load_s_sqlite".into(), json!(round(hub.seed_s)));
     for r in 0..runs {
         let s = hubs::first_sync(&hub, dir, &format!("fresh-sqlite-{r}"), hub.admin()).await?;
         eprintln!("  run {}: first sync from the SQLite hub {s:.1} s", r + 1);
@@ -64,6 +62,7 @@ pub(super) async fn hub_figures(
         }
     }
     drop(hub);
+    remove_replica(dir, "hub");
 
     let pg = match caucus_hub::harness::Postgres::start() {
         Ok(pg) => pg,
@@ -75,8 +74,8 @@ pub(super) async fn hub_figures(
         }
     };
     let url = pg.database("bench")?;
-    let hub = hubs::seed(&seeder_pg, &url).await?;
-    seeding.insert("hub_seed_s_postgres".into(), json!(round(hub.seed_s)));
+    let hub = hubs::seed(scale, seed, &url).await?;
+    seeding.insert("hub_load_s_postgres".into(), json!(round(hub.seed_s)));
     for r in 0..runs {
         let s = hubs::first_sync(&hub, dir, &format!("fresh-pg-{r}"), hub.admin()).await?;
         eprintln!(
@@ -84,6 +83,7 @@ pub(super) async fn hub_figures(
             r + 1
         );
         sync_pg.runs.push(s);
+        remove_replica(dir, &format!("fresh-pg-{r}"));
     }
 
     let devices = hubs::enrol(&hub, load.devices).await?;
@@ -120,17 +120,11 @@ pub(super) async fn hub_figures(
     Ok(())
 }
 
-/// The first-sync figures alone (`caucus-bench first-sync`): a SQLite hub seeded with the
+/// The first-sync figures alone (`caucus-bench first-sync`): a SQLite hub loaded with the
 /// dataset of `scale` (or the one an earlier run left at `keep`, with its admin and its member
 /// of three groups beside it in `<keep>.admin`), then `runs` new devices' first syncs of
 /// everything the admin reads, and `runs` of what the member reads.
-pub async fn first_sync_only(
-    scale: f64,
-    seed: u64,
-    runs: usize,
-    keep: Option<&Path>,
-    seeder: Option<&Path>,
-) -> Res<()> {
+pub async fn first_sync_only(scale: f64, seed: u64, runs: usize, keep: Option<&Path>) -> Res<()> {
     let dir = tempfile::tempdir().map_err(err)?;
     let hub_path = keep.map_or_else(|| dir.path().join("hub.db"), Path::to_path_buf);
     let admin_path = hub_path.with_extension("admin");
@@ -144,23 +138,12 @@ pub async fn first_sync_only(
             let admin = Uuid::parse_str(ids[0]).map_err(err)?;
             let member = match ids.get(1) {
                 Some(m) => Some(Uuid::parse_str(m).map_err(err)?),
-                None => member_of_hub(&hub_path, admin).await?,
+                None => None,
             };
-            eprintln!("the hub at {} (seeded before)", hub_path.display());
+            eprintln!("the hub at {} (loaded before)", hub_path.display());
             hubs::reopen(&url, admin, member).await?
         }
-        _ => {
-            let copy = dir.path().join("seeder.db");
-            match seeder {
-                Some(from) => {
-                    std::fs::copy(from, &copy).map_err(err)?;
-                }
-                None => {
-                    write_dataset(&copy, scale, seed).await?;
-                }
-            }
-            hubs::seed(&copy, &url).await?
-        }
+        _ => hubs::seed(scale, seed, &url).await?,
     };
     let ids: Vec<String> = [Some(hub.admin()), hub.member]
         .iter()
@@ -184,29 +167,6 @@ pub async fn first_sync_only(
         }
     }
     Ok(())
-}
-
-/// A person in exactly three groups, found in a SQLite hub's own rows (for a hub seeded before
-/// the member was written beside it).
-async fn member_of_hub(hub: &Path, admin: Uuid) -> Res<Option<Uuid>> {
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(hub)
-        .read_only(true);
-    let pool = sqlx::SqlitePool::connect_with(options).await.map_err(err)?;
-    let people: Vec<String> = sqlx::query_scalar(
-        "SELECT p.value FROM hub_field p
-         JOIN hub_row r ON r.tbl = 'membership' AND r.row_id = p.row_id AND r.cl % 2 = 1
-         WHERE p.tbl = 'membership' AND p.col = 'person_id'
-         GROUP BY p.value HAVING COUNT(*) = 3 ORDER BY p.value LIMIT 2",
-    )
-    .fetch_all(&pool)
-    .await
-    .map_err(err)?;
-    pool.close().await;
-    Ok(people
-        .iter()
-        .filter_map(|p| serde_json::from_str::<Uuid>(p).ok())
-        .find(|p| *p != admin))
 }
 
 /// Removes a replica a first sync wrote, with its WAL.

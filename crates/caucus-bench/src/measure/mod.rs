@@ -146,10 +146,6 @@ pub async fn run(
     // The whole dataset, once, through the one write path.
     let big_path = dir.path().join("big.db");
     let (total, load_s) = write_dataset(&big_path, scale, seed).await?;
-    if scale <= sync_cap {
-        // The hubs are seeded from the dataset as loaded, before the edits below.
-        std::fs::copy(&big_path, dir.path().join("big-copy.db")).map_err(err)?;
-    }
 
     // Merge vs plain insert, side by side, `runs` times.
     let n = MERGE_N.min(total);
@@ -249,7 +245,6 @@ pub async fn run(
         .push(sizes.history as f64 / sizes.data.max(1) as f64);
 
     let sync_scale = scale.min(sync_cap);
-    let seeder = dir.path().join("seeder.db");
     let mut seeding = Map::new();
     if replica_only {
         for f in [
@@ -264,14 +259,10 @@ pub async fn run(
             f.missing = Some("not measured (--replica-only)".into());
         }
     } else {
-        if sync_scale < scale {
-            write_dataset(&seeder, sync_scale, seed).await?;
-        } else {
-            std::fs::copy(dir.path().join("big-copy.db"), &seeder).map_err(err)?;
-        }
         hub_figures(
             dir.path(),
-            &seeder,
+            sync_scale,
+            seed,
             runs,
             load,
             &mut sync_sqlite,

@@ -367,6 +367,13 @@ impl HubDb {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+
+    /// The hub's connections, for tools that read its tables (the benchmark finds the people
+    /// and the heads of a hub it loaded).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
     /// How many changes the hub holds.
     pub async fn change_count(&self) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM hub_change")
