@@ -9,7 +9,9 @@
 //! merges the dataset's first million changes into an empty replica, for a profiler.
 //! `caucus-bench first-sync --scale S [--hub FILE]` only measures a new device's first sync
 //! from a SQLite hub loaded with the dataset (kept at FILE, and reused when it is there).
-//! `caucus-bench first-screen --db FILE` times what the first screen asks of the core.
+//! `caucus-bench first-screen --db FILE` times what the first screen asks of the core;
+//! `caucus-bench window --db FILE` measures the release app's cold start (plain and encrypted)
+//! and memory in the real window on copies of that replica.
 //!
 //! Figures not measured by this version are written as null, with the reason in the table.
 
@@ -48,6 +50,9 @@ struct Args {
     /// `first-screen --db FILE`: only what the first screen asks of the core, command by
     /// command, on the replica at FILE.
     first_screen_only: bool,
+    /// `window --db FILE`: only the release app's cold start (plain and encrypted) and memory
+    /// in the real window, on copies of the replica at FILE.
+    window_only: bool,
     load: measure::HubLoad,
 }
 
@@ -67,6 +72,7 @@ fn parse_args() -> Result<Args, String> {
         search_only: false,
         first_sync_only: false,
         first_screen_only: false,
+        window_only: false,
         load: measure::HubLoad::default(),
     };
     let mut it = std::env::args().skip(1).peekable();
@@ -80,6 +86,7 @@ fn parse_args() -> Result<Args, String> {
             "search" => args.search_only = true,
             "first-sync" => args.first_sync_only = true,
             "first-screen" => args.first_screen_only = true,
+            "window" => args.window_only = true,
             "--directory" => args.directory = true,
             "--replica-only" => args.replica_only = true,
             "--scale" => {
@@ -130,7 +137,8 @@ fn parse_args() -> Result<Args, String> {
                             caucus-bench previous-format --db FILE\n\
                             caucus-bench search --db FILE [--runs R]\n\
                             caucus-bench first-sync --scale S [--runs R] [--hub FILE]\n\
-                            caucus-bench first-screen --db FILE [--runs R]"
+                            caucus-bench first-screen --db FILE [--runs R]\n\
+                            caucus-bench window --db FILE [--runs R]"
                         .into(),
                 )
             }
@@ -145,6 +153,9 @@ fn parse_args() -> Result<Args, String> {
     }
     if args.first_screen_only && (dataset || args.dataset_only.is_none()) {
         return Err("caucus-bench first-screen needs --db FILE".into());
+    }
+    if args.window_only && (dataset || args.dataset_only.is_none()) {
+        return Err("caucus-bench window needs --db FILE".into());
     }
     if args.search_only && (dataset || args.dataset_only.is_none()) {
         return Err("caucus-bench search needs --db FILE".into());
@@ -180,6 +191,7 @@ fn main() {
         match &args.dataset_only {
             Some(db) if args.previous_format => measure::rewrite_in_previous_format(db).await,
             Some(db) if args.first_screen_only => measure::first_screen_only(db, args.runs).await,
+            Some(db) if args.window_only => measure::window_only(db, args.runs).await,
             Some(db) if args.search_only => measure::search_only(db, args.runs).await,
             Some(db) if args.directory => measure::write_directory(db, args.scale, args.seed)
                 .await

@@ -237,7 +237,7 @@ fn ms(since: Instant) -> f64 {
 }
 
 /// Acts as the first leader of a group, as the window figures do.
-async fn act_as_leader(big: &Caucus) -> Res<()> {
+pub(super) async fn act_as_leader(big: &Caucus) -> Res<()> {
     let leader: String = sqlx::query_scalar(
         "SELECT person_id FROM membership WHERE role = 'leader' AND cl % 2 = 1 ORDER BY id LIMIT 1",
     )
@@ -252,17 +252,30 @@ async fn act_as_leader(big: &Caucus) -> Res<()> {
     Ok(())
 }
 
+/// The figures the real window measures.
+pub(super) struct WindowFigures<'a> {
+    pub cold: &'a mut Figure,
+    pub rss: &'a mut Figure,
+    /// The cold start on the encrypted copy over the plain one's, run by run.
+    pub encrypted_cold: &'a mut Figure,
+}
+
 /// Cold start and resident memory in the real window under Xvfb, by `tests/bench/window.mjs`
 /// (WebDriver through tauri-driver), with the app and the empty Tauri window built beside this
 /// binary. The app opens the dataset acting as a group leader, on My work.
 pub(super) async fn window_figures(
     big: &Caucus,
     big_path: &Path,
+    encrypted_path: &Path,
     runs: usize,
-    cold: &mut Figure,
-    rss: &mut Figure,
+    figures: WindowFigures<'_>,
     extra: &mut Map<String, Value>,
 ) -> Res<()> {
+    let WindowFigures {
+        cold,
+        rss,
+        encrypted_cold,
+    } = figures;
     let script = Path::new("tests/bench/window.mjs");
     let bin_dir = std::env::current_exe()
         .map_err(err)?
@@ -282,6 +295,7 @@ pub(super) async fn window_figures(
     };
     if let Some(why) = missing {
         cold.missing = Some(why.clone());
+        encrypted_cold.missing = Some(why.clone());
         rss.missing = Some(why);
         return Ok(());
     }
@@ -294,6 +308,9 @@ pub(super) async fn window_figures(
         .arg(&empty)
         .arg("--db")
         .arg(big_path)
+        .arg("--encrypted-db")
+        .arg(encrypted_path)
+        .args(["--passphrase", PASSPHRASE])
         .args(["--runs", &runs.to_string()])
         .stderr(std::process::Stdio::inherit());
     let out = tokio::task::spawn_blocking(move || node.output())
@@ -312,6 +329,12 @@ pub(super) async fn window_figures(
     };
     let (app_kb, empty_kb) = (numbers("app_rss_kb"), numbers("empty_rss_kb"));
     cold.runs = numbers("cold_start_ms");
+    let encrypted_ms = numbers("encrypted_cold_start_ms");
+    encrypted_cold.runs = encrypted_ms
+        .iter()
+        .zip(&cold.runs)
+        .map(|(e, plain)| e / plain.max(1.0))
+        .collect();
     rss.runs = app_kb
         .iter()
         .zip(&empty_kb)
@@ -320,9 +343,10 @@ pub(super) async fn window_figures(
     let empty_start = numbers("empty_start_ms");
     for (r, ((ms, a), e)) in cold.runs.iter().zip(&app_kb).zip(&empty_kb).enumerate() {
         eprintln!(
-            "  run {}: first screen in {ms:.0} ms (an empty window {:.0} ms); resident {:.0} MB \
-             against {:.0} MB for an empty window",
+            "  run {}: first screen in {ms:.0} ms (encrypted {:.0} ms, an empty window {:.0} ms); \
+             resident {:.0} MB against {:.0} MB for an empty window",
             r + 1,
+            encrypted_ms.get(r).copied().unwrap_or(f64::NAN),
             empty_start.get(r).copied().unwrap_or(f64::NAN),
             a / 1024.0,
             e / 1024.0
@@ -344,5 +368,43 @@ pub(super) async fn window_figures(
         "empty_tauri_start_ms".into(),
         json!((!empty_ms.is_empty()).then(|| round(p(&mut empty_ms, 0.5)))),
     );
+    Ok(())
+}
+
+/// The window's figures alone (`caucus-bench window --db FILE`): cold start and memory of the
+/// release app on a copy of the replica at `db`, and its cold start on an encrypted copy, acting
+/// as a group leader, `runs` times. The copies go in the temporary folder (`TMPDIR`).
+pub async fn window_only(db: &Path, runs: usize) -> Res<()> {
+    if !db.exists() {
+        return Err(format!("no replica at {}", db.display()));
+    }
+    let dir = tempfile::tempdir().map_err(err)?;
+    let plain = dir.path().join("plain.db");
+    std::fs::copy(db, &plain).map_err(err)?;
+    let encrypted = encrypted_copy(dir.path(), &plain).await?;
+    act_as_leader(&encrypted).await?;
+    encrypted.store().close().await;
+    drop(encrypted);
+    let big = Caucus::open(&plain).await.map_err(err)?;
+    let (mut cold, mut rss) = (
+        Figure::new("cold_start_ms", 1000.0, true, "ms"),
+        Figure::reported("rss_ratio_vs_empty_tauri", "×"),
+    );
+    let mut encrypted_cold = Figure::reported("encrypted_cold_start_ratio", "×");
+    let figures = WindowFigures {
+        cold: &mut cold,
+        rss: &mut rss,
+        encrypted_cold: &mut encrypted_cold,
+    };
+    let mut extra = Map::new();
+    let encrypted_path = dir.path().join("encrypted.db");
+    window_figures(&big, &plain, &encrypted_path, runs, figures, &mut extra).await?;
+    big.store().close().await;
+    for f in [&cold, &rss, &encrypted_cold] {
+        if let Some(why) = &f.missing {
+            return Err(why.clone());
+        }
+        println!("{}: {:.3?}", f.name, f.runs);
+    }
     Ok(())
 }
