@@ -62,6 +62,32 @@ async fn post(
     (status, retry, error)
 }
 
+/// A device enrolled with `code` straight in the hub's database (no request spent), its key
+/// made from `seed`.
+async fn enrol_directly(hub: &Served, code: String, seed: u8) -> DeviceCredentials {
+    let key = ed25519_dalek::SigningKey::from_bytes(&[seed; 32]);
+    let enrolled = hub
+        .db
+        .enrol(
+            &EnrolRequest {
+                invite_code: code,
+                public_key: hex::encode(key.verifying_key().to_bytes()),
+                site: Uuid::now_v7(),
+                device_name: "Amal's laptop".into(),
+                person_id: None,
+                certificate: None,
+                guest_name: None,
+            },
+            wall_ms(),
+        )
+        .await
+        .expect("enrol directly");
+    DeviceCredentials {
+        token: enrolled.token,
+        key,
+    }
+}
+
 fn enrolment(code: &str) -> serde_json::Value {
     serde_json::json!({
         "invite_code": code,
@@ -106,27 +132,7 @@ async fn enrolment_attempts_and_device_requests_run_out_with_a_time_to_wait() {
     );
 
     // A device's requests: its burst, then a wait.
-    let key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
-    let enrolled = hub
-        .db
-        .enrol(
-            &EnrolRequest {
-                invite_code: code,
-                public_key: hex::encode(key.verifying_key().to_bytes()),
-                site: Uuid::now_v7(),
-                device_name: "Amal's laptop".into(),
-                person_id: None,
-                certificate: None,
-                guest_name: None,
-            },
-            wall_ms(),
-        )
-        .await
-        .expect("enrol directly");
-    let device = DeviceCredentials {
-        token: enrolled.token,
-        key,
-    };
+    let device = enrol_directly(&hub, code, 9).await;
     let pull = serde_json::json!({"cursors": {}, "limit": 10});
     for _ in 0..5 {
         let (status, _, _) = post(&hub.url, "/v1/pull", Some(&device), pull.clone()).await;
@@ -184,27 +190,7 @@ async fn a_device_over_its_rate_waits_as_told_and_its_pull_goes_through() {
         .create_invite(Some(Uuid::now_v7()), 600_000, false, wall_ms())
         .await
         .expect("invite");
-    let key = ed25519_dalek::SigningKey::from_bytes(&[11; 32]);
-    let enrolled = hub
-        .db
-        .enrol(
-            &EnrolRequest {
-                invite_code: code,
-                public_key: hex::encode(key.verifying_key().to_bytes()),
-                site: Uuid::now_v7(),
-                device_name: "Amal's laptop".into(),
-                person_id: None,
-                certificate: None,
-                guest_name: None,
-            },
-            wall_ms(),
-        )
-        .await
-        .expect("enrol directly");
-    let device = DeviceCredentials {
-        token: enrolled.token,
-        key,
-    };
+    let device = enrol_directly(&hub, code, 11).await;
     let transport = caucus_device::transport::HttpTransport::default();
     let request = PullRequest {
         cursors: Default::default(),

@@ -136,10 +136,8 @@ pub async fn first_sync_only(scale: f64, seed: u64, runs: usize, keep: Option<&P
     {
         Some(ids) if hub_path.exists() && !ids.is_empty() => {
             let admin = Uuid::parse_str(ids[0]).map_err(err)?;
-            let member = match ids.get(1) {
-                Some(m) => Some(Uuid::parse_str(m).map_err(err)?),
-                None => None,
-            };
+            let member = ids.get(1).map(|m| Uuid::parse_str(m)).transpose();
+            let member = member.map_err(err)?;
             eprintln!("the hub at {} (loaded before)", hub_path.display());
             hubs::reopen(&url, admin, member).await?
         }

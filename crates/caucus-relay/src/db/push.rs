@@ -53,16 +53,7 @@ impl HubDb {
         };
         let mut conn = self.pool.acquire().await?;
         let mut tx = conn.begin().await?;
-        if self.backend == Backend::Postgres {
-            let buckets: BTreeSet<&str> = changes.iter().map(|c| c.bucket.as_str()).collect();
-            // Sorted, so two pushes never wait on each other's locks in opposite orders.
-            for bucket in buckets {
-                sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
-                    .bind(bucket)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
+        self.lock_buckets(&mut tx, changes).await?;
         let mut reply = PushReply::default();
         let mut setting_up = !has_admin(&mut tx).await?;
         let mut actors: HashMap<Uuid, HubActor> = HashMap::new();
@@ -295,6 +286,22 @@ impl HubDb {
         Ok(reply)
     }
 
+    /// Takes the appends of every bucket `changes` name, for the transaction: PostgreSQL's
+    /// advisory locks (SQLite's one writer is taken before the transaction begins).
+    async fn lock_buckets(&self, tx: &mut AnyConnection, changes: &[Change]) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            let buckets: BTreeSet<&str> = changes.iter().map(|c| c.bucket.as_str()).collect();
+            // Sorted, so two pushes never wait on each other's locks in opposite orders.
+            for bucket in buckets {
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                    .bind(bucket)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Stores changes as they are, judging nothing: a bulk load of changes already judged
     /// elsewhere (the benchmark loads its hubs with a whole coalition this way, where a push
     /// of it would take a quarter of an hour). Changes the hub holds are passed over; the
@@ -307,15 +314,7 @@ impl HubDb {
         };
         let mut conn = self.pool.acquire().await?;
         let mut tx = conn.begin().await?;
-        if self.backend == Backend::Postgres {
-            let buckets: BTreeSet<&str> = changes.iter().map(|c| c.bucket.as_str()).collect();
-            for bucket in buckets {
-                sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
-                    .bind(bucket)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
+        self.lock_buckets(&mut tx, changes).await?;
         let held = already_stored(&mut tx, changes).await?;
         let mut pending = Pending::new(self.backend);
         for c in changes {
