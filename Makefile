@@ -71,7 +71,7 @@ hub: deps
 ## keep each as a regression in fuzz/regressions/<target>/.
 FUZZ_RUNS ?= 10000000
 FUZZ_SECONDS ?= 0
-FUZZ_TARGETS := sync_payload bundle pairing command_arguments certificate
+FUZZ_TARGETS := sync_payload bundle pairing command_arguments certificate text_edit
 fuzz: deps
 	./scripts/fuzz $(FUZZ_RUNS) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 

@@ -165,7 +165,8 @@ test("a meeting record: agenda, attendance, minutes and a decision linked to an 
 
   await page.getByRole("button", { name: "Edit the minutes" }).click();
   await page.locator("textarea[name=minutes]").fill("The team agreed to **send the letter**.");
-  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("status").getByText("Saved").waitFor();
+  await page.getByRole("button", { name: "Done" }).click();
   await page.locator(".markdown strong", { hasText: "send the letter" }).waitFor();
 
   await page.locator("textarea[name=decision]").fill("Send the joint letter on the programme budget.");

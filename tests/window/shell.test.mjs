@@ -13,6 +13,7 @@ import { createServer } from "node:http";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as Y from "yjs";
 import { startDriver, startXvfb } from "../support/window.mjs";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -170,7 +171,11 @@ test("member-written text from an XSS corpus renders inert on every screen", asy
     starts_at: "2026-12-01T09:00",
     place: short("XSS-PLACE", 12),
   });
-  await invoke("update_meeting", { id: meeting.id, minutes: payload("XSS-MINUTES") });
+  // Minutes are written together: an edit is a Yjs update of the text, as the screen sends it.
+  const minutes = new Y.Doc();
+  minutes.getText("text").insert(0, payload("XSS-MINUTES"));
+  const edit = Buffer.from(Y.encodeStateAsUpdateV2(minutes)).toString("base64");
+  await invoke("edit_minutes", { meeting_id: meeting.id, edit, known: null });
   await invoke("create_agenda_item", { meeting_id: meeting.id, position: 1, title: short("XSS-AGENDA", 4) });
   await invoke("create_decision", { meeting_id: meeting.id, text: payload("XSS-DECISION") });
 

@@ -186,7 +186,7 @@ function Shell({ route, navigate }: { route: Route; navigate: Navigate }) {
         {route.view === "recommendation" && (
           <RecommendationScreen id={route.id} navigate={navigate} session={session.data} />
         )}
-        {route.view === "meeting" && <MeetingScreen id={route.id} navigate={navigate} />}
+        {route.view === "meeting" && <MeetingScreen id={route.id} navigate={navigate} session={session.data} />}
         {route.view === "directory" && <DirectoryScreen admin={session.data.admin} me={session.data.acting_person?.id ?? null} />}
         {route.view === "sync" && <SyncScreen />}
         {route.view === "settings" && <SettingsScreen navigate={navigate} />}

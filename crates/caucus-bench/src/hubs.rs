@@ -281,6 +281,7 @@ fn recent_pull(heads: &BTreeMap<String, i64>) -> PullRequest {
             })
             .collect(),
         limit: 500,
+        wait_ms: 0,
     }
 }
 

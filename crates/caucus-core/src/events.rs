@@ -60,8 +60,18 @@ impl Event {
         if changes.is_empty() {
             return None;
         }
-        let tables: BTreeSet<&str> = changes.iter().map(|c| c.table.as_str()).collect();
-        let rows: BTreeSet<Uuid> = changes.iter().map(|c| c.row).collect();
+        let mut tables: BTreeSet<&str> = changes.iter().map(|c| c.table.as_str()).collect();
+        let mut rows: BTreeSet<Uuid> = changes.iter().map(|c| c.row).collect();
+        // An edit of the minutes rewrites its meeting's text: a screen showing the meeting
+        // is touched too.
+        for c in changes {
+            if c.table == crate::schema::MINUTES_EDIT.name && c.column == "meeting_id" {
+                if let Some(meeting) = c.value.as_str().and_then(|v| Uuid::parse_str(v).ok()) {
+                    tables.insert(crate::schema::MEETING.name);
+                    rows.insert(meeting);
+                }
+            }
+        }
         let every_row = rows.len() > ROWS_LISTED;
         Some(Event::Changed {
             tables: tables.into_iter().map(str::to_string).collect(),

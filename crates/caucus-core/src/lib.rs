@@ -3,6 +3,7 @@
 //! - [`model`]: the coalition's records and their validation.
 //! - [`lifecycle`], [`rights`]: the recommendation lifecycle, and who may change what.
 //! - [`hlc`], [`change`]: the hybrid logical clock and the per-field change with its merge rule.
+//! - [`collab`]: texts written together (minutes), merged by a text CRDT.
 //! - [`signature`]: the signature a device puts on the changes it writes.
 //! - [`certificate`]: the hub's certificate that a device key acts for a person.
 //! - [`events`]: what changed, told to the screens instead of their polling.
@@ -23,6 +24,7 @@ pub mod api;
 pub mod bindings;
 pub mod certificate;
 pub mod change;
+pub mod collab;
 pub mod demo;
 #[allow(missing_docs)]
 pub mod error;

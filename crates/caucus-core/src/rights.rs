@@ -7,6 +7,7 @@
 //! | people | secretariat | secretariat; the person their own name and email ([`OWN_PERSON_FIELDS`]), never their secretariat flag or organization | secretariat |
 //! | memberships | (join and leave: see `join_group`) | the group's leader or focal point | the group's leader or focal point |
 //! | tracked issues, meetings and their records | the group's leader or focal point | same | same |
+//! | edits of a meeting's minutes | the group's leader or focal point, in their own name | never (an edit is merged for good) | never |
 //! | recommendations | a member of the group (not an observer) | (lifecycle) | (lifecycle) |
 //! | comments, translations | anyone acting | the author / anyone | the author, or the group's leader or focal point |
 //! | endorsements | (see `endorse_recommendation`) | — | someone of the organization |
@@ -152,6 +153,18 @@ pub fn check(
         {
             deny("a recommendation or comment is posted in its author's own name")
         }
+        ("minutes_edit", Operation::Create) => {
+            if uuid_field(record, "author_id") != Some(me.person) {
+                deny("an edit of the minutes is made in its author's own name")
+            } else if me.leads() {
+                Ok(())
+            } else {
+                deny("only the group's leader or focal point may write the minutes")
+            }
+        }
+        ("minutes_edit", _) => deny(
+            "an edit of the minutes is merged into them for good: edit the minutes again instead",
+        ),
         ("recommendation", Operation::Create) => {
             if me.admin
                 || matches!(

@@ -242,6 +242,19 @@ pub static DECISION: Table = Table {
     fixed: &["meeting_id"],
     order_by: "id",
 };
+/// Edits of a meeting's minutes, each a record of its own (see [`crate::collab`]): created
+/// once, never changed, merged into the meeting's `minutes` by the text CRDT.
+pub static MINUTES_EDIT: Table = Table {
+    name: "minutes_edit",
+    entity: "edit of the minutes",
+    columns: columns!(meeting_id: Text, author_id: Text, edit: Text),
+    bucket: BucketRule::Parent {
+        column: "meeting_id",
+        table: "meeting",
+    },
+    fixed: &["meeting_id", "author_id", "edit"],
+    order_by: "id",
+};
 
 /// Every synced table.
 pub static TABLES: &[&Table] = &[
@@ -258,6 +271,7 @@ pub static TABLES: &[&Table] = &[
     &AGENDA_ITEM,
     &ATTENDANCE,
     &DECISION,
+    &MINUTES_EDIT,
 ];
 
 /// The table of a change, if this version knows it.

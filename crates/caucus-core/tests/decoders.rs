@@ -197,6 +197,32 @@ fn certificates_never_crash_the_decoder() {
 }
 
 #[test]
+fn text_edits_never_crash_the_decoder() {
+    use yrs::{Text, Transact};
+    // Real edits: typing, a paste in Arabic, a deletion, and a whole text's state.
+    let doc = yrs::Doc::new();
+    let text = doc.get_or_insert_text(caucus_core::collab::TEXT_NAME);
+    let mut seeds = Vec::new();
+    for (at, s) in [(0, "The Bureau met. "), (16, "اجتمع المكتب. "), (3, "x")] {
+        let mut txn = doc.transact_mut();
+        text.insert(&mut txn, at, s);
+        seeds.push(txn.encode_update_v2());
+    }
+    {
+        let mut txn = doc.transact_mut();
+        text.remove_range(&mut txn, 2, 5);
+        seeds.push(txn.encode_update_v2());
+    }
+    let mut whole = caucus_core::collab::TextDoc::new();
+    for s in &seeds {
+        whole.apply(s).expect("a real edit");
+    }
+    seeds.push(whole.state());
+    seeds.push(whole.state_vector());
+    run("text_edit", seeds, robustness::text_edit);
+}
+
+#[test]
 fn bundles_never_crash_the_decoder() {
     let key = ed25519_dalek::SigningKey::from_bytes(&[3; 32]);
     let changes: Vec<Change> = (0..20).map(change).collect();

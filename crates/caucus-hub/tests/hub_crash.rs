@@ -60,6 +60,7 @@ async fn held(url: &str, token: &DeviceCredentials, site: Uuid) -> BTreeSet<u64>
     let mut request = PullRequest {
         cursors: Default::default(),
         limit: MAX_PULL_CHANGES,
+        wait_ms: 0,
     };
     let mut seqs = BTreeSet::new();
     loop {

@@ -195,6 +195,7 @@ async fn a_device_over_its_rate_waits_as_told_and_its_pull_goes_through() {
     let request = PullRequest {
         cursors: Default::default(),
         limit: 10,
+        wait_ms: 0,
     };
     let started = std::time::Instant::now();
     for _ in 0..4 {

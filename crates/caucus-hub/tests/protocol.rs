@@ -168,6 +168,7 @@ async fn the_hub_explains_what_it_refuses() {
             &PullRequest {
                 cursors: Default::default(),
                 limit: MAX_PULL_CHANGES,
+                wait_ms: 0,
             },
         )
         .await
@@ -217,6 +218,7 @@ async fn pulls_are_paged_and_a_first_sync_is_the_snapshot() {
     let mut request = PullRequest {
         cursors: Default::default(),
         limit: 25,
+        wait_ms: 0,
     };
     let mut received = 0;
     let mut pages = 0;

@@ -61,6 +61,7 @@ fn pull_body() -> Vec<u8> {
     serde_json::to_vec(&PullRequest {
         cursors: Default::default(),
         limit: 10,
+        wait_ms: 0,
     })
     .expect("json")
 }

@@ -267,6 +267,18 @@ export type DraftAnswer = {
 	duplicate_of: string | null,
 };
 
+/**  An edit of a meeting's minutes, from the screen's copy of the text. */
+export type EditMinutes = {
+	meeting_id: string,
+	/**
+	 *  What the screen's copy holds that this replica's text lacks: a Yjs update (version 2),
+	 *  base64 (`Y.encodeStateAsUpdateV2(doc, stateVector)`).
+	 */
+	edit: string,
+	/**  The state vector of the screen's copy (base64): the answer holds only what it lacks. */
+	known?: string | null,
+};
+
 /**  Encrypt the database under `passphrase`, or change its passphrase. */
 export type Encrypt = {
 	/**  The passphrase it is encrypted with now (none for a plaintext database). */
@@ -577,7 +589,10 @@ export type Meeting = {
 	/**  `YYYY-MM-DDTHH:MM`, local time at the meeting's place. */
 	starts_at: string,
 	place: string,
-	/**  Markdown. */
+	/**
+	 *  Markdown, written together: read here, edited through `edit_minutes`
+	 *  ([`MinutesEdit`]).
+	 */
 	minutes: string,
 };
 
@@ -659,7 +674,6 @@ export type MeetingPatch = {
 	title?: string | null,
 	starts_at?: string | null,
 	place?: string | null,
-	minutes?: string | null,
 };
 
 /**
@@ -691,6 +705,33 @@ export type MembershipPatch = {
 };
 
 export type MembershipStatus = "applicant" | "member" | "suspended" | "former";
+
+/**  A meeting's minutes as a screen starts editing them, or what it lacks. */
+export type MinutesQuery = {
+	meeting_id: string,
+	/**
+	 *  The state vector of the screen's copy (base64, `Y.encodeStateVector`): only what it lacks
+	 *  comes back. Absent: everything.
+	 */
+	known?: string | null,
+};
+
+/**  The minutes' text CRDT, for a screen. */
+export type MinutesState = {
+	/**  A Yjs update (version 2, base64): everything the screen's copy lacks. */
+	update: string,
+	/**  This replica's state vector (version 1, base64): what the screen sends its edits against. */
+	state_vector: string,
+	/**  The minutes as they read. */
+	text: string,
+	/**
+	 *  Whether anyone has edited the minutes together yet. When not, `text` is what was written
+	 *  before (a single field): the first editor's copy starts from it.
+	 */
+	written_together: boolean,
+	/**  Whether the acting person may edit them. */
+	may_edit: boolean,
+};
 
 export type MonthCounts = {
 	/**  `YYYY-MM`. */
@@ -1444,16 +1485,18 @@ export const commands = {
   getDecision: (input: IdInput) => call<MeetingDecision>("get_decision", input),
   listDecisions: (input: MeetingDecisionFilter) => call<MeetingDecision[]>("list_decisions", input),
   archiveDecision: (input: IdInput) => call<MeetingDecision>("archive_decision", input),
+  minutes: (input: MinutesQuery) => call<MinutesState>("minutes", input),
+  editMinutes: (input: EditMinutes) => call<MinutesState>("edit_minutes", input),
   databaseStatus: (input: NoInput) => call<DatabaseStatus>("database_status", input),
   unlockDatabase: (input: Unlock) => call<Done>("unlock_database", input),
   encryptDatabase: (input: Encrypt) => call<Done>("encrypt_database", input),
 };
 
-export type CommandName = "admit_guest" | "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "attend_as_guest" | "connect_hub" | "create_agenda_item" | "create_coalition" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "database_status" | "draft_answer" | "encrypt_database" | "endorse_recommendation" | "export_bundle" | "export_coalition_key" | "export_records" | "export_report" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "group_dashboard" | "hear_from_group" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "mark_my_work_seen" | "mark_notifications_read" | "meeting_guests" | "meeting_guests_present" | "my_work" | "notifications" | "publish_answer" | "recommendation_page" | "record_attendance" | "record_history" | "refused_changes" | "search" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "unlock_database" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";
+export type CommandName = "admit_guest" | "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "attend_as_guest" | "connect_hub" | "create_agenda_item" | "create_coalition" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "database_status" | "draft_answer" | "edit_minutes" | "encrypt_database" | "endorse_recommendation" | "export_bundle" | "export_coalition_key" | "export_records" | "export_report" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "group_dashboard" | "hear_from_group" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "mark_my_work_seen" | "mark_notifications_read" | "meeting_guests" | "meeting_guests_present" | "minutes" | "my_work" | "notifications" | "publish_answer" | "recommendation_page" | "record_attendance" | "record_history" | "refused_changes" | "search" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "unlock_database" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";
 
 /** The synced tables, as events name them. */
-export type Table = "organization" | "person" | "coalition_group" | "membership" | "tracked_issue" | "recommendation" | "translation" | "endorsement" | "comment" | "meeting" | "agenda_item" | "attendance" | "decision";
-export const TABLES: Table[] = ["organization", "person", "coalition_group", "membership", "tracked_issue", "recommendation", "translation", "endorsement", "comment", "meeting", "agenda_item", "attendance", "decision"];
+export type Table = "organization" | "person" | "coalition_group" | "membership" | "tracked_issue" | "recommendation" | "translation" | "endorsement" | "comment" | "meeting" | "agenda_item" | "attendance" | "decision" | "minutes_edit";
+export const TABLES: Table[] = ["organization", "person", "coalition_group", "membership", "tracked_issue", "recommendation", "translation", "endorsement", "comment", "meeting", "agenda_item", "attendance", "decision", "minutes_edit"];
 
 /** The name the desktop shell emits events under; the bridge serves them at /api/events. */
 export const EVENT_NAME = "caucus-event";

@@ -1,10 +1,12 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { commands, type AgendaItem, type Meeting } from "../api";
+import { commands, type AgendaItem, type Meeting, type Session } from "../api";
 import { useAction, useLoad } from "../data";
 import type { Navigate } from "../App";
 import { ArchiveButton, EditForm, ErrorLine, formatMoment, Markdown, TextEdit, Unreadable } from "./parts";
 import { DateField, TimeField } from "./DateField";
+import { MinutesEditor } from "./Minutes";
+import { History } from "./History";
 
 async function loadMeeting(id: string) {
   const meeting = await commands.getMeeting({ id });
@@ -33,7 +35,7 @@ async function loadMeeting(id: string) {
 }
 
 /** A meeting's record, made to be kept during the meeting with no network. */
-export function MeetingScreen({ id, navigate }: { id: string; navigate: Navigate }) {
+export function MeetingScreen({ id, navigate, session }: { id: string; navigate: Navigate; session: Session }) {
   const { t, i18n } = useTranslation();
   const data = useLoad(() => loadMeeting(id), [id], [
     { row: id },
@@ -48,15 +50,15 @@ export function MeetingScreen({ id, navigate }: { id: string; navigate: Navigate
   ]);
   const action = useAction();
   const [item, setItem] = useState("");
-  const [minutes, setMinutes] = useState<string | null>(null);
   const [decision, setDecision] = useState("");
   const [linkedIssue, setLinkedIssue] = useState("");
   const [linkedRec, setLinkedRec] = useState("");
-  useEffect(() => setMinutes(null), [id]);
   if (data.error) return <ErrorLine error={data.error} />;
   if (!data.data) return <p className="loading">{t("app.loading")}</p>;
   const { meeting, group, agenda, attendance, decisions, memberships, people, issues, recommendations } = data.data;
   const ordered = inAgendaOrder(agenda);
+  // The history names the group and the people who wrote by their names.
+  const names = new Map<string, string>([...[...people].map(([k, p]) => [k, p.name] as [string, string]), [group.id, group.name]]);
   const present = new Map(attendance.map((a) => [a.person_id, a.present]));
 
   return (
@@ -137,28 +139,7 @@ export function MeetingScreen({ id, navigate }: { id: string; navigate: Navigate
 
       <section className="card">
         <h2>{t("meeting.minutes")}</h2>
-        {minutes === null ? (
-          <>
-            <Markdown source={meeting.minutes} />
-            <button onClick={() => setMinutes(meeting.minutes)}>{t("meeting.editMinutes")}</button>
-          </>
-        ) : (
-          <form
-            onSubmit={async (e) => {
-              e.preventDefault();
-              const ok = await action.run(() => commands.updateMeeting({ id, minutes }));
-              if (ok) setMinutes(null);
-            }}
-          >
-            <textarea name="minutes" value={minutes} onChange={(e) => setMinutes(e.target.value)} />
-            <div className="row">
-              <button type="submit">{t("common.save")}</button>
-              <button type="button" onClick={() => setMinutes(null)}>
-                {t("common.cancel")}
-              </button>
-            </div>
-          </form>
-        )}
+        <MinutesEditor meetingId={id} />
       </section>
 
       <section className="card">
@@ -230,6 +211,7 @@ export function MeetingScreen({ id, navigate }: { id: string; navigate: Navigate
           <button type="submit">{t("common.add")}</button>
         </form>
       </section>
+      <History kind="meeting" id={id} names={names} session={session} />
     </div>
   );
 }

@@ -15,6 +15,7 @@ use std::time::Instant;
 use uuid::Uuid;
 
 mod hub;
+mod minutes;
 mod replica;
 mod report;
 
@@ -144,6 +145,12 @@ pub async fn run(
     let mut encrypted_search = Figure::new("encrypted_search_p95_ratio", 1.3, true, "×");
     // The release app's cold start on the encrypted copy, against the plain one's.
     let mut encrypted_cold = Figure::new("encrypted_cold_start_ratio", 1.3, true, "×");
+    // Minutes written together: an edit reaching another laptop at a meeting (p95), and what
+    // the text CRDT keeps of a 20,000-word document typed by 5 writers.
+    let mut minutes_to_peer = Figure::new("minutes_edit_to_peer_ms", 1000.0, true, "ms");
+    let mut crdt_log = Figure::reported("minutes_crdt_log_ratio", "×");
+    let mut crdt_state = Figure::reported("minutes_crdt_state_ratio", "×");
+    let mut crdt_merge = Figure::reported("minutes_crdt_merge_p95_ms", "ms");
 
     // The whole dataset, once, through the one write path.
     let big_path = dir.path().join("big.db");
@@ -298,6 +305,23 @@ pub async fn run(
         seeding.insert("argon2id_ms".into(), json!(round(argon2id_ms)));
     }
 
+    for r in 0..runs {
+        let cost = minutes::crdt_cost(seed + r as u64)?;
+        crdt_log.runs.push(cost.log_ratio);
+        crdt_state.runs.push(cost.state_ratio);
+        crdt_merge.runs.push(cost.merge_p95_ms);
+        let run_dir = dir.path().join(format!("minutes-{r}"));
+        std::fs::create_dir_all(&run_dir).map_err(err)?;
+        let mut took = minutes::edit_to_peer(&run_dir, 20).await?;
+        eprintln!(
+            "  minutes: an edit reached another laptop in {:.1} ms (median of {}), p95 {:.1} ms",
+            p(&mut took.clone(), 0.5),
+            took.len(),
+            p(&mut took, 0.95)
+        );
+        minutes_to_peer.runs.push(p(&mut took, 0.95));
+    }
+
     let figures = [
         &merge_ratio,
         &merge_fts_ratio,
@@ -321,6 +345,10 @@ pub async fn run(
         &encrypted_merge,
         &encrypted_search,
         &encrypted_cold,
+        &minutes_to_peer,
+        &crdt_log,
+        &crdt_state,
+        &crdt_merge,
     ];
     let mut summary = serde_json::Map::new();
     summary.insert("scale".into(), json!(scale));

@@ -64,6 +64,8 @@ pub enum Meaning {
     ReadPath,
     Url,
     Base64,
+    /// An edit of a text written together: a Yjs update, base64.
+    TextEdit,
 }
 
 pub fn meaning(command: &str, field: &str) -> Meaning {
@@ -74,6 +76,9 @@ pub fn meaning(command: &str, field: &str) -> Meaning {
         "path" => Meaning::WritePath,
         "url" => Meaning::Url,
         "content_base64" => Meaning::Base64,
+        // A state vector of the screen's copy of the minutes (optional: starts from null).
+        "known" => Meaning::Base64,
+        "edit" if command == "edit_minutes" => Meaning::TextEdit,
         _ => Meaning::Free,
     }
 }
@@ -350,7 +355,7 @@ fn text(meaning: Meaning, cx: &Context) -> Vec<Hostile> {
             ),
             v("a closed port", json!("http://127.0.0.1:1")),
         ]),
-        Meaning::Base64 => out.extend([
+        Meaning::Base64 | Meaning::TextEdit => out.extend([
             v("not base64", json!("!!!")),
             v("padding only", json!("====")),
             v("unpadded", json!("YQ")),

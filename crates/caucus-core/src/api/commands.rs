@@ -126,6 +126,8 @@ macro_rules! for_each_command {
             get_decision(IdInput) -> MeetingDecision;
             list_decisions(MeetingDecisionFilter) -> Vec<MeetingDecision>;
             archive_decision(IdInput) -> MeetingDecision;
+            minutes(MinutesQuery) -> MinutesState;
+            edit_minutes(EditMinutes) -> MinutesState;
         }
     };
 }

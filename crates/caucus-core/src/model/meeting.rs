@@ -22,7 +22,8 @@ pub struct Meeting {
     /// `YYYY-MM-DDTHH:MM`, local time at the meeting's place.
     pub starts_at: String,
     pub place: String,
-    /// Markdown.
+    /// Markdown, written together: read here, edited through `edit_minutes`
+    /// ([`MinutesEdit`]).
     pub minutes: String,
 }
 
@@ -90,8 +91,6 @@ pub struct MeetingPatch {
     pub starts_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub place: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub minutes: Option<String>,
 }
 patch_input!(MeetingPatch => Meeting);
 
@@ -398,3 +397,85 @@ pub struct MeetingDecisionFilter {
     pub include_archived: Option<bool>,
 }
 filter_input!(MeetingDecisionFilter => MeetingDecision);
+
+/// One edit of a meeting's minutes, by one person: a Yjs update of the text (version 2,
+/// base64), merged with every other edit by the text CRDT ([`crate::collab`]). Created once,
+/// never changed; the meeting's `minutes` reads as all of its edits merged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct MinutesEdit {
+    pub id: Uuid,
+    pub archived: bool,
+    /// Fields this device holds a value for that it cannot read (damaged, or written by
+    /// another version): read as their neutral value until someone writes them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<String>,
+    pub meeting_id: Uuid,
+    pub author_id: Uuid,
+    pub edit: String,
+}
+
+impl Entity for MinutesEdit {
+    const TABLE: &'static schema::Table = &schema::MINUTES_EDIT;
+    fn template() -> Self {
+        MinutesEdit {
+            id: Uuid::nil(),
+            archived: false,
+            unreadable: Vec::new(),
+            meeting_id: Uuid::nil(),
+            author_id: Uuid::nil(),
+            edit: crate::collab::encode(&crate::collab::TextDoc::new().state()),
+        }
+    }
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn validate(&self) -> Result<()> {
+        crate::collab::decode_edit("edit", &self.edit).map(|_| ())
+    }
+    fn references(&self) -> Vec<Reference> {
+        vec![
+            Reference::new("meeting_id", &schema::MEETING, self.meeting_id),
+            Reference::new("author_id", &schema::PERSON, self.author_id),
+        ]
+    }
+}
+
+/// An edit of a meeting's minutes, from the screen's copy of the text.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct EditMinutes {
+    pub meeting_id: Uuid,
+    /// What the screen's copy holds that this replica's text lacks: a Yjs update (version 2),
+    /// base64 (`Y.encodeStateAsUpdateV2(doc, stateVector)`).
+    pub edit: String,
+    /// The state vector of the screen's copy (base64): the answer holds only what it lacks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known: Option<String>,
+}
+
+/// A meeting's minutes as a screen starts editing them, or what it lacks.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct MinutesQuery {
+    pub meeting_id: Uuid,
+    /// The state vector of the screen's copy (base64, `Y.encodeStateVector`): only what it lacks
+    /// comes back. Absent: everything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known: Option<String>,
+}
+
+/// The minutes' text CRDT, for a screen.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct MinutesState {
+    /// A Yjs update (version 2, base64): everything the screen's copy lacks.
+    pub update: String,
+    /// This replica's state vector (version 1, base64): what the screen sends its edits against.
+    pub state_vector: String,
+    /// The minutes as they read.
+    pub text: String,
+    /// Whether anyone has edited the minutes together yet. When not, `text` is what was written
+    /// before (a single field): the first editor's copy starts from it.
+    pub written_together: bool,
+    /// Whether the acting person may edit them.
+    pub may_edit: bool,
+}

@@ -94,6 +94,7 @@ static MEETING: Rules<Meeting> = Rules::new();
 static AGENDA_ITEM: Rules<AgendaItem> = Rules::new();
 static ATTENDANCE: Rules<Attendance> = Rules::new();
 static DECISION: Rules<MeetingDecision> = Rules::new();
+static MINUTES_EDIT: Rules<MinutesEdit> = Rules::new();
 
 /// Every record kind, one per table of [`schema::TABLES`] (a test checks the two agree).
 static KINDS: &[&dyn KindRules] = &[
@@ -110,6 +111,7 @@ static KINDS: &[&dyn KindRules] = &[
     &AGENDA_ITEM,
     &ATTENDANCE,
     &DECISION,
+    &MINUTES_EDIT,
 ];
 
 fn kind(table: &str) -> Option<&'static dyn KindRules> {

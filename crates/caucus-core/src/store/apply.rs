@@ -13,6 +13,7 @@ use super::log;
 use super::raw;
 use super::search;
 use super::stamps::{self, Stamps};
+use super::texts;
 use crate::change::{wins, Change, ROW_COLUMN};
 use crate::error::Result;
 use crate::schema::{self, Column, Kind};
@@ -110,14 +111,14 @@ fn log<'c>(
 }
 
 /// What the batch makes of one row: its causal length, and the fields it wins.
-struct RowMerge<'a> {
-    table: &'static schema::Table,
-    row: String,
+pub(super) struct RowMerge<'a> {
+    pub(super) table: &'static schema::Table,
+    pub(super) row: String,
     bucket: &'a str,
     cl: i64,
     /// The row's causal length before the batch; None when the row is new.
-    existing: Option<i64>,
-    winners: Vec<(&'static Column, &'a Change)>,
+    pub(super) existing: Option<i64>,
+    pub(super) winners: Vec<(&'static Column, &'a Change)>,
     /// The row's field stamps with the winners' (written only when there are winners).
     stamps: Stamps,
 }
@@ -227,6 +228,7 @@ fn merge_rows(db: &rusqlite::Connection, changes: &[&Change]) -> Result<Merged> 
     }
 
     write_rows(db, &merges)?;
+    let rewritten = texts::merge(db, &merges)?;
     // Search, for the rows whose indexed text or archiving changed; none while the index waits
     // to be built from the records once (a first sync's snapshot).
     let kinds = if search::waits_for_build(db)? {
@@ -235,6 +237,7 @@ fn merge_rows(db: &rusqlite::Connection, changes: &[&Change]) -> Result<Merged> 
         &search::INDEXED[..]
     };
     for kind in kinds {
+        let mut done: HashSet<&str> = HashSet::new();
         for fresh in [true, false] {
             let ids: Vec<&str> = merges
                 .iter()
@@ -243,7 +246,15 @@ fn merge_rows(db: &rusqlite::Connection, changes: &[&Change]) -> Result<Merged> 
                 .map(|m| m.row.as_str())
                 .collect();
             search::reindex(db, kind, &ids, fresh)?;
+            done.extend(ids);
         }
+        // Texts written together that the batch's edits rewrote, in rows it did not write.
+        let ids: Vec<&str> = rewritten
+            .iter()
+            .filter(|(table, id)| *table == kind.table && !done.contains(id.as_str()))
+            .map(|(_, id)| id.as_str())
+            .collect();
+        search::reindex(db, kind, &ids, false)?;
     }
     Ok(Merged {
         superseded,

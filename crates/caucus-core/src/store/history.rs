@@ -55,7 +55,7 @@ pub async fn history(pool: &SqlitePool, table: &str, id: Uuid) -> Result<Vec<His
     let won = |c: &Change| {
         super::stamps::get(&winners, &c.column).is_some_and(|s| s.site == c.site && s.seq == c.seq)
     };
-    Ok(changes
+    let mut entries: Vec<HistoryEntry> = changes
         .into_iter()
         .map(|c| HistoryEntry {
             at_ms: c.hlc.ms() as f64,
@@ -66,7 +66,80 @@ pub async fn history(pool: &SqlitePool, table: &str, id: Uuid) -> Result<Vec<His
             column: c.column,
             value: c.value,
         })
-        .collect())
+        .collect();
+    if table == crate::schema::MEETING.name {
+        let written = minutes_history(&mut conn, id).await?;
+        if !written.is_empty() {
+            // The minutes read as their edits merged: the single field before is not current.
+            for e in entries.iter_mut().filter(|e| e.column == "minutes") {
+                e.current = false;
+            }
+            entries.extend(written);
+            entries.sort_by(|a, b| a.at_ms.total_cmp(&b.at_ms));
+        }
+    }
+    Ok(entries)
+}
+
+/// Edits of the minutes by one person on one device this close together are one entry.
+const MINUTES_RUN_MS: u64 = 5 * 60_000;
+
+/// A meeting's minutes written together, as the history of its `minutes` field: the text after
+/// each run of edits by one person on one device (a few minutes apart at most), replaying the
+/// edits in the order they were made. A history of keystrokes would be unreadable.
+async fn minutes_history(
+    conn: &mut sqlx::SqliteConnection,
+    meeting: Uuid,
+) -> Result<Vec<HistoryEntry>> {
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM minutes_edit WHERE meeting_id = ?")
+        .bind(meeting.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut made = Vec::new();
+    for id in ids.iter().filter_map(|i| Uuid::parse_str(i).ok()) {
+        for entry in log::of_row(conn, crate::schema::MINUTES_EDIT.name, id).await? {
+            made.extend(
+                entry
+                    .changes()?
+                    .into_iter()
+                    .filter(|c| c.column == "edit" && c.value.is_string()),
+            );
+        }
+    }
+    made.sort_by_key(|c| (c.hlc, c.site, c.seq));
+    let names = person_names(conn, made.iter().filter_map(|c| c.actor)).await?;
+    let mut doc = crate::collab::TextDoc::new();
+    let mut out: Vec<HistoryEntry> = Vec::new();
+    let mut last: Option<(Uuid, Option<Uuid>, u64)> = None;
+    for c in &made {
+        let applied = crate::collab::decode_edit("edit", c.value.as_str().unwrap_or_default())
+            .and_then(|b| doc.apply(&b));
+        if applied.is_err() {
+            continue;
+        }
+        let at = c.hlc.ms();
+        let same_run = last.is_some_and(|(site, actor, prev)| {
+            site == c.site && actor == c.actor && at.saturating_sub(prev) <= MINUTES_RUN_MS
+        });
+        let entry = HistoryEntry {
+            at_ms: at as f64,
+            site: c.site,
+            actor_id: c.actor,
+            actor_name: c.actor.and_then(|a| names.get(&a).cloned()),
+            column: "minutes".into(),
+            value: serde_json::Value::String(doc.text()),
+            current: false,
+        };
+        match out.last_mut() {
+            Some(previous) if same_run => *previous = entry,
+            _ => out.push(entry),
+        }
+        last = Some((c.site, c.actor, at));
+    }
+    if let Some(final_entry) = out.last_mut() {
+        final_entry.current = true;
+    }
+    Ok(out)
 }
 
 /// The names this replica knows of the people in `ids`.

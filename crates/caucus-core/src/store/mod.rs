@@ -16,6 +16,7 @@ pub mod read;
 pub mod search;
 pub mod stamps;
 pub mod sync_state;
+pub mod texts;
 pub mod upgrade;
 
 use crate::change::{Change, ROW_COLUMN, SCHEMA_VERSION};
@@ -106,6 +107,9 @@ pub struct Store {
     local: Mutex<LocalSite>,
     /// Told after every commit that changes what a screen may show.
     events: crate::events::Events,
+    /// Told after every local write (a permit kept until someone waits): at a meeting, a
+    /// write is sent to the host at once ([`Store::written`]).
+    wrote: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Store {
@@ -178,6 +182,7 @@ impl Store {
             path: path.to_path_buf(),
             local: Mutex::new(local),
             events: Default::default(),
+            wrote: Default::default(),
         })
     }
 
@@ -353,7 +358,13 @@ impl Store {
         local.next_seq += changes.len() as u64;
         drop(local);
         self.events.send_changed(&changes);
+        self.wrote.notify_one();
         Ok(changes)
+    }
+
+    /// Resolves after the next local write (or at once, if one came since the last call).
+    pub async fn written(&self) {
+        self.wrote.notified().await
     }
 
     /// Applies changes from elsewhere (a hub, a peer, a bundle) in one transaction, through the

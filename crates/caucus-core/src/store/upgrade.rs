@@ -311,7 +311,12 @@ pub async fn rewrite_in_the_previous_format(pool: &SqlitePool) -> Result<()> {
             "INSERT INTO field_clock (tbl, row_id, col, cl, hlc, site, seq)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
-        for table in crate::schema::TABLES {
+        // Tables the later migrations made (0019), gone in that format.
+        db.execute_batch("DROP TABLE minutes_edit; DROP TABLE text_doc;")?;
+        for table in crate::schema::TABLES
+            .iter()
+            .filter(|t| t.name != crate::schema::MINUTES_EDIT.name)
+        {
             let mut read = db.prepare(&format!("SELECT id, stamps FROM {}", table.name))?;
             let mut rows = read.query([])?;
             while let Some(r) = rows.next()? {

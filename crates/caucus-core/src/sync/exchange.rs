@@ -81,6 +81,30 @@ impl Progress {
     }
 }
 
+/// Waits, up to `wait_ms`, until the meeting hub at `url` holds something this device lacks
+/// (a pull the hub keeps open until a push lands): true when it does. What it holds is taken by
+/// the next [`exchange`], not here.
+pub async fn has_news(
+    store: &Store,
+    transport: &dyn Transport,
+    url: &str,
+    device: &DeviceCredentials,
+    hub_id: &str,
+    wait_ms: u64,
+) -> Result<bool> {
+    let cursors = sync_state::load_cursors(store.pool(), hub_id).await?;
+    let request = PullRequest {
+        cursors,
+        limit: 1,
+        wait_ms,
+    };
+    Ok(!transport
+        .pull(url, device, &request)
+        .await?
+        .changes
+        .is_empty())
+}
+
 /// One push-then-pull exchange with the hub (or meeting host) at `url`, as `device`.
 pub async fn exchange(
     store: &Store,
@@ -109,6 +133,7 @@ pub async fn exchange(
         let request = PullRequest {
             cursors,
             limit: MAX_PULL_CHANGES,
+            wait_ms: 0,
         };
         transport.pull(url, device, &request).await
     };

@@ -286,6 +286,18 @@ pub struct PullRequest {
     pub cursors: BTreeMap<String, BucketCursor>,
     /// Changes per page, at most [`MAX_PULL_CHANGES`].
     pub limit: u32,
+    /// When the device lacks nothing, how long a meeting hub may hold the pull open for a push
+    /// from another laptop, in milliseconds (at most [`MAX_PULL_WAIT_MS`]): the host's push to
+    /// the laptops joined to it. Zero, and always at the coalition's hub: answer at once.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub wait_ms: u64,
+}
+
+/// The longest a meeting hub holds a pull open: well under the transport's timeout.
+pub const MAX_PULL_WAIT_MS: u64 = 25_000;
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -182,3 +182,34 @@ pub fn command_arguments(data: &[u8]) {
         );
     }
 }
+
+/// An edit of a text written together (a Yjs update from another laptop, [`crate::collab`]):
+/// refused with a reason or merged, never a panic (a panic inside yrs is caught and refused),
+/// in an empty text and in a written one; an edit the check accepts merges into a state that
+/// loads to the same text; the same bytes read as a state vector are refused or answered.
+pub fn text_edit(data: &[u8]) {
+    use crate::collab::{decode_edit, encode, TextDoc};
+    let _ = decode_edit("edit", &String::from_utf8_lossy(data));
+    if let Ok(bytes) = decode_edit("edit", &encode(data)) {
+        // An edit the check lets in merges, and what it merges into is stored and loads again.
+        let mut empty = TextDoc::new();
+        empty.apply(&bytes).expect("an accepted edit merges");
+        let loaded = TextDoc::load(&empty.state()).expect("a stored text loads");
+        assert_eq!(loaded.text(), empty.text());
+    }
+    let _ = TextDoc::new().apply(data);
+    let mut written = TextDoc::new();
+    let seed = {
+        use yrs::{Text, Transact};
+        // "Minutes." typed by one writer: what a real edit builds on.
+        let doc = yrs::Doc::new();
+        let text = doc.get_or_insert_text(crate::collab::TEXT_NAME);
+        let mut txn = doc.transact_mut();
+        text.insert(&mut txn, 0, "Minutes.");
+        txn.encode_update_v2()
+    };
+    written.apply(&seed).expect("a real edit");
+    let _ = written.apply(data);
+    let _ = written.text();
+    let _ = written.since(data);
+}

@@ -110,6 +110,9 @@ pub struct HubDb {
     /// connections. PostgreSQL uses advisory locks instead.
     sqlite_writer: tokio::sync::Mutex<()>,
     writer: Writer,
+    /// Counts the pushes committed, for the pulls a meeting hub holds open until one lands
+    /// ([`PullRequest::wait_ms`]).
+    pushed: tokio::sync::watch::Sender<u64>,
 }
 
 /// The database a URL names: PostgreSQL for a `postgres://` URL, else a SQLite file.
@@ -249,6 +252,7 @@ impl HubDb {
                 seq: AtomicU64::new(1),
                 clock: Mutex::new(Clock::default()),
             },
+            pushed: tokio::sync::watch::Sender::new(0),
         })
     }
 

@@ -15,6 +15,14 @@ impl HubDb {
         clock_ms: u64,
         now_ms: u64,
     ) -> Result<bool> {
+        // Every request writes its nonce: on SQLite it takes its turn with the pushes, whose
+        // transactions read before they write and fail at once ("database is locked", no
+        // busy wait) when another connection wrote in between (seen at a meeting, where the
+        // laptops push and pull many times a second).
+        let _one_writer = match self.backend {
+            Backend::Sqlite => Some(self.sqlite_writer.lock().await),
+            Backend::Postgres => None,
+        };
         let fresh = sqlx::query(
             "INSERT INTO hub_request_nonce (device_id, nonce, clock_ms) VALUES ($1, $2, $3)
              ON CONFLICT DO NOTHING",

@@ -86,6 +86,28 @@ impl HubDb {
     /// are ([`Page::to_json`]): decoding and encoding every change again cost the hub as much as
     /// reading it.
     pub async fn page(&self, device: &Device, request: &PullRequest) -> Result<Page> {
+        // A meeting hub holds a pull that finds nothing open until a push lands: the host's
+        // push to the laptops joined to it, which ask again at once.
+        let wait = match self.policy {
+            Policy::Meeting | Policy::Relay => request.wait_ms.min(MAX_PULL_WAIT_MS),
+            Policy::Authorize => 0,
+        };
+        let mut pushed = self.pushed.subscribe();
+        let page = self.page_now(device, request).await?;
+        if wait == 0 || page.changes.get() != "[]" {
+            return Ok(page);
+        }
+        let waited = std::time::Duration::from_millis(wait);
+        if tokio::time::timeout(waited, pushed.changed())
+            .await
+            .is_err()
+        {
+            return Ok(page);
+        }
+        self.page_now(device, request).await
+    }
+
+    async fn page_now(&self, device: &Device, request: &PullRequest) -> Result<Page> {
         if self.guest_meeting(device)?.is_some() {
             let mut reply = self.pull_guest(request).await?;
             let changes = serde_json::value::to_raw_value(&std::mem::take(&mut reply.changes))

@@ -283,6 +283,8 @@ impl HubDb {
             }
         }
         tx.commit().await?;
+        // Pulls held open on a meeting hub look again.
+        self.pushed.send_modify(|n| *n += 1);
         Ok(reply)
     }
 

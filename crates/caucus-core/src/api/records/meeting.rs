@@ -1,11 +1,14 @@
 //! Meetings and their records: agenda items, decisions (the generic commands; a group's
 //! leaders keep them) and attendance, one record per person and meeting.
 
+use super::pipeline::Acting;
 use super::record_commands;
 use crate::api::Caucus;
+use crate::collab::{self, TextDoc};
 use crate::error::Result;
 use crate::model::*;
 use crate::rights::Operation;
+use base64::Engine;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -76,5 +79,117 @@ impl Caucus {
             }
             _ => self.insert(&acting, record, &bucket).await,
         }
+    }
+}
+
+/// Minutes written together ([`crate::collab`]): a screen edits its own copy of the text and
+/// sends what this replica lacks; every edit is a record of its own.
+impl Caucus {
+    /// The minutes' text as a screen starts from, or what its copy (`known`) lacks.
+    pub async fn minutes(&self, input: MinutesQuery) -> Result<MinutesState> {
+        let meeting: Meeting = self.get(input.meeting_id).await?;
+        let acting = self.acting().await?;
+        let may_edit = self.may_edit_minutes(&acting, &meeting).await?;
+        self.minutes_state(&meeting, input.known.as_deref(), may_edit)
+            .await
+    }
+
+    /// Adds an edit of the minutes, from a screen's copy of the text: what it holds that this
+    /// replica's text lacks. An edit that brings nothing new stores nothing. Answers as
+    /// [`Caucus::minutes`] with the screen's `known`.
+    pub async fn edit_minutes(&self, input: EditMinutes) -> Result<MinutesState> {
+        let meeting: Meeting = self.get(input.meeting_id).await?;
+        if meeting.archived {
+            return Err(crate::CoreError::conflict(
+                "this meeting is archived: restore it to edit its minutes",
+            ));
+        }
+        let acting = self.acting().await?;
+        let bytes = collab::decode_edit("edit", &input.edit)?;
+        let mut doc = self.minutes_doc(meeting.id).await?;
+        let before = (doc.state_vector(), doc.text());
+        doc.apply(&bytes)?;
+        // New text adds to the state vector; a deletion only changes the text.
+        if (doc.state_vector(), doc.text()) != before {
+            // The whole text is checked as the field always was, before anything is stored.
+            crate::text::body("minutes", &doc.text(), true)?;
+            let record = MinutesEdit {
+                id: Uuid::now_v7(),
+                archived: false,
+                unreadable: Vec::new(),
+                meeting_id: meeting.id,
+                author_id: acting.require("editing the minutes")?,
+                edit: input.edit,
+            };
+            let bucket = self.placed(&record).await?;
+            self.authorize(&acting, Operation::Create, &record, &[], &bucket)
+                .await?;
+            self.insert(&acting, record, &bucket).await?;
+        }
+        let meeting: Meeting = self.get(input.meeting_id).await?;
+        let may_edit = self.may_edit_minutes(&acting, &meeting).await?;
+        self.minutes_state(&meeting, input.known.as_deref(), may_edit)
+            .await
+    }
+
+    async fn may_edit_minutes(&self, acting: &Acting, meeting: &Meeting) -> Result<bool> {
+        let Some(person) = acting.id() else {
+            return Ok(false);
+        };
+        let probe = MinutesEdit {
+            author_id: person,
+            meeting_id: meeting.id,
+            ..MinutesEdit::template()
+        };
+        let bucket = self.bucket_of(meeting).await?;
+        Ok(!meeting.archived
+            && self
+                .authorize(acting, Operation::Create, &probe, &[], &bucket)
+                .await
+                .is_ok())
+    }
+
+    async fn minutes_doc(&self, meeting: Uuid) -> Result<TextDoc> {
+        let mut conn = self.store().pool().acquire().await?;
+        match crate::store::texts::minutes_state(&mut conn, meeting).await? {
+            Some(state) => TextDoc::load(&state),
+            None => Ok(TextDoc::new()),
+        }
+    }
+
+    async fn minutes_state(
+        &self,
+        meeting: &Meeting,
+        known: Option<&str>,
+        may_edit: bool,
+    ) -> Result<MinutesState> {
+        let mut conn = self.store().pool().acquire().await?;
+        let stored = crate::store::texts::minutes_state(&mut conn, meeting.id).await?;
+        drop(conn);
+        let written_together = stored.is_some();
+        let doc = match stored {
+            Some(state) => TextDoc::load(&state)?,
+            None => TextDoc::new(),
+        };
+        let update = match known {
+            Some(known) => {
+                let known = base64::engine::general_purpose::STANDARD
+                    .decode(known)
+                    .map_err(|_| crate::CoreError::invalid("known", "must be base64"))?;
+                doc.since(&known)?
+            }
+            None => doc.state(),
+        };
+        Ok(MinutesState {
+            update: collab::encode(&update),
+            state_vector: collab::encode(&doc.state_vector()),
+            text: if written_together {
+                doc.text()
+            } else {
+                meeting.minutes.clone()
+            },
+            written_together,
+            may_edit,
+        })
     }
 }

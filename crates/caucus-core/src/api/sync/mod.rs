@@ -575,19 +575,73 @@ impl Caucus {
 }
 
 /// Syncs with the home hub every `every` while the app runs; failures are recorded for the
-/// sync panel and retried at the next tick.
+/// sync panel and retried at the next tick. At a meeting, also at once after each local write,
+/// and whenever the meeting's hub says another laptop pushed (a pull it holds open): an edit
+/// reaches the other laptops' screens well within a second.
 pub async fn sync_in_background(caucus: Arc<Caucus>, every: Duration) {
     let mut ticker = tokio::time::interval(every);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // A meeting sync that failed (its host busy a moment) is tried again soon, a few times,
+    // not only in a minute; a host that is gone is left to the clock.
+    let mut failures = 0u32;
     loop {
-        ticker.tick().await;
-        let connected = matches!(caucus.home_hub().await, Ok(Some(_)));
         let in_meeting = matches!(caucus.meeting_link().await, Ok(Some(_)));
+        let live = tokio::select! {
+            _ = ticker.tick() => false,
+            _ = tokio::time::sleep(Duration::from_millis(500)), if in_meeting && (1..5).contains(&failures) => true,
+            _ = caucus.store().written(), if in_meeting => true,
+            news = caucus.meeting_news(MEETING_WAIT), if in_meeting => match news {
+                Ok(true) => true,
+                Ok(false) => continue,
+                Err(e) => {
+                    // The host is gone or too old to hold a pull: the ticker goes on.
+                    tracing::info!(error = %e, "a meeting's hub did not answer; syncing on the clock");
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                    continue;
+                }
+            },
+        };
+        if live {
+            // At a meeting the exchange is with its host alone: the coalition's hub (which may
+            // be out of reach there) is the ticker's.
+            let result = caucus.sync_meeting(false).await;
+            failures = if result.is_ok() { 0 } else { failures + 1 };
+            if let Err(e) = result {
+                tracing::info!(error = %e, "a meeting sync failed; will retry");
+            }
+            continue;
+        }
+        let connected = matches!(caucus.home_hub().await, Ok(Some(_)));
         if connected || in_meeting {
             if let Err(e) = caucus.sync_now(NoInput {}).await {
                 tracing::info!(error = %e, "background sync failed; will retry");
             }
         }
+    }
+}
+
+/// How long a laptop at a meeting asks its host to hold a pull open.
+const MEETING_WAIT: u64 = 20_000;
+
+impl Caucus {
+    /// Waits, up to `wait_ms`, until the meeting's hub holds something this device lacks.
+    pub(crate) async fn meeting_news(&self, wait_ms: u64) -> Result<bool> {
+        let Some((url, token, hub)) = self.meeting_link().await? else {
+            return Ok(false);
+        };
+        let device = DeviceCredentials {
+            token,
+            key: self.device_key().await?,
+        };
+        exchange::has_news(
+            self.store(),
+            self.transport()?.as_ref(),
+            &url,
+            &device,
+            &hub,
+            wait_ms,
+        )
+        .await
     }
 }
 
