@@ -53,6 +53,9 @@ struct Args {
     /// `window --db FILE`: only the release app's cold start (plain and encrypted) and memory
     /// in the real window, on copies of the replica at FILE.
     window_only: bool,
+    /// `minutes`: only the minutes figures (the text CRDT's cost, an edit reaching another
+    /// laptop at a meeting).
+    minutes_only: bool,
     load: measure::HubLoad,
 }
 
@@ -73,6 +76,7 @@ fn parse_args() -> Result<Args, String> {
         first_sync_only: false,
         first_screen_only: false,
         window_only: false,
+        minutes_only: false,
         load: measure::HubLoad::default(),
     };
     let mut it = std::env::args().skip(1).peekable();
@@ -87,6 +91,7 @@ fn parse_args() -> Result<Args, String> {
             "first-sync" => args.first_sync_only = true,
             "first-screen" => args.first_screen_only = true,
             "window" => args.window_only = true,
+            "minutes" => args.minutes_only = true,
             "--directory" => args.directory = true,
             "--replica-only" => args.replica_only = true,
             "--scale" => {
@@ -138,7 +143,8 @@ fn parse_args() -> Result<Args, String> {
                             caucus-bench search --db FILE [--runs R]\n\
                             caucus-bench first-sync --scale S [--runs R] [--hub FILE]\n\
                             caucus-bench first-screen --db FILE [--runs R]\n\
-                            caucus-bench window --db FILE [--runs R]"
+                            caucus-bench window --db FILE [--runs R]\n\
+                            caucus-bench minutes [--runs R]"
                         .into(),
                 )
             }
@@ -178,6 +184,9 @@ fn main() {
     let result = runtime.block_on(async {
         if args.merge_only {
             return measure::merge_only(args.scale, args.seed).await;
+        }
+        if args.minutes_only {
+            return measure::minutes_only(args.seed, args.runs).await;
         }
         if args.first_sync_only {
             return measure::first_sync_only(

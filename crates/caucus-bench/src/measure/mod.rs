@@ -94,6 +94,35 @@ impl Figure {
     }
 }
 
+/// One run of the minutes figures: the text CRDT's cost, and an edit's p95 to another laptop.
+async fn minutes_run(dir: &Path, seed: u64, r: usize) -> Res<(minutes::CrdtCost, f64)> {
+    let cost = minutes::crdt_cost(seed + r as u64)?;
+    let run_dir = dir.join(format!("minutes-{r}"));
+    std::fs::create_dir_all(&run_dir).map_err(err)?;
+    let mut took = minutes::edit_to_peer(&run_dir, 20).await?;
+    let p95 = p(&mut took, 0.95);
+    eprintln!(
+        "  minutes: an edit reached another laptop in {:.1} ms (median of {}), p95 {p95:.1} ms; \
+         the text CRDT kept {:.2}× the text in its edits, stored {:.2}×, merged a sentence in \
+         {:.3} ms (p95)",
+        p(&mut took, 0.5),
+        took.len(),
+        cost.log_ratio,
+        cost.state_ratio,
+        cost.merge_p95_ms
+    );
+    Ok((cost, p95))
+}
+
+/// `caucus-bench minutes`: only the minutes figures, `runs` times.
+pub async fn minutes_only(seed: u64, runs: usize) -> Res<()> {
+    let dir = tempfile::tempdir().map_err(err)?;
+    for r in 0..runs {
+        minutes_run(dir.path(), seed, r).await?;
+    }
+    Ok(())
+}
+
 pub(super) fn p(values: &mut [f64], q: f64) -> f64 {
     values.sort_by(f64::total_cmp);
     let i = ((values.len() as f64 - 1.0) * q).round() as usize;
@@ -306,20 +335,11 @@ pub async fn run(
     }
 
     for r in 0..runs {
-        let cost = minutes::crdt_cost(seed + r as u64)?;
+        let (cost, to_peer) = minutes_run(dir.path(), seed, r).await?;
         crdt_log.runs.push(cost.log_ratio);
         crdt_state.runs.push(cost.state_ratio);
         crdt_merge.runs.push(cost.merge_p95_ms);
-        let run_dir = dir.path().join(format!("minutes-{r}"));
-        std::fs::create_dir_all(&run_dir).map_err(err)?;
-        let mut took = minutes::edit_to_peer(&run_dir, 20).await?;
-        eprintln!(
-            "  minutes: an edit reached another laptop in {:.1} ms (median of {}), p95 {:.1} ms",
-            p(&mut took.clone(), 0.5),
-            took.len(),
-            p(&mut took, 0.95)
-        );
-        minutes_to_peer.runs.push(p(&mut took, 0.95));
+        minutes_to_peer.runs.push(to_peer);
     }
 
     let figures = [
