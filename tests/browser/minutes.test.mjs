@@ -104,3 +104,23 @@ test("the minutes editor in Arabic", async () => {
   assert.equal(await page.evaluate(() => document.documentElement.dir), "rtl");
   await page.screenshot({ path: join(shots, "minutes-together-ar.png"), fullPage: true });
 });
+
+test("a leader names a member a minute-taker, and the member may then write the minutes", async () => {
+  const page = await meetingPage();
+  await openMeeting(page, "Budget and finance", MEETING);
+  const member = "Representative, The Redress Trust";
+  const box = page.getByRole("group", { name: "Minute-takers" }).getByRole("checkbox", { name: member });
+  // The box follows the stored record: it turns checked once the naming is saved.
+  await box.click();
+  for (let i = 0; i < 50 && !(await box.isChecked()); i++) await page.waitForTimeout(100);
+  assert.ok(await box.isChecked(), "the naming is stored");
+  await page.screenshot({ path: join(shots, "minute-takers-en.png"), fullPage: true });
+
+  // Acting as the member: the minutes are theirs to write now.
+  await page.getByTestId("acting-person").selectOption({ label: member });
+  await page.getByRole("heading", { name: MEETING }).waitFor();
+  await page.getByRole("button", { name: "Edit the minutes" }).click();
+  await page.locator("textarea[name=minutes]").pressSequentially("The Redress Trust takes the minutes. ");
+  await page.getByRole("status").getByText("Saved").waitFor();
+  assert.deepEqual(page.problems, [], "no error in the page");
+});

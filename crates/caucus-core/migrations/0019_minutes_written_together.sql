@@ -20,3 +20,14 @@ CREATE TABLE text_doc (
     state  BLOB NOT NULL,
     PRIMARY KEY (tbl, row_id, col)
 ) WITHOUT ROWID;
+
+-- The people a meeting's leaders name to write its minutes (one record per meeting and person).
+CREATE TABLE minute_taker (
+    id         TEXT PRIMARY KEY NOT NULL,
+    bucket     TEXT NOT NULL,
+    cl         INTEGER NOT NULL DEFAULT 0,
+    meeting_id TEXT NOT NULL DEFAULT '',
+    person_id  TEXT NOT NULL DEFAULT '',
+    stamps     BLOB
+);
+CREATE INDEX minute_taker_person ON minute_taker (person_id);

@@ -7,7 +7,8 @@
 //! | people | secretariat | secretariat; the person their own name and email ([`OWN_PERSON_FIELDS`]), never their secretariat flag or organization | secretariat |
 //! | memberships | (join and leave: see `join_group`) | the group's leader or focal point | the group's leader or focal point |
 //! | tracked issues, meetings and their records | the group's leader or focal point | same | same |
-//! | edits of a meeting's minutes | the group's leader or focal point, in their own name | never (an edit is merged for good) | never |
+//! | edits of a meeting's minutes | the group's leader or focal point, or a minute-taker they named for the meeting, in their own name | never (an edit is merged for good) | never |
+//! | a meeting's minute-takers | the group's leader or focal point | — | same |
 //! | recommendations | a member of the group (not an observer) | (lifecycle) | (lifecycle) |
 //! | comments, translations | anyone acting | the author / anyone | the author, or the group's leader or focal point |
 //! | endorsements | (see `endorse_recommendation`) | — | someone of the organization |
@@ -57,6 +58,9 @@ pub struct Standing {
     pub admin: bool,
     /// Their role in the record's group, if the record belongs to one and they are a member.
     pub role: Option<Role>,
+    /// Whether the meeting the record belongs to named them a minute-taker (for an edit of
+    /// its minutes; false elsewhere).
+    pub takes_minutes: bool,
 }
 
 impl Standing {
@@ -139,7 +143,7 @@ pub fn check(
         }
         (
             "coalition_group" | "membership" | "tracked_issue" | "meeting" | "agenda_item"
-            | "attendance" | "decision",
+            | "attendance" | "decision" | "minute_taker",
             _,
         ) => {
             if me.leads() {
@@ -156,10 +160,10 @@ pub fn check(
         ("minutes_edit", Operation::Create) => {
             if uuid_field(record, "author_id") != Some(me.person) {
                 deny("an edit of the minutes is made in its author's own name")
-            } else if me.leads() {
+            } else if me.leads() || me.takes_minutes {
                 Ok(())
             } else {
-                deny("only the group's leader or focal point may write the minutes")
+                deny("only the group's leader or focal point, and the minute-takers they name, may write the minutes")
             }
         }
         ("minutes_edit", _) => deny(
@@ -227,6 +231,7 @@ mod tests {
             organization: Some(org),
             admin,
             role,
+            takes_minutes: false,
         };
         let member = as_role(Some(Role::Member), false);
         let observer = as_role(Some(Role::Observer), false);
@@ -337,6 +342,7 @@ mod tests {
             organization: None,
             admin: false,
             role: None,
+            takes_minutes: false,
         };
         let admin = Standing {
             admin: true,
@@ -419,6 +425,7 @@ mod tests {
             organization: None,
             admin: false,
             role: Some(Role::Member),
+            takes_minutes: false,
         };
         let mine = rec(json!({ "author_id": me.to_string() }));
         let theirs = rec(json!({ "author_id": Uuid::now_v7().to_string() }));

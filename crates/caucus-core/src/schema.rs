@@ -256,6 +256,19 @@ pub static MINUTES_EDIT: Table = Table {
     order_by: "id",
 };
 
+/// The people a meeting's leaders name to write its minutes with them (one per person).
+pub static MINUTE_TAKER: Table = Table {
+    name: "minute_taker",
+    entity: "minute-taker",
+    columns: columns!(meeting_id: Text, person_id: Text),
+    bucket: BucketRule::Parent {
+        column: "meeting_id",
+        table: "meeting",
+    },
+    fixed: &["meeting_id", "person_id"],
+    order_by: "id",
+};
+
 /// Every synced table.
 pub static TABLES: &[&Table] = &[
     &ORGANIZATION,
@@ -272,6 +285,7 @@ pub static TABLES: &[&Table] = &[
     &ATTENDANCE,
     &DECISION,
     &MINUTES_EDIT,
+    &MINUTE_TAKER,
 ];
 
 /// The table of a change, if this version knows it.

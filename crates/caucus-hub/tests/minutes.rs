@@ -147,6 +147,8 @@ struct Coalition {
     hub: Hub,
     devices: Vec<Arc<Caucus>>,
     meeting: Uuid,
+    /// The member (on the fourth laptop).
+    member: Uuid,
 }
 
 async fn coalition(mdns_offset: u32) -> Coalition {
@@ -222,6 +224,7 @@ async fn coalition(mdns_offset: u32) -> Coalition {
         hub,
         devices,
         meeting,
+        member,
     }
 }
 
@@ -258,6 +261,7 @@ async fn three_laptops_write_the_minutes_at_once_through_a_meeting_host_and_a_bu
         hub,
         devices,
         meeting,
+        member,
     } = coalition(7_919).await;
     let (a, b, c, d) = (&*devices[0], &*devices[1], &*devices[2], &*devices[3]);
     let (url, code) = meet(hub, a, &[b, c]).await;
@@ -325,6 +329,51 @@ async fn three_laptops_write_the_minutes_at_once_through_a_meeting_host_and_a_bu
     assert_eq!(refused.code(), "forbidden", "{refused}");
     assert_eq!(minutes_of(d, meeting).await, text, "nothing of it kept");
 
+    // The leader names the member a minute-taker, at the meeting: the member's edits are let in
+    // by their own laptop, the host and every other laptop.
+    let named = call(
+        b,
+        "name_minute_taker",
+        json!({"meeting_id": meeting.to_string(), "person_id": member.to_string()}),
+    )
+    .await;
+    for dev in [b, d] {
+        sync_at_meeting(dev).await;
+    }
+    let mut taker = Screen::open(d, meeting).await;
+    taker
+        .type_at_end(d, "The member takes the minutes. ")
+        .await
+        .expect("a named minute-taker writes the minutes");
+    for dev in [d, a, b, c] {
+        sync_at_meeting(dev).await;
+    }
+    for dev in [a, b, c] {
+        assert!(
+            minutes_of(dev, meeting)
+                .await
+                .ends_with("The member takes the minutes. "),
+            "the minute-taker's edit reached every laptop"
+        );
+        let status = dev.sync_status(NoInput {}).await.expect("status");
+        assert!(
+            status.refused.is_empty(),
+            "nothing refused: {:?}",
+            status.refused
+        );
+    }
+    // Withdrawn: refused again, and what they wrote before stays.
+    call(b, "archive_minute_taker", json!({"id": named["id"]})).await;
+    for dev in [b, d] {
+        sync_at_meeting(dev).await;
+    }
+    let refused = taker
+        .type_at_end(d, "Once more. ")
+        .await
+        .expect_err("a withdrawn minute-taker may not write");
+    assert_eq!(refused.code(), "forbidden", "{refused}");
+    let text = minutes_of(a, meeting).await;
+
     // After the meeting: two laptops edit offline, then meet by bundle.
     for dev in [b, c, d] {
         dev.leave_meeting(NoInput {}).await.expect("leave");
@@ -377,7 +426,12 @@ async fn three_laptops_write_the_minutes_at_once_through_a_meeting_host_and_a_bu
         .collect();
     assert_eq!(
         writers.into_iter().collect::<Vec<_>>(),
-        ["Co-Leader", "Host Secretariat", "Team Leader"],
+        [
+            "Co-Leader",
+            "Host Secretariat",
+            "Team Leader",
+            "Team Member"
+        ],
         "everyone who wrote is named"
     );
     let current: Vec<_> = minutes.iter().filter(|e| e.current).collect();
@@ -405,6 +459,7 @@ async fn at_a_meeting_an_edit_reaches_the_other_laptops_with_nobody_syncing() {
         hub,
         devices,
         meeting,
+        ..
     } = coalition(11_003).await;
     let (a, b, c) = (&*devices[0], &*devices[1], &*devices[2]);
     meet(hub, a, &[b, c]).await;

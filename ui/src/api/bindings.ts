@@ -706,6 +706,24 @@ export type MembershipPatch = {
 
 export type MembershipStatus = "applicant" | "member" | "suspended" | "former";
 
+/**  A person a meeting's leaders named to write its minutes with them. */
+export type MinuteTaker = {
+	id: string,
+	archived: boolean,
+	/**
+	 *  Fields this device holds a value for that it cannot read (damaged, or written by
+	 *  another version): read as their neutral value until someone writes them again.
+	 */
+	unreadable?: string[],
+	meeting_id: string,
+	person_id: string,
+};
+
+export type MinuteTakerFilter = {
+	meeting_id?: string | null,
+	include_archived?: boolean | null,
+};
+
 /**  A meeting's minutes as a screen starts editing them, or what it lacks. */
 export type MinutesQuery = {
 	meeting_id: string,
@@ -812,6 +830,12 @@ export type NewMeetingDecision = {
 	text: string,
 	issue_ids?: string[],
 	recommendation_ids?: string[],
+};
+
+/**  Names a person to write a meeting's minutes. */
+export type NewMinuteTaker = {
+	meeting_id: string,
+	person_id: string,
 };
 
 export type NewOrganization = {
@@ -1487,16 +1511,19 @@ export const commands = {
   archiveDecision: (input: IdInput) => call<MeetingDecision>("archive_decision", input),
   minutes: (input: MinutesQuery) => call<MinutesState>("minutes", input),
   editMinutes: (input: EditMinutes) => call<MinutesState>("edit_minutes", input),
+  nameMinuteTaker: (input: NewMinuteTaker) => call<MinuteTaker>("name_minute_taker", input),
+  listMinuteTakers: (input: MinuteTakerFilter) => call<MinuteTaker[]>("list_minute_takers", input),
+  archiveMinuteTaker: (input: IdInput) => call<MinuteTaker>("archive_minute_taker", input),
   databaseStatus: (input: NoInput) => call<DatabaseStatus>("database_status", input),
   unlockDatabase: (input: Unlock) => call<Done>("unlock_database", input),
   encryptDatabase: (input: Encrypt) => call<Done>("encrypt_database", input),
 };
 
-export type CommandName = "admit_guest" | "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "attend_as_guest" | "connect_hub" | "create_agenda_item" | "create_coalition" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "database_status" | "draft_answer" | "edit_minutes" | "encrypt_database" | "endorse_recommendation" | "export_bundle" | "export_coalition_key" | "export_records" | "export_report" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "group_dashboard" | "hear_from_group" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "mark_my_work_seen" | "mark_notifications_read" | "meeting_guests" | "meeting_guests_present" | "minutes" | "my_work" | "notifications" | "publish_answer" | "recommendation_page" | "record_attendance" | "record_history" | "refused_changes" | "search" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "unlock_database" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";
+export type CommandName = "admit_guest" | "archive_agenda_item" | "archive_attendance" | "archive_comment" | "archive_decision" | "archive_endorsement" | "archive_group" | "archive_meeting" | "archive_minute_taker" | "archive_organization" | "archive_person" | "archive_recommendation" | "archive_tracked_issue" | "archive_translation" | "attend_as_guest" | "connect_hub" | "create_agenda_item" | "create_coalition" | "create_comment" | "create_decision" | "create_group" | "create_meeting" | "create_organization" | "create_person" | "create_recommendation" | "create_tracked_issue" | "create_translation" | "database_status" | "draft_answer" | "edit_minutes" | "encrypt_database" | "endorse_recommendation" | "export_bundle" | "export_coalition_key" | "export_records" | "export_report" | "find_meetings" | "get_agenda_item" | "get_attendance" | "get_comment" | "get_decision" | "get_endorsement" | "get_group" | "get_meeting" | "get_membership" | "get_organization" | "get_person" | "get_recommendation" | "get_session" | "get_tracked_issue" | "get_translation" | "group_dashboard" | "hear_from_group" | "host_meeting" | "import_bundle" | "join_group" | "join_meeting" | "leave_group" | "leave_meeting" | "list_agenda_items" | "list_attendance" | "list_comments" | "list_decisions" | "list_endorsements" | "list_groups" | "list_meetings" | "list_memberships" | "list_minute_takers" | "list_organizations" | "list_people" | "list_recommendations" | "list_tracked_issues" | "list_translations" | "load_demo_data" | "mark_my_work_seen" | "mark_notifications_read" | "meeting_guests" | "meeting_guests_present" | "minutes" | "my_work" | "name_minute_taker" | "notifications" | "publish_answer" | "recommendation_page" | "record_attendance" | "record_history" | "refused_changes" | "search" | "set_acting_person" | "sync_now" | "sync_status" | "transition_recommendation" | "unlock_database" | "update_agenda_item" | "update_attendance" | "update_comment" | "update_decision" | "update_group" | "update_meeting" | "update_membership" | "update_organization" | "update_person" | "update_recommendation" | "update_tracked_issue" | "update_translation";
 
 /** The synced tables, as events name them. */
-export type Table = "organization" | "person" | "coalition_group" | "membership" | "tracked_issue" | "recommendation" | "translation" | "endorsement" | "comment" | "meeting" | "agenda_item" | "attendance" | "decision" | "minutes_edit";
-export const TABLES: Table[] = ["organization", "person", "coalition_group", "membership", "tracked_issue", "recommendation", "translation", "endorsement", "comment", "meeting", "agenda_item", "attendance", "decision", "minutes_edit"];
+export type Table = "organization" | "person" | "coalition_group" | "membership" | "tracked_issue" | "recommendation" | "translation" | "endorsement" | "comment" | "meeting" | "agenda_item" | "attendance" | "decision" | "minutes_edit" | "minute_taker";
+export const TABLES: Table[] = ["organization", "person", "coalition_group", "membership", "tracked_issue", "recommendation", "translation", "endorsement", "comment", "meeting", "agenda_item", "attendance", "decision", "minutes_edit", "minute_taker"];
 
 /** The name the desktop shell emits events under; the bridge serves them at /api/events. */
 export const EVENT_NAME = "caucus-event";

@@ -10,7 +10,7 @@ import { History } from "./History";
 
 async function loadMeeting(id: string) {
   const meeting = await commands.getMeeting({ id });
-  const [group, agenda, attendance, decisions, memberships, people, issues, recommendations] = await Promise.all([
+  const [group, agenda, attendance, decisions, memberships, people, issues, recommendations, takers] = await Promise.all([
     commands.getGroup({ id: meeting.group_id }),
     commands.listAgendaItems({ meeting_id: id }),
     commands.listAttendance({ meeting_id: id }),
@@ -19,6 +19,7 @@ async function loadMeeting(id: string) {
     commands.listPeople({}),
     commands.listTrackedIssues({ group_id: meeting.group_id }),
     commands.listRecommendations({ group_id: meeting.group_id }),
+    commands.listMinuteTakers({ meeting_id: id }),
   ]);
   return {
     meeting,
@@ -31,6 +32,7 @@ async function loadMeeting(id: string) {
     people: new Map(people.map((p) => [p.id, p])),
     issues,
     recommendations,
+    takers,
   };
 }
 
@@ -42,6 +44,7 @@ export function MeetingScreen({ id, navigate, session }: { id: string; navigate:
     "agenda_item",
     "attendance",
     "decision",
+    "minute_taker",
     "membership",
     "person",
     "tracked_issue",
@@ -55,7 +58,8 @@ export function MeetingScreen({ id, navigate, session }: { id: string; navigate:
   const [linkedRec, setLinkedRec] = useState("");
   if (data.error) return <ErrorLine error={data.error} />;
   if (!data.data) return <p className="loading">{t("app.loading")}</p>;
-  const { meeting, group, agenda, attendance, decisions, memberships, people, issues, recommendations } = data.data;
+  const { meeting, group, agenda, attendance, decisions, memberships, people, issues, recommendations, takers } = data.data;
+  const keeps = session.powers.find((p) => p.group_id === group.id)?.keep ?? false;
   const ordered = inAgendaOrder(agenda);
   // The history names the group and the people who wrote by their names.
   const names = new Map<string, string>([...[...people].map(([k, p]) => [k, p.name] as [string, string]), [group.id, group.name]]);
@@ -140,6 +144,35 @@ export function MeetingScreen({ id, navigate, session }: { id: string; navigate:
       <section className="card">
         <h2>{t("meeting.minutes")}</h2>
         <MinutesEditor meetingId={id} />
+        {keeps && memberships.length > 0 && (
+          <fieldset className="minute-takers">
+            <legend>{t("meeting.minuteTakers")}</legend>
+            <p className="muted">{t("meeting.minuteTakersHelp")}</p>
+            {memberships
+              .filter((m) => m.role === "member" || m.role === "observer")
+              .map((m) => {
+                const named = takers.find((k) => k.person_id === m.person_id);
+                return (
+                  <label key={m.person_id} className="check">
+                    <input
+                      type="checkbox"
+                      checked={!!named}
+                      onChange={(e) =>
+                        action.run(() =>
+                          e.target.checked
+                            ? commands.nameMinuteTaker({ meeting_id: id, person_id: m.person_id })
+                            : named
+                              ? commands.archiveMinuteTaker({ id: named.id })
+                              : Promise.resolve(null),
+                        )
+                      }
+                    />
+                    {people.get(m.person_id)?.name ?? "?"}
+                  </label>
+                );
+              })}
+          </fieldset>
+        )}
       </section>
 
       <section className="card">

@@ -128,6 +128,9 @@ macro_rules! for_each_command {
             archive_decision(IdInput) -> MeetingDecision;
             minutes(MinutesQuery) -> MinutesState;
             edit_minutes(EditMinutes) -> MinutesState;
+            name_minute_taker(NewMinuteTaker) -> MinuteTaker;
+            list_minute_takers(MinuteTakerFilter) -> Vec<MinuteTaker>;
+            archive_minute_taker(IdInput) -> MinuteTaker;
         }
     };
 }

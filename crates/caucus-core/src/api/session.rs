@@ -131,6 +131,7 @@ fn powers_in(person: &Person, admin: bool, group: Uuid, role: Option<Role>) -> G
         organization: person.organization_id,
         admin,
         role,
+        takes_minutes: false,
     };
     let mut own = serde_json::Map::new();
     own.insert("author_id".into(), person.id.to_string().into());

@@ -479,3 +479,83 @@ pub struct MinutesState {
     /// Whether the acting person may edit them.
     pub may_edit: bool,
 }
+
+/// A person a meeting's leaders named to write its minutes with them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct MinuteTaker {
+    pub id: Uuid,
+    pub archived: bool,
+    /// Fields this device holds a value for that it cannot read (damaged, or written by
+    /// another version): read as their neutral value until someone writes them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<String>,
+    pub meeting_id: Uuid,
+    pub person_id: Uuid,
+}
+
+impl MinuteTaker {
+    /// One record per person and meeting: two leaders naming the same person offline name
+    /// them once.
+    pub fn id_for(meeting_id: Uuid, person_id: Uuid) -> Uuid {
+        pair_id(b"minute_taker", meeting_id, person_id)
+    }
+}
+
+impl Entity for MinuteTaker {
+    const TABLE: &'static schema::Table = &schema::MINUTE_TAKER;
+    fn template() -> Self {
+        MinuteTaker {
+            id: Uuid::nil(),
+            archived: false,
+            unreadable: Vec::new(),
+            meeting_id: Uuid::nil(),
+            person_id: Uuid::nil(),
+        }
+    }
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn derived_id(&self) -> Option<Uuid> {
+        Some(MinuteTaker::id_for(self.meeting_id, self.person_id))
+    }
+    fn validate(&self) -> Result<()> {
+        Ok(())
+    }
+    fn references(&self) -> Vec<Reference> {
+        vec![
+            Reference::new("meeting_id", &schema::MEETING, self.meeting_id),
+            Reference::new("person_id", &schema::PERSON, self.person_id),
+        ]
+    }
+}
+
+/// Names a person to write a meeting's minutes.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct NewMinuteTaker {
+    pub meeting_id: Uuid,
+    pub person_id: Uuid,
+}
+
+impl NewInput for NewMinuteTaker {
+    type Entity = MinuteTaker;
+    fn build(self, _ctx: &NewContext) -> Result<MinuteTaker> {
+        Ok(MinuteTaker {
+            id: MinuteTaker::id_for(self.meeting_id, self.person_id),
+            archived: false,
+            unreadable: Vec::new(),
+            meeting_id: self.meeting_id,
+            person_id: self.person_id,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct MinuteTakerFilter {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meeting_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub include_archived: Option<bool>,
+}
+filter_input!(MinuteTakerFilter => MinuteTaker);

@@ -95,6 +95,7 @@ static AGENDA_ITEM: Rules<AgendaItem> = Rules::new();
 static ATTENDANCE: Rules<Attendance> = Rules::new();
 static DECISION: Rules<MeetingDecision> = Rules::new();
 static MINUTES_EDIT: Rules<MinutesEdit> = Rules::new();
+static MINUTE_TAKER: Rules<MinuteTaker> = Rules::new();
 
 /// Every record kind, one per table of [`schema::TABLES`] (a test checks the two agree).
 static KINDS: &[&dyn KindRules] = &[
@@ -112,6 +113,7 @@ static KINDS: &[&dyn KindRules] = &[
     &ATTENDANCE,
     &DECISION,
     &MINUTES_EDIT,
+    &MINUTE_TAKER,
 ];
 
 fn kind(table: &str) -> Option<&'static dyn KindRules> {

@@ -312,11 +312,10 @@ pub async fn rewrite_in_the_previous_format(pool: &SqlitePool) -> Result<()> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
         // Tables the later migrations made (0019), gone in that format.
-        db.execute_batch("DROP TABLE minutes_edit; DROP TABLE text_doc;")?;
-        for table in crate::schema::TABLES
-            .iter()
-            .filter(|t| t.name != crate::schema::MINUTES_EDIT.name)
-        {
+        db.execute_batch("DROP TABLE minutes_edit; DROP TABLE text_doc; DROP TABLE minute_taker;")?;
+        for table in crate::schema::TABLES.iter().filter(|t| {
+            t.name != crate::schema::MINUTES_EDIT.name && t.name != crate::schema::MINUTE_TAKER.name
+        }) {
             let mut read = db.prepare(&format!("SELECT id, stamps FROM {}", table.name))?;
             let mut rows = read.query([])?;
             while let Some(r) = rows.next()? {

@@ -20,7 +20,13 @@ use uuid::Uuid;
 /// organization and its standing, their role in each group, which group is the steering
 /// committee): a change to one of them changes the rights the changes after it are judged by,
 /// at the hub (its push) and on every replica (`sync::judge`) alike.
-pub const RIGHTS_TABLES: &[&str] = &["person", "membership", "coalition_group", "organization"];
+pub const RIGHTS_TABLES: &[&str] = &[
+    "person",
+    "membership",
+    "coalition_group",
+    "organization",
+    "minute_taker",
+];
 
 /// The person behind a pushing device, as the hub's data describes them.
 #[derive(Debug, Clone, Default)]
@@ -35,6 +41,8 @@ pub struct HubActor {
     pub steering: bool,
     /// Their role per group id (alive memberships only).
     pub roles: HashMap<Uuid, Role>,
+    /// The meetings whose minutes they were named to write (alive minute-takers only).
+    pub minute_taker_of: std::collections::HashSet<Uuid>,
     /// For a guest let in to a meeting ([`crate::guest_pass`]): that meeting. A guest is
     /// nobody of the coalition, and may only say they attend it.
     pub guest_at: Option<Uuid>,
@@ -272,6 +280,8 @@ fn check(
         organization: a.organization,
         admin: a.admin,
         role,
+        takes_minutes: table.name == schema::MINUTES_EDIT.name
+            && uuid_of(record, "meeting_id").is_some_and(|m| a.minute_taker_of.contains(&m)),
     });
     let leads = |a: &HubActor| a.admin || matches!(role, Some(Role::Leader | Role::FocalPoint));
     let refuse = |why: &str| Err(why.to_string());

@@ -18,6 +18,13 @@ const MEMBERSHIPS: &str = "SELECT g.value AS grp, ro.value AS role
      LEFT JOIN hub_field ro ON ro.tbl = 'membership' AND ro.row_id = p.row_id AND ro.col = 'role'
      WHERE p.tbl = 'membership' AND p.col = 'person_id' AND p.value = $1 AND r.cl % 2 = 1";
 
+/// The meetings a person was named to write the minutes of (alive minute-takers).
+const MINUTE_TAKINGS: &str = "SELECT m.value AS meeting
+     FROM hub_field p
+     JOIN hub_row r ON r.tbl = 'minute_taker' AND r.row_id = p.row_id
+     JOIN hub_field m ON m.tbl = 'minute_taker' AND m.row_id = p.row_id AND m.col = 'meeting_id'
+     WHERE p.tbl = 'minute_taker' AND p.col = 'person_id' AND p.value = $1 AND r.cl % 2 = 1";
+
 /// The groups of a kind (the steering committee).
 const GROUPS_OF_KIND: &str =
     "SELECT row_id FROM hub_field WHERE tbl = 'coalition_group' AND col = 'kind' AND value = $1";
@@ -61,6 +68,15 @@ pub(super) async fn load_actor(tx: &mut AnyConnection, person: Uuid) -> Result<H
                     .get("status")
                     .and_then(|s| serde_json::from_value(s.clone()).ok());
             }
+        }
+    }
+    for meeting in sqlx::query_scalar::<_, String>(MINUTE_TAKINGS)
+        .bind(Value::String(id.clone()).to_string())
+        .fetch_all(&mut *tx)
+        .await?
+    {
+        if let Some(m) = json_str(&meeting).and_then(|m| Uuid::parse_str(&m).ok()) {
+            actor.minute_taker_of.insert(m);
         }
     }
     let rows = sqlx::query(MEMBERSHIPS)

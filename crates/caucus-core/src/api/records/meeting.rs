@@ -82,6 +82,33 @@ impl Caucus {
     }
 }
 
+impl Caucus {
+    /// Names a person to write a meeting's minutes (naming them again changes nothing; naming
+    /// someone whose naming was withdrawn names them again).
+    pub async fn name_minute_taker(&self, input: NewMinuteTaker) -> Result<MinuteTaker> {
+        let acting = self.acting().await?;
+        let record = input.build(&NewContext {
+            id: Uuid::nil(),
+            actor: None,
+        })?;
+        let bucket = self.placed(&record).await?;
+        self.authorize(&acting, Operation::Create, &record, &[], &bucket)
+            .await?;
+        match self.get::<MinuteTaker>(record.id).await {
+            Ok(existing) if !existing.archived => Ok(existing),
+            _ => self.insert(&acting, record, &bucket).await,
+        }
+    }
+    pub async fn list_minute_takers(&self, input: MinuteTakerFilter) -> Result<Vec<MinuteTaker>> {
+        self.list(input).await
+    }
+    /// Withdraws a person's naming: their later edits of the minutes are refused; those made
+    /// before stay in them.
+    pub async fn archive_minute_taker(&self, input: IdInput) -> Result<MinuteTaker> {
+        self.archive(input.id).await
+    }
+}
+
 /// Minutes written together ([`crate::collab`]): a screen edits its own copy of the text and
 /// sends what this replica lacks; every edit is a record of its own.
 impl Caucus {

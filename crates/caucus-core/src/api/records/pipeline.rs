@@ -329,11 +329,28 @@ impl Caucus {
             Some(g) => self.role_in(acting, g).await?,
             None => None,
         };
+        // An edit of the minutes by a minute-taker the meeting's leaders named.
+        let meeting = fields
+            .get("meeting_id")
+            .and_then(Value::as_str)
+            .and_then(|s| Uuid::parse_str(s).ok());
+        let takes_minutes = match (
+            E::TABLE.name == schema::MINUTES_EDIT.name,
+            acting.id(),
+            meeting,
+        ) {
+            (true, Some(person), Some(meeting)) => matches!(
+                self.get::<crate::model::MinuteTaker>(crate::model::MinuteTaker::id_for(meeting, person)).await,
+                Ok(taker) if !taker.archived
+            ),
+            _ => false,
+        };
         let standing = acting.person.as_ref().map(|p| Standing {
             person: p.id,
             organization: p.organization_id,
             admin: acting.admin(),
             role,
+            takes_minutes,
         });
         let setting_up = !read::has_secretariat_admin(self.store().pool()).await?;
         rights::check(

@@ -331,6 +331,16 @@ async fn load_actor(conn: &mut SqliteConnection, person: Uuid) -> Result<HubActo
         actor.organization_status =
             status.and_then(|s| serde_json::from_value(Value::String(s)).ok());
     }
+    let takings: Vec<String> = sqlx::query_scalar(
+        "SELECT meeting_id FROM minute_taker WHERE person_id = ? AND cl % 2 = 1",
+    )
+    .bind(&id)
+    .fetch_all(&mut *conn)
+    .await?;
+    actor.minute_taker_of = takings
+        .iter()
+        .filter_map(|m| Uuid::parse_str(m).ok())
+        .collect();
     let roles: Vec<(String, String, bool)> = sqlx::query_as(
         "SELECT m.group_id, m.role,
                 EXISTS (SELECT 1 FROM coalition_group g
