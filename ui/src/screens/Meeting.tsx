@@ -143,7 +143,8 @@ export function MeetingScreen({ id, navigate, session }: { id: string; navigate:
 
       <section className="card">
         <h2>{t("meeting.minutes")}</h2>
-        <MinutesEditor meetingId={id} />
+        {/* A copy per meeting: moving to another meeting starts a new one. */}
+        <MinutesEditor key={id} meetingId={id} />
         {keeps && memberships.length > 0 && (
           <fieldset className="minute-takers">
             <legend>{t("meeting.minuteTakers")}</legend>
