@@ -62,7 +62,10 @@ pub fn decode_edit(field: &str, encoded: &str) -> Result<Vec<u8>> {
     doc.apply(&bytes).map_err(|_| damaged())?;
     // What it merges into must be stored and read back the same: an update can decode and
     // apply, yet leave a state that does not load (found by the decoders' mutation run).
-    let again = TextDoc::load(&doc.state()).map_err(|_| damaged())?;
+    let again = doc
+        .state()
+        .and_then(|state| TextDoc::load(&state))
+        .map_err(|_| damaged())?;
     if again.text() != doc.text() {
         return Err(damaged());
     }
@@ -99,6 +102,9 @@ impl TextDoc {
     /// whose predecessors have not arrived is kept and used when they do.
     pub fn apply(&mut self, update: &[u8]) -> Result<()> {
         let damaged = || invalid("update", "a damaged edit of a text");
+        if !plausible_update(update) {
+            return Err(damaged());
+        }
         let applied = catch_unwind(AssertUnwindSafe(|| {
             let update = Update::decode_v2(update).map_err(|_| damaged())?;
             self.doc
@@ -127,26 +133,103 @@ impl TextDoc {
 
     /// Everything this text holds, as one update (version 2): what is stored, and what a screen
     /// opening the text starts from.
-    pub fn state(&self) -> Vec<u8> {
-        self.doc
-            .transact()
-            .encode_state_as_update_v2(&StateVector::default())
+    pub fn state(&self) -> Result<Vec<u8>> {
+        self.since_vector(&StateVector::default())
+    }
+
+    /// What this text holds beyond `sv`. yrs merges the edits still waiting for their
+    /// predecessors as it encodes, and a damaged one panics there: refused, like a damaged edit.
+    fn since_vector(&self, sv: &StateVector) -> Result<Vec<u8>> {
+        catch_unwind(AssertUnwindSafe(|| {
+            self.doc.transact().encode_state_as_update_v2(sv)
+        }))
+        .map_err(|_| invalid("update", "a damaged edit of a text is waiting in it"))
     }
 
     /// What this text holds that a holder of `known` (a state vector, version 1 of its encoding
     /// as Yjs's `encodeStateVector` writes it) lacks.
     pub fn since(&self, known: &[u8]) -> Result<Vec<u8>> {
+        if !plausible_state_vector(known) {
+            return Err(invalid("known", "not a state vector"));
+        }
         let sv = catch_unwind(|| StateVector::decode_v1(known))
             .ok()
             .and_then(|r| r.ok())
             .ok_or_else(|| invalid("known", "not a state vector"))?;
-        Ok(self.doc.transact().encode_state_as_update_v2(&sv))
+        self.since_vector(&sv)
     }
 
     /// This text's state vector (version 1).
     pub fn state_vector(&self) -> Vec<u8> {
         self.doc.transact().state_vector().encode_v1()
     }
+}
+
+/// Reads a LEB128 number at `at`, moving past it; None past the end or beyond 64 bits.
+fn var_uint(bytes: &[u8], at: &mut usize) -> Option<u64> {
+    let mut n: u64 = 0;
+    for shift in (0..64).step_by(7) {
+        let byte = *bytes.get(*at)?;
+        *at += 1;
+        n |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return Some(n);
+        }
+    }
+    None
+}
+
+/// Whether an update's counts fit in its bytes before yrs reserves room for them (a count of
+/// clients or of a client's blocks it cannot hold asked for gigabytes: found by `make fuzz`).
+/// Version 2 of the encoding: a flag byte, nine length-prefixed columns, then the rest, which
+/// opens with the count of clients and the first client's count of blocks and clock.
+fn plausible_update(bytes: &[u8]) -> bool {
+    let mut at = usize::from(!bytes.is_empty());
+    for _ in 0..9 {
+        let Some(len) = var_uint(bytes, &mut at) else {
+            return false;
+        };
+        let Some(next) = usize::try_from(len).ok().and_then(|l| at.checked_add(l)) else {
+            return false;
+        };
+        at = next;
+        if at > bytes.len() {
+            return false;
+        }
+    }
+    let rest = bytes.len() - at;
+    let Some(clients) = var_uint(bytes, &mut at) else {
+        return false;
+    };
+    if clients > rest as u64 {
+        return false;
+    }
+    // Each client's count of blocks and first clock follow, when its blocks hold text (what a
+    // screen's edit holds: their content is in the columns). Each block takes a byte of a
+    // column at least. Content read from the rest (embedded values, formatting) moves what
+    // follows, which this walk does not follow: yrs still reserves room for such a count
+    // before failing (try_reserve: refused when it cannot be had).
+    for _ in 0..clients {
+        match (var_uint(bytes, &mut at), var_uint(bytes, &mut at)) {
+            (Some(blocks), Some(_clock)) if blocks <= bytes.len() as u64 => {}
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Whether a state vector's count of entries fits in its bytes (each entry takes two at least):
+/// yrs reserves room for the count before reading them, so four bytes claiming billions of
+/// entries asked for gigabytes (found by `make fuzz`).
+fn plausible_state_vector(bytes: &[u8]) -> bool {
+    let mut count: u64 = 0;
+    for (i, byte) in bytes.iter().enumerate().take(10) {
+        count |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            return count <= ((bytes.len() - i - 1) / 2) as u64;
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -181,7 +264,7 @@ mod tests {
         let mut early = TextDoc::new();
         early.apply(&second).expect("applies");
         early.apply(&other).expect("applies");
-        let mut reloaded = TextDoc::load(&early.state()).expect("loads");
+        let mut reloaded = TextDoc::load(&early.state().expect("encodes")).expect("loads");
         reloaded.apply(&first).expect("applies");
 
         let mut in_order = TextDoc::new();
@@ -218,5 +301,8 @@ mod tests {
         let refused = decode_edit("update", &huge).expect_err("too big");
         assert!(refused.to_string().contains("256 KiB"), "{refused}");
         assert!(doc.since(b"\xff\xff").is_err());
+        // A count of entries its bytes cannot hold (it asked yrs for gigabytes).
+        assert!(doc.since(b"\xff\xff\xff\x28").is_err());
+        assert!(doc.since(&TextDoc::new().state_vector()).is_ok());
     }
 }

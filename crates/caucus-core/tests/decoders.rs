@@ -217,7 +217,7 @@ fn text_edits_never_crash_the_decoder() {
     for s in &seeds {
         whole.apply(s).expect("a real edit");
     }
-    seeds.push(whole.state());
+    seeds.push(whole.state().expect("encodes"));
     seeds.push(whole.state_vector());
     run("text_edit", seeds, robustness::text_edit);
 }

@@ -141,7 +141,7 @@ pub(super) fn crdt_cost(seed: u64) -> Res<CrdtCost> {
     let bytes = text.len().max(1) as f64;
     Ok(CrdtCost {
         log_ratio: log_bytes as f64 / bytes,
-        state_ratio: replica.state().len() as f64 / bytes,
+        state_ratio: replica.state().map_err(err)?.len() as f64 / bytes,
         merge_p95_ms: p(&mut merge_ms, 0.95),
     })
 }

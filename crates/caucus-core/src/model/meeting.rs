@@ -423,7 +423,8 @@ impl Entity for MinutesEdit {
             unreadable: Vec::new(),
             meeting_id: Uuid::nil(),
             author_id: Uuid::nil(),
-            edit: crate::collab::encode(&crate::collab::TextDoc::new().state()),
+            // An empty text's state: encoding an empty text cannot fail.
+            edit: crate::collab::encode(&crate::collab::TextDoc::new().state().unwrap_or_default()),
         }
     }
     fn id(&self) -> Uuid {

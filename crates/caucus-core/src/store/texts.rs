@@ -87,6 +87,15 @@ pub(super) fn merge(
                 }
             }
             if !new.is_empty() {
+                // A state that cannot be written (an edit waiting in it is damaged) is merged
+                // again from the edits, leaving out those that break it.
+                let state = match doc.state() {
+                    Ok(state) => state,
+                    Err(_) => {
+                        doc = rebuilt(db, text, &row)?;
+                        doc.state()?
+                    }
+                };
                 db.prepare_cached(
                     "INSERT INTO text_doc (tbl, row_id, col, state) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT (tbl, row_id, col) DO UPDATE SET state = excluded.state",
@@ -95,7 +104,7 @@ pub(super) fn merge(
                     text.table,
                     row,
                     text.column,
-                    doc.state()
+                    state
                 ])?;
             }
             let written = db
@@ -123,9 +132,10 @@ fn rebuilt(db: &rusqlite::Connection, text: &Written, row: &str) -> Result<TextD
     let edits = read.query_map([row], |r| r.get::<_, String>(0))?;
     for edit in edits {
         let edit = edit?;
-        let mut next = TextDoc::load(&doc.state())?;
+        let mut next = TextDoc::load(&doc.state()?)?;
         if collab::decode_edit("edit", &edit)
             .and_then(|b| next.apply(&b))
+            .and_then(|()| next.state())
             .is_ok()
         {
             doc = next;

@@ -194,7 +194,8 @@ pub fn text_edit(data: &[u8]) {
         // An edit the check lets in merges, and what it merges into is stored and loads again.
         let mut empty = TextDoc::new();
         empty.apply(&bytes).expect("an accepted edit merges");
-        let loaded = TextDoc::load(&empty.state()).expect("a stored text loads");
+        let state = empty.state().expect("an accepted edit's text is stored");
+        let loaded = TextDoc::load(&state).expect("a stored text loads");
         assert_eq!(loaded.text(), empty.text());
     }
     let _ = TextDoc::new().apply(data);

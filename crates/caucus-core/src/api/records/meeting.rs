@@ -205,7 +205,7 @@ impl Caucus {
                     .map_err(|_| crate::CoreError::invalid("known", "must be base64"))?;
                 doc.since(&known)?
             }
-            None => doc.state(),
+            None => doc.state()?,
         };
         Ok(MinutesState {
             update: collab::encode(&update),
