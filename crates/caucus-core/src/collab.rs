@@ -222,14 +222,8 @@ fn plausible_update(bytes: &[u8]) -> bool {
 /// yrs reserves room for the count before reading them, so four bytes claiming billions of
 /// entries asked for gigabytes (found by `make fuzz`).
 fn plausible_state_vector(bytes: &[u8]) -> bool {
-    let mut count: u64 = 0;
-    for (i, byte) in bytes.iter().enumerate().take(10) {
-        count |= u64::from(byte & 0x7f) << (7 * i);
-        if byte & 0x80 == 0 {
-            return count <= ((bytes.len() - i - 1) / 2) as u64;
-        }
-    }
-    false
+    let mut at = 0;
+    var_uint(bytes, &mut at).is_some_and(|count| count <= ((bytes.len() - at) / 2) as u64)
 }
 
 #[cfg(test)]

@@ -64,13 +64,7 @@ impl Caucus {
     pub async fn record_attendance(&self, input: NewAttendance) -> Result<Attendance> {
         let acting = self.acting().await?;
         let present = input.present;
-        let record = input.build(&NewContext {
-            id: Uuid::nil(),
-            actor: None,
-        })?;
-        let bucket = self.placed(&record).await?;
-        self.authorize(&acting, Operation::Create, &record, &[], &bucket)
-            .await?;
+        let (record, bucket) = self.new_pair(&acting, input).await?;
         match self.get::<Attendance>(record.id).await {
             Ok(existing) if !existing.archived => {
                 let mut fields = Map::new();
@@ -87,13 +81,7 @@ impl Caucus {
     /// someone whose naming was withdrawn names them again).
     pub async fn name_minute_taker(&self, input: NewMinuteTaker) -> Result<MinuteTaker> {
         let acting = self.acting().await?;
-        let record = input.build(&NewContext {
-            id: Uuid::nil(),
-            actor: None,
-        })?;
-        let bucket = self.placed(&record).await?;
-        self.authorize(&acting, Operation::Create, &record, &[], &bucket)
-            .await?;
+        let (record, bucket) = self.new_pair(&acting, input).await?;
         match self.get::<MinuteTaker>(record.id).await {
             Ok(existing) if !existing.archived => Ok(existing),
             _ => self.insert(&acting, record, &bucket).await,
@@ -117,8 +105,8 @@ impl Caucus {
         let meeting: Meeting = self.get(input.meeting_id).await?;
         let acting = self.acting().await?;
         let may_edit = self.may_edit_minutes(&acting, &meeting).await?;
-        self.minutes_state(&meeting, input.known.as_deref(), may_edit)
-            .await
+        let stored = self.minutes_doc(meeting.id).await?;
+        minutes_state(&meeting, stored.as_ref(), input.known.as_deref(), may_edit)
     }
 
     /// Adds an edit of the minutes, from a screen's copy of the text: what it holds that this
@@ -133,11 +121,14 @@ impl Caucus {
         }
         let acting = self.acting().await?;
         let bytes = collab::decode_edit("edit", &input.edit)?;
-        let mut doc = self.minutes_doc(meeting.id).await?;
+        let stored = self.minutes_doc(meeting.id).await?;
+        let written_before = stored.is_some();
+        let mut doc = stored.unwrap_or_default();
         let before = (doc.state_vector(), doc.text());
         doc.apply(&bytes)?;
         // New text adds to the state vector; a deletion only changes the text.
-        if (doc.state_vector(), doc.text()) != before {
+        let changed = (doc.state_vector(), doc.text()) != before;
+        if changed {
             // The whole text is checked as the field always was, before anything is stored.
             crate::text::body("minutes", &doc.text(), true)?;
             let record = MinutesEdit {
@@ -153,10 +144,10 @@ impl Caucus {
                 .await?;
             self.insert(&acting, record, &bucket).await?;
         }
-        let meeting: Meeting = self.get(input.meeting_id).await?;
         let may_edit = self.may_edit_minutes(&acting, &meeting).await?;
-        self.minutes_state(&meeting, input.known.as_deref(), may_edit)
-            .await
+        // The replica merged the same edit into the same text: `doc` is what it now holds.
+        let written = (changed || written_before).then_some(&doc);
+        minutes_state(&meeting, written, input.known.as_deref(), may_edit)
     }
 
     async fn may_edit_minutes(&self, acting: &Acting, meeting: &Meeting) -> Result<bool> {
@@ -176,47 +167,43 @@ impl Caucus {
                 .is_ok())
     }
 
-    async fn minutes_doc(&self, meeting: Uuid) -> Result<TextDoc> {
+    /// The minutes' merged text, if anyone has edited them together.
+    async fn minutes_doc(&self, meeting: Uuid) -> Result<Option<TextDoc>> {
         let mut conn = self.store().pool().acquire().await?;
-        match crate::store::texts::minutes_state(&mut conn, meeting).await? {
-            Some(state) => TextDoc::load(&state),
-            None => Ok(TextDoc::new()),
-        }
+        crate::store::texts::minutes_state(&mut conn, meeting)
+            .await?
+            .map(|state| TextDoc::load(&state))
+            .transpose()
     }
+}
 
-    async fn minutes_state(
-        &self,
-        meeting: &Meeting,
-        known: Option<&str>,
-        may_edit: bool,
-    ) -> Result<MinutesState> {
-        let mut conn = self.store().pool().acquire().await?;
-        let stored = crate::store::texts::minutes_state(&mut conn, meeting.id).await?;
-        drop(conn);
-        let written_together = stored.is_some();
-        let doc = match stored {
-            Some(state) => TextDoc::load(&state)?,
-            None => TextDoc::new(),
-        };
-        let update = match known {
-            Some(known) => {
-                let known = base64::engine::general_purpose::STANDARD
-                    .decode(known)
-                    .map_err(|_| crate::CoreError::invalid("known", "must be base64"))?;
-                doc.since(&known)?
-            }
-            None => doc.state()?,
-        };
-        Ok(MinutesState {
-            update: collab::encode(&update),
-            state_vector: collab::encode(&doc.state_vector()),
-            text: if written_together {
-                doc.text()
-            } else {
-                meeting.minutes.clone()
-            },
-            written_together,
-            may_edit,
-        })
-    }
+/// The minutes as a screen takes them: `doc` is their merged text when anyone has edited them
+/// together (else the single field written before starts the first editor's copy).
+fn minutes_state(
+    meeting: &Meeting,
+    doc: Option<&TextDoc>,
+    known: Option<&str>,
+    may_edit: bool,
+) -> Result<MinutesState> {
+    let empty = TextDoc::new();
+    let written = doc.unwrap_or(&empty);
+    let update = match known {
+        Some(known) => {
+            let known = base64::engine::general_purpose::STANDARD
+                .decode(known)
+                .map_err(|_| crate::CoreError::invalid("known", "must be base64"))?;
+            written.since(&known)?
+        }
+        None => written.state()?,
+    };
+    Ok(MinutesState {
+        update: collab::encode(&update),
+        state_vector: collab::encode(&written.state_vector()),
+        text: match doc {
+            Some(doc) => doc.text(),
+            None => meeting.minutes.clone(),
+        },
+        written_together: doc.is_some(),
+        may_edit,
+    })
 }

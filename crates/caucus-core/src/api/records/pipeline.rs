@@ -147,6 +147,23 @@ impl Caucus {
         self.bucket_for(record).await
     }
 
+    /// A record whose id derives from its parts (one per pair: attendance, a minute-taker),
+    /// built from a command's input, validated, placed and allowed to be created.
+    pub(crate) async fn new_pair<N: NewInput>(
+        &self,
+        acting: &Acting,
+        input: N,
+    ) -> Result<(N::Entity, String)> {
+        let record = input.build(&NewContext {
+            id: Uuid::nil(),
+            actor: None,
+        })?;
+        let bucket = self.placed(&record).await?;
+        self.authorize(acting, Operation::Create, &record, &[], &bucket)
+            .await?;
+        Ok((record, bucket))
+    }
+
     /// Creates a record from a command's input, if the acting person may.
     pub(crate) async fn create<N: NewInput>(&self, input: N) -> Result<N::Entity> {
         let acting = self.acting().await?;
